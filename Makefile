@@ -1,0 +1,75 @@
+# otelcol-rastir: `make run` builds and starts the collector on the default
+# config; `make test` runs every check from a cold machine; `make bench`
+# measures. Everything a target needs is installed by it, pinned.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+
+TOOLS := $(CURDIR)/.tools/bin
+BUILDER := $(TOOLS)/builder
+MDATAGEN := $(TOOLS)/mdatagen
+GOLANGCI_LINT := $(TOOLS)/golangci-lint
+BUILDER_VERSION := v0.161.0
+
+BIN := $(CURDIR)/_build/otelcol-rastir
+CONFIG := config/otelcol-rastir.yaml
+
+# Go modules of the project (each has its own go.mod), and those with
+# mdatagen metadata.
+MODULES := pkg/vocabulary pkg/rastirjson receiver/rastirreceiver cmd/rastir-loadgen internal/e2e
+COMPONENTS := receiver/rastirreceiver
+
+FUZZTIME ?= 20s
+
+.PHONY: all build run test tools generate fmt-check vet lint unit fuzz e2e bench clean
+
+all: build
+
+$(BUILDER):
+	GOBIN=$(TOOLS) GOWORK=off $(GO) install go.opentelemetry.io/collector/cmd/builder@$(BUILDER_VERSION)
+
+# mdatagen and golangci-lint are pinned in internal/tools/go.mod.
+$(MDATAGEN) $(GOLANGCI_LINT): internal/tools/go.mod
+	cd internal/tools && GOWORK=off $(GO) build -o $(MDATAGEN) go.opentelemetry.io/collector/cmd/mdatagen
+	cd internal/tools && GOWORK=off $(GO) build -o $(GOLANGCI_LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
+tools: $(BUILDER) $(MDATAGEN) $(GOLANGCI_LINT)
+
+# ocb runs `go mod tidy` in _build, which must not see go.work.
+build: $(BUILDER)
+	GOWORK=off $(BUILDER) --config builder-config.yaml
+
+run: build
+	$(BIN) --config $(CONFIG)
+
+generate: $(MDATAGEN)
+	for c in $(COMPONENTS); do (cd $$c && $(MDATAGEN) metadata.yaml); done
+
+fmt-check:
+	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done
+
+lint: $(GOLANGCI_LINT)
+	for m in $(MODULES); do (cd $$m && $(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./...); done
+
+unit:
+	for m in pkg/vocabulary pkg/rastirjson receiver/rastirreceiver cmd/rastir-loadgen; do (cd $$m && $(GO) test -race -count=1 ./...); done
+
+# A short run of every fuzz test; a longer one: make fuzz FUZZTIME=10m
+fuzz:
+	cd pkg/rastirjson && $(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) .
+
+# End-to-end tests run the built binary over real HTTP.
+e2e: build
+	cd internal/e2e && OTELCOL_RASTIR_BIN=$(BIN) $(GO) test -count=1 -timeout 15m -v ./...
+
+test: fmt-check vet lint unit fuzz e2e
+
+bench: build
+	cd pkg/rastirjson && $(GO) test -run '^$$' -bench . -benchmem -count 1 .
+	cd cmd/rastir-loadgen && $(GO) run . compare --bin $(BIN)
+
+clean:
+	rm -rf _build

@@ -1,0 +1,759 @@
+package rastirjson
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/valyala/fastjson"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// Limits bound what one batch may contain, so that a single request cannot
+// make the decoder (or a downstream exporter) do unbounded work.
+type Limits struct {
+	// MaxAttributes is the most keys one attributes object may have: a
+	// span's, an event's or a map nested in an attribute value.
+	MaxAttributes int
+	// MaxEvents is the most events one span may have.
+	MaxEvents int
+	// MaxValueDepth is the deepest an attribute value may nest lists and
+	// maps (a scalar has depth 0, a list of scalars depth 1). OTLP peers
+	// refuse deeply nested protobuf, so the limit protects the pipeline too.
+	MaxValueDepth int
+}
+
+// DefaultLimits are generous for any real client (the Rastir client sends
+// about 10 attributes and at most one event per span) and match the
+// OpenTelemetry SDK's default span limits.
+func DefaultLimits() Limits {
+	return Limits{MaxAttributes: 128, MaxEvents: 128, MaxValueDepth: 16}
+}
+
+// Decoder turns Rastir batches into pdata traces.
+type Decoder struct {
+	limits Limits
+	states sync.Pool
+}
+
+// NewDecoder returns a Decoder that enforces limits. A zero field means no
+// limit for that field.
+func NewDecoder(limits Limits) *Decoder {
+	d := &Decoder{limits: limits}
+	d.states.New = func() any { return newState(d.limits) }
+	return d
+}
+
+// Decode parses one POST /v1/telemetry body. On success every span of the
+// batch is in the returned traces (one ResourceSpans, one ScopeSpans). On
+// failure the error is an *Error and nothing is returned.
+func (d *Decoder) Decode(body []byte) (ptrace.Traces, error) {
+	if err := checkEncoding(body); err != nil {
+		return ptrace.Traces{}, err
+	}
+	st := d.states.Get().(*state)
+	defer d.states.Put(st)
+	td, err := st.decode(body)
+	if err != nil {
+		return ptrace.Traces{}, err
+	}
+	return td, nil
+}
+
+// checkEncoding refuses bodies that are not UTF-8 text, with a reason that
+// tells a client what it most likely did wrong.
+func checkEncoding(body []byte) *Error {
+	switch {
+	case len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b:
+		return invalidJSON("the body is gzip-compressed; send it with the header 'Content-Encoding: gzip'")
+	case len(body) >= 4 && body[0] == 0x28 && body[1] == 0xb5 && body[2] == 0x2f && body[3] == 0xfd:
+		return invalidJSON("the body is zstd-compressed; send it with the header 'Content-Encoding: zstd'")
+	case !utf8.Valid(body):
+		return invalidJSON("the body is not valid UTF-8")
+	}
+	return nil
+}
+
+// maxInterned bounds the per-parser string table; keys and short values
+// (attribute names, models, providers, agents) repeat across spans, so
+// reusing their strings saves most string allocations.
+const (
+	maxInterned    = 4096
+	maxInternedLen = 64
+)
+
+// spanFields holds the fields of the span being decoded, as found by one
+// pass over its JSON object (a repeated key keeps its last value, as in
+// Python's json module).
+type spanFields struct {
+	traceID, spanID, parentSpanID, parentID *fastjson.Value
+	spanType, name, start, end, duration    *fastjson.Value
+	status, attributes, events              *fastjson.Value
+	extra                                   []extraField
+}
+
+type extraField struct {
+	key   string
+	value *fastjson.Value
+}
+
+// state is the per-goroutine part of a Decoder.
+type state struct {
+	limits Limits
+	parser fastjson.Parser
+	intern map[string]string
+	num    []byte
+
+	// Per-batch and per-span scratch.
+	now       pcommon.Timestamp
+	spanIndex int
+	fields    spanFields
+	err       *Error
+
+	// Method values cached once, so that visiting objects does not
+	// allocate a closure per span.
+	visitSpanField func(key []byte, v *fastjson.Value)
+}
+
+func newState(limits Limits) *state {
+	st := &state{limits: limits, intern: make(map[string]string, 256)}
+	st.visitSpanField = st.collectSpanField
+	return st
+}
+
+func (st *state) decode(body []byte) (ptrace.Traces, *Error) {
+	root, err := st.parser.ParseBytes(body)
+	if err != nil {
+		return ptrace.Traces{}, invalidJSON(err.Error())
+	}
+	batch, err := root.Object()
+	if err != nil {
+		return ptrace.Traces{}, &Error{Detail: DetailNotObject}
+	}
+	spansValue := batch.Get(vocabulary.WireSpans)
+	if spansValue == nil || spansValue.Type() != fastjson.TypeArray {
+		return ptrace.Traces{}, &Error{Detail: DetailSpans}
+	}
+	spans, _ := spansValue.Array()
+	if len(spans) == 0 {
+		return ptrace.Traces{}, &Error{Detail: DetailSpans}
+	}
+
+	st.now = pcommon.NewTimestampFromTime(time.Now())
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	if e := st.decodeBatchFields(batch, rs.Resource().Attributes()); e != nil {
+		return ptrace.Traces{}, e
+	}
+	out := rs.ScopeSpans().AppendEmpty().Spans()
+	out.EnsureCapacity(len(spans))
+	for i, sv := range spans {
+		st.spanIndex = i
+		obj, err := sv.Object()
+		if err != nil {
+			return ptrace.Traces{}, fieldError("'spans[%d]' must be a JSON object, not %s", i, typeName(sv))
+		}
+		if e := st.decodeSpan(obj, out.AppendEmpty()); e != nil {
+			return ptrace.Traces{}, e
+		}
+	}
+	return td, nil
+}
+
+// decodeBatchFields maps service, env and version to resource attributes and
+// keeps any other batch field under rastir.batch.*.
+func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Error {
+	service, env := vocabulary.UnknownService, vocabulary.UnknownEnv
+	var version string
+	hasVersion := false
+	var e *Error
+	batch.Visit(func(key []byte, v *fastjson.Value) {
+		if e != nil {
+			return
+		}
+		switch string(key) {
+		case vocabulary.WireSpans:
+		case vocabulary.WireService:
+			if s, ok, err := st.optionalString(v, vocabulary.WireService); err != nil {
+				e = err
+			} else if ok {
+				service = s
+			}
+		case vocabulary.WireEnv:
+			if s, ok, err := st.optionalString(v, vocabulary.WireEnv); err != nil {
+				e = err
+			} else if ok {
+				env = s
+			}
+		case vocabulary.WireVersion:
+			if s, ok, err := st.optionalString(v, vocabulary.WireVersion); err != nil {
+				e = err
+			} else if ok {
+				version, hasVersion = s, true
+			}
+		default:
+			k := vocabulary.RastirBatchFieldPrefix + string(key)
+			if err := st.setValue(res.PutEmpty(k), v, 0); err != nil {
+				e = err.at(string(key))
+			}
+		}
+	})
+	if e != nil {
+		return e
+	}
+	res.PutStr(vocabulary.ResourceServiceName, service)
+	res.PutStr(vocabulary.ResourceDeploymentEnvironmentName, env)
+	if hasVersion {
+		res.PutStr(vocabulary.ResourceServiceVersion, version)
+	}
+	return nil
+}
+
+func (st *state) collectSpanField(key []byte, v *fastjson.Value) {
+	f := &st.fields
+	switch string(key) {
+	case vocabulary.WireTraceID:
+		f.traceID = v
+	case vocabulary.WireSpanID:
+		f.spanID = v
+	case vocabulary.WireParentSpanID:
+		f.parentSpanID = v
+	case vocabulary.WireParentID:
+		f.parentID = v
+	case vocabulary.WireSpanType:
+		f.spanType = v
+	case vocabulary.WireName:
+		f.name = v
+	case vocabulary.WireStartTime:
+		f.start = v
+	case vocabulary.WireEndTime:
+		f.end = v
+	case vocabulary.WireDurationMs:
+		f.duration = v
+	case vocabulary.WireStatus:
+		f.status = v
+	case vocabulary.WireAttributes:
+		f.attributes = v
+	case vocabulary.WireEvents:
+		f.events = v
+	case vocabulary.WireType:
+		// Clients always send "span"; any other value is kept.
+		if b, err := v.StringBytes(); err == nil && string(b) == vocabulary.WireTypeSpan {
+			return
+		}
+		f.extra = append(f.extra, extraField{key: st.str(key), value: v})
+	default:
+		f.extra = append(f.extra, extraField{key: st.str(key), value: v})
+	}
+}
+
+func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
+	st.fields = spanFields{extra: st.fields.extra[:0]}
+	obj.Visit(st.visitSpanField)
+	f := &st.fields
+	attrs := span.Attributes()
+	attrs.EnsureCapacity(objectLen(f.attributes) + len(f.extra) + 2)
+
+	// Attributes first: the status message may come from error.message.
+	if err := st.decodeAttributes(f.attributes, attrs); err != nil {
+		return err
+	}
+	exceptionMessage, err := st.decodeEvents(f.events, span.Events())
+	if err != nil {
+		return err
+	}
+
+	// Ids.
+	traceID, keepTrace, err := st.traceID(f.traceID)
+	if err != nil {
+		return err
+	}
+	span.SetTraceID(traceID)
+	if keepTrace {
+		attrs.PutStr(vocabulary.RastirTraceID, st.rawString(f.traceID))
+	}
+	spanID, keepSpan, present, err := st.spanID(f.spanID, vocabulary.WireSpanID)
+	if err != nil {
+		return err
+	}
+	if !present {
+		spanID = randomSpanID()
+	}
+	span.SetSpanID(spanID)
+	if keepSpan {
+		attrs.PutStr(vocabulary.RastirSpanID, st.rawString(f.spanID))
+	}
+	parentValue, parentField := f.parentSpanID, vocabulary.WireParentSpanID
+	if !truthyString(parentValue) && truthyString(f.parentID) {
+		parentValue, parentField = f.parentID, vocabulary.WireParentID
+	}
+	parentID, keepParent, hasParent, err := st.spanID(parentValue, parentField)
+	if err != nil {
+		return err
+	}
+	if hasParent {
+		span.SetParentSpanID(parentID)
+		span.SetKind(ptrace.SpanKindInternal)
+		if keepParent {
+			attrs.PutStr(vocabulary.RastirParentSpanID, st.rawString(parentValue))
+		}
+	} else {
+		// Rastir exports its root spans as SERVER spans.
+		span.SetKind(ptrace.SpanKindServer)
+	}
+
+	// Name and type.
+	name, ok, err := st.optionalString(f.name, st.spanPath(vocabulary.WireName))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		name = vocabulary.WireUnknownName
+	}
+	span.SetName(name)
+	if spanType, ok, err := st.optionalString(f.spanType, st.spanPath(vocabulary.WireSpanType)); err != nil {
+		return err
+	} else if ok {
+		attrs.PutStr(vocabulary.RastirSpanType, spanType)
+	}
+
+	// Times.
+	start, hasStart, err := st.timestamp(f.start, vocabulary.WireStartTime)
+	if err != nil {
+		return err
+	}
+	end, hasEnd, err := st.timestamp(f.end, vocabulary.WireEndTime)
+	if err != nil {
+		return err
+	}
+	durationMs, hasDuration, err := st.nonNegative(f.duration, st.spanPath(vocabulary.WireDurationMs))
+	if err != nil {
+		return err
+	}
+	if hasDuration {
+		attrs.PutDouble(vocabulary.RastirDurationMs, durationMs)
+	}
+	if !hasStart {
+		start = st.now
+	}
+	if !hasEnd {
+		end = st.now
+	}
+	if start > end {
+		// The rule of Rastir's OTLP export: trust the measured duration,
+		// else assume the two times were swapped.
+		if durationMs > 0 {
+			start = min(start, end)
+			end = start + pcommon.Timestamp(durationMs*1e6)
+		} else {
+			start, end = end, start
+		}
+	}
+	span.SetStartTimestamp(start)
+	span.SetEndTimestamp(end)
+
+	// Status.
+	status, ok, err := st.optionalString(f.status, st.spanPath(vocabulary.WireStatus))
+	if err != nil {
+		return err
+	}
+	switch {
+	case !ok || status == vocabulary.WireStatusOK:
+		span.Status().SetCode(ptrace.StatusCodeOk)
+	case status == vocabulary.WireStatusError:
+		span.Status().SetCode(ptrace.StatusCodeError)
+		if msg, found := attrs.Get(vocabulary.RastirAttrErrorMessage); found && msg.Type() == pcommon.ValueTypeStr && msg.Str() != "" {
+			span.Status().SetMessage(msg.Str())
+		} else {
+			span.Status().SetMessage(exceptionMessage)
+		}
+	default:
+		// Rastir treats every status but "ERROR" as success and labels
+		// metrics with the raw string, so keep it.
+		span.Status().SetCode(ptrace.StatusCodeOk)
+		attrs.PutStr(vocabulary.RastirStatus, status)
+	}
+
+	for _, x := range f.extra {
+		k := vocabulary.RastirSpanFieldPrefix + x.key
+		if err := st.setValue(attrs.PutEmpty(k), x.value, 0); err != nil {
+			return err.at(st.spanPath(x.key))
+		}
+	}
+	return nil
+}
+
+func (st *state) decodeAttributes(v *fastjson.Value, attrs pcommon.Map) *Error {
+	if v == nil || v.Type() == fastjson.TypeNull {
+		return nil
+	}
+	obj, err := v.Object()
+	if err != nil {
+		return fieldError("'%s' must be a JSON object, not %s", st.spanPath(vocabulary.WireAttributes), typeName(v))
+	}
+	if st.limits.MaxAttributes > 0 && obj.Len() > st.limits.MaxAttributes {
+		return fieldError("'%s' has %d keys; at most %d are allowed", st.spanPath(vocabulary.WireAttributes), obj.Len(), st.limits.MaxAttributes)
+	}
+	var e *Error
+	obj.Visit(func(key []byte, v *fastjson.Value) {
+		if e != nil {
+			return
+		}
+		k := st.str(key)
+		if verr := st.setValue(attrs.PutEmpty(k), v, 0); verr != nil {
+			e = verr.at(st.spanPath(vocabulary.WireAttributes + "." + k))
+			return
+		}
+		if v.Type() == fastjson.TypeNumber && isNonNegativeKey(k) {
+			if f, _ := st.float(v); f < 0 {
+				e = fieldError("'%s' must not be negative", st.spanPath(vocabulary.WireAttributes+"."+k))
+			}
+		}
+	})
+	return e
+}
+
+func isNonNegativeKey(k string) bool {
+	for _, n := range vocabulary.NonNegativeRastirNumbers {
+		if k == n {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeEvents appends the span's events and returns the message of its
+// first exception event (Rastir's fallback for the status message).
+func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (string, *Error) {
+	if v == nil || v.Type() == fastjson.TypeNull {
+		return "", nil
+	}
+	list, err := v.Array()
+	if err != nil {
+		return "", fieldError("'%s' must be a list, not %s", st.spanPath(vocabulary.WireEvents), typeName(v))
+	}
+	if st.limits.MaxEvents > 0 && len(list) > st.limits.MaxEvents {
+		return "", fieldError("'%s' has %d events; at most %d are allowed", st.spanPath(vocabulary.WireEvents), len(list), st.limits.MaxEvents)
+	}
+	events.EnsureCapacity(len(list))
+	exceptionMessage := ""
+	for j, ev := range list {
+		path := st.spanPath(vocabulary.WireEvents + "[" + strconv.Itoa(j) + "]")
+		obj, err := ev.Object()
+		if err != nil {
+			return "", fieldError("'%s' must be a JSON object, not %s", path, typeName(ev))
+		}
+		out := events.AppendEmpty()
+		var e *Error
+		var name string
+		hasTimestamp := false
+		obj.Visit(func(key []byte, fv *fastjson.Value) {
+			if e != nil {
+				return
+			}
+			switch string(key) {
+			case vocabulary.WireEventName:
+				s, _, err := st.optionalString(fv, path+".name")
+				if err != nil {
+					e = err
+					return
+				}
+				name = s
+				out.SetName(s)
+			case vocabulary.WireEventTimestamp:
+				ts, ok, err := st.seconds(fv, path+".timestamp")
+				if err != nil {
+					e = err
+					return
+				}
+				if ok {
+					out.SetTimestamp(ts)
+					hasTimestamp = true
+				}
+			case vocabulary.WireEventAttributes:
+				if fv.Type() == fastjson.TypeNull {
+					return
+				}
+				aobj, err := fv.Object()
+				if err != nil {
+					e = fieldError("'%s.attributes' must be a JSON object, not %s", path, typeName(fv))
+					return
+				}
+				if st.limits.MaxAttributes > 0 && aobj.Len() > st.limits.MaxAttributes {
+					e = fieldError("'%s.attributes' has %d keys; at most %d are allowed", path, aobj.Len(), st.limits.MaxAttributes)
+					return
+				}
+				attrs := out.Attributes()
+				attrs.EnsureCapacity(aobj.Len())
+				aobj.Visit(func(akey []byte, av *fastjson.Value) {
+					if e != nil {
+						return
+					}
+					k := st.str(akey)
+					if err := st.setValue(attrs.PutEmpty(k), av, 0); err != nil {
+						e = err.at(path + ".attributes." + k)
+					}
+				})
+			default:
+				k := vocabulary.RastirEventFieldPrefix + string(key)
+				if err := st.setValue(out.Attributes().PutEmpty(k), fv, 0); err != nil {
+					e = err.at(path + "." + string(key))
+				}
+			}
+		})
+		if e != nil {
+			return "", e
+		}
+		if !hasTimestamp {
+			out.SetTimestamp(st.now)
+		}
+		if exceptionMessage == "" && name == vocabulary.EventException {
+			if m, ok := out.Attributes().Get(vocabulary.AttrExceptionMessage); ok && m.Type() == pcommon.ValueTypeStr {
+				exceptionMessage = m.Str()
+			}
+		}
+	}
+	return exceptionMessage, nil
+}
+
+// valueError is an attribute value the decoder refuses; at() names where.
+type valueError struct {
+	problem string
+}
+
+func (v *valueError) at(path string) *Error {
+	if v.problem == "" {
+		return nil
+	}
+	return fieldError("'%s' %s", path, v.problem)
+}
+
+// setValue stores a JSON value in a pdata value, keeping its JSON type:
+// strings, integers (when the literal is an integer that fits int64),
+// doubles, booleans, null (an empty value), lists and maps.
+func (st *state) setValue(dst pcommon.Value, v *fastjson.Value, depth int) *valueError {
+	switch v.Type() {
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		dst.SetStr(st.str(b))
+	case fastjson.TypeNumber:
+		if i, err := v.Int64(); err == nil {
+			dst.SetInt(i)
+			return nil
+		}
+		f, ok := st.float(v)
+		if !ok {
+			return &valueError{problem: "is not a valid JSON number"}
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return &valueError{problem: "must be a finite number"}
+		}
+		dst.SetDouble(f)
+	case fastjson.TypeTrue:
+		dst.SetBool(true)
+	case fastjson.TypeFalse:
+		dst.SetBool(false)
+	case fastjson.TypeNull:
+		// An empty pdata value is OTLP's null.
+	case fastjson.TypeArray:
+		if st.limits.MaxValueDepth > 0 && depth >= st.limits.MaxValueDepth {
+			return &valueError{problem: "nests lists and maps deeper than " + strconv.Itoa(st.limits.MaxValueDepth) + " levels"}
+		}
+		list, _ := v.Array()
+		s := dst.SetEmptySlice()
+		s.EnsureCapacity(len(list))
+		for _, item := range list {
+			if err := st.setValue(s.AppendEmpty(), item, depth+1); err != nil {
+				return err
+			}
+		}
+	case fastjson.TypeObject:
+		if st.limits.MaxValueDepth > 0 && depth >= st.limits.MaxValueDepth {
+			return &valueError{problem: "nests lists and maps deeper than " + strconv.Itoa(st.limits.MaxValueDepth) + " levels"}
+		}
+		obj, _ := v.Object()
+		if st.limits.MaxAttributes > 0 && obj.Len() > st.limits.MaxAttributes {
+			return &valueError{problem: "is a map with " + strconv.Itoa(obj.Len()) + " keys; at most " + strconv.Itoa(st.limits.MaxAttributes) + " are allowed"}
+		}
+		m := dst.SetEmptyMap()
+		m.EnsureCapacity(obj.Len())
+		var e *valueError
+		obj.Visit(func(key []byte, item *fastjson.Value) {
+			if e == nil {
+				e = st.setValue(m.PutEmpty(st.str(key)), item, depth+1)
+			}
+		})
+		return e
+	}
+	return nil
+}
+
+// optionalString reads a field that must be a string when present; null and
+// absence both report ok=false.
+func (st *state) optionalString(v *fastjson.Value, path string) (string, bool, *Error) {
+	if v == nil || v.Type() == fastjson.TypeNull {
+		return "", false, nil
+	}
+	b, err := v.StringBytes()
+	if err != nil {
+		return "", false, fieldError("'%s' must be a string, not %s", path, typeName(v))
+	}
+	return st.str(b), true, nil
+}
+
+// nonNegative reads a field that must be a finite, non-negative number when
+// present.
+func (st *state) nonNegative(v *fastjson.Value, path string) (float64, bool, *Error) {
+	if v == nil || v.Type() == fastjson.TypeNull {
+		return 0, false, nil
+	}
+	if v.Type() != fastjson.TypeNumber {
+		return 0, false, fieldError("'%s' must be a number, not %s", path, typeName(v))
+	}
+	f, ok := st.float(v)
+	if !ok {
+		return 0, false, fieldError("'%s' is not a valid JSON number", path)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return 0, false, fieldError("'%s' must be a finite, non-negative number", path)
+	}
+	return f, true, nil
+}
+
+func (st *state) timestamp(v *fastjson.Value, field string) (pcommon.Timestamp, bool, *Error) {
+	return st.seconds(v, st.spanPath(field))
+}
+
+// float parses a JSON number with strconv, which rounds correctly (the
+// parser's own float conversion is off in the last digit for values such as
+// 1.68e-05, and attribute values must arrive unchanged).
+func (st *state) float(v *fastjson.Value) (float64, bool) {
+	st.num = v.MarshalTo(st.num[:0])
+	f, err := strconv.ParseFloat(unsafeString(st.num), 64)
+	return f, err == nil
+}
+
+// maxEpochSeconds keeps nanoseconds within uint64 (the year 2554).
+const maxEpochSeconds = math.MaxUint64 / 1e9
+
+// seconds converts Unix epoch seconds to a timestamp. Plain decimal
+// literals (what clients send) convert exactly to the nanosecond, without
+// the rounding of a float64 multiplication.
+func (st *state) seconds(v *fastjson.Value, path string) (pcommon.Timestamp, bool, *Error) {
+	f, ok, err := st.nonNegative(v, path)
+	if err != nil || !ok {
+		return 0, ok, err
+	}
+	if f >= maxEpochSeconds {
+		return 0, false, fieldError("'%s' is out of range for Unix seconds", path)
+	}
+	st.num = v.MarshalTo(st.num[:0])
+	if ns, exact := exactNanos(st.num); exact {
+		return pcommon.Timestamp(ns), true, nil
+	}
+	return pcommon.Timestamp(f * 1e9), true, nil
+}
+
+// exactNanos converts a non-negative decimal literal without exponent
+// ("1795736261.0072095") to nanoseconds, truncating digits below 1 ns.
+func exactNanos(lit []byte) (uint64, bool) {
+	var secs, frac uint64
+	i := 0
+	for ; i < len(lit) && lit[i] >= '0' && lit[i] <= '9'; i++ {
+		secs = secs*10 + uint64(lit[i]-'0')
+	}
+	if i == 0 || i > 11 {
+		return 0, false
+	}
+	digits := 0
+	if i < len(lit) && lit[i] == '.' {
+		i++
+		for ; i < len(lit) && lit[i] >= '0' && lit[i] <= '9'; i++ {
+			if digits < 9 {
+				frac = frac*10 + uint64(lit[i]-'0')
+				digits++
+			}
+		}
+	}
+	if i != len(lit) {
+		return 0, false
+	}
+	for ; digits < 9; digits++ {
+		frac *= 10
+	}
+	return secs*1e9 + frac, true
+}
+
+func (st *state) spanPath(field string) string {
+	return "spans[" + strconv.Itoa(st.spanIndex) + "]." + field
+}
+
+// str returns b as a string, reusing the string of an earlier equal short
+// value so that repeated keys and label values do not allocate.
+func (st *state) str(b []byte) string {
+	if len(b) > maxInternedLen {
+		return string(b)
+	}
+	if s, ok := st.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(st.intern) < maxInterned {
+		st.intern[s] = s
+	}
+	return s
+}
+
+// rawString is the string of an id field already known to be a string.
+func (st *state) rawString(v *fastjson.Value) string {
+	b, _ := v.StringBytes()
+	return string(b)
+}
+
+func objectLen(v *fastjson.Value) int {
+	if v == nil || v.Type() != fastjson.TypeObject {
+		return 0
+	}
+	o, _ := v.Object()
+	return o.Len()
+}
+
+func truthyString(v *fastjson.Value) bool {
+	if v == nil || v.Type() != fastjson.TypeString {
+		return false
+	}
+	b, _ := v.StringBytes()
+	return len(b) > 0
+}
+
+func randomSpanID() pcommon.SpanID {
+	var id pcommon.SpanID
+	putUint64(id[:], rand.Uint64()|1)
+	return id
+}
+
+func randomTraceID() pcommon.TraceID {
+	var id pcommon.TraceID
+	putUint64(id[:8], rand.Uint64())
+	putUint64(id[8:], rand.Uint64()|1)
+	return id
+}
+
+// typeName names a JSON type the way a client developer would.
+func typeName(v *fastjson.Value) string {
+	switch v.Type() {
+	case fastjson.TypeTrue, fastjson.TypeFalse:
+		return "bool"
+	case fastjson.TypeArray:
+		return "list"
+	case fastjson.TypeObject:
+		return "object"
+	}
+	return v.Type().String()
+}

@@ -1,0 +1,228 @@
+package rastirjson
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/rastirjson/rastirjsontest"
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+const fixtureDir = "../../testdata/rastir-client"
+
+func fixtures(tb testing.TB) map[string][]byte {
+	tb.Helper()
+	paths, err := filepath.Glob(filepath.Join(fixtureDir, "*.json"))
+	if err != nil || len(paths) == 0 {
+		tb.Fatalf("no fixtures in %s: %v", fixtureDir, err)
+	}
+	out := map[string][]byte{}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[filepath.Base(p)] = b
+	}
+	return out
+}
+
+func TestDecodeFixturesRoundTrip(t *testing.T) {
+	d := NewDecoder(DefaultLimits())
+	for name, body := range fixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			td, err := d.Decode(body)
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			if err := rastirjsontest.Compare(body, td); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestDecodeMapping(t *testing.T) {
+	body := `{"service":"svc","env":"prod","version":"1.2","region":"eu","spans":[
+	 {"type":"span","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7a3ce929d0e0e4736",
+	  "parent_span_id":null,"span_type":"llm","name":"answer","start_time":1760000000.125,"end_time":1760000001.625,
+	  "duration_ms":1500.0,"status":"ERROR","duration_seconds":1.5,
+	  "attributes":{"model":"gpt-4o","tokens_input":812,"cost_usd":0.00016,"ok":true,"nothing":null,
+	                "tags":["a",1,2.5],"nested":{"k":{"deep":[true]}}},
+	  "events":[{"name":"exception","timestamp":1760000001.6,"attributes":{"exception.type":"RateLimitError","exception.message":"429 from upstream"}}]},
+	 {"trace_id":"abc-123","span_id":"ABCDEF","parent_id":"00f067aa0ba902b7a3ce929d0e0e4736","status":"WEIRD"},
+	 {}
+	]}`
+	td, err := NewDecoder(DefaultLimits()).Decode([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rastirjsontest.Compare([]byte(body), td); err != nil {
+		t.Fatal(err)
+	}
+	res := td.ResourceSpans().At(0).Resource().Attributes()
+	assertAttr(t, res, vocabulary.RastirBatchFieldPrefix+"region", "eu")
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	if spans.Len() != 3 {
+		t.Fatalf("want 3 spans, got %d", spans.Len())
+	}
+
+	s0 := spans.At(0)
+	if got := s0.TraceID().String(); got != "4bf92f3577b34da6a3ce929d0e0e4736" {
+		t.Errorf("trace id %s", got)
+	}
+	if got := s0.SpanID().String(); got != "00f067aa0ba902b7" {
+		t.Errorf("span id %s", got)
+	}
+	if s0.Kind() != ptrace.SpanKindServer {
+		t.Errorf("root span kind %s", s0.Kind())
+	}
+	if s0.Status().Message() != "429 from upstream" {
+		t.Errorf("status message %q", s0.Status().Message())
+	}
+	if uint64(s0.StartTimestamp()) != 1760000000125000000 {
+		t.Errorf("start %d", s0.StartTimestamp())
+	}
+	assertAttr(t, s0.Attributes(), vocabulary.RastirSpanFieldPrefix+"duration_seconds", 1.5)
+	if _, ok := s0.Attributes().Get(vocabulary.RastirSpanID); ok {
+		t.Error("a 32-hex span id needs no raw copy")
+	}
+
+	s1 := spans.At(1)
+	assertAttr(t, s1.Attributes(), vocabulary.RastirTraceID, "abc-123")
+	assertAttr(t, s1.Attributes(), vocabulary.RastirSpanID, "ABCDEF")
+	assertAttr(t, s1.Attributes(), vocabulary.RastirStatus, "WEIRD")
+	if got := s1.SpanID().String(); got != "0000000000abcdef" {
+		t.Errorf("short hex span id %s", got)
+	}
+	if s1.ParentSpanID() != s0.SpanID() || s1.Kind() != ptrace.SpanKindInternal {
+		t.Errorf("parent_id alias not followed")
+	}
+	again, _ := NewDecoder(DefaultLimits()).Decode([]byte(body))
+	if again.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(1).TraceID() != s1.TraceID() {
+		t.Error("a non-hex trace id must map to the same id every time")
+	}
+
+	s2 := spans.At(2)
+	if s2.TraceID().IsEmpty() || s2.SpanID().IsEmpty() {
+		t.Error("a span without ids gets random ids")
+	}
+	if s2.Name() != vocabulary.WireUnknownName || s2.Status().Code() != ptrace.StatusCodeOk {
+		t.Errorf("defaults: name %q status %s", s2.Name(), s2.Status().Code())
+	}
+}
+
+func assertAttr(t *testing.T, m pcommon.Map, k string, want any) {
+	t.Helper()
+	v, ok := m.Get(k)
+	if !ok {
+		t.Errorf("attribute %q missing", k)
+		return
+	}
+	if v.AsRaw() != want {
+		t.Errorf("attribute %q = %v, want %v", k, v.AsRaw(), want)
+	}
+}
+
+func TestDecodeRefusals(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write([]byte(`{"spans":[{}]}`))
+	_ = zw.Close()
+	deep := strings.Repeat("[", 40) + strings.Repeat("]", 40)
+	wide := `{` + strings.Repeat(`"k":1,`, 200) + `"z":1}`
+	tests := []struct {
+		name, body, detail string
+	}{
+		{"empty body", ``, DetailInvalidJSON},
+		{"not JSON", `not json`, DetailInvalidJSON},
+		{"truncated", `{"spans":[{}`, DetailInvalidJSON},
+		{"gzip without Content-Encoding", gz.String(), DetailInvalidJSON},
+		{"Infinity literal", `{"spans":[{"duration_ms":Infinity}]}`, DetailInvalidJSON},
+		{"invalid UTF-8", "{\"spans\":[{\"name\":\"\xff\"}]}", DetailInvalidJSON},
+		{"too deep for the parser", `{"spans":[{"attributes":{"x":` + strings.Repeat("[", 400) + strings.Repeat("]", 400) + `}}]}`, DetailInvalidJSON},
+		{"array", `[1,2]`, DetailNotObject},
+		{"string", `"x"`, DetailNotObject},
+		{"null", `null`, DetailNotObject},
+		{"spans missing", `{"service":"svc"}`, DetailSpans},
+		{"spans empty", `{"spans":[]}`, DetailSpans},
+		{"spans not a list", `{"spans":{"a":1}}`, DetailSpans},
+		{"span not an object", `{"spans":[{}, 3]}`, "'spans[1]' must be a JSON object, not number"},
+		{"attributes not an object", `{"spans":[{"attributes":[1]}]}`, "'spans[0].attributes' must be a JSON object, not list"},
+		{"events not a list", `{"spans":[{"events":{}}]}`, "'spans[0].events' must be a list, not object"},
+		{"event not an object", `{"spans":[{"events":["x"]}]}`, "'spans[0].events[0]' must be a JSON object, not string"},
+		{"trace id a number", `{"spans":[{"trace_id":12}]}`, "'spans[0].trace_id' must be a string, not number"},
+		{"span id an object", `{"spans":[{"span_id":{}}]}`, "'spans[0].span_id' must be a string, not object"},
+		{"parent id a bool", `{"spans":[{"parent_span_id":true}]}`, "'spans[0].parent_span_id' must be a string, not bool"},
+		{"service a list", `{"service":["a"],"spans":[{}]}`, "'service' must be a string, not list"},
+		{"env a number", `{"env":5,"spans":[{}]}`, "'env' must be a string, not number"},
+		{"name a number", `{"spans":[{"name":1}]}`, "'spans[0].name' must be a string, not number"},
+		{"status a number", `{"spans":[{"status":1}]}`, "'spans[0].status' must be a string, not number"},
+		{"negative duration", `{"spans":[{"duration_ms":-1}]}`, "'spans[0].duration_ms' must be a finite, non-negative number"},
+		{"NaN duration", `{"spans":[{"duration_ms":NaN}]}`, "'spans[0].duration_ms' must be a finite, non-negative number"},
+		{"negative start", `{"spans":[{"start_time":-5}]}`, "'spans[0].start_time' must be a finite, non-negative number"},
+		{"start far in the future", `{"spans":[{"start_time":1e30}]}`, "'spans[0].start_time' is out of range for Unix seconds"},
+		{"start a string", `{"spans":[{"start_time":"2025-01-01"}]}`, "'spans[0].start_time' must be a number, not string"},
+		{"negative tokens", `{"spans":[{"attributes":{"tokens_input":-3}}]}`, "'spans[0].attributes.tokens_input' must not be negative"},
+		{"NaN attribute", `{"spans":[{"attributes":{"score":NaN}}]}`, "'spans[0].attributes.score' must be a finite number"},
+		{"malformed number", `{"spans":[{"attributes":{"n":1-2}}]}`, "'spans[0].attributes.n' is not a valid JSON number"},
+		{"deep attribute", `{"spans":[{"attributes":{"x":` + deep + `}}]}`, "'spans[0].attributes.x' nests lists and maps deeper than 16 levels"},
+		{"wide attributes", `{"spans":[{"attributes":` + wide + `}]}`, "'spans[0].attributes' has 201 keys; at most 128 are allowed"},
+		{"wide nested map", `{"spans":[{"attributes":{"m":` + wide + `}}]}`, "'spans[0].attributes.m' is a map with 201 keys; at most 128 are allowed"},
+		{"too many events", `{"spans":[{"events":[` + strings.Repeat(`{},`, 128) + `{}]}]}`, "'spans[0].events' has 129 events; at most 128 are allowed"},
+		{"bad event timestamp", `{"spans":[{"events":[{"timestamp":-1}]}]}`, "'spans[0].events[0].timestamp' must be a finite, non-negative number"},
+	}
+	d := NewDecoder(DefaultLimits())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := d.Decode([]byte(tt.body))
+			var de *Error
+			if !errors.As(err, &de) {
+				t.Fatalf("want *Error, got %v", err)
+			}
+			if de.Detail != tt.detail {
+				t.Fatalf("detail = %q (reason %q), want %q", de.Detail, de.Reason, tt.detail)
+			}
+		})
+	}
+	// The decoder keeps working after refusals.
+	if _, err := d.Decode([]byte(`{"spans":[{}]}`)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDecodeGzipReason(t *testing.T) {
+	_, err := NewDecoder(DefaultLimits()).Decode([]byte{0x1f, 0x8b, 8, 0})
+	var de *Error
+	if !errors.As(err, &de) || !strings.Contains(de.Reason, "Content-Encoding: gzip") {
+		t.Fatalf("want a reason naming Content-Encoding, got %v", err)
+	}
+}
+
+func TestExactNanos(t *testing.T) {
+	tests := []struct {
+		lit   string
+		want  uint64
+		exact bool
+	}{
+		{"1795736261.0072095", 1795736261007209500, true},
+		{"1795736261", 1795736261000000000, true},
+		{"0.000000001999", 1, true},
+		{"1.5e9", 0, false},
+		{"123456789012.5", 0, false},
+	}
+	for _, tt := range tests {
+		got, exact := exactNanos([]byte(tt.lit))
+		if got != tt.want || exact != tt.exact {
+			t.Errorf("%s: got %d %v, want %d %v", tt.lit, got, exact, tt.want, tt.exact)
+		}
+	}
+}

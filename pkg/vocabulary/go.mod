@@ -1,0 +1,3 @@
+module github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary
+
+go 1.26.0

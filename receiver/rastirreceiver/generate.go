@@ -1,0 +1,3 @@
+package rastirreceiver
+
+//go:generate mdatagen metadata.yaml

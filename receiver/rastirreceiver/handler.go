@@ -1,0 +1,243 @@
+package rastirreceiver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/rastirjson"
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/receiver/rastirreceiver/internal/pipelineerror"
+	"github.com/otelcol-rastir/otelcol-rastir/receiver/rastirreceiver/internal/ratelimit"
+)
+
+// Attribute keys and values of the receiver's own telemetry
+// (metadata.yaml).
+const (
+	telemetryAttrDimension = "dimension"
+	telemetryAttrReason    = "reason"
+
+	dimensionIP      = "ip"
+	dimensionService = "service"
+
+	reasonInvalid  = "invalid"
+	reasonTooLarge = "too_large"
+	reasonTimeout  = "timeout"
+	reasonPipeline = "pipeline"
+)
+
+// formatRastirJSON names the wire format in the collector's receiver
+// telemetry.
+const formatRastirJSON = "rastir_json"
+
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps one huge request from pinning its buffer forever.
+const maxPooledBuffer = 1 << 20
+
+// handleTelemetry is POST /v1/telemetry: read, decode, rate-limit, tag the
+// tenant, hand the batch to the pipeline, answer.
+func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost {
+		methodNotAllowed(w, http.MethodPost)
+		return
+	}
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if req.ContentLength > 0 && req.ContentLength <= r.cfg.MaxRequestBodySize {
+		buf.Grow(int(req.ContentLength))
+	}
+	if _, err := buf.ReadFrom(req.Body); err != nil {
+		r.refuseUnreadable(w, req, err)
+		return
+	}
+
+	td, err := r.decoder.Decode(buf.Bytes())
+	if err != nil {
+		r.countRefused(req, reasonInvalid)
+		var de *rastirjson.Error
+		if errors.As(err, &de) {
+			writeDetail(w, http.StatusBadRequest, de.Detail, reasonField(de.Reason))
+			return
+		}
+		writeDetail(w, http.StatusBadRequest, rastirjson.DetailInvalidJSON, reasonField(err.Error()))
+		return
+	}
+	resource := td.ResourceSpans().At(0).Resource().Attributes()
+
+	if r.ipLimiter != nil {
+		now := time.Now()
+		if ok, delay := r.ipLimiter.Allow(clientIP(req), now); !ok {
+			r.rateLimited(w, req, dimensionIP, delay)
+			return
+		}
+		service, _ := resource.Get(vocabulary.ResourceServiceName)
+		if ok, delay := r.serviceLimiter.Allow(service.Str(), now); !ok {
+			r.rateLimited(w, req, dimensionService, delay)
+			return
+		}
+	}
+	if r.tenantsByKey != nil {
+		resource.PutStr(vocabulary.ResourceTenant, r.tenantOf(req))
+	}
+
+	spanCount := td.SpanCount()
+	ctx := r.obsrecv.StartTracesOp(req.Context())
+	err = r.next.ConsumeTraces(ctx, td)
+	r.obsrecv.EndTracesOp(ctx, formatRastirJSON, spanCount, err)
+	if err != nil {
+		answer := pipelineerror.For(err)
+		r.ready.refused(time.Now(), err.Error())
+		r.countRefused(req, reasonPipeline)
+		if answer.Retryable() {
+			w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(r.cfg.RetryAfter)))
+		}
+		writeDetail(w, answer.Status, answer.Detail, nil)
+		return
+	}
+	r.ready.accepted()
+	writeJSON(w, http.StatusAccepted, acceptedBody{Status: "accepted", SpansReceived: spanCount})
+}
+
+// refuseUnreadable answers a body that could not be read: too large (413),
+// too slow (408), or cut off (400).
+func (r *rastirReceiver) refuseUnreadable(w http.ResponseWriter, req *http.Request, err error) {
+	var tooLarge *http.MaxBytesError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &tooLarge):
+		r.countRefused(req, reasonTooLarge)
+		writeDetail(w, http.StatusRequestEntityTooLarge,
+			"Request body too large: the limit is "+strconv.FormatInt(tooLarge.Limit, 10)+" bytes (max_request_body_size)", nil)
+	case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
+		r.countRefused(req, reasonTimeout)
+		w.Header().Set("Connection", "close")
+		writeDetail(w, http.StatusRequestTimeout, "Request body not received in time (read_timeout)", nil)
+	default:
+		r.countRefused(req, reasonInvalid)
+		writeDetail(w, http.StatusBadRequest, "Could not read the request body", reasonField(err.Error()))
+	}
+}
+
+func (r *rastirReceiver) rateLimited(w http.ResponseWriter, req *http.Request, dimension string, delay time.Duration) {
+	r.telemetry.ReceiverRastirRateLimitedRequests.Add(req.Context(), 1,
+		metric.WithAttributeSet(attribute.NewSet(attribute.String(telemetryAttrDimension, dimension))))
+	w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(delay)))
+	writeDetail(w, http.StatusTooManyRequests, "Rate limited ("+dimension+")", nil)
+}
+
+func (r *rastirReceiver) countRefused(req *http.Request, reason string) {
+	r.telemetry.ReceiverRastirRefusedRequests.Add(req.Context(), 1, reasonAttr(reason))
+}
+
+func reasonAttr(reason string) metric.AddOption {
+	return metric.WithAttributeSet(attribute.NewSet(attribute.String(telemetryAttrReason, reason)))
+}
+
+// tenantOf names the request's tenant: the tenant bound to its API key, else
+// its tenant header, else the default tenant.
+func (r *rastirReceiver) tenantOf(req *http.Request) string {
+	if key := req.Header.Get(r.cfg.Tenancy.APIKeyHeader); key != "" {
+		if tenant, ok := r.tenantsByKey[key]; ok {
+			return tenant
+		}
+	}
+	if tenant := req.Header.Get(r.cfg.Tenancy.Header); tenant != "" {
+		return tenant
+	}
+	return r.cfg.Tenancy.DefaultTenant
+}
+
+func (r *rastirReceiver) handleReady(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		methodNotAllowed(w, "GET, HEAD")
+		return
+	}
+	if ok, reason := r.ready.state(time.Now()); !ok {
+		writeJSON(w, http.StatusServiceUnavailable, readyBody{Status: "not_ready", Reasons: []string{"pipeline_refusing: " + reason}})
+		return
+	}
+	writeJSON(w, http.StatusOK, readyBody{Status: "ready"})
+}
+
+// handleServerError answers errors raised before the handler runs (for
+// example an unsupported Content-Encoding) in Rastir's error shape.
+func (r *rastirReceiver) handleServerError(w http.ResponseWriter, req *http.Request, msg string, status int) {
+	r.settings.Logger.Debug("request refused by the HTTP server", zap.String("path", req.URL.Path), zap.String("error", msg))
+	writeDetail(w, status, msg, nil)
+}
+
+func handleHealth(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		methodNotAllowed(w, "GET, HEAD")
+		return
+	}
+	writeJSON(w, http.StatusOK, healthBody{Status: "ok"})
+}
+
+func handleNotFound(w http.ResponseWriter, _ *http.Request) {
+	writeDetail(w, http.StatusNotFound, "Not Found", nil)
+}
+
+func methodNotAllowed(w http.ResponseWriter, allow string) {
+	w.Header().Set("Allow", allow)
+	writeDetail(w, http.StatusMethodNotAllowed, "Method Not Allowed", nil)
+}
+
+type acceptedBody struct {
+	Status        string `json:"status"`
+	SpansReceived int    `json:"spans_received"`
+}
+
+type healthBody struct {
+	Status string `json:"status"`
+}
+
+type readyBody struct {
+	Status  string   `json:"status"`
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// detailBody is the FastAPI error shape Rastir clients know, plus an
+// optional reason that explains the detail.
+type detailBody struct {
+	Detail string  `json:"detail"`
+	Reason *string `json:"reason,omitempty"`
+}
+
+func reasonField(reason string) *string {
+	if reason == "" {
+		return nil
+	}
+	return &reason
+}
+
+func writeDetail(w http.ResponseWriter, status int, detail string, reason *string) {
+	writeJSON(w, status, detailBody{Detail: detail, Reason: reason})
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"detail":"Internal Server Error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

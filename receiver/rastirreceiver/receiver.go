@@ -1,0 +1,203 @@
+package rastirreceiver
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/rastirjson"
+	"github.com/otelcol-rastir/otelcol-rastir/receiver/rastirreceiver/internal/metadata"
+	"github.com/otelcol-rastir/otelcol-rastir/receiver/rastirreceiver/internal/ratelimit"
+)
+
+// Paths served on the receiver's port, as the Rastir server serves them.
+const (
+	pathTelemetry = "/v1/telemetry"
+	pathHealth    = "/health"
+	pathReady     = "/ready"
+	pathMetrics   = "/metrics"
+)
+
+type rastirReceiver struct {
+	cfg      *Config
+	settings receiver.Settings
+	next     consumer.Traces
+
+	obsrecv   *receiverhelper.ObsReport
+	telemetry *metadata.TelemetryBuilder
+	decoder   *rastirjson.Decoder
+	// ipLimiter and serviceLimiter are nil when rate limiting is off.
+	ipLimiter, serviceLimiter *ratelimit.Limiter
+	tenantsByKey              map[string]string
+	ready                     readiness
+
+	server     *http.Server
+	shutdownWG sync.WaitGroup
+}
+
+func newRastirReceiver(cfg *Config, set receiver.Settings, next consumer.Traces) (*rastirReceiver, error) {
+	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID:             set.ID,
+		Transport:              "http",
+		ReceiverCreateSettings: set,
+	})
+	if err != nil {
+		return nil, err
+	}
+	telemetry, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	r := &rastirReceiver{
+		cfg:       cfg,
+		settings:  set,
+		next:      next,
+		obsrecv:   obsrecv,
+		telemetry: telemetry,
+		decoder: rastirjson.NewDecoder(rastirjson.Limits{
+			MaxAttributes: cfg.Limits.MaxAttributesPerSpan,
+			MaxEvents:     cfg.Limits.MaxEventsPerSpan,
+			MaxValueDepth: cfg.Limits.MaxValueDepth,
+		}),
+		ready: readiness{hold: cfg.Readiness.RefusalHold},
+	}
+	if cfg.RateLimit.Enabled {
+		r.ipLimiter = ratelimit.New(cfg.RateLimit.PerIPRPM, cfg.RateLimit.MaxTrackedKeys)
+		r.serviceLimiter = ratelimit.New(cfg.RateLimit.PerServiceRPM, cfg.RateLimit.MaxTrackedKeys)
+	}
+	if cfg.Tenancy.Enabled {
+		r.tenantsByKey = make(map[string]string, len(cfg.Tenancy.APIKeys))
+		for _, k := range cfg.Tenancy.APIKeys {
+			r.tenantsByKey[string(k.Key)] = k.Tenant
+		}
+	}
+	return r, nil
+}
+
+func (r *rastirReceiver) Start(ctx context.Context, host component.Host) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc(pathTelemetry, r.handleTelemetry)
+	mux.HandleFunc(pathHealth, handleHealth)
+	mux.HandleFunc(pathReady, r.handleReady)
+	if r.cfg.MetricsEndpoint != "" {
+		proxy, err := newMetricsProxy(r.cfg.MetricsEndpoint, r.settings.Logger)
+		if err != nil {
+			return err
+		}
+		mux.Handle(pathMetrics, proxy)
+	}
+	mux.HandleFunc("/", handleNotFound)
+
+	var err error
+	r.server, err = r.cfg.ToServer(ctx, host.GetExtensions(), r.settings.TelemetrySettings, mux,
+		confighttp.WithErrorHandler(r.handleServerError))
+	if err != nil {
+		return err
+	}
+	listener, err := r.cfg.ToListener(ctx)
+	if err != nil {
+		return err
+	}
+	r.settings.Logger.Info("Rastir receiver listening", zap.String("endpoint", listener.Addr().String()))
+	r.shutdownWG.Add(1)
+	go func() {
+		defer r.shutdownWG.Done()
+		if errHTTP := r.server.Serve(listener); errHTTP != nil && !errors.Is(errHTTP, http.ErrServerClosed) {
+			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(errHTTP))
+		}
+	}()
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for requests in flight, so
+// that every batch already answered 202 has been handed to the pipeline.
+func (r *rastirReceiver) Shutdown(ctx context.Context) error {
+	var err error
+	if r.server != nil {
+		err = r.server.Shutdown(ctx)
+	}
+	r.shutdownWG.Wait()
+	r.telemetry.Shutdown()
+	return err
+}
+
+// readiness remembers whether the pipeline refused the latest batch.
+type readiness struct {
+	hold time.Duration
+
+	mu          sync.Mutex
+	refusing    bool
+	lastRefusal time.Time
+	lastReason  string
+}
+
+func (rd *readiness) refused(now time.Time, reason string) {
+	rd.mu.Lock()
+	rd.refusing, rd.lastRefusal, rd.lastReason = true, now, reason
+	rd.mu.Unlock()
+}
+
+func (rd *readiness) accepted() {
+	rd.mu.Lock()
+	rd.refusing = false
+	rd.mu.Unlock()
+}
+
+// state reports readiness. A refusal counts for hold only: with no traffic
+// (a load balancer that took the instance out) nothing would ever clear it.
+func (rd *readiness) state(now time.Time) (bool, string) {
+	rd.mu.Lock()
+	defer rd.mu.Unlock()
+	if rd.refusing && now.Sub(rd.lastRefusal) < rd.hold {
+		return false, rd.lastReason
+	}
+	return true, ""
+}
+
+func newMetricsProxy(endpoint string, logger *zap.Logger) (http.Handler, error) {
+	target, err := url.Parse(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.URL.Path = target.Path
+			pr.Out.URL.RawQuery = target.RawQuery
+		},
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			logger.Warn("metrics endpoint unavailable", zap.String("endpoint", endpoint), zap.Error(err))
+			writeDetail(w, http.StatusBadGateway, "The metrics endpoint is unavailable", nil)
+		},
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			methodNotAllowed(w, "GET, HEAD")
+			return
+		}
+		proxy.ServeHTTP(w, req)
+	}), nil
+}
+
+// clientIP is the TCP peer's address, as Rastir keys its IP limit (no
+// X-Forwarded-For: a header is the client's to forge).
+func clientIP(req *http.Request) string {
+	host, _, err := net.SplitHostPort(req.RemoteAddr)
+	if err != nil {
+		return req.RemoteAddr
+	}
+	return host
+}
