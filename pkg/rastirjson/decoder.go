@@ -27,13 +27,18 @@ type Limits struct {
 	// maps (a scalar has depth 0, a list of scalars depth 1). OTLP peers
 	// refuse deeply nested protobuf, so the limit protects the pipeline too.
 	MaxValueDepth int
+	// MaxValuesPerBatch is the most attribute values (scalars, list items
+	// and map entries, counted through every level) one batch may carry.
+	// A value costs about fifty times more as pdata than as JSON, so this
+	// bounds the memory one request can claim.
+	MaxValuesPerBatch int
 }
 
 // DefaultLimits are generous for any real client (the Rastir client sends
 // about 10 attributes and at most one event per span) and match the
 // OpenTelemetry SDK's default span limits.
 func DefaultLimits() Limits {
-	return Limits{MaxAttributes: 128, MaxEvents: 128, MaxValueDepth: 16}
+	return Limits{MaxAttributes: 128, MaxEvents: 128, MaxValueDepth: 16, MaxValuesPerBatch: 1 << 18}
 }
 
 // Decoder turns Rastir batches into pdata traces.
@@ -113,6 +118,7 @@ type state struct {
 	// Per-batch and per-span scratch.
 	now       pcommon.Timestamp
 	spanIndex int
+	values    int
 	fields    spanFields
 	err       *Error
 
@@ -146,6 +152,7 @@ func (st *state) decode(body []byte) (ptrace.Traces, *Error) {
 	}
 
 	st.now = pcommon.NewTimestampFromTime(time.Now())
+	st.values = 0
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	if e := st.decodeBatchFields(batch, rs.Resource().Attributes()); e != nil {
@@ -538,6 +545,10 @@ func (v *valueError) at(path string) *Error {
 // strings, integers (when the literal is an integer that fits int64),
 // doubles, booleans, null (an empty value), lists and maps.
 func (st *state) setValue(dst pcommon.Value, v *fastjson.Value, depth int) *valueError {
+	st.values++
+	if st.limits.MaxValuesPerBatch > 0 && st.values > st.limits.MaxValuesPerBatch {
+		return &valueError{problem: "exceeds the batch's budget of " + strconv.Itoa(st.limits.MaxValuesPerBatch) + " attribute values; send fewer or smaller spans per batch"}
+	}
 	switch v.Type() {
 	case fastjson.TypeString:
 		b, _ := v.StringBytes()

@@ -177,6 +177,7 @@ func TestDecodeRefusals(t *testing.T) {
 		{"deep attribute", `{"spans":[{"attributes":{"x":` + deep + `}}]}`, "'spans[0].attributes.x' nests lists and maps deeper than 16 levels"},
 		{"wide attributes", `{"spans":[{"attributes":` + wide + `}]}`, "'spans[0].attributes' has 201 keys; at most 128 are allowed"},
 		{"wide nested map", `{"spans":[{"attributes":{"m":` + wide + `}}]}`, "'spans[0].attributes.m' is a map with 201 keys; at most 128 are allowed"},
+		{"wide list over the value budget", `{"spans":[{"attributes":{"ok":1,"list":[` + strings.Repeat(`1,`, 1<<18) + `1]}}]}`, "'spans[0].attributes.list' exceeds the batch's budget of 262144 attribute values; send fewer or smaller spans per batch"},
 		{"too many events", `{"spans":[{"events":[` + strings.Repeat(`{},`, 128) + `{}]}]}`, "'spans[0].events' has 129 events; at most 128 are allowed"},
 		{"bad event timestamp", `{"spans":[{"events":[{"timestamp":-1}]}]}`, "'spans[0].events[0].timestamp' must be a finite, non-negative number"},
 	}

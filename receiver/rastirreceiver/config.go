@@ -54,6 +54,10 @@ type LimitsConfig struct {
 	// MaxValueDepth is how deep lists and maps may nest in one attribute
 	// value.
 	MaxValueDepth int `mapstructure:"max_value_depth"`
+	// MaxAttributeValuesPerBatch is the most attribute values (list items
+	// and map entries included) one batch may carry; it bounds the memory
+	// one request can claim.
+	MaxAttributeValuesPerBatch int `mapstructure:"max_attribute_values_per_batch"`
 
 	_ struct{}
 }
@@ -129,6 +133,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.Limits.MaxValueDepth <= 0 || cfg.Limits.MaxValueDepth > 64 {
 		add("limits.max_value_depth must be between 1 and 64, got %d", cfg.Limits.MaxValueDepth)
+	}
+	if cfg.Limits.MaxAttributeValuesPerBatch <= 0 {
+		add("limits.max_attribute_values_per_batch must be positive, got %d", cfg.Limits.MaxAttributeValuesPerBatch)
 	}
 	// Validated even when disabled, as Rastir does, so that enabling the
 	// feature later cannot surface an old mistake.

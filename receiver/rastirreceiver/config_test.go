@@ -41,7 +41,7 @@ func TestLoadConfig(t *testing.T) {
 	full.ReadTimeout = 5 * time.Second
 	full.MetricsEndpoint = "http://localhost:9464/metrics"
 	full.RetryAfter = 3 * time.Second
-	full.Limits = LimitsConfig{MaxAttributesPerSpan: 10, MaxEventsPerSpan: 5, MaxValueDepth: 4}
+	full.Limits = LimitsConfig{MaxAttributesPerSpan: 10, MaxEventsPerSpan: 5, MaxValueDepth: 4, MaxAttributeValuesPerBatch: 1000}
 	full.RateLimit = RateLimitConfig{Enabled: true, PerIPRPM: 60, PerServiceRPM: 120, MaxTrackedKeys: 50}
 	full.Tenancy = TenancyConfig{
 		Enabled: true, Header: "X-Org", DefaultTenant: "nobody", APIKeyHeader: "X-Key",
@@ -62,6 +62,7 @@ func TestLoadConfig(t *testing.T) {
 			"limits.max_attributes_per_span must be positive",
 			"limits.max_events_per_span must be positive",
 			"limits.max_value_depth must be between 1 and 64",
+			"limits.max_attribute_values_per_batch must be positive",
 			"rate_limit.per_ip_rpm must be positive",
 			"rate_limit.per_service_rpm must be positive",
 			"rate_limit.max_tracked_keys must be positive",

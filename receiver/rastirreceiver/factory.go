@@ -47,6 +47,8 @@ func createDefaultConfig() component.Config {
 			MaxAttributesPerSpan: limits.MaxAttributes,
 			MaxEventsPerSpan:     limits.MaxEvents,
 			MaxValueDepth:        limits.MaxValueDepth,
+
+			MaxAttributeValuesPerBatch: limits.MaxValuesPerBatch,
 		},
 		RateLimit: RateLimitConfig{
 			PerIPRPM:       600,

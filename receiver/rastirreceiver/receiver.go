@@ -71,6 +71,8 @@ func newRastirReceiver(cfg *Config, set receiver.Settings, next consumer.Traces)
 			MaxAttributes: cfg.Limits.MaxAttributesPerSpan,
 			MaxEvents:     cfg.Limits.MaxEventsPerSpan,
 			MaxValueDepth: cfg.Limits.MaxValueDepth,
+
+			MaxValuesPerBatch: cfg.Limits.MaxAttributeValuesPerBatch,
 		}),
 		ready: readiness{hold: cfg.Readiness.RefusalHold},
 	}

@@ -1,0 +1,291 @@
+package rastirreceiver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/receiver/rastirreceiver/internal/metadata"
+)
+
+// switchableConsumer stores batches, or refuses them with err when set.
+type switchableConsumer struct {
+	consumertest.TracesSink
+	err error
+}
+
+func (c *switchableConsumer) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	if c.err != nil {
+		return c.err
+	}
+	return c.TracesSink.ConsumeTraces(ctx, td)
+}
+
+func (*switchableConsumer) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: false}
+}
+
+func freeEndpoint(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func startReceiver(t *testing.T, mutate func(*Config), next consumer.Traces) (string, *componenttest.Telemetry) {
+	t.Helper()
+	cfg := createDefaultConfig().(*Config)
+	cfg.NetAddr.Endpoint = freeEndpoint(t)
+	if mutate != nil {
+		mutate(cfg)
+	}
+	require.NoError(t, cfg.Validate())
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	set := receivertest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	r, err := NewFactory().CreateTraces(context.Background(), set, cfg, next)
+	require.NoError(t, err)
+	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, r.Shutdown(context.Background())) })
+	return "http://" + cfg.NetAddr.Endpoint, tel
+}
+
+func do(t *testing.T, method, url, body string, headers map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, string(b)
+}
+
+const oneSpan = `{"service":"svc","env":"prod","spans":[{"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","name":"x"}]}`
+
+func TestTelemetryAnswers(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, tel := startReceiver(t, nil, sink)
+	url := base + pathTelemetry
+
+	tests := []struct {
+		name, method, body string
+		consumerErr        error
+		status             int
+		wantBody           string
+		retryAfter         string
+	}{
+		{name: "accepted", method: http.MethodPost, body: oneSpan, status: http.StatusAccepted, wantBody: `{"status":"accepted","spans_received":1}`},
+		{name: "invalid JSON", method: http.MethodPost, body: "not json", status: http.StatusBadRequest, wantBody: `{"detail":"Invalid JSON","reason":`},
+		{name: "not an object", method: http.MethodPost, body: "[]", status: http.StatusBadRequest, wantBody: `{"detail":"Payload must be a JSON object"}`},
+		{name: "no spans", method: http.MethodPost, body: `{"service":"svc"}`, status: http.StatusBadRequest, wantBody: `{"detail":"'spans' must be a non-empty array"}`},
+		{name: "GET", method: http.MethodGet, status: http.StatusMethodNotAllowed, wantBody: `{"detail":"Method Not Allowed"}`},
+		{name: "memory limiter refusal", method: http.MethodPost, body: oneSpan, consumerErr: errors.New("data refused due to high memory usage"),
+			status: http.StatusServiceUnavailable, wantBody: `{"detail":"The pipeline is not accepting data, retry later: data refused due to high memory usage"}`, retryAfter: "1"},
+		{name: "downstream throttling", method: http.MethodPost, body: oneSpan, consumerErr: consumererror.NewOTLPHTTPError(errors.New("slow down"), http.StatusTooManyRequests),
+			status: http.StatusTooManyRequests, wantBody: `{"detail":"The pipeline is overloaded, retry later: slow down"}`, retryAfter: "1"},
+		{name: "permanent refusal", method: http.MethodPost, body: oneSpan, consumerErr: consumererror.NewPermanent(errors.New("never")),
+			status: http.StatusBadRequest, wantBody: `{"detail":"The pipeline rejected the batch: Permanent error: never"}`},
+	}
+	accepted := 0
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink.err = tt.consumerErr
+			resp, body := do(t, tt.method, url, tt.body, nil)
+			assert.Equal(t, tt.status, resp.StatusCode)
+			assert.True(t, strings.HasPrefix(body, tt.wantBody), "body %s, want prefix %s", body, tt.wantBody)
+			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+			assert.Equal(t, tt.retryAfter, resp.Header.Get("Retry-After"))
+			if tt.status == http.StatusAccepted {
+				accepted++
+			}
+		})
+	}
+	assert.Equal(t, accepted, sink.SpanCount())
+
+	// The collector's own receiver telemetry counts accepted and refused spans.
+	got, err := tel.GetMetric("otelcol_receiver_accepted_spans")
+	require.NoError(t, err)
+	assert.NotNil(t, got)
+	_, err = tel.GetMetric("otelcol_receiver_refused_spans")
+	require.NoError(t, err)
+}
+
+func TestFixtureAccepted(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, nil, sink)
+	body, err := os.ReadFile(filepath.Join("..", "..", "testdata", "rastir-client", "0014.json"))
+	require.NoError(t, err)
+	resp, out := do(t, http.MethodPost, base+pathTelemetry, string(body), nil)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, out)
+	assert.JSONEq(t, `{"status":"accepted","spans_received":100}`, out)
+	assert.Equal(t, 100, sink.SpanCount())
+}
+
+func TestHealthReadyAndNotFound(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, func(c *Config) { c.Readiness.RefusalHold = time.Hour }, sink)
+
+	resp, body := do(t, http.MethodGet, base+pathHealth, "", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.JSONEq(t, `{"status":"ok"}`, body)
+
+	resp, body = do(t, http.MethodGet, base+pathReady, "", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.JSONEq(t, `{"status":"ready"}`, body)
+
+	sink.err = errors.New("data refused due to high memory usage")
+	resp, _ = do(t, http.MethodPost, base+pathTelemetry, oneSpan, nil)
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	resp, body = do(t, http.MethodGet, base+pathReady, "", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.JSONEq(t, `{"status":"not_ready","reasons":["pipeline_refusing: data refused due to high memory usage"]}`, body)
+
+	sink.err = nil
+	resp, _ = do(t, http.MethodPost, base+pathTelemetry, oneSpan, nil)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode)
+	resp, _ = do(t, http.MethodGet, base+pathReady, "", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	resp, body = do(t, http.MethodGet, base+"/nope", "", nil)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.JSONEq(t, `{"detail":"Not Found"}`, body)
+}
+
+func TestReadinessRefusalExpires(t *testing.T) {
+	rd := readiness{hold: time.Second}
+	now := time.Unix(100, 0)
+	rd.refused(now, "full")
+	ok, reason := rd.state(now.Add(500 * time.Millisecond))
+	assert.False(t, ok)
+	assert.Equal(t, "full", reason)
+	ok, _ = rd.state(now.Add(2 * time.Second))
+	assert.True(t, ok, "a refusal must not keep the instance unready forever")
+}
+
+func TestBodyLimitAndCompression(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, func(c *Config) { c.MaxRequestBodySize = 256 }, sink)
+	url := base + pathTelemetry
+
+	big := `{"spans":[{"name":"` + strings.Repeat("x", 300) + `"}]}`
+	resp, body := do(t, http.MethodPost, url, big, nil)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	assert.Contains(t, body, "max_request_body_size")
+
+	resp, body = do(t, http.MethodPost, url, oneSpan, map[string]string{"Content-Encoding": "br"})
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Contains(t, body, `"detail":`)
+
+	resp, _ = do(t, http.MethodPost, url, oneSpan, nil)
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode)
+}
+
+func TestRateLimit(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, func(c *Config) {
+		c.RateLimit = RateLimitConfig{Enabled: true, PerIPRPM: 2, PerServiceRPM: 1000, MaxTrackedKeys: 10}
+	}, sink)
+	url := base + pathTelemetry
+	for range 2 {
+		resp, _ := do(t, http.MethodPost, url, oneSpan, nil)
+		require.Equal(t, http.StatusAccepted, resp.StatusCode)
+	}
+	resp, body := do(t, http.MethodPost, url, oneSpan, nil)
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	assert.JSONEq(t, `{"detail":"Rate limited (ip)"}`, body)
+	assert.Equal(t, "30", resp.Header.Get("Retry-After"), "2 per minute refill one request every 30 s")
+	// Malformed requests never reach the limiter (Rastir validates first).
+	resp, _ = do(t, http.MethodPost, url, "nope", nil)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Equal(t, 2, sink.SpanCount())
+}
+
+func TestServiceRateLimit(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, func(c *Config) {
+		c.RateLimit = RateLimitConfig{Enabled: true, PerIPRPM: 1000, PerServiceRPM: 1, MaxTrackedKeys: 10}
+	}, sink)
+	url := base + pathTelemetry
+	resp, _ := do(t, http.MethodPost, url, oneSpan, nil)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode)
+	resp, body := do(t, http.MethodPost, url, oneSpan, nil)
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	assert.JSONEq(t, `{"detail":"Rate limited (service)"}`, body)
+	other := strings.Replace(oneSpan, `"svc"`, `"other"`, 1)
+	resp, _ = do(t, http.MethodPost, url, other, nil)
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode, "each service has its own budget")
+}
+
+func TestTenancy(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, func(c *Config) {
+		c.Tenancy.Enabled = true
+		c.Tenancy.APIKeys = []APIKeyTenant{{Key: "key-a", Tenant: "team-a"}}
+	}, sink)
+	url := base + pathTelemetry
+	cases := []struct {
+		headers map[string]string
+		tenant  string
+	}{
+		{nil, vocabulary.DefaultTenant},
+		{map[string]string{"X-Tenant-ID": "acme-corp"}, "acme-corp"},
+		{map[string]string{"X-API-Key": "key-a", "X-Tenant-ID": "spoofed"}, "team-a"},
+		{map[string]string{"X-API-Key": "unbound", "X-Tenant-ID": "acme-corp"}, "acme-corp"},
+	}
+	for _, c := range cases {
+		resp, _ := do(t, http.MethodPost, url, oneSpan, c.headers)
+		require.Equal(t, http.StatusAccepted, resp.StatusCode)
+	}
+	all := sink.AllTraces()
+	require.Len(t, all, len(cases))
+	for i, c := range cases {
+		v, ok := all[i].ResourceSpans().At(0).Resource().Attributes().Get(vocabulary.ResourceTenant)
+		require.True(t, ok)
+		assert.Equal(t, c.tenant, v.Str())
+	}
+}
+
+func TestMetricsProxy(t *testing.T) {
+	upstream := &http.Server{ReadHeaderTimeout: time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		_, _ = io.WriteString(w, "rastir_spans_ingested_total 3\n"+r.URL.Path+"\n")
+	})}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = upstream.Serve(l) }()
+	t.Cleanup(func() { _ = upstream.Close() })
+
+	base, _ := startReceiver(t, func(c *Config) { c.MetricsEndpoint = "http://" + l.Addr().String() + "/metrics" }, &switchableConsumer{})
+	resp, body := do(t, http.MethodGet, base+pathMetrics, "", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "rastir_spans_ingested_total 3\n/metrics\n", body)
+
+	_ = upstream.Close()
+	resp, body = do(t, http.MethodGet, base+pathMetrics, "", nil)
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
+	assert.Contains(t, body, "metrics endpoint is unavailable")
+}
