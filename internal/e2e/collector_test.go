@@ -61,6 +61,18 @@ func freePort(t *testing.T) int {
 // /health on {{.Port.rastir}}.
 func startCollector(t *testing.T, configTemplate string, ports []string, vars map[string]string) *collector {
 	t.Helper()
+	return startCollectorProbed(t, configTemplate, ports, vars, nil)
+}
+
+// startCollectorWithProbe is startCollector for configs whose /health needs
+// request headers (for example an API key).
+func startCollectorWithProbe(t *testing.T, configTemplate string, probeHeaders map[string]string) *collector {
+	t.Helper()
+	return startCollectorProbed(t, configTemplate, nil, nil, probeHeaders)
+}
+
+func startCollectorProbed(t *testing.T, configTemplate string, ports []string, vars, probeHeaders map[string]string) *collector {
+	t.Helper()
 	c := &collector{t: t, dir: t.TempDir(), port: map[string]int{}, done: make(chan struct{})}
 	for _, name := range append([]string{"rastir", "telemetry"}, ports...) {
 		if _, ok := c.port[name]; !ok {
@@ -94,7 +106,11 @@ func startCollector(t *testing.T, configTemplate string, ports []string, vars ma
 	})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(c.url("/health"))
+		req, _ := http.NewRequest(http.MethodGet, c.url("/health"), nil)
+		for k, v := range probeHeaders {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

@@ -3,6 +3,7 @@ module github.com/otelcol-rastir/otelcol-rastir/internal/e2e
 go 1.26.0
 
 require (
+	github.com/klauspost/compress v1.20.4
 	github.com/otelcol-rastir/otelcol-rastir/pkg/rastirjson v0.0.0
 	go.opentelemetry.io/collector/pdata v1.67.0
 )
