@@ -153,14 +153,15 @@ func TestBadInputs(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &answer); err != nil {
 				t.Fatalf("answer is not JSON: %s", body)
 			}
-			if tt.status == http.StatusAccepted {
+			switch {
+			case tt.status == http.StatusAccepted:
 				if answer.Status != "accepted" {
 					t.Errorf("answer %s", body)
 				}
 				good++
-			} else if tt.detail != "" && answer.Detail != tt.detail {
+			case tt.detail != "" && answer.Detail != tt.detail:
 				t.Errorf("detail %q, want %q", answer.Detail, tt.detail)
-			} else if answer.Detail == "" {
+			case answer.Detail == "":
 				t.Errorf("no detail in %s", body)
 			}
 

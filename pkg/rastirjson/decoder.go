@@ -120,7 +120,6 @@ type state struct {
 	spanIndex int
 	values    int
 	fields    spanFields
-	err       *Error
 
 	// Method values cached once, so that visiting objects does not
 	// allocate a closure per span.

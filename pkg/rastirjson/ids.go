@@ -26,7 +26,7 @@ func (st *state) traceID(v *fastjson.Value) (id pcommon.TraceID, keepRaw bool, e
 	}
 	if isHex(s) {
 		decodeHexPadded(id[:], s)
-		return id, !(len(s) == 32 && isLowerHex(s)), nil
+		return id, len(s) != 32 || !isLowerHex(s), nil
 	}
 	putUint64(id[:8], fnv64a(s, fnvOffset))
 	putUint64(id[8:], fnv64a(s, fnvOffsetAlt)|1)
@@ -42,7 +42,7 @@ func (st *state) spanID(v *fastjson.Value, field string) (id pcommon.SpanID, kee
 	}
 	if isHex(s) {
 		decodeHexPadded(id[:], s)
-		return id, !((len(s) == 16 || len(s) == 32) && isLowerHex(s)), true, nil
+		return id, (len(s) != 16 && len(s) != 32) || !isLowerHex(s), true, nil
 	}
 	putUint64(id[:], fnv64a(s, fnvOffset)|1)
 	return id, true, true, nil

@@ -71,7 +71,7 @@ func inputKey(in map[string]any) (string, bool) {
 	if t == "" || s == "" {
 		return "", false
 	}
-	if !(len(t) == 32 && isLowerHex(t)) {
+	if len(t) != 32 || !isLowerHex(t) {
 		t = "raw:" + t
 	}
 	if (len(s) == 16 || len(s) == 32) && isLowerHex(s) {
@@ -96,7 +96,7 @@ func outputKey(s ptrace.Span) string {
 func isLowerHex(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
 			return false
 		}
 	}
@@ -283,4 +283,3 @@ func nanos(n json.Number) uint64 {
 	q := new(big.Int).Quo(r.Num(), r.Denom())
 	return q.Uint64()
 }
-
