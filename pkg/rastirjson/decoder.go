@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -186,19 +187,19 @@ func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Err
 		switch string(key) {
 		case vocabulary.WireSpans:
 		case vocabulary.WireService:
-			if s, ok, err := st.optionalString(v, vocabulary.WireService); err != nil {
+			if s, ok, err := st.optionalString(v, batchField(vocabulary.WireService)); err != nil {
 				e = err
 			} else if ok {
 				service = s
 			}
 		case vocabulary.WireEnv:
-			if s, ok, err := st.optionalString(v, vocabulary.WireEnv); err != nil {
+			if s, ok, err := st.optionalString(v, batchField(vocabulary.WireEnv)); err != nil {
 				e = err
 			} else if ok {
 				env = s
 			}
 		case vocabulary.WireVersion:
-			if s, ok, err := st.optionalString(v, vocabulary.WireVersion); err != nil {
+			if s, ok, err := st.optionalString(v, batchField(vocabulary.WireVersion)); err != nil {
 				e = err
 			} else if ok {
 				version, hasVersion = s, true
@@ -315,7 +316,7 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	}
 
 	// Name and type.
-	name, ok, err := st.optionalString(f.name, st.spanPath(vocabulary.WireName))
+	name, ok, err := st.optionalString(f.name, st.at(vocabulary.WireName))
 	if err != nil {
 		return err
 	}
@@ -323,7 +324,7 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 		name = vocabulary.WireUnknownName
 	}
 	span.SetName(name)
-	if spanType, ok, err := st.optionalString(f.spanType, st.spanPath(vocabulary.WireSpanType)); err != nil {
+	if spanType, ok, err := st.optionalString(f.spanType, st.at(vocabulary.WireSpanType)); err != nil {
 		return err
 	} else if ok {
 		attrs.PutStr(vocabulary.RastirSpanType, spanType)
@@ -338,7 +339,7 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	if err != nil {
 		return err
 	}
-	durationMs, hasDuration, err := st.nonNegative(f.duration, st.spanPath(vocabulary.WireDurationMs))
+	durationMs, hasDuration, err := st.nonNegative(f.duration, st.at(vocabulary.WireDurationMs))
 	if err != nil {
 		return err
 	}
@@ -365,7 +366,7 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	span.SetEndTimestamp(end)
 
 	// Status.
-	status, ok, err := st.optionalString(f.status, st.spanPath(vocabulary.WireStatus))
+	status, ok, err := st.optionalString(f.status, st.at(vocabulary.WireStatus))
 	if err != nil {
 		return err
 	}
@@ -411,7 +412,10 @@ func (st *state) decodeAttributes(v *fastjson.Value, attrs pcommon.Map) *Error {
 		if e != nil {
 			return
 		}
-		k := st.str(key)
+		k, known := rastirAttributeKey(key)
+		if !known {
+			k = st.str(key)
+		}
 		if verr := st.setValue(attrs.PutEmpty(k), v, 0); verr != nil {
 			e = verr.at(st.spanPath(vocabulary.WireAttributes + "." + k))
 			return
@@ -423,6 +427,32 @@ func (st *state) decodeAttributes(v *fastjson.Value, attrs pcommon.Map) *Error {
 		}
 	})
 	return e
+}
+
+// rastirAttributeKey returns the constant for a key the Rastir client sends
+// on most spans; a switch on the bytes finds it faster than a map lookup.
+func rastirAttributeKey(b []byte) (string, bool) {
+	switch string(b) {
+	case vocabulary.RastirAttrModel:
+		return vocabulary.RastirAttrModel, true
+	case vocabulary.RastirAttrProvider:
+		return vocabulary.RastirAttrProvider, true
+	case vocabulary.RastirAttrAgent:
+		return vocabulary.RastirAttrAgent, true
+	case vocabulary.RastirAttrTokensInput:
+		return vocabulary.RastirAttrTokensInput, true
+	case vocabulary.RastirAttrTokensOutput:
+		return vocabulary.RastirAttrTokensOutput, true
+	case vocabulary.RastirAttrCostUSD:
+		return vocabulary.RastirAttrCostUSD, true
+	case vocabulary.RastirAttrPricingProfile:
+		return vocabulary.RastirAttrPricingProfile, true
+	case vocabulary.RastirAttrPricingMissing:
+		return vocabulary.RastirAttrPricingMissing, true
+	case vocabulary.RastirAttrTTFTMs:
+		return vocabulary.RastirAttrTTFTMs, true
+	}
+	return "", false
 }
 
 func isNonNegativeKey(k string) bool {
@@ -450,7 +480,7 @@ func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (
 	events.EnsureCapacity(len(list))
 	exceptionMessage := ""
 	for j, ev := range list {
-		path := st.spanPath(vocabulary.WireEvents + "[" + strconv.Itoa(j) + "]")
+		path := fieldPath{span: st.spanIndex, event: j}
 		obj, err := ev.Object()
 		if err != nil {
 			return "", fieldError("'%s' must be a JSON object, not %s", path, typeName(ev))
@@ -465,7 +495,7 @@ func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (
 			}
 			switch string(key) {
 			case vocabulary.WireEventName:
-				s, _, err := st.optionalString(fv, path+".name")
+				s, _, err := st.optionalString(fv, path.with(vocabulary.WireEventName))
 				if err != nil {
 					e = err
 					return
@@ -473,7 +503,7 @@ func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (
 				name = s
 				out.SetName(s)
 			case vocabulary.WireEventTimestamp:
-				ts, ok, err := st.seconds(fv, path+".timestamp")
+				ts, ok, err := st.seconds(fv, path.with(vocabulary.WireEventTimestamp))
 				if err != nil {
 					e = err
 					return
@@ -488,11 +518,11 @@ func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (
 				}
 				aobj, err := fv.Object()
 				if err != nil {
-					e = fieldError("'%s.attributes' must be a JSON object, not %s", path, typeName(fv))
+					e = fieldError("'%s' must be a JSON object, not %s", path.with(vocabulary.WireEventAttributes), typeName(fv))
 					return
 				}
 				if st.limits.MaxAttributes > 0 && aobj.Len() > st.limits.MaxAttributes {
-					e = fieldError("'%s.attributes' has %d keys; at most %d are allowed", path, aobj.Len(), st.limits.MaxAttributes)
+					e = fieldError("'%s' has %d keys; at most %d are allowed", path.with(vocabulary.WireEventAttributes), aobj.Len(), st.limits.MaxAttributes)
 					return
 				}
 				attrs := out.Attributes()
@@ -503,13 +533,13 @@ func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (
 					}
 					k := st.str(akey)
 					if err := st.setValue(attrs.PutEmpty(k), av, 0); err != nil {
-						e = err.at(path + ".attributes." + k)
+						e = err.at(path.with(vocabulary.WireEventAttributes + "." + k).String())
 					}
 				})
 			default:
 				k := vocabulary.RastirEventFieldPrefix + string(key)
 				if err := st.setValue(out.Attributes().PutEmpty(k), fv, 0); err != nil {
-					e = err.at(path + "." + string(key))
+					e = err.at(path.with(string(key)).String())
 				}
 			}
 		})
@@ -553,11 +583,15 @@ func (st *state) setValue(dst pcommon.Value, v *fastjson.Value, depth int) *valu
 		b, _ := v.StringBytes()
 		dst.SetStr(st.str(b))
 	case fastjson.TypeNumber:
-		if i, err := v.Int64(); err == nil {
-			dst.SetInt(i)
-			return nil
+		st.num = v.MarshalTo(st.num[:0])
+		if isIntegerLiteral(st.num) {
+			if i, err := strconv.ParseInt(unsafeString(st.num), 10, 64); err == nil {
+				dst.SetInt(i)
+				return nil
+			}
 		}
-		f, ok := st.float(v)
+		f, err := strconv.ParseFloat(unsafeString(st.num), 64)
+		ok := err == nil
 		if !ok {
 			return &valueError{problem: "is not a valid JSON number"}
 		}
@@ -606,7 +640,7 @@ func (st *state) setValue(dst pcommon.Value, v *fastjson.Value, depth int) *valu
 
 // optionalString reads a field that must be a string when present; null and
 // absence both report ok=false.
-func (st *state) optionalString(v *fastjson.Value, path string) (string, bool, *Error) {
+func (st *state) optionalString(v *fastjson.Value, path fieldPath) (string, bool, *Error) {
 	if v == nil || v.Type() == fastjson.TypeNull {
 		return "", false, nil
 	}
@@ -619,7 +653,7 @@ func (st *state) optionalString(v *fastjson.Value, path string) (string, bool, *
 
 // nonNegative reads a field that must be a finite, non-negative number when
 // present.
-func (st *state) nonNegative(v *fastjson.Value, path string) (float64, bool, *Error) {
+func (st *state) nonNegative(v *fastjson.Value, path fieldPath) (float64, bool, *Error) {
 	if v == nil || v.Type() == fastjson.TypeNull {
 		return 0, false, nil
 	}
@@ -637,7 +671,7 @@ func (st *state) nonNegative(v *fastjson.Value, path string) (float64, bool, *Er
 }
 
 func (st *state) timestamp(v *fastjson.Value, field string) (pcommon.Timestamp, bool, *Error) {
-	return st.seconds(v, st.spanPath(field))
+	return st.seconds(v, st.at(field))
 }
 
 // float parses a JSON number with strconv, which rounds correctly (the
@@ -649,23 +683,39 @@ func (st *state) float(v *fastjson.Value) (float64, bool) {
 	return f, err == nil
 }
 
+// isIntegerLiteral reports whether a JSON number literal is written as an
+// integer (the JSON type Python's json module gives int), e.g. 120 but not
+// 120.0 or 1e2.
+func isIntegerLiteral(lit []byte) bool {
+	for _, c := range lit {
+		if c == '.' || c == 'e' || c == 'E' || c == 'n' || c == 'N' || c == 'i' || c == 'I' {
+			return false
+		}
+	}
+	return len(lit) > 0
+}
+
 // maxEpochSeconds keeps nanoseconds within uint64 (the year 2554).
 const maxEpochSeconds = math.MaxUint64 / 1e9
 
 // seconds converts Unix epoch seconds to a timestamp. Plain decimal
 // literals (what clients send) convert exactly to the nanosecond, without
 // the rounding of a float64 multiplication.
-func (st *state) seconds(v *fastjson.Value, path string) (pcommon.Timestamp, bool, *Error) {
+func (st *state) seconds(v *fastjson.Value, path fieldPath) (pcommon.Timestamp, bool, *Error) {
+	if v != nil && v.Type() == fastjson.TypeNumber {
+		// Fast path: a plain decimal literal is non-negative and in range
+		// by construction.
+		st.num = v.MarshalTo(st.num[:0])
+		if ns, exact := exactNanos(st.num); exact {
+			return pcommon.Timestamp(ns), true, nil
+		}
+	}
 	f, ok, err := st.nonNegative(v, path)
 	if err != nil || !ok {
 		return 0, ok, err
 	}
 	if f >= maxEpochSeconds {
 		return 0, false, fieldError("'%s' is out of range for Unix seconds", path)
-	}
-	st.num = v.MarshalTo(st.num[:0])
-	if ns, exact := exactNanos(st.num); exact {
-		return pcommon.Timestamp(ns), true, nil
 	}
 	return pcommon.Timestamp(f * 1e9), true, nil
 }
@@ -678,7 +728,7 @@ func exactNanos(lit []byte) (uint64, bool) {
 	for ; i < len(lit) && lit[i] >= '0' && lit[i] <= '9'; i++ {
 		secs = secs*10 + uint64(lit[i]-'0')
 	}
-	if i == 0 || i > 11 {
+	if i == 0 || i > 10 {
 		return 0, false
 	}
 	digits := 0
@@ -701,7 +751,44 @@ func exactNanos(lit []byte) (uint64, bool) {
 }
 
 func (st *state) spanPath(field string) string {
-	return "spans[" + strconv.Itoa(st.spanIndex) + "]." + field
+	return st.at(field).String()
+}
+
+// at names a field of the current span.
+func (st *state) at(field string) fieldPath {
+	return fieldPath{span: st.spanIndex, event: -1, field: field}
+}
+
+// fieldPath names a field for an error message, e.g.
+// spans[3].events[0].timestamp. It is formatted only when an error is
+// reported, so the hot path builds no strings.
+type fieldPath struct {
+	span, event int // -1: not inside a span / an event
+	field       string
+}
+
+func batchField(field string) fieldPath { return fieldPath{span: -1, event: -1, field: field} }
+
+func (p fieldPath) with(field string) fieldPath {
+	p.field = field
+	return p
+}
+
+func (p fieldPath) String() string {
+	var b strings.Builder
+	if p.span >= 0 {
+		b.WriteString("spans[" + strconv.Itoa(p.span) + "]")
+	}
+	if p.event >= 0 {
+		b.WriteString("." + vocabulary.WireEvents + "[" + strconv.Itoa(p.event) + "]")
+	}
+	if p.field != "" {
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p.field)
+	}
+	return b.String()
 }
 
 // str returns b as a string, reusing the string of an earlier equal short

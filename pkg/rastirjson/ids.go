@@ -24,10 +24,10 @@ func (st *state) traceID(v *fastjson.Value) (id pcommon.TraceID, keepRaw bool, e
 	if err != nil || !present {
 		return randomTraceID(), false, err
 	}
-	if isHex(s) {
-		decodeHexPadded(id[:], s)
-		return id, len(s) != 32 || !isLowerHex(s), nil
+	if isHex, lower := decodeHex(id[:], s); isHex {
+		return id, len(s) != 32 || !lower, nil
 	}
+	id = pcommon.TraceID{}
 	putUint64(id[:8], fnv64a(s, fnvOffset))
 	putUint64(id[8:], fnv64a(s, fnvOffsetAlt)|1)
 	return id, true, nil
@@ -40,10 +40,10 @@ func (st *state) spanID(v *fastjson.Value, field string) (id pcommon.SpanID, kee
 	if err != nil || !present {
 		return id, false, false, err
 	}
-	if isHex(s) {
-		decodeHexPadded(id[:], s)
-		return id, (len(s) != 16 && len(s) != 32) || !isLowerHex(s), true, nil
+	if isHex, lower := decodeHex(id[:], s); isHex {
+		return id, (len(s) != 16 && len(s) != 32) || !lower, true, nil
 	}
+	id = pcommon.SpanID{}
 	putUint64(id[:], fnv64a(s, fnvOffset)|1)
 	return id, true, true, nil
 }
@@ -64,54 +64,50 @@ func (st *state) idString(v *fastjson.Value, field string) (string, bool, *Error
 	return unsafeString(b), true, nil
 }
 
-func isHex(s string) bool {
+// hexDigit maps a byte to its hex value, or to notHex.
+var hexDigit = func() (t [256]byte) {
+	for i := range t {
+		t[i] = notHex
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c-'a') + 10
+		t[c-'a'+'A'] = byte(c-'a') + 10
+	}
+	return t
+}()
+
+const notHex = 0xff
+
+// decodeHex fills dst from the first 2*len(dst) hex digits of s, a shorter
+// s right-aligned (left-padded with zeros), in one pass that also reports
+// whether all of s is hex and whether it is lower case.
+func decodeHex(dst []byte, s string) (isHex, lower bool) {
+	lower = true
+	// Ids longer than dst keep their first digits, as Rastir's export does.
+	pad := max(0, 2*len(dst)-len(s))
 	for i := 0; i < len(s); i++ {
-		if hexValue(s[i]) < 0 {
-			return false
+		c := s[i]
+		v := hexDigit[c]
+		if v == notHex {
+			return false, false
+		}
+		if c >= 'A' && c <= 'F' {
+			lower = false
+		}
+		pos := i + pad // digit position within dst
+		if pos < 0 || pos >= 2*len(dst) {
+			continue
+		}
+		if pos%2 == 0 {
+			dst[pos/2] = v << 4
+		} else {
+			dst[pos/2] |= v
 		}
 	}
-	return true
-}
-
-func isLowerHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'F' {
-			return false
-		}
-	}
-	return true
-}
-
-func hexValue(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'f':
-		return int(c-'a') + 10
-	case c >= 'A' && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
-}
-
-// decodeHexPadded fills dst from the first 2*len(dst) hex digits of s; a
-// shorter s is right-aligned (left-padded with zeros).
-func decodeHexPadded(dst []byte, s string) {
-	if len(s) > 2*len(dst) {
-		s = s[:2*len(dst)]
-	}
-	pad := 2*len(dst) - len(s)
-	for i := range dst {
-		hi, lo := 2*i-pad, 2*i+1-pad
-		var b int
-		if hi >= 0 {
-			b = hexValue(s[hi]) << 4
-		}
-		if lo >= 0 {
-			b |= hexValue(s[lo])
-		}
-		dst[i] = byte(b)
-	}
+	return true, lower
 }
 
 const (
