@@ -61,18 +61,29 @@ func freePort(t *testing.T) int {
 // /health on {{.Port.rastir}}.
 func startCollector(t *testing.T, configTemplate string, ports []string, vars map[string]string) *collector {
 	t.Helper()
-	return startCollectorProbed(t, configTemplate, ports, vars, nil)
+	return startCollectorOpts(t, collectorOptions{config: configTemplate, ports: ports, vars: vars})
 }
 
 // startCollectorWithProbe is startCollector for configs whose /health needs
 // request headers (for example an API key).
 func startCollectorWithProbe(t *testing.T, configTemplate string, probeHeaders map[string]string) *collector {
 	t.Helper()
-	return startCollectorProbed(t, configTemplate, nil, nil, probeHeaders)
+	return startCollectorOpts(t, collectorOptions{config: configTemplate, probeHeaders: probeHeaders})
 }
 
-func startCollectorProbed(t *testing.T, configTemplate string, ports []string, vars, probeHeaders map[string]string) *collector {
+// collectorOptions are the less common ways to start a collector.
+type collectorOptions struct {
+	config       string            // text/template of the YAML config
+	ports        []string          // extra named free ports, beside rastir and telemetry
+	vars         map[string]string // {{.Var.x}}
+	probeHeaders map[string]string // headers for the /health probe
+	// env, given the named ports, returns extra environment variables.
+	env func(port map[string]int) []string
+}
+
+func startCollectorOpts(t *testing.T, o collectorOptions) *collector {
 	t.Helper()
+	configTemplate, ports, vars, probeHeaders := o.config, o.ports, o.vars, o.probeHeaders
 	c := &collector{t: t, dir: t.TempDir(), port: map[string]int{}, done: make(chan struct{})}
 	for _, name := range append([]string{"rastir", "telemetry"}, ports...) {
 		if _, ok := c.port[name]; !ok {
@@ -89,6 +100,9 @@ func startCollectorProbed(t *testing.T, configTemplate string, ports []string, v
 		t.Fatal(err)
 	}
 	c.cmd = exec.Command(binary(t), "--config", path)
+	if o.env != nil {
+		c.cmd.Env = append(os.Environ(), o.env(c.port)...)
+	}
 	c.cmd.Stdout = c
 	c.cmd.Stderr = c
 	if err := c.cmd.Start(); err != nil {

@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startDefaultCollector runs config/otelcol-rastir.yaml as shipped, with
+// its ports moved through the environment variables it reads.
+func startDefaultCollector(t *testing.T) *collector {
+	t.Helper()
+	cfg, err := os.ReadFile(filepath.Join("..", "..", "config", "otelcol-rastir.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(cfg), "{{") {
+		t.Fatal("the default config must not contain template markers")
+	}
+	return startCollectorOpts(t, collectorOptions{
+		config: string(cfg),
+		ports:  []string{"health", "prometheus", "otlp_grpc", "otlp_http"},
+		env: func(port map[string]int) []string {
+			return []string{
+				"RASTIR_SERVER_PORT=" + strconv.Itoa(port["rastir"]),
+				"OTELCOL_RASTIR_TELEMETRY_PORT=" + strconv.Itoa(port["telemetry"]),
+				"OTELCOL_RASTIR_HEALTH_CHECK_PORT=" + strconv.Itoa(port["health"]),
+				"OTELCOL_RASTIR_PROMETHEUS_PORT=" + strconv.Itoa(port["prometheus"]),
+				"OTELCOL_RASTIR_OTLP_GRPC_PORT=" + strconv.Itoa(port["otlp_grpc"]),
+				"OTELCOL_RASTIR_OTLP_HTTP_PORT=" + strconv.Itoa(port["otlp_http"]),
+			}
+		},
+	})
+}
+
+// TestDefaultConfig: the shipped config starts without any external
+// service, accepts the Rastir client's batches, and a Rastir user's
+// `curl :8080/metrics` shows metrics derived from them.
+func TestDefaultConfig(t *testing.T) {
+	c := startDefaultCollector(t)
+	for _, want := range replayExpectations(t) {
+		status, _, body := post(t, c.url("/v1/telemetry"), fixture(t, want.file), nil)
+		if status != want.status || body != want.body {
+			t.Errorf("%s: got %d %s, want %d %s", want.file, status, body, want.status, want.body)
+		}
+	}
+	if status, _, body := get(t, c.url("/ready")); status != http.StatusOK || body != `{"status":"ready"}` {
+		t.Errorf("/ready: %d %s", status, body)
+	}
+	if status, _, _ := get(t, "http://127.0.0.1:"+strconv.Itoa(c.port["health"])+"/"); status != http.StatusOK {
+		t.Errorf("health_check extension: %d", status)
+	}
+	// The span metrics connector flushes periodically; wait for the
+	// series of the replayed service to appear on the ingestion port.
+	var page string
+	waitFor(t, 30*time.Second, "span metrics on :rastir/metrics", func() bool {
+		status, hdr, body := get(t, c.url("/metrics"))
+		page = body
+		return status == http.StatusOK && strings.HasPrefix(hdr.Get("Content-Type"), "text/plain") &&
+			strings.Contains(body, `service_name="rastir-harness"`)
+	})
+	if !strings.Contains(page, "# TYPE") {
+		t.Errorf("not a Prometheus page:\n%s", page)
+	}
+}
+
+func get(t *testing.T, url string) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
