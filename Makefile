@@ -21,7 +21,7 @@ COMPONENTS := receiver/rastirreceiver
 
 FUZZTIME ?= 20s
 
-.PHONY: all build run test tools generate fmt-check vet lint unit fuzz e2e bench clean
+.PHONY: all build run test tools generate generate-check fmt-check vet lint unit fuzz e2e bench clean
 
 all: build
 
@@ -29,7 +29,7 @@ $(BUILDER):
 	GOBIN=$(TOOLS) GOWORK=off $(GO) install go.opentelemetry.io/collector/cmd/builder@$(BUILDER_VERSION)
 
 # mdatagen and golangci-lint are pinned in internal/tools/go.mod.
-$(MDATAGEN) $(GOLANGCI_LINT): internal/tools/go.mod
+$(MDATAGEN) $(GOLANGCI_LINT) &: internal/tools/go.mod
 	cd internal/tools && GOWORK=off $(GO) build -o $(MDATAGEN) go.opentelemetry.io/collector/cmd/mdatagen
 	cd internal/tools && GOWORK=off $(GO) build -o $(GOLANGCI_LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint
 
@@ -44,6 +44,10 @@ run: build
 
 generate: $(MDATAGEN)
 	for c in $(COMPONENTS); do (cd $$c && $(MDATAGEN) metadata.yaml); done
+
+# Generated code and docs must match metadata.yaml.
+generate-check: generate
+	@git diff --exit-code -- $(COMPONENTS) || { echo "run make generate and commit the result"; exit 1; }
 
 fmt-check:
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -65,7 +69,7 @@ fuzz:
 e2e: build
 	cd internal/e2e && OTELCOL_RASTIR_BIN=$(BIN) $(GO) test -count=1 -timeout 15m -v ./...
 
-test: fmt-check vet lint unit fuzz e2e
+test: fmt-check vet lint generate-check unit fuzz e2e
 
 bench: build
 	cd pkg/rastirjson && $(GO) test -run '^$$' -bench . -benchmem -count 1 .
