@@ -20,9 +20,13 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	"github.com/otelcol-rastir/otelcol-rastir/receiver/rastirreceiver/internal/metadata"
+	"github.com/otelcol-rastir/otelcol-rastir/receiver/rastirreceiver/internal/metadatatest"
 )
 
 // switchableConsumer stores batches, or refuses them with err when set.
@@ -206,7 +210,7 @@ func TestBodyLimitAndCompression(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	sink := &switchableConsumer{}
-	base, _ := startReceiver(t, func(c *Config) {
+	base, tel := startReceiver(t, func(c *Config) {
 		c.RateLimit = RateLimitConfig{Enabled: true, PerIPRPM: 2, PerServiceRPM: 1000, MaxTrackedKeys: 10}
 	}, sink)
 	url := base + pathTelemetry
@@ -222,6 +226,13 @@ func TestRateLimit(t *testing.T) {
 	resp, _ = do(t, http.MethodPost, url, "nope", nil)
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	assert.Equal(t, 2, sink.SpanCount())
+
+	metadatatest.AssertEqualReceiverRastirRateLimitedRequests(t, tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String(telemetryAttrDimension, dimensionIP))},
+	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
+	metadatatest.AssertEqualReceiverRastirRefusedRequests(t, tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String(telemetryAttrReason, reasonInvalid))},
+	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }
 
 func TestServiceRateLimit(t *testing.T) {
