@@ -29,6 +29,7 @@ type compareFlags struct {
 	warmup      time.Duration
 	duration    time.Duration
 	settle      time.Duration
+	rounds      int
 	keep        bool
 }
 
@@ -68,8 +69,9 @@ func compareCommand(args []string, out io.Writer) error {
 	fs.StringVar(&f.fixtures, "fixtures", "", "directory of Rastir batches (default: "+fixtureDir+" of the repository)")
 	fs.IntVar(&f.concurrency, "concurrency", 8, "concurrent workers, each on its own keep-alive connection")
 	fs.DurationVar(&f.warmup, "warmup", 3*time.Second, "unmeasured full-speed run after start-up")
-	fs.DurationVar(&f.duration, "duration", 15*time.Second, "length of the max-rate run and of the half-rate run")
+	fs.DurationVar(&f.duration, "duration", 10*time.Second, "length of the max-rate run and of the half-rate run")
 	fs.DurationVar(&f.settle, "settle", 11*time.Second, "how long the downstream counter must stay unchanged (> 2 span_metrics flush intervals)")
+	fs.IntVar(&f.rounds, "rounds", 3, "rounds of both pipelines (fresh processes, order alternating); the table shows medians")
 	fs.BoolVar(&f.keep, "keep", false, "keep the temporary configurations and collector logs")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: rastir-loadgen compare --bin <otelcol-rastir> [flags]
@@ -82,7 +84,10 @@ configuration with free ports:
   (b) stock baseline: otlp (HTTP) -> memory_limiter -> batch -> span_metrics
       -> prometheus, fed OTLP/HTTP JSON of the same spans on POST /v1/traces.
 For each: a warm-up, a max-rate run, a run at half the max rate, the spans
-counted downstream by span_metrics and the peak RSS.
+counted downstream by span_metrics and the peak RSS. All of it is repeated
+for -rounds rounds, alternating which pipeline goes first, and the table
+shows the median of each figure (the maximum for peak RSS), so that a burst
+of other work on the machine moves it less.
 
 flags:
 `)
@@ -98,8 +103,8 @@ flags:
 		fs.Usage()
 		return errors.New("-bin is required")
 	}
-	if f.concurrency < 1 || f.duration <= 0 {
-		return errors.New("need -concurrency ≥ 1 and -duration > 0")
+	if f.concurrency < 1 || f.duration <= 0 || f.rounds < 1 {
+		return errors.New("need -concurrency ≥ 1, -duration > 0 and -rounds ≥ 1")
 	}
 	if f.config == "" {
 		var err error
@@ -130,18 +135,27 @@ flags:
 		{name: "otelcol-rastir default", mode: modeRastir, batches: rastirBatches, setup: oursSetup(defaultYAML)},
 		{name: "stock otlp baseline", mode: modeOTLP, batches: otlpBatches, setup: stockSetup},
 	}
-	fmt.Fprintf(out, "compare: %d CPUs (GOMAXPROCS %d), load generator on the same CPUs; %d fixture batches, %d spans per pass (%s bytes as Rastir JSON, %s as OTLP JSON); concurrency %d, warm-up %s, runs of %s\n",
+	fmt.Fprintf(out, "compare: %d CPUs (GOMAXPROCS %d), load generator on the same CPUs; %d fixture batches, %d spans per pass (%s bytes as Rastir JSON, %s as OTLP JSON); concurrency %d, warm-up %s, runs of %s, %d rounds\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), len(rastirBatches), totalSpans(rastirBatches),
-		thousands(totalBytes(rastirBatches)), thousands(totalBytes(otlpBatches)), f.concurrency, f.warmup, f.duration)
-	results := make([]*pipelineResult, 0, len(specs))
-	for _, spec := range specs {
-		r, err := measurePipeline(ctx, spec, &f, out)
-		if err != nil {
-			return fmt.Errorf("%s: %w", spec.name, err)
+		thousands(totalBytes(rastirBatches)), thousands(totalBytes(otlpBatches)), f.concurrency, f.warmup, f.duration, f.rounds)
+	results := make([][]*pipelineResult, len(specs))
+	for round := range f.rounds {
+		for k := range specs {
+			// Alternate the order, so that a drift of the machine's
+			// load does not favour one side.
+			i := k
+			if round%2 == 1 {
+				i = len(specs) - 1 - k
+			}
+			label := fmt.Sprintf("%d/%d %s", round+1, f.rounds, specs[i].name)
+			r, err := measurePipeline(ctx, specs[i], label, &f, out)
+			if err != nil {
+				return fmt.Errorf("%s: %w", specs[i].name, err)
+			}
+			results[i] = append(results[i], r)
 		}
-		results = append(results, r)
 	}
-	printComparison(out, results[0], results[1])
+	printComparison(out, summarize(results[0]), summarize(results[1]))
 	return nil
 }
 
@@ -236,13 +250,14 @@ func stockSetup(dir string, p ports) (string, []string, error) {
 
 // measurePipeline starts the collector of spec and runs the warm-up, the
 // max-rate run and the half-rate run against it.
-func measurePipeline(ctx context.Context, spec *pipelineSpec, f *compareFlags, out io.Writer) (*pipelineResult, error) {
+// label names the pipeline and round in progress lines.
+func measurePipeline(ctx context.Context, spec *pipelineSpec, label string, f *compareFlags, out io.Writer) (*pipelineResult, error) {
 	dir, err := os.MkdirTemp("", "rastir-loadgen-")
 	if err != nil {
 		return nil, err
 	}
 	if f.keep {
-		fmt.Fprintf(out, "[%s] configuration and log kept in %s\n", spec.name, dir)
+		fmt.Fprintf(out, "[%s] configuration and log kept in %s\n", label, dir)
 	} else {
 		defer os.RemoveAll(dir)
 	}
@@ -272,14 +287,14 @@ func measurePipeline(ctx context.Context, spec *pipelineSpec, f *compareFlags, o
 		res.acceptedSpans += r.acceptedSpans
 		res.errors += r.errorCount()
 		fmt.Fprintf(out, "[%s] %-7s %9s spans/s (target %s)  p50 %s  p99 %s",
-			spec.name, name, thousands(int64(r.spansPerSecond())), rateLabel(rate),
+			label, name, thousands(int64(r.spansPerSecond())), rateLabel(rate),
 			ms(percentile(r.latencies, 50)), ms(percentile(r.latencies, 99)))
 		if len(r.dueLatencies) > 0 {
 			fmt.Fprintf(out, " (from due time %s)", ms(percentile(r.dueLatencies, 99)))
 		}
 		fmt.Fprintf(out, "  errors %s\n", r.errorSummary())
 		if r.cpuErr == nil {
-			fmt.Fprintf(out, "[%s] %-7s %s\n", spec.name, "", r.cpu)
+			fmt.Fprintf(out, "[%s] %-7s %s\n", label, "", r.cpu)
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -307,7 +322,7 @@ func measurePipeline(ctx context.Context, spec *pipelineSpec, f *compareFlags, o
 	res.downstream, res.downstreamErr = settle(ctx, client, metricsURL, callsMetric, f.settle, 2*time.Minute)
 	res.rss, res.rssErr = peakRSS(proc.pid())
 	if err := proc.stop(); err != nil {
-		fmt.Fprintf(out, "[%s] %v\n", spec.name, err)
+		fmt.Fprintf(out, "[%s] %v\n", label, err)
 	}
 	return res, nil
 }
