@@ -24,6 +24,10 @@ type load struct {
 	rate float64
 }
 
+// transportErrorPause is how long a worker waits after a request failed
+// without an answer.
+const transportErrorPause = 10 * time.Millisecond
+
 // newClient returns the one keep-alive client of a run: every worker reuses
 // its own connection.
 func newClient(concurrency int) *http.Client {
@@ -127,6 +131,13 @@ func (l *load) worker(ctx context.Context, client *http.Client, w int, deadline 
 			out.errors[0]++
 			if out.firstErr == "" {
 				out.firstErr = err.Error()
+			}
+			// Do not spin on a collector that is not there.
+			timer.Reset(transportErrorPause)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return
 			}
 		case status >= 200 && status < 300:
 			// 202 from the rastir receiver and 200 from OTLP/HTTP both

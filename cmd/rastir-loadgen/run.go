@@ -39,6 +39,18 @@ func runCommand(args []string, out io.Writer) error {
 	fs.StringVar(&f.metricsURL, "metrics-url", "http://localhost:9464/metrics", "prometheus exporter to read spans counted downstream from (empty: skip)")
 	fs.DurationVar(&f.settle, "settle", 11*time.Second, "how long the downstream counter must stay unchanged (> 2 span_metrics flush intervals)")
 	fs.IntVar(&f.pid, "pid", 0, "collector process id, to report its peak RSS (VmHWM)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `usage: rastir-loadgen run [flags]
+
+Replays the Rastir client's batches against a running collector and prints
+the accepted spans/s, the request latency, the errors by status, the spans
+counted downstream (span_metrics calls on the prometheus exporter) and, with
+-pid, the collector's peak RSS. With -rate the sends are paced in spans/s.
+
+flags:
+`)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -82,6 +94,9 @@ func runCommand(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "%s; %s spans/s per collector core\n", r.cpu, thousands(int64(r.spansPerCollectorCore())))
 	default:
 		fmt.Fprintf(out, "CPU: load generator %.2f cores, other processes (collector included) %.2f cores\n", r.cpu.loadgen, r.cpu.other)
+	}
+	if r.acceptedSpans == 0 {
+		return errors.New("no span accepted")
 	}
 	if err := ctx.Err(); err != nil {
 		return err
