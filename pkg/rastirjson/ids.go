@@ -64,50 +64,58 @@ func (st *state) idString(v *fastjson.Value, field string) (string, bool, *Error
 	return unsafeString(b), true, nil
 }
 
-// hexDigit maps a byte to its hex value, or to notHex.
+// hexDigit maps a byte to its hex value in the low four bits, with
+// hexUpper set for 'A'-'F' and hexInvalid for anything that is not hex, so
+// that OR-ing the entries of a string tells both at once.
 var hexDigit = func() (t [256]byte) {
 	for i := range t {
-		t[i] = notHex
+		t[i] = hexInvalid
 	}
 	for c := '0'; c <= '9'; c++ {
 		t[c] = byte(c - '0')
 	}
 	for c := 'a'; c <= 'f'; c++ {
 		t[c] = byte(c-'a') + 10
-		t[c-'a'+'A'] = byte(c-'a') + 10
+		t[c-'a'+'A'] = (byte(c-'a') + 10) | hexUpper
 	}
 	return t
 }()
 
-const notHex = 0xff
+const (
+	hexUpper   = 0x40
+	hexInvalid = 0x80
+)
 
 // decodeHex fills dst from the first 2*len(dst) hex digits of s, a shorter
-// s right-aligned (left-padded with zeros), in one pass that also reports
-// whether all of s is hex and whether it is lower case.
+// s right-aligned (left-padded with zeros), and reports whether all of s is
+// hex and whether it is lower case.
 func decodeHex(dst []byte, s string) (isHex, lower bool) {
-	lower = true
-	// Ids longer than dst keep their first digits, as Rastir's export does.
-	pad := max(0, 2*len(dst)-len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		v := hexDigit[c]
-		if v == notHex {
-			return false, false
+	var seen byte
+	n := 2 * len(dst)
+	if len(s) >= n {
+		// The common case (the Python client's 32-digit ids): whole bytes.
+		for i := 0; i < len(dst); i++ {
+			hi, lo := hexDigit[s[2*i]], hexDigit[s[2*i+1]]
+			seen |= hi | lo
+			dst[i] = hi<<4 | lo&0x0f
 		}
-		if c >= 'A' && c <= 'F' {
-			lower = false
+		for i := n; i < len(s); i++ {
+			seen |= hexDigit[s[i]]
 		}
-		pos := i + pad // digit position within dst
-		if pos < 0 || pos >= 2*len(dst) {
-			continue
-		}
-		if pos%2 == 0 {
-			dst[pos/2] = v << 4
-		} else {
-			dst[pos/2] |= v
+	} else {
+		clear(dst)
+		pad := n - len(s)
+		for i := 0; i < len(s); i++ {
+			d := hexDigit[s[i]]
+			seen |= d
+			if pos := i + pad; pos%2 == 0 {
+				dst[pos/2] = d << 4
+			} else {
+				dst[pos/2] |= d & 0x0f
+			}
 		}
 	}
-	return true, lower
+	return seen&hexInvalid == 0, seen&hexUpper == 0
 }
 
 const (
