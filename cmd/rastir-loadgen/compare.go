@@ -79,8 +79,9 @@ func compareCommand(args []string, out io.Writer) error {
 Starts the binary twice, one after the other, each on its own temporary
 configuration with free ports:
   (a) otelcol-rastir default pipeline: config/otelcol-rastir.yaml as is
-      (rastir -> memory_limiter -> span_metrics + forward -> batch -> debug,
-      prometheus exporter), fed Rastir JSON on POST /v1/telemetry;
+      (at the time of writing: rastir -> memory_limiter -> span_metrics +
+      forward -> debug, prometheus exporter), fed Rastir JSON on
+      POST /v1/telemetry;
   (b) stock baseline: otlp (HTTP) -> memory_limiter -> batch -> span_metrics
       -> prometheus, fed OTLP/HTTP JSON of the same spans on POST /v1/traces.
 For each: a warm-up, a max-rate run, a run at half the max rate, the spans
