@@ -13,7 +13,7 @@ import (
 
 // startDefaultCollector runs config/otelcol-rastir.yaml as shipped, with
 // its ports moved through the environment variables it reads.
-func startDefaultCollector(t *testing.T) *collector {
+func startDefaultCollector(t *testing.T, extraEnv ...string) *collector {
 	t.Helper()
 	cfg, err := os.ReadFile(filepath.Join("..", "..", "config", "otelcol-rastir.yaml"))
 	if err != nil {
@@ -26,14 +26,14 @@ func startDefaultCollector(t *testing.T) *collector {
 		config: string(cfg),
 		ports:  []string{"health", "prometheus", "otlp_grpc", "otlp_http"},
 		env: func(port map[string]int) []string {
-			return []string{
+			return append([]string{
 				"RASTIR_SERVER_PORT=" + strconv.Itoa(port["rastir"]),
 				"OTELCOL_RASTIR_TELEMETRY_PORT=" + strconv.Itoa(port["telemetry"]),
 				"OTELCOL_RASTIR_HEALTH_CHECK_PORT=" + strconv.Itoa(port["health"]),
 				"OTELCOL_RASTIR_PROMETHEUS_PORT=" + strconv.Itoa(port["prometheus"]),
 				"OTELCOL_RASTIR_OTLP_GRPC_PORT=" + strconv.Itoa(port["otlp_grpc"]),
 				"OTELCOL_RASTIR_OTLP_HTTP_PORT=" + strconv.Itoa(port["otlp_http"]),
-			}
+			}, extraEnv...)
 		},
 	})
 }
@@ -66,6 +66,29 @@ func TestDefaultConfig(t *testing.T) {
 	})
 	if !strings.Contains(page, "# TYPE") {
 		t.Errorf("not a Prometheus page:\n%s", page)
+	}
+}
+
+// TestDefaultConfigRateLimit: Rastir's environment variables switch on the
+// receiver's rate limits; the request over the limit gets Rastir's answer
+// and a Retry-After.
+func TestDefaultConfigRateLimit(t *testing.T) {
+	c := startDefaultCollector(t,
+		"RASTIR_SERVER_RATE_LIMIT_ENABLED=true",
+		"RASTIR_SERVER_RATE_LIMIT_PER_IP_RPM=2",
+	)
+	body := fixture(t, "0001.json")
+	for range 2 {
+		if status, _, b := post(t, c.url("/v1/telemetry"), body, nil); status != http.StatusAccepted {
+			t.Fatalf("within the limit: %d %s", status, b)
+		}
+	}
+	status, hdr, b := post(t, c.url("/v1/telemetry"), body, nil)
+	if status != http.StatusTooManyRequests || b != `{"detail":"Rate limited (ip)"}` {
+		t.Fatalf("over the limit: %d %s", status, b)
+	}
+	if ra, err := strconv.Atoi(hdr.Get("Retry-After")); err != nil || ra < 1 || ra > 30 {
+		t.Fatalf("Retry-After %q (2 per minute refill one request every 30 s)", hdr.Get("Retry-After"))
 	}
 }
 
