@@ -20,32 +20,6 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// hardenedConfig is the receiver with a short read timeout (for the slow
-// client) and otherwise default limits, writing spans to a file.
-const hardenedConfig = `
-receivers:
-  rastir:
-    endpoint: 127.0.0.1:{{.Port.rastir}}
-    read_timeout: 2s
-exporters:
-  file:
-    path: {{.Dir}}/spans.jsonl
-    flush_interval: 100ms
-service:
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{.Port.telemetry}}
-  pipelines:
-    traces:
-      receivers: [rastir]
-      exporters: [file]
-`
-
 const goodBatch = `{"service":"svc","env":"test","spans":[{"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7a3ce929d0e0e4736","span_type":"llm","name":"ok","attributes":{"model":"gpt-4o"}}]}`
 
 func gzipped(s string) string {
@@ -95,7 +69,8 @@ func acceptedSpans(t *testing.T, c *collector) int {
 // its documented status and message, and a good batch sent right after is
 // still accepted and counted.
 func TestBadInputs(t *testing.T) {
-	c := startCollector(t, hardenedConfig, nil, nil)
+	// A short read timeout, for the slow client; other limits as default.
+	c := startCollector(t, fileExportConfig, nil, map[string]string{"read_timeout": "2s"})
 	url := c.url("/v1/telemetry")
 	deep := strings.Repeat(`{"a":`, 40) + "1" + strings.Repeat("}", 40)
 	wideAttrs := `{` + strings.Repeat(`"k":1,`, 500) + `"z":1}`

@@ -34,6 +34,18 @@ type collector struct {
 	done chan struct{}
 }
 
+// selfTelemetryConfig serves the collector's own metrics on 127.0.0.1:%d.
+const selfTelemetryConfig = `service:
+  telemetry:
+    metrics:
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: %d
+`
+
 // binary is the otelcol-rastir executable under test.
 func binary(t *testing.T) string {
 	t.Helper()
@@ -99,7 +111,14 @@ func startCollectorOpts(t *testing.T, o collectorOptions) *collector {
 	if err := os.WriteFile(path, cfg.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c.cmd = exec.Command(binary(t), "--config", path)
+	// Every collector reports its own telemetry on its own free port, so
+	// that collectors of parallel tests do not collide on 8888; the section
+	// is merged over the test's config.
+	telemetry := filepath.Join(c.dir, "telemetry.yaml")
+	if err := os.WriteFile(telemetry, []byte(fmt.Sprintf(selfTelemetryConfig, c.port["telemetry"])), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.cmd = exec.Command(binary(t), "--config", path, "--config", telemetry)
 	if o.env != nil {
 		c.cmd.Env = append(os.Environ(), o.env(c.port)...)
 	}

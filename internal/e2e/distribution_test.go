@@ -72,14 +72,6 @@ exporters:
     flush_interval: 100ms
 service:
   extensions: [bearertokenauth]
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{.Port.telemetry}}
   pipelines:
     traces:
       receivers: [rastir]

@@ -93,14 +93,6 @@ exporters:
       max_interval: 1s
       max_elapsed_time: 0s
 service:
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{.Port.telemetry}}
   pipelines:
     traces:
       receivers: [rastir]
@@ -125,14 +117,6 @@ exporters:
     path: {{.Dir}}/spans.jsonl
     flush_interval: 100ms
 service:
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{.Port.telemetry}}
   pipelines:
     traces:
       receivers: [otlp, rastir]

@@ -12,24 +12,20 @@ import (
 
 const testdata = "../../testdata"
 
-// fileExportConfig receives Rastir batches and writes every span to a file.
+// fileExportConfig receives Rastir batches and writes every span to a file;
+// {{.Var.read_timeout}}, when given, sets the receiver's read_timeout.
 const fileExportConfig = `
 receivers:
   rastir:
     endpoint: 127.0.0.1:{{.Port.rastir}}
+{{- with index .Var "read_timeout"}}
+    read_timeout: {{.}}
+{{- end}}
 exporters:
   file:
     path: {{.Dir}}/spans.jsonl
     flush_interval: 100ms
 service:
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{.Port.telemetry}}
   pipelines:
     traces:
       receivers: [rastir]
