@@ -174,7 +174,7 @@ func (st *state) decode(body []byte) (ptrace.Traces, *Error) {
 }
 
 // decodeBatchFields maps service, env and version to resource attributes and
-// keeps any other batch field under rastir.batch.*.
+// keeps any other batch field under rastir.wire.batch.*.
 func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Error {
 	service, env := vocabulary.UnknownService, vocabulary.UnknownEnv
 	var version string
@@ -205,7 +205,7 @@ func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Err
 				version, hasVersion = s, true
 			}
 		default:
-			k := vocabulary.RastirBatchFieldPrefix + string(key)
+			k := vocabulary.WireKeyBatchFieldPrefix + string(key)
 			if err := st.setValue(res.PutEmpty(k), v, 0); err != nil {
 				e = err.at(string(key))
 			}
@@ -283,7 +283,7 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	}
 	span.SetTraceID(traceID)
 	if keepTrace {
-		attrs.PutStr(vocabulary.RastirTraceID, st.rawString(f.traceID))
+		attrs.PutStr(vocabulary.WireKeyTraceID, st.rawString(f.traceID))
 	}
 	spanID, keepSpan, present, err := st.spanID(f.spanID, vocabulary.WireSpanID)
 	if err != nil {
@@ -294,7 +294,7 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	}
 	span.SetSpanID(spanID)
 	if keepSpan {
-		attrs.PutStr(vocabulary.RastirSpanID, st.rawString(f.spanID))
+		attrs.PutStr(vocabulary.WireKeySpanID, st.rawString(f.spanID))
 	}
 	parentValue, parentField := f.parentSpanID, vocabulary.WireParentSpanID
 	if !truthyString(parentValue) && truthyString(f.parentID) {
@@ -308,7 +308,7 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 		span.SetParentSpanID(parentID)
 		span.SetKind(ptrace.SpanKindInternal)
 		if keepParent {
-			attrs.PutStr(vocabulary.RastirParentSpanID, st.rawString(parentValue))
+			attrs.PutStr(vocabulary.WireKeyParentSpanID, st.rawString(parentValue))
 		}
 	} else {
 		// Rastir exports its root spans as SERVER spans.
@@ -327,7 +327,7 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	if spanType, ok, err := st.optionalString(f.spanType, st.at(vocabulary.WireSpanType)); err != nil {
 		return err
 	} else if ok {
-		attrs.PutStr(vocabulary.RastirSpanType, spanType)
+		attrs.PutStr(vocabulary.WireKeySpanType, spanType)
 	}
 
 	// Times.
@@ -344,7 +344,7 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 		return err
 	}
 	if hasDuration {
-		attrs.PutDouble(vocabulary.RastirDurationMs, durationMs)
+		attrs.PutDouble(vocabulary.WireKeyDurationMs, durationMs)
 	}
 	if !hasStart {
 		start = st.now
@@ -384,11 +384,11 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 		// Rastir treats every status but "ERROR" as success and labels
 		// metrics with the raw string, so keep it.
 		span.Status().SetCode(ptrace.StatusCodeOk)
-		attrs.PutStr(vocabulary.RastirStatus, status)
+		attrs.PutStr(vocabulary.WireKeyStatus, status)
 	}
 
 	for _, x := range f.extra {
-		k := vocabulary.RastirSpanFieldPrefix + x.key
+		k := vocabulary.WireKeySpanFieldPrefix + x.key
 		if err := st.setValue(attrs.PutEmpty(k), x.value, 0); err != nil {
 			return err.at(st.spanPath(x.key))
 		}
@@ -537,7 +537,7 @@ func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (
 					}
 				})
 			default:
-				k := vocabulary.RastirEventFieldPrefix + string(key)
+				k := vocabulary.WireKeyEventFieldPrefix + string(key)
 				if err := st.setValue(out.Attributes().PutEmpty(k), fv, 0); err != nil {
 					e = err.at(path.with(string(key)).String())
 				}

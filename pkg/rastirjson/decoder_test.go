@@ -69,7 +69,7 @@ func TestDecodeMapping(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := td.ResourceSpans().At(0).Resource().Attributes()
-	assertAttr(t, res, vocabulary.RastirBatchFieldPrefix+"region", "eu")
+	assertAttr(t, res, vocabulary.WireKeyBatchFieldPrefix+"region", "eu")
 	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 	if spans.Len() != 3 {
 		t.Fatalf("want 3 spans, got %d", spans.Len())
@@ -91,15 +91,15 @@ func TestDecodeMapping(t *testing.T) {
 	if uint64(s0.StartTimestamp()) != 1760000000125000000 {
 		t.Errorf("start %d", s0.StartTimestamp())
 	}
-	assertAttr(t, s0.Attributes(), vocabulary.RastirSpanFieldPrefix+"duration_seconds", 1.5)
-	if _, ok := s0.Attributes().Get(vocabulary.RastirSpanID); ok {
+	assertAttr(t, s0.Attributes(), vocabulary.WireKeySpanFieldPrefix+"duration_seconds", 1.5)
+	if _, ok := s0.Attributes().Get(vocabulary.WireKeySpanID); ok {
 		t.Error("a 32-hex span id needs no raw copy")
 	}
 
 	s1 := spans.At(1)
-	assertAttr(t, s1.Attributes(), vocabulary.RastirTraceID, "abc-123")
-	assertAttr(t, s1.Attributes(), vocabulary.RastirSpanID, "ABCDEF")
-	assertAttr(t, s1.Attributes(), vocabulary.RastirStatus, "WEIRD")
+	assertAttr(t, s1.Attributes(), vocabulary.WireKeyTraceID, "abc-123")
+	assertAttr(t, s1.Attributes(), vocabulary.WireKeySpanID, "ABCDEF")
+	assertAttr(t, s1.Attributes(), vocabulary.WireKeyStatus, "WEIRD")
 	if got := s1.SpanID().String(); got != "0000000000abcdef" {
 		t.Errorf("short hex span id %s", got)
 	}

@@ -15,8 +15,8 @@ import (
 //     client's span ids are 32 hex digits; their first 16 become the span id.
 //   - other strings (e.g. "abc-123") get an id hashed from the string, so
 //     all spans naming the same id still share it.
-//   - the original string is kept under rastir.trace_id / rastir.span_id /
-//     rastir.parent_span_id whenever the OTLP id cannot reproduce it.
+//   - the original string is kept under rastir.wire.trace_id / rastir.wire.span_id /
+//     rastir.wire.parent_span_id whenever the OTLP id cannot reproduce it.
 //   - a missing, null or empty id gets a random one.
 
 func (st *state) traceID(v *fastjson.Value) (id pcommon.TraceID, keepRaw bool, err *Error) {

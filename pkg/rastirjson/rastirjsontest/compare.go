@@ -84,10 +84,10 @@ func inputKey(in map[string]any) (string, bool) {
 
 func outputKey(s ptrace.Span) string {
 	t, sp := s.TraceID().String(), s.SpanID().String()
-	if v, ok := s.Attributes().Get(vocabulary.RastirTraceID); ok {
+	if v, ok := s.Attributes().Get(vocabulary.WireKeyTraceID); ok {
 		t = "raw:" + v.Str()
 	}
-	if v, ok := s.Attributes().Get(vocabulary.RastirSpanID); ok {
+	if v, ok := s.Attributes().Get(vocabulary.WireKeySpanID); ok {
 		sp = "raw:" + v.Str()
 	}
 	return t + "/" + sp
@@ -137,7 +137,7 @@ func compareSpan(batch, in map[string]any, span ptrace.Span, res pcommon.Resourc
 		parent = in[vocabulary.WireParentID]
 	}
 	if s, _ := parent.(string); s != "" {
-		if raw, ok := span.Attributes().Get(vocabulary.RastirParentSpanID); ok {
+		if raw, ok := span.Attributes().Get(vocabulary.WireKeyParentSpanID); ok {
 			check("parent", s, raw.Str())
 		} else {
 			check("parent", hexID(s, 16), span.ParentSpanID().String())
@@ -147,7 +147,7 @@ func compareSpan(batch, in map[string]any, span ptrace.Span, res pcommon.Resourc
 	}
 	check("name", orDefault(in[vocabulary.WireName], vocabulary.WireUnknownName), span.Name())
 	if st, ok := in[vocabulary.WireSpanType].(string); ok {
-		check("span type", st, attr(span.Attributes(), vocabulary.RastirSpanType))
+		check("span type", st, attr(span.Attributes(), vocabulary.WireKeySpanType))
 	}
 	if n, ok := in[vocabulary.WireStartTime].(json.Number); ok {
 		check("start", nanos(n), uint64(span.StartTimestamp()))
@@ -157,7 +157,7 @@ func compareSpan(batch, in map[string]any, span ptrace.Span, res pcommon.Resourc
 	}
 	if n, ok := in[vocabulary.WireDurationMs].(json.Number); ok {
 		f, _ := n.Float64()
-		check("duration_ms", f, attr(span.Attributes(), vocabulary.RastirDurationMs))
+		check("duration_ms", f, attr(span.Attributes(), vocabulary.WireKeyDurationMs))
 	}
 	switch in[vocabulary.WireStatus] {
 	case vocabulary.WireStatusError:
