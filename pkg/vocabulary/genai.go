@@ -1,0 +1,79 @@
+package vocabulary
+
+// OpenTelemetry GenAI semantic conventions (v1.41.0) span attribute keys:
+// the canonical vocabulary every component writes and reads.
+const (
+	GenAIOperationName            = "gen_ai.operation.name"
+	GenAIProviderName             = "gen_ai.provider.name"
+	GenAIRequestModel             = "gen_ai.request.model"
+	GenAIResponseModel            = "gen_ai.response.model"
+	GenAIRequestStream            = "gen_ai.request.stream"
+	GenAIResponseFinishReasons    = "gen_ai.response.finish_reasons"
+	GenAIResponseID               = "gen_ai.response.id"
+	GenAIUsageInputTokens         = "gen_ai.usage.input_tokens"
+	GenAIUsageOutputTokens        = "gen_ai.usage.output_tokens"
+	GenAIUsageCacheReadTokens     = "gen_ai.usage.cache_read.input_tokens"
+	GenAIUsageCacheCreationTokens = "gen_ai.usage.cache_creation.input_tokens"
+	GenAIUsageReasoningTokens     = "gen_ai.usage.reasoning.output_tokens"
+	GenAIAgentName                = "gen_ai.agent.name"
+	GenAIAgentID                  = "gen_ai.agent.id"
+	GenAIToolName                 = "gen_ai.tool.name"
+	GenAIToolCallID               = "gen_ai.tool.call.id"
+	GenAIConversationID           = "gen_ai.conversation.id"
+	GenAIDataSourceID             = "gen_ai.data_source.id"
+	// GenAIResponseTimeToFirstChunk is the time to the first streamed
+	// chunk, in seconds.
+	GenAIResponseTimeToFirstChunk = "gen_ai.response.time_to_first_chunk"
+	GenAIInputMessages            = "gen_ai.input.messages"
+	GenAIOutputMessages           = "gen_ai.output.messages"
+	GenAISystemInstructions       = "gen_ai.system_instructions"
+	GenAITokenType                = "gen_ai.token.type"
+
+	// ErrorType is the general semconv error key (low-cardinality error
+	// identifier, e.g. an exception class name).
+	ErrorType     = "error.type"
+	ServerAddress = "server.address"
+	ServerPort    = "server.port"
+)
+
+// Deprecated GenAI keys that instrumentations on older semconv releases
+// still send; normalisers read them and write the keys above.
+const (
+	GenAISystemDeprecated                = "gen_ai.system"
+	GenAIUsagePromptTokensDeprecated     = "gen_ai.usage.prompt_tokens"
+	GenAIUsageCompletionTokensDeprecated = "gen_ai.usage.completion_tokens"
+	GenAIPromptDeprecated                = "gen_ai.prompt"
+	GenAICompletionDeprecated            = "gen_ai.completion"
+)
+
+// Well-known gen_ai.operation.name values.
+const (
+	OperationChat            = "chat"
+	OperationCreateAgent     = "create_agent"
+	OperationEmbeddings      = "embeddings"
+	OperationExecuteTool     = "execute_tool"
+	OperationGenerateContent = "generate_content"
+	OperationInvokeAgent     = "invoke_agent"
+	OperationInvokeWorkflow  = "invoke_workflow"
+	OperationRetrieval       = "retrieval"
+	OperationTextCompletion  = "text_completion"
+)
+
+// Well-known gen_ai.provider.name values.
+const (
+	ProviderAnthropic        = "anthropic"
+	ProviderAWSBedrock       = "aws.bedrock"
+	ProviderAzureAIInference = "azure.ai.inference"
+	ProviderAzureAIOpenAI    = "azure.ai.openai"
+	ProviderCohere           = "cohere"
+	ProviderDeepSeek         = "deepseek"
+	ProviderGCPGemini        = "gcp.gemini"
+	ProviderGCPGenAI         = "gcp.gen_ai"
+	ProviderGCPVertexAI      = "gcp.vertex_ai"
+	ProviderGroq             = "groq"
+	ProviderIBMWatsonxAI     = "ibm.watsonx.ai"
+	ProviderMistralAI        = "mistral_ai"
+	ProviderOpenAI           = "openai"
+	ProviderPerplexity       = "perplexity"
+	ProviderXAI              = "x_ai"
+)

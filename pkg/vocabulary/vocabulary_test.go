@@ -1,0 +1,75 @@
+package vocabulary
+
+import "testing"
+
+func TestCategorizeErrorType(t *testing.T) {
+	tests := map[string]string{
+		// Rastir's verified examples (collector spec §3.2.4 and §8).
+		"RateLimitError":                  ErrorRateLimit,
+		"openai.RateLimitError":           ErrorRateLimit,
+		"TimeoutError":                    ErrorTimeout,
+		"ValueError":                      ErrorValidation,
+		"RuntimeError":                    ErrorInternal,
+		"Exception":                       ErrorInternal,
+		"MyCustomError":                   ErrorUnknown,
+		"ConnectTimeoutError":             ErrorTimeout,
+		"ValidationTimeout":               ErrorTimeout,
+		"MyRateLimitException":            ErrorRateLimit,
+		"pydantic_core.ValidationError":   ErrorValidation,
+		"KeyError":                        ErrorUnknown,
+		"openai.APIError":                 ErrorProvider,
+		"botocore.exceptions.ClientError": ErrorProvider,
+		"":                                ErrorUnknown,
+		// The real Rastir client's errors in testdata/rastir-client/0011.json,
+		// with the categories the Rastir server gave them.
+		"ConnectionError":       ErrorUnknown,
+		"ConnectionResetError":  ErrorUnknown,
+		"ReadTimeout":           ErrorTimeout,
+		"SchemaValidationError": ErrorValidation,
+		// Rastir's gap, fixed: what real SDKs send.
+		"APIConnectionError":            ErrorProvider,
+		"APIStatusError":                ErrorProvider,
+		"InternalServerError":           ErrorProvider,
+		"anthropic.InternalServerError": ErrorProvider,
+		"ClientError":                   ErrorProvider,
+		"ThrottlingException":           ErrorRateLimit,
+		"BadRequestError":               ErrorValidation,
+		"ResourceExhausted":             ErrorRateLimit,
+		// Go error types as %T prints them.
+		"context.deadlineExceededError": ErrorTimeout,
+		"*openai.Error":                 ErrorProvider,
+		"*smithy.OperationError":        ErrorProvider,
+		"*types.ThrottlingException":    ErrorRateLimit,
+	}
+	for name, want := range tests {
+		if got := CategorizeErrorType(name); got != want {
+			t.Errorf("%q: %s, want %s", name, got, want)
+		}
+	}
+}
+
+func TestCategorizeHTTPStatus(t *testing.T) {
+	tests := map[int]string{
+		408: ErrorTimeout, 504: ErrorTimeout, 429: ErrorRateLimit, 400: ErrorValidation,
+		422: ErrorValidation, 401: ErrorProvider, 500: ErrorProvider, 503: ErrorProvider,
+		200: ErrorUnknown, 0: ErrorUnknown,
+	}
+	for code, want := range tests {
+		if got := CategorizeHTTPStatus(code); got != want {
+			t.Errorf("%d: %s, want %s", code, got, want)
+		}
+	}
+}
+
+func TestNormalizeRastirSpanType(t *testing.T) {
+	tests := map[string]string{
+		"llm": SpanTypeLLM, "tool": SpanTypeTool, "agent": SpanTypeAgent, "retrieval": SpanTypeRetrieval,
+		"evaluation": SpanTypeEvaluation, "infra": SpanTypeInfra, "system": SpanTypeSystem,
+		"trace": SpanTypeSystem, "metric": SpanTypeSystem, "LLM": SpanTypeSystem, "custom_thing": SpanTypeSystem, "": SpanTypeSystem,
+	}
+	for raw, want := range tests {
+		if got := NormalizeRastirSpanType(raw); got != want {
+			t.Errorf("%q: %s, want %s", raw, got, want)
+		}
+	}
+}
