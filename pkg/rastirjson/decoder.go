@@ -158,7 +158,11 @@ func (st *state) decode(body []byte) (ptrace.Traces, *Error) {
 	if e := st.decodeBatchFields(batch, rs.Resource().Attributes()); e != nil {
 		return ptrace.Traces{}, e
 	}
-	out := rs.ScopeSpans().AppendEmpty().Spans()
+	scope := rs.ScopeSpans().AppendEmpty()
+	// The Rastir client is the spans' instrumentation; the scope also tells
+	// later components which dialect the attributes speak.
+	scope.Scope().SetName(vocabulary.ScopeRastir)
+	out := scope.Spans()
 	out.EnsureCapacity(len(spans))
 	for i, sv := range spans {
 		st.spanIndex = i

@@ -70,6 +70,9 @@ func TestDecodeMapping(t *testing.T) {
 	}
 	res := td.ResourceSpans().At(0).Resource().Attributes()
 	assertAttr(t, res, vocabulary.WireKeyBatchFieldPrefix+"region", "eu")
+	if got := td.ResourceSpans().At(0).ScopeSpans().At(0).Scope().Name(); got != vocabulary.ScopeRastir {
+		t.Errorf("scope %q", got)
+	}
 	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 	if spans.Len() != 3 {
 		t.Fatalf("want 3 spans, got %d", spans.Len())

@@ -73,3 +73,12 @@ func TestNormalizeRastirSpanType(t *testing.T) {
 		}
 	}
 }
+
+func TestBoundGuardrail(t *testing.T) {
+	if BoundGuardrailAction("GUARDRAIL_INTERVENED") != GuardrailActionIntervened || BoundGuardrailAction("INJECTED_ACTION_VALUE") != OverflowValue {
+		t.Error("action bound")
+	}
+	if BoundGuardrailCategory("DENIED_TOPIC") != GuardrailCategoryDeniedTopic || BoundGuardrailCategory("TOTALLY_MADE_UP_CATEGORY") != OverflowValue {
+		t.Error("category bound")
+	}
+}
