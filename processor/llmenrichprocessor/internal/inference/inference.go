@@ -1,0 +1,364 @@
+// Package inference derives the GenAI provider of a span from whatever the
+// instrumentation left on it, and maps it back to Rastir's metric labels.
+//
+// A normaliser fills [vocabulary.GenAIProviderName] in this order and stops
+// at the first step that gives a value:
+//
+//  1. An explicit provider attribute (gen_ai.provider.name, the deprecated
+//     gen_ai.system, OpenInference llm.provider / llm.system, Rastir's
+//     provider), passed through [NormalizeProvider]. When it says ok=false
+//     the value is kept as it is: the instrumentation named a provider this
+//     package does not know, which beats a guess.
+//  2. The server.address attribute, passed through
+//     [ProviderFromServerAddress]: the endpoint says where the call went,
+//     which a model name cannot (gpt-4o may be served by OpenAI or Azure).
+//  3. The request model, then the response model, passed through
+//     [ProviderFromModel]: the weakest signal, a naming convention.
+//
+// [RastirProviderLabel] turns the canonical value into the label Rastir's
+// dashboards expect, and [BedrockModelName] turns a Bedrock model id into
+// the model name Rastir's client reports.
+//
+// All functions are pure and do not allocate, because they run once or more
+// per span on the collector's hot path. Matching is ASCII case-insensitive.
+package inference
+
+import (
+	"strings"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// Provider labels of the Rastir client (client adapters §2.7) that differ
+// from the semconv enum; the others (openai, anthropic, cohere, groq) are
+// the semconv values themselves.
+const (
+	rastirAzureOpenAI = "azure_openai"
+	rastirBedrock     = "bedrock"
+	rastirGemini      = "gemini"
+	rastirMistral     = "mistral"
+)
+
+// providerAliases maps lower-case provider values of every dialect to the
+// semconv v1.41 gen_ai.provider.name value.
+var providerAliases = map[string]string{
+	// Canonical values pass through.
+	vocabulary.ProviderAnthropic:        vocabulary.ProviderAnthropic,
+	vocabulary.ProviderAWSBedrock:       vocabulary.ProviderAWSBedrock,
+	vocabulary.ProviderAzureAIInference: vocabulary.ProviderAzureAIInference,
+	vocabulary.ProviderAzureAIOpenAI:    vocabulary.ProviderAzureAIOpenAI,
+	vocabulary.ProviderCohere:           vocabulary.ProviderCohere,
+	vocabulary.ProviderDeepSeek:         vocabulary.ProviderDeepSeek,
+	vocabulary.ProviderGCPGemini:        vocabulary.ProviderGCPGemini,
+	vocabulary.ProviderGCPGenAI:         vocabulary.ProviderGCPGenAI,
+	vocabulary.ProviderGCPVertexAI:      vocabulary.ProviderGCPVertexAI,
+	vocabulary.ProviderGroq:             vocabulary.ProviderGroq,
+	vocabulary.ProviderIBMWatsonxAI:     vocabulary.ProviderIBMWatsonxAI,
+	vocabulary.ProviderMistralAI:        vocabulary.ProviderMistralAI,
+	vocabulary.ProviderOpenAI:           vocabulary.ProviderOpenAI,
+	vocabulary.ProviderPerplexity:       vocabulary.ProviderPerplexity,
+	vocabulary.ProviderXAI:              vocabulary.ProviderXAI,
+	// Rastir client labels ("gemini" is also the deprecated semconv value).
+	rastirAzureOpenAI: vocabulary.ProviderAzureAIOpenAI,
+	rastirBedrock:     vocabulary.ProviderAWSBedrock,
+	rastirGemini:      vocabulary.ProviderGCPGemini,
+	rastirMistral:     vocabulary.ProviderMistralAI,
+	// Deprecated gen_ai.system values (semconv before v1.37).
+	"vertex_ai":       vocabulary.ProviderGCPVertexAI,
+	"az.ai.inference": vocabulary.ProviderAzureAIInference,
+	"az.ai.openai":    vocabulary.ProviderAzureAIOpenAI,
+	"xai":             vocabulary.ProviderXAI,
+	// OpenInference llm.system / llm.provider, OpenLLMetry's old
+	// GenAISystem (Anthropic, MistralAI, Watsonx, AWS, Azure, Google; matched
+	// lower-cased), and Rastir's "azure" (LlamaIndex) and "google" (ADK).
+	"mistralai": vocabulary.ProviderMistralAI,
+	"vertexai":  vocabulary.ProviderGCPVertexAI,
+	"amazon":    vocabulary.ProviderAWSBedrock,
+	"aws":       vocabulary.ProviderAWSBedrock,
+	"azure":     vocabulary.ProviderAzureAIOpenAI,
+	"google":    vocabulary.ProviderGCPGenAI,
+	"watsonx":   vocabulary.ProviderIBMWatsonxAI,
+	// LangChain ls_provider, which Rastir's LangChain/LangGraph adapters copy.
+	"amazon_bedrock":  vocabulary.ProviderAWSBedrock,
+	"google_genai":    vocabulary.ProviderGCPGemini,
+	"google_vertexai": vocabulary.ProviderGCPVertexAI,
+	"azure_ai":        vocabulary.ProviderAzureAIInference,
+}
+
+// maxAliasLen bounds the stack buffer used to lower-case a value; longer
+// values cannot be aliases.
+const maxAliasLen = 32
+
+// NormalizeProvider maps a provider value of any dialect (semconv, its
+// deprecated gen_ai.system values, OpenInference, OpenLLMetry, Rastir,
+// LangChain) to the semconv v1.41 gen_ai.provider.name value, ignoring case
+// and surrounding space, so that every dialect's spans group under one
+// provider. ok is false for an unknown or empty value.
+func NormalizeProvider(v string) (canonical string, ok bool) {
+	v = strings.TrimSpace(v)
+	if c, ok := providerAliases[v]; ok {
+		return c, true
+	}
+	if len(v) > maxAliasLen {
+		return "", false
+	}
+	var buf [maxAliasLen]byte
+	lowered := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+			lowered = true
+		}
+		buf[i] = c
+	}
+	if !lowered {
+		return "", false
+	}
+	// A map index with a string(bytes) key does not allocate.
+	c, ok := providerAliases[string(buf[:len(v)])]
+	return c, ok
+}
+
+// RastirProviderLabel returns the provider label Rastir's client and
+// dashboards use for a canonical gen_ai.provider.name value, so that metrics
+// derived from any dialect line up with Rastir's. Rastir labels all Google
+// GenAI SDK calls "gemini", whichever Google endpoint served them. Values
+// without a Rastir counterpart are returned unchanged.
+func RastirProviderLabel(canonical string) string {
+	switch canonical {
+	case vocabulary.ProviderAzureAIOpenAI:
+		return rastirAzureOpenAI
+	case vocabulary.ProviderAWSBedrock:
+		return rastirBedrock
+	case vocabulary.ProviderGCPGemini, vocabulary.ProviderGCPGenAI, vocabulary.ProviderGCPVertexAI:
+		return rastirGemini
+	case vocabulary.ProviderMistralAI:
+		return rastirMistral
+	}
+	return canonical
+}
+
+type prefixRule struct{ prefix, provider string }
+
+// modelPrefixes extends the Rastir client's request-phase table (§2.8.2:
+// gpt-, o1-, o3-, chatgpt-, claude-, gemini-, models/gemini, command,
+// mistral-, open-mistral, codestral) with current model families. Llama,
+// Gemma, Qwen and the like are served by many providers and are left out.
+var modelPrefixes = [...]prefixRule{
+	{"gpt-", vocabulary.ProviderOpenAI},
+	{"chatgpt-", vocabulary.ProviderOpenAI},
+	{"text-embedding-3-", vocabulary.ProviderOpenAI},
+	{"text-embedding-ada-", vocabulary.ProviderOpenAI},
+	{"dall-e", vocabulary.ProviderOpenAI},
+	{"whisper-", vocabulary.ProviderOpenAI},
+	{"tts-", vocabulary.ProviderOpenAI},
+	{"omni-moderation-", vocabulary.ProviderOpenAI},
+	{"claude-", vocabulary.ProviderAnthropic},
+	{"gemini-", vocabulary.ProviderGCPGemini},
+	{"command", vocabulary.ProviderCohere},
+	{"embed-", vocabulary.ProviderCohere},
+	{"rerank-", vocabulary.ProviderCohere},
+	{"mistral-", vocabulary.ProviderMistralAI},
+	{"open-mistral", vocabulary.ProviderMistralAI},
+	{"open-mixtral", vocabulary.ProviderMistralAI},
+	{"open-codestral", vocabulary.ProviderMistralAI},
+	{"mixtral-", vocabulary.ProviderMistralAI},
+	{"codestral", vocabulary.ProviderMistralAI},
+	{"ministral-", vocabulary.ProviderMistralAI},
+	{"pixtral-", vocabulary.ProviderMistralAI},
+	{"magistral-", vocabulary.ProviderMistralAI},
+	{"devstral-", vocabulary.ProviderMistralAI},
+	{"grok-", vocabulary.ProviderXAI},
+	{"deepseek-", vocabulary.ProviderDeepSeek},
+}
+
+// bedrockRegionPrefixes are the geography prefixes of Bedrock cross-region
+// inference profile ids ("us.anthropic.claude-…").
+var bedrockRegionPrefixes = [...]string{"us.", "us-gov.", "eu.", "apac.", "jp.", "au.", "global."}
+
+// bedrockVendors are the "<vendor>." prefixes of Bedrock model ids. Names
+// of this form appear only on Bedrock (elsewhere the vendor is a separate
+// field or a "vendor/" path), so such an id means the call went to Bedrock.
+var bedrockVendors = [...]string{
+	"ai21", "amazon", "anthropic", "cohere", "deepseek", "meta", "mistral",
+	"openai", "qwen", "stability", "writer",
+}
+
+// ProviderFromModel infers the provider from a model name, for spans that
+// name a model but no provider or endpoint. A Bedrock model id or ARN gives
+// aws.bedrock whatever its vendor, since it says where the call went. A
+// family served by several providers (llama-…) gives ok=false.
+func ProviderFromModel(model string) (canonical string, ok bool) {
+	model = strings.TrimSpace(model)
+	if isBedrockModelID(model) {
+		return vocabulary.ProviderAWSBedrock, true
+	}
+	model = trimPrefixFold(model, "models/") // Gemini API resource names
+	if isOpenAIReasoningModel(model) {
+		return vocabulary.ProviderOpenAI, true
+	}
+	for _, r := range modelPrefixes {
+		if hasPrefixFold(model, r.prefix) {
+			return r.provider, true
+		}
+	}
+	return "", false
+}
+
+// isOpenAIReasoningModel matches o1, o3 and o4 alone or followed by '-'
+// ("o3-mini", "o1-preview-2024-09-12").
+func isOpenAIReasoningModel(m string) bool {
+	if len(m) < 2 || (m[0] != 'o' && m[0] != 'O') || (m[1] != '1' && m[1] != '3' && m[1] != '4') {
+		return false
+	}
+	return len(m) == 2 || m[2] == '-'
+}
+
+func isBedrockModelID(m string) bool {
+	if hasPrefixFold(m, "arn:") {
+		return strings.Contains(m, ":bedrock:")
+	}
+	vendor, _, found := strings.Cut(trimBedrockRegion(m), ".")
+	if !found {
+		return false
+	}
+	for _, v := range bedrockVendors {
+		if strings.EqualFold(vendor, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func trimBedrockRegion(id string) string {
+	for _, p := range bedrockRegionPrefixes {
+		if hasPrefixFold(id, p) {
+			return id[len(p):]
+		}
+	}
+	return id
+}
+
+// BedrockModelName returns a Bedrock model id as the Rastir client reports
+// the model, so that model labels match Rastir's: Rastir's parse_model_id
+// drops everything up to the first '.' (the vendor, which it reports as
+// the provider) and keeps the rest unchanged, version suffix included
+// ("anthropic.claude-3-haiku-20240307-v1:0" → "claude-3-haiku-20240307-v1:0").
+// Before that, an ARN is cut to what follows its last '/' and a cross-region
+// prefix ("us.", "eu.", "apac.", "global.", …) is removed, which Rastir does
+// not do (it would report "anthropic.claude-…"). An id without a '.' is
+// returned as it is.
+func BedrockModelName(modelID string) string {
+	id := strings.TrimSpace(modelID)
+	if hasPrefixFold(id, "arn:") {
+		id = id[strings.LastIndexByte(id, '/')+1:]
+	}
+	id = trimBedrockRegion(id)
+	if _, name, found := strings.Cut(id, "."); found {
+		return name
+	}
+	return id
+}
+
+type hostRule struct{ host, provider string }
+
+// exactHosts are the public API hosts of single-provider endpoints.
+var exactHosts = [...]hostRule{
+	{"api.openai.com", vocabulary.ProviderOpenAI},
+	{"api.anthropic.com", vocabulary.ProviderAnthropic},
+	{"generativelanguage.googleapis.com", vocabulary.ProviderGCPGemini},
+	{"aiplatform.googleapis.com", vocabulary.ProviderGCPVertexAI},
+	{"api.mistral.ai", vocabulary.ProviderMistralAI},
+	{"codestral.mistral.ai", vocabulary.ProviderMistralAI},
+	{"api.cohere.com", vocabulary.ProviderCohere},
+	{"api.cohere.ai", vocabulary.ProviderCohere},
+	{"api.groq.com", vocabulary.ProviderGroq},
+	{"api.deepseek.com", vocabulary.ProviderDeepSeek},
+	{"api.x.ai", vocabulary.ProviderXAI},
+	{"api.perplexity.ai", vocabulary.ProviderPerplexity},
+}
+
+// suffixHosts are per-resource or per-region endpoints.
+var suffixHosts = [...]hostRule{
+	{".openai.azure.com", vocabulary.ProviderAzureAIOpenAI},
+	{".services.ai.azure.com", vocabulary.ProviderAzureAIInference},
+	{".inference.ai.azure.com", vocabulary.ProviderAzureAIInference},
+	{"-aiplatform.googleapis.com", vocabulary.ProviderGCPVertexAI},
+	{".ml.cloud.ibm.com", vocabulary.ProviderIBMWatsonxAI},
+}
+
+// ProviderFromServerAddress infers the provider from the endpoint a call
+// went to. host may be a bare host, host:port or a URL; a proxy, gateway or
+// self-hosted endpoint gives ok=false.
+func ProviderFromServerAddress(host string) (canonical string, ok bool) {
+	h := hostOf(host)
+	if h == "" {
+		return "", false
+	}
+	for _, r := range exactHosts {
+		if strings.EqualFold(h, r.host) {
+			return r.provider, true
+		}
+	}
+	for _, r := range suffixHosts {
+		if hasSuffixFold(h, r.host) {
+			return r.provider, true
+		}
+	}
+	if isBedrockHost(h) {
+		return vocabulary.ProviderAWSBedrock, true
+	}
+	return "", false
+}
+
+// hostOf strips scheme, user info, path, port and a trailing dot.
+func hostOf(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		s = s[i+1:]
+	}
+	s, _, _ = strings.Cut(s, ":")
+	return strings.TrimSuffix(s, ".")
+}
+
+// isBedrockHost matches the runtime endpoints
+// bedrock-runtime[-fips].<region>.amazonaws.com[.cn] and
+// bedrock-agent-runtime[-fips].…, including VPC endpoint names
+// (vpce-….bedrock-runtime.<region>.vpce.amazonaws.com).
+func isBedrockHost(h string) bool {
+	if !hasSuffixFold(h, ".amazonaws.com") && !hasSuffixFold(h, ".amazonaws.com.cn") {
+		return false
+	}
+	for h != "" {
+		var label string
+		label, h, _ = strings.Cut(h, ".")
+		switch {
+		case strings.EqualFold(label, "bedrock-runtime"), strings.EqualFold(label, "bedrock-runtime-fips"),
+			strings.EqualFold(label, "bedrock-agent-runtime"), strings.EqualFold(label, "bedrock-agent-runtime-fips"):
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
+}
+
+func trimPrefixFold(s, prefix string) string {
+	if hasPrefixFold(s, prefix) {
+		return s[len(prefix):]
+	}
+	return s
+}

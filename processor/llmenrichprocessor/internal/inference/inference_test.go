@@ -1,0 +1,231 @@
+package inference
+
+import (
+	"testing"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+type inferCase struct {
+	in   string
+	want string // "" means ok=false
+}
+
+func checkInfer(t *testing.T, name string, f func(string) (string, bool), tests []inferCase) {
+	t.Helper()
+	for _, tc := range tests {
+		got, ok := f(tc.in)
+		if ok != (tc.want != "") || got != tc.want {
+			t.Errorf("%s(%q) = %q, %v; want %q, %v", name, tc.in, got, ok, tc.want, tc.want != "")
+		}
+	}
+}
+
+func TestNormalizeProvider(t *testing.T) {
+	checkInfer(t, "NormalizeProvider", NormalizeProvider, []inferCase{
+		// Canonical values pass through.
+		{"openai", vocabulary.ProviderOpenAI},
+		{"aws.bedrock", vocabulary.ProviderAWSBedrock},
+		{"gcp.vertex_ai", vocabulary.ProviderGCPVertexAI},
+		{"ibm.watsonx.ai", vocabulary.ProviderIBMWatsonxAI},
+		{"x_ai", vocabulary.ProviderXAI},
+		// Rastir client.
+		{"azure_openai", vocabulary.ProviderAzureAIOpenAI},
+		{"bedrock", vocabulary.ProviderAWSBedrock},
+		{"gemini", vocabulary.ProviderGCPGemini},
+		{"mistral", vocabulary.ProviderMistralAI},
+		{"groq", vocabulary.ProviderGroq},
+		{"cohere", vocabulary.ProviderCohere},
+		// Deprecated semconv gen_ai.system.
+		{"vertex_ai", vocabulary.ProviderGCPVertexAI},
+		{"az.ai.inference", vocabulary.ProviderAzureAIInference},
+		{"az.ai.openai", vocabulary.ProviderAzureAIOpenAI},
+		{"xai", vocabulary.ProviderXAI},
+		// OpenInference.
+		{"mistralai", vocabulary.ProviderMistralAI},
+		{"vertexai", vocabulary.ProviderGCPVertexAI},
+		{"amazon", vocabulary.ProviderAWSBedrock},
+		{"aws", vocabulary.ProviderAWSBedrock},
+		{"azure", vocabulary.ProviderAzureAIOpenAI},
+		{"google", vocabulary.ProviderGCPGenAI},
+		// OpenLLMetry's old GenAISystem and other casings.
+		{"Anthropic", vocabulary.ProviderAnthropic},
+		{"MistralAI", vocabulary.ProviderMistralAI},
+		{"Watsonx", vocabulary.ProviderIBMWatsonxAI},
+		{"AWS", vocabulary.ProviderAWSBedrock},
+		{"Azure", vocabulary.ProviderAzureAIOpenAI},
+		{"Google", vocabulary.ProviderGCPGenAI},
+		{"OpenAI", vocabulary.ProviderOpenAI},
+		{" Groq ", vocabulary.ProviderGroq},
+		// LangChain ls_provider.
+		{"amazon_bedrock", vocabulary.ProviderAWSBedrock},
+		{"google_vertexai", vocabulary.ProviderGCPVertexAI},
+		// Unknown: the caller keeps them.
+		{"", ""},
+		{"unknown", ""},
+		{"ollama", ""},
+		{"meta", ""},
+		{"Some-Very-Long-Provider-Name-That-Exceeds-The-Buffer", ""},
+	})
+}
+
+func TestRastirProviderLabel(t *testing.T) {
+	tests := map[string]string{
+		vocabulary.ProviderOpenAI:           "openai",
+		vocabulary.ProviderAzureAIOpenAI:    "azure_openai",
+		vocabulary.ProviderAnthropic:        "anthropic",
+		vocabulary.ProviderAWSBedrock:       "bedrock",
+		vocabulary.ProviderGCPGemini:        "gemini",
+		vocabulary.ProviderGCPGenAI:         "gemini",
+		vocabulary.ProviderGCPVertexAI:      "gemini",
+		vocabulary.ProviderCohere:           "cohere",
+		vocabulary.ProviderMistralAI:        "mistral",
+		vocabulary.ProviderGroq:             "groq",
+		vocabulary.ProviderXAI:              "x_ai",
+		vocabulary.ProviderAzureAIInference: "azure.ai.inference",
+		"ollama":                            "ollama",
+		"":                                  "",
+	}
+	for in, want := range tests {
+		if got := RastirProviderLabel(in); got != want {
+			t.Errorf("RastirProviderLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Every Rastir label round-trips through NormalizeProvider.
+	for _, label := range []string{"openai", "azure_openai", "anthropic", "bedrock", "gemini", "cohere", "mistral", "groq"} {
+		c, ok := NormalizeProvider(label)
+		if got := RastirProviderLabel(c); !ok || got != label {
+			t.Errorf("round trip of %q: %q, %v", label, got, ok)
+		}
+	}
+}
+
+func TestProviderFromModel(t *testing.T) {
+	checkInfer(t, "ProviderFromModel", ProviderFromModel, []inferCase{
+		{"gpt-4o-mini", vocabulary.ProviderOpenAI},
+		{"GPT-4o", vocabulary.ProviderOpenAI},
+		{"o1", vocabulary.ProviderOpenAI},
+		{"o3-mini", vocabulary.ProviderOpenAI},
+		{"o4-mini-2025-04-16", vocabulary.ProviderOpenAI},
+		{"chatgpt-4o-latest", vocabulary.ProviderOpenAI},
+		{"text-embedding-3-small", vocabulary.ProviderOpenAI},
+		{"dall-e-3", vocabulary.ProviderOpenAI},
+		{"claude-3-5-sonnet-20241022", vocabulary.ProviderAnthropic},
+		{"gemini-2.0-flash", vocabulary.ProviderGCPGemini},
+		{"models/gemini-1.5-pro", vocabulary.ProviderGCPGemini},
+		{"command-r-plus", vocabulary.ProviderCohere},
+		{"embed-english-v3.0", vocabulary.ProviderCohere},
+		{"mistral-large-latest", vocabulary.ProviderMistralAI},
+		{"open-mistral-nemo", vocabulary.ProviderMistralAI},
+		{"codestral-latest", vocabulary.ProviderMistralAI},
+		{"mixtral-8x7b-32768", vocabulary.ProviderMistralAI},
+		{"grok-3", vocabulary.ProviderXAI},
+		{"deepseek-chat", vocabulary.ProviderDeepSeek},
+		// Bedrock model ids, ARNs and inference profiles.
+		{"anthropic.claude-3-haiku-20240307-v1:0", vocabulary.ProviderAWSBedrock},
+		{"us.anthropic.claude-3-5-sonnet-20241022-v2:0", vocabulary.ProviderAWSBedrock},
+		{"eu.anthropic.claude-3-7-sonnet-20250219-v1:0", vocabulary.ProviderAWSBedrock},
+		{"global.anthropic.claude-sonnet-4-5-20250929-v1:0", vocabulary.ProviderAWSBedrock},
+		{"us.meta.llama3-2-90b-instruct-v1:0", vocabulary.ProviderAWSBedrock},
+		{"amazon.titan-text-express-v1", vocabulary.ProviderAWSBedrock},
+		{"cohere.command-r-plus-v1:0", vocabulary.ProviderAWSBedrock},
+		{"mistral.mistral-large-2402-v1:0", vocabulary.ProviderAWSBedrock},
+		{"meta.llama3-70b-instruct-v1:0", vocabulary.ProviderAWSBedrock},
+		{"ai21.jamba-1-5-large-v1:0", vocabulary.ProviderAWSBedrock},
+		{"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0", vocabulary.ProviderAWSBedrock},
+		// Ambiguous or unknown.
+		{"", ""},
+		{"llama-3.1-8b-instant", ""},
+		{"gpt", ""},
+		{"o2", ""},
+		{"o1x", ""},
+		{"ollama.foo", ""},
+		{"my-fine-tune", ""},
+	})
+}
+
+func TestProviderFromServerAddress(t *testing.T) {
+	checkInfer(t, "ProviderFromServerAddress", ProviderFromServerAddress, []inferCase{
+		{"api.openai.com", vocabulary.ProviderOpenAI},
+		{"API.OpenAI.com:443", vocabulary.ProviderOpenAI},
+		{"https://api.openai.com/v1/chat/completions", vocabulary.ProviderOpenAI},
+		{"https://my-res.openai.azure.com/openai/deployments/x", vocabulary.ProviderAzureAIOpenAI},
+		{"my-res.services.ai.azure.com", vocabulary.ProviderAzureAIInference},
+		{"models.inference.ai.azure.com", vocabulary.ProviderAzureAIInference},
+		{"bedrock-runtime.us-east-1.amazonaws.com:443", vocabulary.ProviderAWSBedrock},
+		{"bedrock-runtime-fips.us-gov-west-1.amazonaws.com", vocabulary.ProviderAWSBedrock},
+		{"bedrock-agent-runtime.eu-central-1.amazonaws.com", vocabulary.ProviderAWSBedrock},
+		{"vpce-0a1b-c2d3.bedrock-runtime.us-east-1.vpce.amazonaws.com", vocabulary.ProviderAWSBedrock},
+		{"generativelanguage.googleapis.com", vocabulary.ProviderGCPGemini},
+		{"us-central1-aiplatform.googleapis.com", vocabulary.ProviderGCPVertexAI},
+		{"aiplatform.googleapis.com", vocabulary.ProviderGCPVertexAI},
+		{"api.anthropic.com", vocabulary.ProviderAnthropic},
+		{"api.mistral.ai", vocabulary.ProviderMistralAI},
+		{"api.cohere.com", vocabulary.ProviderCohere},
+		{"api.cohere.ai", vocabulary.ProviderCohere},
+		{"http://api.groq.com/openai/v1", vocabulary.ProviderGroq},
+		{"api.deepseek.com", vocabulary.ProviderDeepSeek},
+		{"api.x.ai", vocabulary.ProviderXAI},
+		{"api.perplexity.ai.", vocabulary.ProviderPerplexity},
+		{"us-south.ml.cloud.ibm.com", vocabulary.ProviderIBMWatsonxAI},
+		// Unknown, proxies and look-alikes.
+		{"", ""},
+		{"localhost:11434", ""},
+		{"openai.azure.com.evil.example", ""},
+		{"bedrock.us-east-1.amazonaws.com", ""},
+		{"s3.amazonaws.com", ""},
+		{"bedrock-runtime.example.com", ""},
+		{"[::1]:8080", ""},
+	})
+}
+
+func TestBedrockModelName(t *testing.T) {
+	tests := map[string]string{
+		"anthropic.claude-3-haiku-20240307-v1:0":                          "claude-3-haiku-20240307-v1:0",
+		"us.anthropic.claude-3-5-sonnet-20241022-v2:0":                    "claude-3-5-sonnet-20241022-v2:0",
+		"eu.anthropic.claude-3-7-sonnet-20250219-v1:0":                    "claude-3-7-sonnet-20250219-v1:0",
+		"apac.amazon.nova-pro-v1:0":                                       "nova-pro-v1:0",
+		"us-gov.anthropic.claude-3-5-sonnet-20240620-v1:0":                "claude-3-5-sonnet-20240620-v1:0",
+		"global.anthropic.claude-sonnet-4-20250514-v1:0":                  "claude-sonnet-4-20250514-v1:0",
+		"us.meta.llama3-2-90b-instruct-v1:0":                              "llama3-2-90b-instruct-v1:0",
+		"amazon.titan-text-express-v1":                                    "titan-text-express-v1",
+		"mistral.mistral-large-2402-v1:0":                                 "mistral-large-2402-v1:0",
+		"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2": "claude-v2",
+		"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0": "claude-3-5-haiku-20241022-v1:0",
+		"arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc123":                                      "abc123",
+		"titan-text-express-v1": "titan-text-express-v1",
+		"":                      "",
+	}
+	for in, want := range tests {
+		if got := BedrockModelName(in); got != want {
+			t.Errorf("BedrockModelName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNoAllocations(t *testing.T) {
+	allocs := testing.AllocsPerRun(100, func() {
+		_, _ = NormalizeProvider("MistralAI")
+		_ = RastirProviderLabel("aws.bedrock")
+		_, _ = ProviderFromModel("us.anthropic.claude-3-5-sonnet-20241022-v2:0")
+		_, _ = ProviderFromServerAddress("https://my-res.openai.azure.com/openai/deployments/x")
+		_ = BedrockModelName("us.anthropic.claude-3-5-sonnet-20241022-v2:0")
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per run, want 0", allocs)
+	}
+}
+
+var benchModels = [...]string{
+	"gpt-4o-mini", "claude-3-5-sonnet-20241022", "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+	"Gemini-2.0-Flash", "deepseek-chat", "llama-3.1-8b-instant",
+}
+
+func BenchmarkProviderFromModel(b *testing.B) {
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		_, _ = ProviderFromModel(benchModels[i%len(benchModels)])
+		i++
+	}
+}
