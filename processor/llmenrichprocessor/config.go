@@ -1,0 +1,92 @@
+package llmenrichprocessor
+
+import (
+	"errors"
+	"fmt"
+
+	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// Config is the configuration of the llm_enrich processor. Every part can be
+// switched off on its own.
+type Config struct {
+	// Dialects says which instrumentation dialects are read.
+	Dialects DialectsConfig `mapstructure:"dialects"`
+
+	// ErrorCategories gives every ERROR span exactly one rastir.error.category.
+	ErrorCategories ErrorCategoriesConfig `mapstructure:"error_categories"`
+
+	// Content decides what happens to prompt and completion text.
+	Content ContentConfig `mapstructure:"content"`
+
+	_ struct{}
+}
+
+// DialectsConfig switches the dialect mappers on or off.
+type DialectsConfig struct {
+	// Rastir reads spans of the rastir scope (the rastir receiver's) in the
+	// Rastir client's attribute names.
+	Rastir bool `mapstructure:"rastir"`
+
+	_ struct{}
+}
+
+// ErrorCategoriesConfig configures error categorisation.
+type ErrorCategoriesConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+	// Rules map an error or exception type name (exact, case-sensitive,
+	// module-qualified or not) to a category; they are consulted before the
+	// built-in rules.
+	Rules map[string]string `mapstructure:"rules"`
+
+	_ struct{}
+}
+
+// Content modes.
+const (
+	ContentDrop     = "drop"
+	ContentTruncate = "truncate"
+	ContentKeep     = "keep"
+)
+
+// ContentConfig configures prompt and completion text. Such text can hold
+// personal data and dominates the size of LLM spans, so it is dropped unless
+// configured otherwise.
+type ContentConfig struct {
+	// Mode is drop, truncate or keep.
+	Mode string `mapstructure:"mode"`
+	// MaxLength is the most characters kept in truncate mode.
+	MaxLength int `mapstructure:"max_length"`
+
+	_ struct{}
+}
+
+var _ confmap.Validator = (*Config)(nil)
+
+// Validate reports every problem at once.
+func (cfg *Config) Validate() error {
+	var errs []error
+	for name, category := range cfg.ErrorCategories.Rules {
+		switch category {
+		case vocabulary.ErrorTimeout, vocabulary.ErrorRateLimit, vocabulary.ErrorValidation,
+			vocabulary.ErrorProvider, vocabulary.ErrorInternal, vocabulary.ErrorUnknown:
+		default:
+			errs = append(errs, fmt.Errorf("error_categories.rules[%q]: %q is not one of timeout, rate_limit, validation_error, provider_error, internal_error, unknown", name, category))
+		}
+		if name == "" {
+			errs = append(errs, errors.New("error_categories.rules: a rule has an empty type name"))
+		}
+	}
+	switch cfg.Content.Mode {
+	case ContentDrop, ContentKeep:
+	case ContentTruncate:
+		if cfg.Content.MaxLength <= 0 {
+			errs = append(errs, fmt.Errorf("content.max_length must be positive in truncate mode, got %d", cfg.Content.MaxLength))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("content.mode must be drop, truncate or keep, got %q", cfg.Content.Mode))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,35 @@
+package llmenrichprocessor
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/metadata"
+)
+
+// NewFactory returns the factory of the llm_enrich processor.
+func NewFactory() processor.Factory {
+	return processor.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		processor.WithTraces(createTraces, metadata.TracesStability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{
+		Dialects:        DialectsConfig{Rastir: true},
+		ErrorCategories: ErrorCategoriesConfig{Enabled: true},
+		Content:         ContentConfig{Mode: ContentDrop, MaxLength: 4096},
+	}
+}
+
+func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
+	p := newEnricher(cfg.(*Config))
+	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
+}

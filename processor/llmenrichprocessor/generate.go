@@ -1,0 +1,3 @@
+package llmenrichprocessor
+
+//go:generate mdatagen metadata.yaml

@@ -1,0 +1,69 @@
+// Package dialect holds one mapper per instrumentation dialect. A mapper
+// writes the canonical vocabulary (package vocabulary) from the keys its
+// dialect uses, and never replaces a canonical value a span already has.
+package dialect
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// Mapper maps the spans of one dialect.
+type Mapper interface {
+	// Applies reports whether spans of this instrumentation scope speak
+	// the dialect.
+	Applies(scope pcommon.InstrumentationScope) bool
+	// Map writes canonical attributes on span.
+	Map(span ptrace.Span)
+}
+
+// putStrIfAbsent writes a string unless the key is already set.
+func putStrIfAbsent(m pcommon.Map, k, v string) {
+	if _, ok := m.Get(k); !ok {
+		m.PutStr(k, v)
+	}
+}
+
+// putIntIfAbsent writes an int unless the key is already set.
+func putIntIfAbsent(m pcommon.Map, k string, v int64) {
+	if _, ok := m.Get(k); !ok {
+		m.PutInt(k, v)
+	}
+}
+
+// putDoubleIfAbsent writes a double unless the key is already set.
+func putDoubleIfAbsent(m pcommon.Map, k string, v float64) {
+	if _, ok := m.Get(k); !ok {
+		m.PutDouble(k, v)
+	}
+}
+
+// number reads an int or double attribute as float64.
+func number(v pcommon.Value) (float64, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return float64(v.Int()), true
+	case pcommon.ValueTypeDouble:
+		return v.Double(), true
+	}
+	return 0, false
+}
+
+// truthy is Python truthiness for the values a Rastir client sends.
+func truthy(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return v.Str() != ""
+	case pcommon.ValueTypeBool:
+		return v.Bool()
+	case pcommon.ValueTypeInt:
+		return v.Int() != 0
+	case pcommon.ValueTypeDouble:
+		return v.Double() != 0
+	case pcommon.ValueTypeSlice:
+		return v.Slice().Len() > 0
+	case pcommon.ValueTypeMap:
+		return v.Map().Len() > 0
+	}
+	return false
+}

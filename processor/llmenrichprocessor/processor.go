@@ -1,0 +1,143 @@
+package llmenrichprocessor
+
+import (
+	"context"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/dialect"
+)
+
+// httpResponseStatusCode is where HTTP client instrumentation records the
+// status of a failed provider call.
+const httpResponseStatusCode = "http.response.status_code"
+
+// contentKeys are the attributes that carry prompt or completion text, in
+// every dialect the processor reads.
+var contentKeys = [...]string{
+	vocabulary.RastirAttrPromptText,
+	vocabulary.RastirAttrCompletionText,
+	vocabulary.GenAIInputMessages,
+	vocabulary.GenAIOutputMessages,
+	vocabulary.GenAISystemInstructions,
+	vocabulary.GenAIPromptDeprecated,
+	vocabulary.GenAICompletionDeprecated,
+}
+
+type enricher struct {
+	cfg     *Config
+	mappers []dialect.Mapper
+}
+
+func newEnricher(cfg *Config) *enricher {
+	e := &enricher{cfg: cfg}
+	if cfg.Dialects.Rastir {
+		e.mappers = append(e.mappers, dialect.NewRastir())
+	}
+	return e
+}
+
+func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	for _, rs := range td.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			var mapper dialect.Mapper
+			for _, m := range e.mappers {
+				if m.Applies(ss.Scope()) {
+					mapper = m
+					break
+				}
+			}
+			for _, span := range ss.Spans().All() {
+				if mapper != nil {
+					mapper.Map(span)
+				}
+				if e.cfg.ErrorCategories.Enabled && span.Status().Code() == ptrace.StatusCodeError {
+					e.categorizeError(span)
+				}
+				if e.cfg.Content.Mode != ContentKeep {
+					e.limitContent(span.Attributes())
+				}
+			}
+		}
+	}
+	return td, nil
+}
+
+// categorizeError gives an ERROR span its category, from the first
+// exception event's type (Rastir's source), else error.type, else the HTTP
+// status of the call.
+func (e *enricher) categorizeError(span ptrace.Span) {
+	attrs := span.Attributes()
+	if _, ok := attrs.Get(vocabulary.RastirErrorCategoryKey); ok {
+		return
+	}
+	category := ""
+	for _, ev := range span.Events().All() {
+		if ev.Name() != vocabulary.EventException {
+			continue
+		}
+		if t, ok := ev.Attributes().Get(vocabulary.AttrExceptionType); ok && t.Type() == pcommon.ValueTypeStr && t.Str() != "" {
+			category = e.categorize(t.Str())
+			break
+		}
+	}
+	if category == "" || category == vocabulary.ErrorUnknown {
+		if t, ok := attrs.Get(vocabulary.ErrorType); ok && t.Type() == pcommon.ValueTypeStr && t.Str() != "" {
+			if c := e.categorize(t.Str()); c != vocabulary.ErrorUnknown || category == "" {
+				category = c
+			}
+		}
+	}
+	if category == "" || category == vocabulary.ErrorUnknown {
+		if s, ok := attrs.Get(httpResponseStatusCode); ok && s.Type() == pcommon.ValueTypeInt {
+			if c := vocabulary.CategorizeHTTPStatus(int(s.Int())); c != vocabulary.ErrorUnknown {
+				category = c
+			}
+		}
+	}
+	if category == "" {
+		category = vocabulary.ErrorUnknown
+	}
+	attrs.PutStr(vocabulary.RastirErrorCategoryKey, category)
+}
+
+func (e *enricher) categorize(typeName string) string {
+	if c, ok := e.cfg.ErrorCategories.Rules[typeName]; ok {
+		return c
+	}
+	return vocabulary.CategorizeErrorType(typeName)
+}
+
+// limitContent drops or truncates prompt and completion text.
+func (e *enricher) limitContent(attrs pcommon.Map) {
+	for _, k := range contentKeys {
+		v, ok := attrs.Get(k)
+		if !ok {
+			continue
+		}
+		if e.cfg.Content.Mode == ContentDrop {
+			attrs.Remove(k)
+			continue
+		}
+		if v.Type() == pcommon.ValueTypeStr {
+			if s := v.Str(); utf8.RuneCountInString(s) > e.cfg.Content.MaxLength {
+				v.SetStr(truncateRunes(s, e.cfg.Content.MaxLength))
+			}
+		}
+	}
+}
+
+// truncateRunes keeps the first n characters (not bytes) of s.
+func truncateRunes(s string, n int) string {
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}

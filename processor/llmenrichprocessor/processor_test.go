@@ -1,0 +1,257 @@
+package llmenrichprocessor
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/rastirjson"
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+func decodeFixture(t testing.TB, name string) ptrace.Traces {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("..", "..", "testdata", "rastir-client", name))
+	require.NoError(t, err)
+	td, err := rastirjson.NewDecoder(rastirjson.DefaultLimits()).Decode(body)
+	require.NoError(t, err)
+	return td
+}
+
+func enrich(t testing.TB, cfg *Config, td ptrace.Traces) ptrace.Traces {
+	t.Helper()
+	out, err := newEnricher(cfg).processTraces(context.Background(), td)
+	require.NoError(t, err)
+	return out
+}
+
+func str(m pcommon.Map, k string) string {
+	v, ok := m.Get(k)
+	if !ok {
+		return "<absent>"
+	}
+	return v.AsString()
+}
+
+func allSpans(td ptrace.Traces) []ptrace.Span {
+	var out []ptrace.Span
+	for _, rs := range td.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, s := range ss.Spans().All() {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// TestRastirFixtures maps every span of the real client's batches: the
+// canonical keys carry what the Rastir attributes said.
+func TestRastirFixtures(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "..", "testdata", "rastir-client", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	for _, p := range paths {
+		name := filepath.Base(p)
+		t.Run(name, func(t *testing.T) {
+			td := enrich(t, createDefaultConfig().(*Config), decodeFixture(t, name))
+			for _, span := range allSpans(td) {
+				a := span.Attributes()
+				raw := str(a, vocabulary.WireKeySpanType)
+				spanType := str(a, vocabulary.RastirSpanTypeKey)
+				assert.Equal(t, vocabulary.NormalizeRastirSpanType(raw), spanType, span.Name())
+				if m := str(a, vocabulary.RastirAttrModel); m != "<absent>" && m != "" {
+					assert.Equal(t, m, str(a, vocabulary.GenAIRequestModel))
+				}
+				if ag := str(a, vocabulary.RastirAttrAgent); ag != "<absent>" && ag != "" {
+					assert.Equal(t, ag, str(a, vocabulary.GenAIAgentName))
+				}
+				if p := str(a, vocabulary.RastirAttrProvider); p != "<absent>" && p != "" {
+					assert.NotEqual(t, "<absent>", str(a, vocabulary.GenAIProviderName))
+				}
+				if v, ok := a.Get(vocabulary.RastirAttrTokensInput); ok {
+					got, _ := a.Get(vocabulary.GenAIUsageInputTokens)
+					assert.Equal(t, v.Int(), got.Int())
+				}
+				if v, ok := a.Get(vocabulary.RastirAttrTTFTMs); ok {
+					got, _ := a.Get(vocabulary.GenAIResponseTimeToFirstChunk)
+					assert.InDelta(t, v.Double()/1000, got.Double(), 1e-12)
+				}
+				if spanType == vocabulary.SpanTypeTool {
+					assert.Equal(t, span.Name(), str(a, vocabulary.GenAIToolName))
+				}
+				if span.Status().Code() == ptrace.StatusCodeError {
+					assert.NotEqual(t, "<absent>", str(a, vocabulary.RastirErrorCategoryKey))
+				} else {
+					assert.Equal(t, "<absent>", str(a, vocabulary.RastirErrorCategoryKey))
+				}
+			}
+		})
+	}
+}
+
+// TestRastirErrorCategories: the categories of the real client's failures
+// equal those the Rastir server gave (fixtures MANIFEST, scenario errors).
+func TestRastirErrorCategories(t *testing.T) {
+	td := enrich(t, createDefaultConfig().(*Config), decodeFixture(t, "0011.json"))
+	got := map[string]int{}
+	for _, span := range allSpans(td) {
+		if span.Status().Code() != ptrace.StatusCodeError {
+			continue
+		}
+		exc := ""
+		for _, ev := range span.Events().All() {
+			if ev.Name() == vocabulary.EventException {
+				exc = str(ev.Attributes(), vocabulary.AttrExceptionType)
+				break
+			}
+		}
+		got[str(span.Attributes(), vocabulary.WireKeySpanType)+":"+exc+"->"+str(span.Attributes(), vocabulary.RastirErrorCategoryKey)]++
+	}
+	want := strings.Split("agent:Exception->internal_error infra:ConnectionError->unknown llm:ConnectionResetError->unknown "+
+		"llm:RateLimitError->rate_limit llm:ReadTimeout->timeout llm:RuntimeError->internal_error llm:TimeoutError->timeout "+
+		"llm:ValueError->validation_error llm:openai.APIError->provider_error metric:ValueError->validation_error "+
+		"retrieval:RuntimeError->internal_error retrieval:SchemaValidationError->validation_error tool:KeyError->unknown "+
+		"tool:TypeError->validation_error trace:KeyError->unknown", " ")
+	for _, w := range want {
+		assert.Positive(t, got[w], "missing %s in %v", w, got)
+	}
+	assert.Len(t, got, len(want), "unexpected categories: %v", got)
+}
+
+func TestNeverOverwritesCanonicalValues(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	ss.Scope().SetName(vocabulary.ScopeRastir)
+	span := ss.Spans().AppendEmpty()
+	a := span.Attributes()
+	a.PutStr(vocabulary.WireKeySpanType, "llm")
+	a.PutStr(vocabulary.RastirAttrModel, "guess")
+	a.PutStr(vocabulary.GenAIRequestModel, "gpt-4o")
+	a.PutStr(vocabulary.RastirAttrProvider, "azure_openai")
+	a.PutStr(vocabulary.GenAIProviderName, "openai")
+	enrich(t, createDefaultConfig().(*Config), td)
+	assert.Equal(t, "gpt-4o", str(a, vocabulary.GenAIRequestModel))
+	assert.Equal(t, "openai", str(a, vocabulary.GenAIProviderName))
+	assert.Equal(t, vocabulary.OperationChat, str(a, vocabulary.GenAIOperationName))
+}
+
+func TestRastirProviderIsNormalised(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	ss.Scope().SetName(vocabulary.ScopeRastir)
+	a := ss.Spans().AppendEmpty().Attributes()
+	a.PutStr(vocabulary.RastirAttrProvider, "azure_openai")
+	enrich(t, createDefaultConfig().(*Config), td)
+	assert.Equal(t, vocabulary.ProviderAzureAIOpenAI, str(a, vocabulary.GenAIProviderName))
+}
+
+func TestOtherScopesAreNotReadAsRastir(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	ss.Scope().SetName("my.app")
+	a := ss.Spans().AppendEmpty().Attributes()
+	a.PutStr(vocabulary.RastirAttrModel, "not an LLM model")
+	enrich(t, createDefaultConfig().(*Config), td)
+	assert.Equal(t, "<absent>", str(a, vocabulary.GenAIRequestModel))
+	assert.Equal(t, "<absent>", str(a, vocabulary.RastirSpanTypeKey))
+}
+
+func TestErrorCategorySources(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.ErrorCategories.Rules = map[string]string{"QuotaError": vocabulary.ErrorRateLimit}
+	tests := []struct {
+		name     string
+		setup    func(ptrace.Span)
+		category string
+	}{
+		{"exception event", func(s ptrace.Span) {
+			s.Events().AppendEmpty().SetName(vocabulary.EventException)
+			s.Events().At(0).Attributes().PutStr(vocabulary.AttrExceptionType, "APIStatusError")
+		}, vocabulary.ErrorProvider},
+		{"error.type", func(s ptrace.Span) {
+			s.Attributes().PutStr(vocabulary.ErrorType, "ThrottlingException")
+		}, vocabulary.ErrorRateLimit},
+		{"unknown exception, known error.type", func(s ptrace.Span) {
+			s.Events().AppendEmpty().SetName(vocabulary.EventException)
+			s.Events().At(0).Attributes().PutStr(vocabulary.AttrExceptionType, "Mystery")
+			s.Attributes().PutStr(vocabulary.ErrorType, "context.deadlineExceededError")
+		}, vocabulary.ErrorTimeout},
+		{"http status", func(s ptrace.Span) {
+			s.Attributes().PutInt(httpResponseStatusCode, 429)
+		}, vocabulary.ErrorRateLimit},
+		{"config rule", func(s ptrace.Span) {
+			s.Attributes().PutStr(vocabulary.ErrorType, "QuotaError")
+		}, vocabulary.ErrorRateLimit},
+		{"nothing known", func(ptrace.Span) {}, vocabulary.ErrorUnknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			td := ptrace.NewTraces()
+			span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+			span.Status().SetCode(ptrace.StatusCodeError)
+			tt.setup(span)
+			enrich(t, cfg, td)
+			assert.Equal(t, tt.category, str(span.Attributes(), vocabulary.RastirErrorCategoryKey))
+		})
+	}
+}
+
+func TestContent(t *testing.T) {
+	build := func() (ptrace.Traces, pcommon.Map) {
+		td := ptrace.NewTraces()
+		a := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty().Attributes()
+		a.PutStr(vocabulary.RastirAttrPromptText, "héllo wörld")
+		a.PutStr(vocabulary.GenAIOutputMessages, `[{"role":"assistant"}]`)
+		a.PutStr(vocabulary.RastirAttrModel, "kept")
+		return td, a
+	}
+	td, a := build()
+	enrich(t, createDefaultConfig().(*Config), td)
+	assert.Equal(t, "<absent>", str(a, vocabulary.RastirAttrPromptText), "dropped by default")
+	assert.Equal(t, "<absent>", str(a, vocabulary.GenAIOutputMessages))
+	assert.Equal(t, "kept", str(a, vocabulary.RastirAttrModel))
+
+	cfg := createDefaultConfig().(*Config)
+	cfg.Content = ContentConfig{Mode: ContentTruncate, MaxLength: 4}
+	td, a = build()
+	enrich(t, cfg, td)
+	assert.Equal(t, "héll", str(a, vocabulary.RastirAttrPromptText), "characters, not bytes")
+
+	cfg.Content = ContentConfig{Mode: ContentKeep}
+	td, a = build()
+	enrich(t, cfg, td)
+	assert.Equal(t, "héllo wörld", str(a, vocabulary.RastirAttrPromptText))
+}
+
+func BenchmarkProcessRastirBatch(b *testing.B) {
+	cfg := createDefaultConfig().(*Config)
+	e := newEnricher(cfg)
+	src := decodeFixture(b, "0014.json")
+	batches := make([]ptrace.Traces, 0, 64)
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(batches) == 0 {
+			b.StopTimer()
+			for range 64 {
+				td := ptrace.NewTraces()
+				src.CopyTo(td)
+				batches = append(batches, td)
+			}
+			b.StartTimer()
+		}
+		td := batches[len(batches)-1]
+		batches = batches[:len(batches)-1]
+		if _, err := e.processTraces(context.Background(), td); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*src.SpanCount()), "ns/span")
+}
