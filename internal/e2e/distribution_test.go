@@ -21,7 +21,7 @@ func TestComponents(t *testing.T) {
 	}
 	want := map[string][]string{
 		"receivers":  {"otlp", "rastir"},
-		"processors": {"memory_limiter", "batch", "attributes", "transform", "filter", "redaction", "probabilistic_sampler", "tail_sampling", "groupbytrace"},
+		"processors": {"llm_enrich", "memory_limiter", "batch", "attributes", "transform", "filter", "redaction", "probabilistic_sampler", "tail_sampling", "groupbytrace"},
 		"connectors": {"forward", "span_metrics"},
 		"exporters":  {"otlp_grpc", "otlp_http", "prometheus", "debug", "file"},
 		"extensions": {"health_check", "pprof", "zpages", "file_storage", "bearertokenauth"},
