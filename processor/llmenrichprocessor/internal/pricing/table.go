@@ -33,8 +33,8 @@ func NewTable(builtin bool, extra ...[]Price) (*Table, error) {
 	merged := make(map[key]Price)
 	add := func(prices []Price) {
 		for _, p := range prices {
-			p.Provider = lowerASCII(p.Provider)
-			p.Model = lowerASCII(p.Model)
+			p.Provider = lowerASCII(strings.TrimSpace(p.Provider))
+			p.Model = lowerASCII(strings.TrimSpace(p.Model))
 			p.EffectiveDate = p.EffectiveDate.UTC()
 			merged[key{p.Provider, p.Model, p.EffectiveDate.UnixNano()}] = p
 		}
@@ -49,12 +49,11 @@ func NewTable(builtin bool, extra ...[]Price) (*Table, error) {
 	}
 	var errs []error
 	for i, prices := range extra {
-		problems := validate(prices)
-		if len(problems) == 0 {
+		err := validate(prices)
+		if err == nil {
 			add(prices)
 			continue
 		}
-		err := errors.Join(problems...)
 		if len(extra) > 1 {
 			err = fmt.Errorf("price set %d: %w", i, err)
 		}
@@ -86,7 +85,8 @@ func NewTable(builtin bool, extra ...[]Price) (*Table, error) {
 // Lookup returns the price of model from provider in force at at: among the
 // entries of the best-matching model, the one with the latest EffectiveDate
 // not after at. It reports false when no model matches or when the matching
-// model has no price yet at at.
+// model has no price yet at at. The Price returned names the entry that
+// matched (lower case), which may be a prefix of model.
 //
 // Provider is compared exactly (ignoring ASCII case); callers pass the
 // gen_ai.provider.name value. The model is matched, in order, by
