@@ -15,18 +15,6 @@ import (
 // status of a failed provider call.
 const httpResponseStatusCode = "http.response.status_code"
 
-// contentKeys are the attributes that carry prompt or completion text, in
-// every dialect the processor reads.
-var contentKeys = [...]string{
-	vocabulary.RastirAttrPromptText,
-	vocabulary.RastirAttrCompletionText,
-	vocabulary.GenAIInputMessages,
-	vocabulary.GenAIOutputMessages,
-	vocabulary.GenAISystemInstructions,
-	vocabulary.GenAIPromptDeprecated,
-	vocabulary.GenAICompletionDeprecated,
-}
-
 type enricher struct {
 	cfg     *Config
 	mappers []dialect.Mapper
@@ -111,23 +99,32 @@ func (e *enricher) categorize(typeName string) string {
 	return vocabulary.CategorizeErrorType(typeName)
 }
 
-// limitContent drops or truncates prompt and completion text.
+// limitContent drops or truncates prompt and completion text, in one pass
+// over the attributes.
 func (e *enricher) limitContent(attrs pcommon.Map) {
-	for _, k := range contentKeys {
-		v, ok := attrs.Get(k)
-		if !ok {
-			continue
-		}
-		if e.cfg.Content.Mode == ContentDrop {
-			attrs.Remove(k)
-			continue
-		}
-		if v.Type() == pcommon.ValueTypeStr {
+	if e.cfg.Content.Mode == ContentDrop {
+		attrs.RemoveIf(func(k string, _ pcommon.Value) bool { return isContentKey(k) })
+		return
+	}
+	for k, v := range attrs.All() {
+		if isContentKey(k) && v.Type() == pcommon.ValueTypeStr {
 			if s := v.Str(); utf8.RuneCountInString(s) > e.cfg.Content.MaxLength {
 				v.SetStr(truncateRunes(s, e.cfg.Content.MaxLength))
 			}
 		}
 	}
+}
+
+// isContentKey reports whether an attribute carries prompt or completion
+// text, in any dialect the processor reads.
+func isContentKey(k string) bool {
+	switch k {
+	case vocabulary.RastirAttrPromptText, vocabulary.RastirAttrCompletionText,
+		vocabulary.GenAIInputMessages, vocabulary.GenAIOutputMessages, vocabulary.GenAISystemInstructions,
+		vocabulary.GenAIPromptDeprecated, vocabulary.GenAICompletionDeprecated:
+		return true
+	}
+	return false
 }
 
 // truncateRunes keeps the first n characters (not bytes) of s.

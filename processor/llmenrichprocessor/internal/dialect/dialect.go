@@ -17,27 +17,6 @@ type Mapper interface {
 	Map(span ptrace.Span)
 }
 
-// putStrIfAbsent writes a string unless the key is already set.
-func putStrIfAbsent(m pcommon.Map, k, v string) {
-	if _, ok := m.Get(k); !ok {
-		m.PutStr(k, v)
-	}
-}
-
-// putIntIfAbsent writes an int unless the key is already set.
-func putIntIfAbsent(m pcommon.Map, k string, v int64) {
-	if _, ok := m.Get(k); !ok {
-		m.PutInt(k, v)
-	}
-}
-
-// putDoubleIfAbsent writes a double unless the key is already set.
-func putDoubleIfAbsent(m pcommon.Map, k string, v float64) {
-	if _, ok := m.Get(k); !ok {
-		m.PutDouble(k, v)
-	}
-}
-
 // number reads an int or double attribute as float64.
 func number(v pcommon.Value) (float64, bool) {
 	switch v.Type() {

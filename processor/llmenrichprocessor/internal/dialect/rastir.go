@@ -35,87 +35,178 @@ func operationBySpanType(spanType string) string {
 	return ""
 }
 
+// rastirFields is what one pass over a span's attributes finds: the Rastir
+// values (copied out, since writing to the map may move its entries) and
+// which canonical keys are already set.
+type rastirFields struct {
+	spanType, model, provider, agent, pricingProfile             string
+	guardrailID, guardrailVersion, guardrailAction, guardrailCat string
+	tokensIn, tokensOut                                          int64
+	cost, ttftMs                                                 float64
+
+	hasTokensIn, hasTokensOut, hasCost, hasTTFT, pricingMissing bool
+	hasGuardrailID, hasGuardrailAction, hasGuardrailVersion     bool
+	hasGuardrailCat                                             bool
+
+	// Canonical keys present before mapping.
+	setSpanType, setOperation, setModel, setProvider, setAgent, setTool bool
+	setTokensIn, setTokensOut, setCost, setProfile, setMissing, setTTFT bool
+	setGuardrailID, setGuardrailVersion, setGuardrailAction             bool
+	setGuardrailCat                                                     bool
+}
+
 func (rastir) Map(span ptrace.Span) {
 	attrs := span.Attributes()
+	var f rastirFields
+	// One pass: pdata maps are slices, so a lookup per key would scan the
+	// attributes a dozen times per span.
+	for k, v := range attrs.All() {
+		switch k {
+		case vocabulary.WireKeySpanType:
+			f.spanType = stringValue(v)
+		case vocabulary.RastirAttrModel:
+			f.model = stringValue(v)
+		case vocabulary.RastirAttrProvider:
+			f.provider = stringValue(v)
+		case vocabulary.RastirAttrAgent:
+			f.agent = stringValue(v)
+		case vocabulary.RastirAttrTokensInput:
+			f.tokensIn, f.hasTokensIn = v.Int(), v.Type() == pcommon.ValueTypeInt
+		case vocabulary.RastirAttrTokensOutput:
+			f.tokensOut, f.hasTokensOut = v.Int(), v.Type() == pcommon.ValueTypeInt
+		case vocabulary.RastirAttrCostUSD:
+			f.cost, f.hasCost = number(v)
+		case vocabulary.RastirAttrPricingProfile:
+			f.pricingProfile = stringValue(v)
+		case vocabulary.RastirAttrPricingMissing:
+			f.pricingMissing = truthy(v)
+		case vocabulary.RastirAttrTTFTMs:
+			f.ttftMs, f.hasTTFT = number(v)
+		case vocabulary.RastirAttrGuardrailID:
+			f.guardrailID, f.hasGuardrailID = v.AsString(), truthy(v)
+		case vocabulary.RastirAttrGuardrailVersion:
+			f.guardrailVersion, f.hasGuardrailVersion = v.AsString(), true
+		case vocabulary.RastirAttrGuardrailAction:
+			f.guardrailAction, f.hasGuardrailAction = v.AsString(), truthy(v)
+		case vocabulary.RastirAttrGuardrailCat:
+			f.guardrailCat, f.hasGuardrailCat = v.AsString(), true
+		case vocabulary.RastirSpanTypeKey:
+			f.setSpanType = true
+		case vocabulary.GenAIOperationName:
+			f.setOperation = true
+		case vocabulary.GenAIRequestModel:
+			f.setModel = true
+		case vocabulary.GenAIProviderName:
+			f.setProvider = true
+		case vocabulary.GenAIAgentName:
+			f.setAgent = true
+		case vocabulary.GenAIToolName:
+			f.setTool = true
+		case vocabulary.GenAIUsageInputTokens:
+			f.setTokensIn = true
+		case vocabulary.GenAIUsageOutputTokens:
+			f.setTokensOut = true
+		case vocabulary.RastirCostUSD:
+			f.setCost = true
+		case vocabulary.RastirPricingProfile:
+			f.setProfile = true
+		case vocabulary.RastirPricingMissing:
+			f.setMissing = true
+		case vocabulary.GenAIResponseTimeToFirstChunk:
+			f.setTTFT = true
+		case vocabulary.RastirGuardrailID:
+			f.setGuardrailID = true
+		case vocabulary.RastirGuardrailVersion:
+			f.setGuardrailVersion = true
+		case vocabulary.RastirGuardrailAction:
+			f.setGuardrailAction = true
+		case vocabulary.RastirGuardrailCategory:
+			f.setGuardrailCat = true
+		}
+	}
 
-	raw := ""
-	if v, ok := attrs.Get(vocabulary.WireKeySpanType); ok && v.Type() == pcommon.ValueTypeStr {
-		raw = v.Str()
+	spanType := vocabulary.NormalizeRastirSpanType(f.spanType)
+	if !f.setSpanType {
+		attrs.PutStr(vocabulary.RastirSpanTypeKey, spanType)
 	}
-	spanType := vocabulary.NormalizeRastirSpanType(raw)
-	putStrIfAbsent(attrs, vocabulary.RastirSpanTypeKey, spanType)
-	if op := operationBySpanType(spanType); op != "" {
-		putStrIfAbsent(attrs, vocabulary.GenAIOperationName, op)
+	if op := operationBySpanType(spanType); op != "" && !f.setOperation {
+		attrs.PutStr(vocabulary.GenAIOperationName, op)
 	}
-
-	if v, ok := attrs.Get(vocabulary.RastirAttrModel); ok && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
-		putStrIfAbsent(attrs, vocabulary.GenAIRequestModel, v.Str())
+	if f.model != "" && !f.setModel {
+		attrs.PutStr(vocabulary.GenAIRequestModel, f.model)
 	}
-	if v, ok := attrs.Get(vocabulary.RastirAttrProvider); ok && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
-		provider := v.Str()
+	if f.provider != "" && !f.setProvider {
+		provider := f.provider
 		if canonical, known := inference.NormalizeProvider(provider); known {
 			provider = canonical
 		}
-		putStrIfAbsent(attrs, vocabulary.GenAIProviderName, provider)
+		attrs.PutStr(vocabulary.GenAIProviderName, provider)
 	}
-	if v, ok := attrs.Get(vocabulary.RastirAttrAgent); ok && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
-		putStrIfAbsent(attrs, vocabulary.GenAIAgentName, v.Str())
+	if f.agent != "" && !f.setAgent {
+		attrs.PutStr(vocabulary.GenAIAgentName, f.agent)
 	}
-	if spanType == vocabulary.SpanTypeTool {
+	if spanType == vocabulary.SpanTypeTool && !f.setTool {
 		// Rastir names tools by the span name, not by its tool_name attribute.
-		putStrIfAbsent(attrs, vocabulary.GenAIToolName, span.Name())
+		attrs.PutStr(vocabulary.GenAIToolName, span.Name())
 	}
-
-	if v, ok := attrs.Get(vocabulary.RastirAttrTokensInput); ok && v.Type() == pcommon.ValueTypeInt {
-		putIntIfAbsent(attrs, vocabulary.GenAIUsageInputTokens, v.Int())
+	if f.hasTokensIn && !f.setTokensIn {
+		attrs.PutInt(vocabulary.GenAIUsageInputTokens, f.tokensIn)
 	}
-	if v, ok := attrs.Get(vocabulary.RastirAttrTokensOutput); ok && v.Type() == pcommon.ValueTypeInt {
-		putIntIfAbsent(attrs, vocabulary.GenAIUsageOutputTokens, v.Int())
+	if f.hasTokensOut && !f.setTokensOut {
+		attrs.PutInt(vocabulary.GenAIUsageOutputTokens, f.tokensOut)
 	}
-
-	// Cost as the client computed it: authoritative when positive (Rastir
-	// records no cost for 0 or less).
-	if v, ok := attrs.Get(vocabulary.RastirAttrCostUSD); ok {
-		if cost, isNum := number(v); isNum && cost > 0 {
-			putDoubleIfAbsent(attrs, vocabulary.RastirCostUSD, cost)
-			profile := "default"
-			if p, ok := attrs.Get(vocabulary.RastirAttrPricingProfile); ok && p.Type() == pcommon.ValueTypeStr {
-				profile = p.Str()
+	// The client's own cost is authoritative when positive (Rastir records
+	// no cost for 0 or less).
+	if f.hasCost && f.cost > 0 {
+		if !f.setCost {
+			attrs.PutDouble(vocabulary.RastirCostUSD, f.cost)
+		}
+		if !f.setProfile {
+			profile := f.pricingProfile
+			if profile == "" {
+				profile = "default"
 			}
-			putStrIfAbsent(attrs, vocabulary.RastirPricingProfile, profile)
+			attrs.PutStr(vocabulary.RastirPricingProfile, profile)
 		}
 	}
-	if v, ok := attrs.Get(vocabulary.RastirAttrPricingMissing); ok && truthy(v) {
-		if _, set := attrs.Get(vocabulary.RastirPricingMissing); !set {
-			attrs.PutBool(vocabulary.RastirPricingMissing, true)
-		}
+	if f.pricingMissing && !f.setMissing {
+		attrs.PutBool(vocabulary.RastirPricingMissing, true)
 	}
-
-	if v, ok := attrs.Get(vocabulary.RastirAttrTTFTMs); ok {
-		if ms, isNum := number(v); isNum && ms >= 0 {
-			putDoubleIfAbsent(attrs, vocabulary.GenAIResponseTimeToFirstChunk, ms/1000)
-		}
+	if f.hasTTFT && f.ttftMs >= 0 && !f.setTTFT {
+		attrs.PutDouble(vocabulary.GenAIResponseTimeToFirstChunk, f.ttftMs/1000)
 	}
-
-	mapRastirGuardrail(attrs)
+	mapRastirGuardrail(attrs, &f)
 }
 
 // mapRastirGuardrail copies the guardrail attributes, bounding action and
-// category to their enums.
-func mapRastirGuardrail(attrs pcommon.Map) {
-	id, hasID := attrs.Get(vocabulary.RastirAttrGuardrailID)
-	if hasID && truthy(id) {
-		putStrIfAbsent(attrs, vocabulary.RastirGuardrailID, id.AsString())
-		if ver, ok := attrs.Get(vocabulary.RastirAttrGuardrailVersion); ok {
-			putStrIfAbsent(attrs, vocabulary.RastirGuardrailVersion, ver.AsString())
+// category to their enums (a missing category is out of the enum too, as in
+// Rastir).
+func mapRastirGuardrail(attrs pcommon.Map, f *rastirFields) {
+	if f.hasGuardrailID {
+		if !f.setGuardrailID {
+			attrs.PutStr(vocabulary.RastirGuardrailID, f.guardrailID)
+		}
+		if f.hasGuardrailVersion && !f.setGuardrailVersion {
+			attrs.PutStr(vocabulary.RastirGuardrailVersion, f.guardrailVersion)
 		}
 	}
-	if action, ok := attrs.Get(vocabulary.RastirAttrGuardrailAction); ok && truthy(action) {
-		putStrIfAbsent(attrs, vocabulary.RastirGuardrailAction, vocabulary.BoundGuardrailAction(action.AsString()))
-		category := vocabulary.OverflowValue
-		if c, ok := attrs.Get(vocabulary.RastirAttrGuardrailCat); ok {
-			category = vocabulary.BoundGuardrailCategory(c.AsString())
+	if f.hasGuardrailAction {
+		if !f.setGuardrailAction {
+			attrs.PutStr(vocabulary.RastirGuardrailAction, vocabulary.BoundGuardrailAction(f.guardrailAction))
 		}
-		putStrIfAbsent(attrs, vocabulary.RastirGuardrailCategory, category)
+		if !f.setGuardrailCat {
+			category := vocabulary.OverflowValue
+			if f.hasGuardrailCat {
+				category = vocabulary.BoundGuardrailCategory(f.guardrailCat)
+			}
+			attrs.PutStr(vocabulary.RastirGuardrailCategory, category)
+		}
 	}
+}
+
+func stringValue(v pcommon.Value) string {
+	if v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	return ""
 }
