@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/pricing"
 )
 
 // Config is the configuration of the llm_enrich processor. Every part can be
@@ -20,6 +21,9 @@ type Config struct {
 
 	// Content decides what happens to prompt and completion text.
 	Content ContentConfig `mapstructure:"content"`
+
+	// Cost prices LLM calls that arrive with token counts but no cost.
+	Cost CostConfig `mapstructure:"cost"`
 
 	_ struct{}
 }
@@ -63,6 +67,19 @@ type ContentConfig struct {
 	_ struct{}
 }
 
+// CostConfig configures cost computation.
+type CostConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+	// PricingFile, when set, is a JSON price file whose entries override and
+	// extend the built-in table (see internal/pricing/defaults.json for the
+	// format).
+	PricingFile string `mapstructure:"pricing_file"`
+	// Profile labels computed costs (rastir.pricing.profile).
+	Profile string `mapstructure:"profile"`
+
+	_ struct{}
+}
+
 var _ confmap.Validator = (*Config)(nil)
 
 // Validate reports every problem at once.
@@ -87,6 +104,16 @@ func (cfg *Config) Validate() error {
 		}
 	default:
 		errs = append(errs, fmt.Errorf("content.mode must be drop, truncate or keep, got %q", cfg.Content.Mode))
+	}
+	if cfg.Cost.Profile == "" {
+		errs = append(errs, errors.New("cost.profile must not be empty"))
+	}
+	if cfg.Cost.PricingFile != "" {
+		// Loaded here so that every problem in the file is reported at
+		// start-up, with the rest of the configuration's.
+		if _, err := pricing.LoadFile(cfg.Cost.PricingFile); err != nil {
+			errs = append(errs, fmt.Errorf("cost.pricing_file: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }

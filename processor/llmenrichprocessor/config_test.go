@@ -24,10 +24,12 @@ func TestLoadConfig(t *testing.T) {
 			Dialects:        DialectsConfig{Rastir: false},
 			ErrorCategories: ErrorCategoriesConfig{Enabled: true, Rules: map[string]string{"MyTimeout": "timeout", "QuotaError": "rate_limit"}},
 			Content:         ContentConfig{Mode: ContentTruncate, MaxLength: 100},
+			Cost:            CostConfig{Enabled: false, Profile: "ours"},
 		}},
 		{id: component.NewIDWithName(metadata.Type, "invalid"), errs: []string{
 			`error_categories.rules["X"]: "flaky" is not one of`,
 			`content.mode must be drop, truncate or keep, got "shred"`,
+			`cost.pricing_file: `,
 		}},
 	}
 	for _, tt := range tests {

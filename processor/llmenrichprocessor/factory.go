@@ -25,11 +25,19 @@ func createDefaultConfig() component.Config {
 		Dialects:        DialectsConfig{Rastir: true},
 		ErrorCategories: ErrorCategoriesConfig{Enabled: true},
 		Content:         ContentConfig{Mode: ContentDrop, MaxLength: 4096},
+		Cost:            CostConfig{Enabled: true, Profile: defaultPricingProfile},
 	}
 }
 
+// defaultPricingProfile labels costs computed from the built-in table; it
+// is Rastir's default profile name, so dashboards need no new value.
+const defaultPricingProfile = "default"
+
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	p := newEnricher(cfg.(*Config))
+	p, err := newEnricher(cfg.(*Config))
+	if err != nil {
+		return nil, err
+	}
 	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/dialect"
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/inference"
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/pricing"
 )
 
 // httpResponseStatusCode is where HTTP client instrumentation records the
@@ -18,14 +20,31 @@ const httpResponseStatusCode = "http.response.status_code"
 type enricher struct {
 	cfg     *Config
 	mappers []dialect.Mapper
+	// prices is nil when cost computation is off.
+	prices *pricing.Table
 }
 
-func newEnricher(cfg *Config) *enricher {
+func newEnricher(cfg *Config) (*enricher, error) {
 	e := &enricher{cfg: cfg}
 	if cfg.Dialects.Rastir {
 		e.mappers = append(e.mappers, dialect.NewRastir())
 	}
-	return e
+	if cfg.Cost.Enabled {
+		var extra [][]pricing.Price
+		if cfg.Cost.PricingFile != "" {
+			prices, err := pricing.LoadFile(cfg.Cost.PricingFile)
+			if err != nil {
+				return nil, err
+			}
+			extra = append(extra, prices)
+		}
+		table, err := pricing.NewTable(true, extra...)
+		if err != nil {
+			return nil, err
+		}
+		e.prices = table
+	}
+	return e, nil
 }
 
 func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Traces, error) {
@@ -42,6 +61,9 @@ func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Tr
 				if mapper != nil {
 					mapper.Map(span)
 				}
+				if e.prices != nil {
+					e.price(span)
+				}
 				if e.cfg.ErrorCategories.Enabled && span.Status().Code() == ptrace.StatusCodeError {
 					e.categorizeError(span)
 				}
@@ -52,6 +74,56 @@ func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Tr
 		}
 	}
 	return td, nil
+}
+
+// price computes the cost of a call that reports token usage but no cost:
+// from the price in effect when the span started, for the response model
+// (what was billed) or else the requested one. A cost already on the span
+// (the client's, authoritative) is kept, and so is a client's statement that
+// it had no price. Without a price the span gets rastir.pricing.missing,
+// never a zero cost.
+func (e *enricher) price(span ptrace.Span) {
+	attrs := span.Attributes()
+	var provider, requestModel, responseModel string
+	var usage pricing.Usage
+	hasTokens, done := false, false
+	for k, v := range attrs.All() {
+		switch k {
+		case vocabulary.GenAIProviderName:
+			provider = v.Str()
+		case vocabulary.GenAIRequestModel:
+			requestModel = v.Str()
+		case vocabulary.GenAIResponseModel:
+			responseModel = v.Str()
+		case vocabulary.GenAIUsageInputTokens:
+			usage.Input, hasTokens = v.Int(), hasTokens || v.Type() == pcommon.ValueTypeInt
+		case vocabulary.GenAIUsageOutputTokens:
+			usage.Output, hasTokens = v.Int(), hasTokens || v.Type() == pcommon.ValueTypeInt
+		case vocabulary.GenAIUsageCacheReadTokens:
+			usage.CacheRead = v.Int()
+		case vocabulary.GenAIUsageCacheCreationTokens:
+			usage.CacheWrite = v.Int()
+		case vocabulary.RastirCostUSD, vocabulary.RastirPricingMissing:
+			done = true
+		}
+	}
+	if done || !hasTokens || usage.Input+usage.Output == 0 {
+		return
+	}
+	model := responseModel
+	if model == "" {
+		model = requestModel
+	}
+	if provider == "" {
+		provider, _ = inference.ProviderFromModel(model)
+	}
+	price, ok := e.prices.Lookup(provider, model, span.StartTimestamp().AsTime())
+	if !ok {
+		attrs.PutBool(vocabulary.RastirPricingMissing, true)
+		return
+	}
+	attrs.PutDouble(vocabulary.RastirCostUSD, pricing.Cost(price, usage))
+	attrs.PutStr(vocabulary.RastirPricingProfile, e.cfg.Cost.Profile)
 }
 
 // categorizeError gives an ERROR span its category, from the first

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,7 +28,9 @@ func decodeFixture(t testing.TB, name string) ptrace.Traces {
 
 func enrich(t testing.TB, cfg *Config, td ptrace.Traces) ptrace.Traces {
 	t.Helper()
-	out, err := newEnricher(cfg).processTraces(context.Background(), td)
+	e, err := newEnricher(cfg)
+	require.NoError(t, err)
+	out, err := e.processTraces(context.Background(), td)
 	require.NoError(t, err)
 	return out
 }
@@ -233,7 +236,8 @@ func TestContent(t *testing.T) {
 
 func BenchmarkProcessRastirBatch(b *testing.B) {
 	cfg := createDefaultConfig().(*Config)
-	e := newEnricher(cfg)
+	e, err := newEnricher(cfg)
+	require.NoError(b, err)
 	src := decodeFixture(b, "0014.json")
 	batches := make([]ptrace.Traces, 0, 64)
 	b.ReportAllocs()
@@ -254,4 +258,61 @@ func BenchmarkProcessRastirBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*src.SpanCount()), "ns/span")
+}
+
+func TestCost(t *testing.T) {
+	june2025 := pcommon.NewTimestampFromTime(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+	span := func(setup func(pcommon.Map)) (ptrace.Traces, pcommon.Map) {
+		td := ptrace.NewTraces()
+		s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		s.SetStartTimestamp(june2025)
+		setup(s.Attributes())
+		return td, s.Attributes()
+	}
+	cfg := createDefaultConfig().(*Config)
+
+	td, a := span(func(m pcommon.Map) {
+		m.PutStr(vocabulary.GenAIProviderName, vocabulary.ProviderOpenAI)
+		m.PutStr(vocabulary.GenAIRequestModel, "gpt-4o-mini")
+		m.PutStr(vocabulary.GenAIResponseModel, "gpt-4o-mini-2024-07-18")
+		m.PutInt(vocabulary.GenAIUsageInputTokens, 1000)
+		m.PutInt(vocabulary.GenAIUsageOutputTokens, 500)
+	})
+	enrich(t, cfg, td)
+	cost, ok := a.Get(vocabulary.RastirCostUSD)
+	require.True(t, ok, "%v", a.AsRaw())
+	assert.InDelta(t, 1000*0.15/1e6+500*0.6/1e6, cost.Double(), 1e-12)
+	assert.Equal(t, defaultPricingProfile, str(a, vocabulary.RastirPricingProfile))
+
+	// Cache reads are priced at the cache price, not dropped and not at
+	// the full input price.
+	td, a = span(func(m pcommon.Map) {
+		m.PutStr(vocabulary.GenAIRequestModel, "claude-3-5-sonnet-20241022")
+		m.PutInt(vocabulary.GenAIUsageInputTokens, 10000)
+		m.PutInt(vocabulary.GenAIUsageCacheReadTokens, 8000)
+		m.PutInt(vocabulary.GenAIUsageOutputTokens, 100)
+	})
+	enrich(t, cfg, td)
+	cost, ok = a.Get(vocabulary.RastirCostUSD)
+	require.True(t, ok, "provider inferred from the model: %v", a.AsRaw())
+	assert.InDelta(t, 2000*3.0/1e6+8000*0.3/1e6+100*15.0/1e6, cost.Double(), 1e-12)
+
+	// No price: pricing missing, never a zero cost.
+	td, a = span(func(m pcommon.Map) {
+		m.PutStr(vocabulary.GenAIProviderName, vocabulary.ProviderOpenAI)
+		m.PutStr(vocabulary.GenAIRequestModel, "my-finetune")
+		m.PutInt(vocabulary.GenAIUsageInputTokens, 10)
+	})
+	enrich(t, cfg, td)
+	assert.Equal(t, "<absent>", str(a, vocabulary.RastirCostUSD))
+	assert.Equal(t, "true", str(a, vocabulary.RastirPricingMissing))
+
+	// The client's cost wins.
+	td, a = span(func(m pcommon.Map) {
+		m.PutStr(vocabulary.GenAIRequestModel, "gpt-4o")
+		m.PutInt(vocabulary.GenAIUsageInputTokens, 10)
+		m.PutDouble(vocabulary.RastirCostUSD, 42)
+	})
+	enrich(t, cfg, td)
+	assert.Equal(t, "42", str(a, vocabulary.RastirCostUSD))
 }
