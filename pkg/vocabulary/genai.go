@@ -44,7 +44,13 @@ const (
 	GenAIUsageCompletionTokensDeprecated = "gen_ai.usage.completion_tokens"
 	GenAIPromptDeprecated                = "gen_ai.prompt"
 	GenAICompletionDeprecated            = "gen_ai.completion"
+	// OpenLLMetry 0.4.x spellings of the cache token counts.
+	GenAIUsageCacheReadTokensDeprecated     = "gen_ai.usage.cache_read_input_tokens"
+	GenAIUsageCacheCreationTokensDeprecated = "gen_ai.usage.cache_creation_input_tokens"
 )
+
+// GenAIKeyPrefix starts every GenAI semantic-convention key.
+const GenAIKeyPrefix = "gen_ai."
 
 // Well-known gen_ai.operation.name values.
 const (

@@ -33,6 +33,10 @@ type DialectsConfig struct {
 	// Rastir reads spans of the rastir scope (the rastir receiver's) in the
 	// Rastir client's attribute names.
 	Rastir bool `mapstructure:"rastir"`
+	// GenAI reads the GenAI semantic conventions' deprecated keys (semconv
+	// v1.36 and older: gen_ai.system, gen_ai.usage.prompt_tokens, ...) and
+	// derives the span type from gen_ai.operation.name.
+	GenAI bool `mapstructure:"genai"`
 
 	_ struct{}
 }

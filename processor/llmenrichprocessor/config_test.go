@@ -21,7 +21,7 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{id: component.NewID(metadata.Type), expected: createDefaultConfig().(*Config)},
 		{id: component.NewIDWithName(metadata.Type, "custom"), expected: &Config{
-			Dialects:        DialectsConfig{Rastir: false},
+			Dialects:        DialectsConfig{Rastir: false, GenAI: true},
 			ErrorCategories: ErrorCategoriesConfig{Enabled: true, Rules: map[string]string{"MyTimeout": "timeout", "QuotaError": "rate_limit"}},
 			Content:         ContentConfig{Mode: ContentTruncate, MaxLength: 100},
 			Cost:            CostConfig{Enabled: false, Profile: "ours"},

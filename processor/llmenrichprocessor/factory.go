@@ -22,7 +22,7 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Dialects:        DialectsConfig{Rastir: true},
+		Dialects:        DialectsConfig{Rastir: true, GenAI: true},
 		ErrorCategories: ErrorCategoriesConfig{Enabled: true},
 		Content:         ContentConfig{Mode: ContentDrop, MaxLength: 4096},
 		Cost:            CostConfig{Enabled: true, Profile: defaultPricingProfile},

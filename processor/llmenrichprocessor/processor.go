@@ -26,8 +26,12 @@ type enricher struct {
 
 func newEnricher(cfg *Config) (*enricher, error) {
 	e := &enricher{cfg: cfg}
+	// Rastir first: it writes gen_ai.* keys that the others then find set.
 	if cfg.Dialects.Rastir {
 		e.mappers = append(e.mappers, dialect.NewRastir())
+	}
+	if cfg.Dialects.GenAI {
+		e.mappers = append(e.mappers, dialect.NewGenAI())
 	}
 	if cfg.Cost.Enabled {
 		var extra [][]pricing.Price
@@ -50,16 +54,10 @@ func newEnricher(cfg *Config) (*enricher, error) {
 func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	for _, rs := range td.ResourceSpans().All() {
 		for _, ss := range rs.ScopeSpans().All() {
-			var mapper dialect.Mapper
-			for _, m := range e.mappers {
-				if m.Applies(ss.Scope()) {
-					mapper = m
-					break
-				}
-			}
+			scope := ss.Scope()
 			for _, span := range ss.Spans().All() {
-				if mapper != nil {
-					mapper.Map(span)
+				for _, m := range e.mappers {
+					m.Map(scope, span)
 				}
 				if e.prices != nil {
 					e.price(span)

@@ -10,11 +10,11 @@ import (
 
 // Mapper maps the spans of one dialect.
 type Mapper interface {
-	// Applies reports whether spans of this instrumentation scope speak
-	// the dialect.
-	Applies(scope pcommon.InstrumentationScope) bool
-	// Map writes canonical attributes on span.
-	Map(span ptrace.Span)
+	// Map writes canonical attributes on span when it speaks the dialect
+	// (known from its instrumentation scope or its keys) and does nothing
+	// otherwise. It must look at the attributes in one pass: pdata maps are
+	// slices, so a lookup per key scans them again and again.
+	Map(scope pcommon.InstrumentationScope, span ptrace.Span)
 }
 
 // number reads an int or double attribute as float64.

@@ -16,10 +16,6 @@ func NewRastir() Mapper { return rastir{} }
 
 var _ Mapper = rastir{}
 
-func (rastir) Applies(scope pcommon.InstrumentationScope) bool {
-	return scope.Name() == vocabulary.ScopeRastir
-}
-
 // operationBySpanType gives the semconv operation of a Rastir span type.
 func operationBySpanType(spanType string) string {
 	switch spanType {
@@ -55,7 +51,12 @@ type rastirFields struct {
 	setGuardrailCat                                                     bool
 }
 
-func (rastir) Map(span ptrace.Span) {
+// Map reads spans of the rastir scope only: Rastir's keys ("model",
+// "agent", ...) are too generic to trust on spans of other instrumentation.
+func (rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
+	if scope.Name() != vocabulary.ScopeRastir {
+		return
+	}
 	attrs := span.Attributes()
 	var f rastirFields
 	// One pass: pdata maps are slices, so a lookup per key would scan the

@@ -1,0 +1,112 @@
+package dialect
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/inference"
+)
+
+// genAI maps the GenAI semantic conventions: the deprecated keys that
+// instrumentations on semconv v1.36 and older still send, into the current
+// ones, and the span type from gen_ai.operation.name.
+type genAI struct{}
+
+// NewGenAI returns the mapper of the GenAI semantic conventions, current and
+// deprecated.
+func NewGenAI() Mapper { return genAI{} }
+
+// SpanTypeForOperation gives the canonical span type of a gen_ai operation.
+func SpanTypeForOperation(op string) string {
+	switch op {
+	case vocabulary.OperationChat, vocabulary.OperationTextCompletion,
+		vocabulary.OperationGenerateContent, vocabulary.OperationEmbeddings:
+		return vocabulary.SpanTypeLLM
+	case vocabulary.OperationExecuteTool:
+		return vocabulary.SpanTypeTool
+	case vocabulary.OperationInvokeAgent, vocabulary.OperationCreateAgent, vocabulary.OperationInvokeWorkflow:
+		return vocabulary.SpanTypeAgent
+	case vocabulary.OperationRetrieval:
+		return vocabulary.SpanTypeRetrieval
+	}
+	return ""
+}
+
+type genAIFields struct {
+	speaks                                   bool
+	operation, system                        string
+	promptTokens, completionTokens           int64
+	cacheRead, cacheCreation                 int64
+	hasPrompt, hasCompletion, hasCacheRead   bool
+	hasCacheCreation                         bool
+	setSpanType, setProvider, setInput       bool
+	setOutput, setCacheRead, setCacheCreated bool
+}
+
+func (genAI) Map(_ pcommon.InstrumentationScope, span ptrace.Span) {
+	attrs := span.Attributes()
+	var f genAIFields
+	for k, v := range attrs.All() {
+		if !strings.HasPrefix(k, vocabulary.GenAIKeyPrefix) {
+			if k == vocabulary.RastirSpanTypeKey {
+				f.setSpanType = true
+			}
+			continue
+		}
+		f.speaks = true
+		switch k {
+		case vocabulary.GenAIOperationName:
+			f.operation = stringValue(v)
+		case vocabulary.GenAISystemDeprecated:
+			f.system = stringValue(v)
+		case vocabulary.GenAIProviderName:
+			f.setProvider = true
+		case vocabulary.GenAIUsagePromptTokensDeprecated:
+			f.promptTokens, f.hasPrompt = v.Int(), v.Type() == pcommon.ValueTypeInt
+		case vocabulary.GenAIUsageCompletionTokensDeprecated:
+			f.completionTokens, f.hasCompletion = v.Int(), v.Type() == pcommon.ValueTypeInt
+		case vocabulary.GenAIUsageCacheReadTokensDeprecated:
+			f.cacheRead, f.hasCacheRead = v.Int(), v.Type() == pcommon.ValueTypeInt
+		case vocabulary.GenAIUsageCacheCreationTokensDeprecated:
+			f.cacheCreation, f.hasCacheCreation = v.Int(), v.Type() == pcommon.ValueTypeInt
+		case vocabulary.GenAIUsageInputTokens:
+			f.setInput = true
+		case vocabulary.GenAIUsageOutputTokens:
+			f.setOutput = true
+		case vocabulary.GenAIUsageCacheReadTokens:
+			f.setCacheRead = true
+		case vocabulary.GenAIUsageCacheCreationTokens:
+			f.setCacheCreated = true
+		}
+	}
+	if !f.speaks {
+		return
+	}
+	if !f.setSpanType {
+		if spanType := SpanTypeForOperation(f.operation); spanType != "" {
+			attrs.PutStr(vocabulary.RastirSpanTypeKey, spanType)
+		}
+	}
+	if f.system != "" && !f.setProvider {
+		provider := f.system
+		if canonical, known := inference.NormalizeProvider(provider); known {
+			provider = canonical
+		}
+		attrs.PutStr(vocabulary.GenAIProviderName, provider)
+	}
+	if f.hasPrompt && !f.setInput {
+		attrs.PutInt(vocabulary.GenAIUsageInputTokens, f.promptTokens)
+	}
+	if f.hasCompletion && !f.setOutput {
+		attrs.PutInt(vocabulary.GenAIUsageOutputTokens, f.completionTokens)
+	}
+	if f.hasCacheRead && !f.setCacheRead {
+		attrs.PutInt(vocabulary.GenAIUsageCacheReadTokens, f.cacheRead)
+	}
+	if f.hasCacheCreation && !f.setCacheCreated {
+		attrs.PutInt(vocabulary.GenAIUsageCacheCreationTokens, f.cacheCreation)
+	}
+}

@@ -1,0 +1,96 @@
+package dialect
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// spanWith builds a span from raw attributes, as an instrumentation of the
+// named scope would send it.
+func spanWith(attrs map[string]any) ptrace.Span {
+	s := ptrace.NewSpan()
+	_ = s.Attributes().FromRaw(attrs)
+	return s
+}
+
+func TestGenAI(t *testing.T) {
+	tests := []struct {
+		name string
+		in   map[string]any
+		want map[string]any // keys that must hold these values afterwards
+		none []string       // keys that must stay absent
+	}{
+		{
+			name: "semconv v1.36 chat span (OpenLLMetry 0.4, older OTel instrumentations)",
+			in: map[string]any{
+				"gen_ai.operation.name": "chat", "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o",
+				"gen_ai.usage.prompt_tokens": int64(120), "gen_ai.usage.completion_tokens": int64(45),
+				"gen_ai.usage.cache_read_input_tokens": int64(100),
+			},
+			want: map[string]any{
+				vocabulary.GenAIProviderName: "openai", vocabulary.GenAIUsageInputTokens: int64(120),
+				vocabulary.GenAIUsageOutputTokens: int64(45), vocabulary.GenAIUsageCacheReadTokens: int64(100),
+				vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM,
+			},
+		},
+		{
+			name: "deprecated provider values are renamed",
+			in:   map[string]any{"gen_ai.system": "az.ai.openai", "gen_ai.operation.name": "text_completion"},
+			want: map[string]any{vocabulary.GenAIProviderName: vocabulary.ProviderAzureAIOpenAI, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
+		},
+		{
+			name: "semconv v1.41 tool span",
+			in:   map[string]any{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search"},
+			want: map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool},
+			none: []string{vocabulary.GenAIProviderName},
+		},
+		{
+			name: "agent span",
+			in:   map[string]any{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "triage"},
+			want: map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeAgent},
+		},
+		{
+			name: "current keys are never replaced by deprecated ones",
+			in: map[string]any{
+				"gen_ai.provider.name": "aws.bedrock", "gen_ai.system": "anthropic",
+				"gen_ai.usage.input_tokens": int64(7), "gen_ai.usage.prompt_tokens": int64(9),
+				"rastir.span_type": "agent", "gen_ai.operation.name": "chat",
+			},
+			want: map[string]any{
+				vocabulary.GenAIProviderName: "aws.bedrock", vocabulary.GenAIUsageInputTokens: int64(7),
+				vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeAgent,
+			},
+		},
+		{
+			name: "a span without GenAI keys is left alone",
+			in:   map[string]any{"http.request.method": "GET"},
+			none: []string{vocabulary.RastirSpanTypeKey, vocabulary.GenAIProviderName},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			span := spanWith(tt.in)
+			NewGenAI().Map(pcommon.NewInstrumentationScope(), span)
+			for k, v := range tt.want {
+				got, ok := span.Attributes().Get(k)
+				if assert.True(t, ok, "%s missing", k) {
+					assert.Equal(t, v, got.AsRaw(), k)
+				}
+			}
+			for _, k := range tt.none {
+				_, ok := span.Attributes().Get(k)
+				assert.False(t, ok, "%s must stay absent", k)
+			}
+			// Input keys stay.
+			for k := range tt.in {
+				_, ok := span.Attributes().Get(k)
+				assert.True(t, ok, "input key %s removed", k)
+			}
+		})
+	}
+}
