@@ -16,6 +16,14 @@ type Config struct {
 	// Dialects says which instrumentation dialects are read.
 	Dialects DialectsConfig `mapstructure:"dialects"`
 
+	// Inference fills an LLM span's missing provider (from server.address or
+	// the model) and request model (from a semconv span name).
+	Inference InferenceConfig `mapstructure:"inference"`
+
+	// AgentContext lets spans inherit agent, model and provider from their
+	// ancestors.
+	AgentContext AgentContextConfig `mapstructure:"agent_context"`
+
 	// ErrorCategories gives every ERROR span exactly one rastir.error.category.
 	ErrorCategories ErrorCategoriesConfig `mapstructure:"error_categories"`
 
@@ -37,6 +45,20 @@ type DialectsConfig struct {
 	// v1.36 and older: gen_ai.system, gen_ai.usage.prompt_tokens, ...) and
 	// derives the span type from gen_ai.operation.name.
 	GenAI bool `mapstructure:"genai"`
+
+	_ struct{}
+}
+
+// InferenceConfig switches provider and model inference.
+type InferenceConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+
+	_ struct{}
+}
+
+// AgentContextConfig switches agent context inheritance.
+type AgentContextConfig struct {
+	Enabled bool `mapstructure:"enabled"`
 
 	_ struct{}
 }

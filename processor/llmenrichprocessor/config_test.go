@@ -22,6 +22,8 @@ func TestLoadConfig(t *testing.T) {
 		{id: component.NewID(metadata.Type), expected: createDefaultConfig().(*Config)},
 		{id: component.NewIDWithName(metadata.Type, "custom"), expected: &Config{
 			Dialects:        DialectsConfig{Rastir: false, GenAI: true},
+			Inference:       InferenceConfig{Enabled: true},
+			AgentContext:    AgentContextConfig{Enabled: false},
 			ErrorCategories: ErrorCategoriesConfig{Enabled: true, Rules: map[string]string{"MyTimeout": "timeout", "QuotaError": "rate_limit"}},
 			Content:         ContentConfig{Mode: ContentTruncate, MaxLength: 100},
 			Cost:            CostConfig{Enabled: false, Profile: "ours"},

@@ -23,6 +23,8 @@ func NewFactory() processor.Factory {
 func createDefaultConfig() component.Config {
 	return &Config{
 		Dialects:        DialectsConfig{Rastir: true, GenAI: true},
+		Inference:       InferenceConfig{Enabled: true},
+		AgentContext:    AgentContextConfig{Enabled: true},
 		ErrorCategories: ErrorCategoriesConfig{Enabled: true},
 		Content:         ContentConfig{Mode: ContentDrop, MaxLength: 4096},
 		Cost:            CostConfig{Enabled: true, Profile: defaultPricingProfile},

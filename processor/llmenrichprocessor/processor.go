@@ -52,13 +52,32 @@ func newEnricher(cfg *Config) (*enricher, error) {
 }
 
 func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	// First each span on its own: dialects, then inference from what the
+	// span has.
 	for _, rs := range td.ResourceSpans().All() {
 		for _, ss := range rs.ScopeSpans().All() {
 			scope := ss.Scope()
+			// The Rastir client infers providers itself; guessing further
+			// would change the labels Rastir users' dashboards show.
+			infer := e.cfg.Inference.Enabled && scope.Name() != vocabulary.ScopeRastir
 			for _, span := range ss.Spans().All() {
 				for _, m := range e.mappers {
 					m.Map(scope, span)
 				}
+				if infer {
+					inferProviderAndModel(span)
+				}
+			}
+		}
+	}
+	// Then what spans learn from their ancestors, and what needs the final
+	// model and provider.
+	if e.cfg.AgentContext.Enabled {
+		inheritAgentContext(td)
+	}
+	for _, rs := range td.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, span := range ss.Spans().All() {
 				if e.prices != nil {
 					e.price(span)
 				}

@@ -1,0 +1,63 @@
+package llmenrichprocessor
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/inference"
+)
+
+// inferProviderAndModel fills what an LLM span lacks from what it has:
+//   - the request model from a semconv span name "{operation} {model}";
+//   - the provider from server.address (where the call went), else from
+//     the model id or name (inference package).
+//
+// Only spans of an LLM operation or type are considered, so that an
+// unrelated span is never given a provider.
+func inferProviderAndModel(span ptrace.Span) {
+	attrs := span.Attributes()
+	var operation, spanType, provider, requestModel, responseModel, server string
+	for k, v := range attrs.All() {
+		switch k {
+		case vocabulary.GenAIOperationName:
+			operation = v.Str()
+		case vocabulary.RastirSpanTypeKey:
+			spanType = v.Str()
+		case vocabulary.GenAIProviderName:
+			provider = v.AsString()
+		case vocabulary.GenAIRequestModel:
+			requestModel = v.Str()
+		case vocabulary.GenAIResponseModel:
+			responseModel = v.Str()
+		case vocabulary.ServerAddress:
+			server = v.Str()
+		}
+	}
+	if spanType != vocabulary.SpanTypeLLM && (operation == "" || operation == vocabulary.OperationExecuteTool ||
+		operation == vocabulary.OperationInvokeAgent || operation == vocabulary.OperationCreateAgent ||
+		operation == vocabulary.OperationInvokeWorkflow) {
+		return
+	}
+	if requestModel == "" && operation != "" {
+		// Semconv names inference spans "{gen_ai.operation.name} {gen_ai.request.model}".
+		if model, ok := strings.CutPrefix(span.Name(), operation+" "); ok && model != "" && !strings.Contains(model, " ") {
+			requestModel = model
+			attrs.PutStr(vocabulary.GenAIRequestModel, model)
+		}
+	}
+	if provider != "" {
+		return
+	}
+	if p, ok := inference.ProviderFromServerAddress(server); ok && server != "" {
+		attrs.PutStr(vocabulary.GenAIProviderName, p)
+		return
+	}
+	for _, model := range [...]string{requestModel, responseModel} {
+		if p, ok := inference.ProviderFromModel(model); ok && model != "" {
+			attrs.PutStr(vocabulary.GenAIProviderName, p)
+			return
+		}
+	}
+}
