@@ -24,6 +24,9 @@ type Config struct {
 	// ancestors.
 	AgentContext AgentContextConfig `mapstructure:"agent_context"`
 
+	// TTFT derives the time to first chunk from a first-chunk span event.
+	TTFT TTFTConfig `mapstructure:"ttft"`
+
 	// ErrorCategories gives every ERROR span exactly one rastir.error.category.
 	ErrorCategories ErrorCategoriesConfig `mapstructure:"error_categories"`
 
@@ -59,6 +62,15 @@ type InferenceConfig struct {
 // AgentContextConfig switches agent context inheritance.
 type AgentContextConfig struct {
 	Enabled bool `mapstructure:"enabled"`
+
+	_ struct{}
+}
+
+// TTFTConfig configures time to first chunk from span events.
+type TTFTConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+	// EventNames are the span events that mark the first streamed chunk.
+	EventNames []string `mapstructure:"event_names"`
 
 	_ struct{}
 }
@@ -130,6 +142,9 @@ func (cfg *Config) Validate() error {
 		}
 	default:
 		errs = append(errs, fmt.Errorf("content.mode must be drop, truncate or keep, got %q", cfg.Content.Mode))
+	}
+	if cfg.TTFT.Enabled && len(cfg.TTFT.EventNames) == 0 {
+		errs = append(errs, errors.New("ttft.event_names must name at least one event when ttft is enabled"))
 	}
 	if cfg.Cost.Profile == "" {
 		errs = append(errs, errors.New("cost.profile must not be empty"))

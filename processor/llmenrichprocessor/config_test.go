@@ -24,6 +24,7 @@ func TestLoadConfig(t *testing.T) {
 			Dialects:        DialectsConfig{Rastir: false, GenAI: true},
 			Inference:       InferenceConfig{Enabled: true},
 			AgentContext:    AgentContextConfig{Enabled: false},
+			TTFT:            createDefaultConfig().(*Config).TTFT,
 			ErrorCategories: ErrorCategoriesConfig{Enabled: true, Rules: map[string]string{"MyTimeout": "timeout", "QuotaError": "rate_limit"}},
 			Content:         ContentConfig{Mode: ContentTruncate, MaxLength: 100},
 			Cost:            CostConfig{Enabled: false, Profile: "ours"},
@@ -32,6 +33,7 @@ func TestLoadConfig(t *testing.T) {
 			`error_categories.rules["X"]: "flaky" is not one of`,
 			`content.mode must be drop, truncate or keep, got "shred"`,
 			`cost.pricing_file: `,
+			`ttft.event_names must name at least one event`,
 		}},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/metadata"
 )
 
@@ -22,9 +23,14 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Dialects:        DialectsConfig{Rastir: true, GenAI: true},
-		Inference:       InferenceConfig{Enabled: true},
-		AgentContext:    AgentContextConfig{Enabled: true},
+		Dialects:     DialectsConfig{Rastir: true, GenAI: true},
+		Inference:    InferenceConfig{Enabled: true},
+		AgentContext: AgentContextConfig{Enabled: true},
+		TTFT: TTFTConfig{Enabled: true, EventNames: []string{
+			vocabulary.EventOpenInferenceFirstToken,
+			vocabulary.EventOpenLLMetryCompletionChunk,
+			vocabulary.EventGenAICompletionChunk,
+		}},
 		ErrorCategories: ErrorCategoriesConfig{Enabled: true},
 		Content:         ContentConfig{Mode: ContentDrop, MaxLength: 4096},
 		Cost:            CostConfig{Enabled: true, Profile: defaultPricingProfile},

@@ -2,6 +2,7 @@ package llmenrichprocessor
 
 import (
 	"context"
+	"slices"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -78,6 +79,9 @@ func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Tr
 	for _, rs := range td.ResourceSpans().All() {
 		for _, ss := range rs.ScopeSpans().All() {
 			for _, span := range ss.Spans().All() {
+				if e.cfg.TTFT.Enabled && span.Events().Len() > 0 {
+					e.ttftFromEvents(span)
+				}
 				if e.prices != nil {
 					e.price(span)
 				}
@@ -141,6 +145,29 @@ func (e *enricher) price(span ptrace.Span) {
 	}
 	attrs.PutDouble(vocabulary.RastirCostUSD, pricing.Cost(price, usage))
 	attrs.PutStr(vocabulary.RastirPricingProfile, e.cfg.Cost.Profile)
+}
+
+// ttftFromEvents sets gen_ai.response.time_to_first_chunk (seconds) from
+// the earliest first-chunk event, unless the span already has it.
+func (e *enricher) ttftFromEvents(span ptrace.Span) {
+	var first pcommon.Timestamp
+	for _, ev := range span.Events().All() {
+		if !slices.Contains(e.cfg.TTFT.EventNames, ev.Name()) {
+			continue
+		}
+		if t := ev.Timestamp(); first == 0 || t < first {
+			first = t
+		}
+	}
+	start := span.StartTimestamp()
+	if first == 0 || first < start {
+		return
+	}
+	attrs := span.Attributes()
+	if _, ok := attrs.Get(vocabulary.GenAIResponseTimeToFirstChunk); ok {
+		return
+	}
+	attrs.PutDouble(vocabulary.GenAIResponseTimeToFirstChunk, float64(first-start)/1e9)
 }
 
 // categorizeError gives an ERROR span its category, from the first

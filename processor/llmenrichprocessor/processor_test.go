@@ -316,3 +316,25 @@ func TestCost(t *testing.T) {
 	enrich(t, cfg, td)
 	assert.Equal(t, "42", str(a, vocabulary.RastirCostUSD))
 }
+
+func TestTTFTFromEvents(t *testing.T) {
+	td := ptrace.NewTraces()
+	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	span.SetStartTimestamp(pcommon.Timestamp(10e9))
+	for _, at := range []float64{10.9, 10.25, 11} {
+		ev := span.Events().AppendEmpty()
+		ev.SetName(vocabulary.EventOpenLLMetryCompletionChunk)
+		ev.SetTimestamp(pcommon.Timestamp(at * 1e9))
+	}
+	span.Events().AppendEmpty().SetName("unrelated")
+	enrich(t, createDefaultConfig().(*Config), td)
+	v, ok := span.Attributes().Get(vocabulary.GenAIResponseTimeToFirstChunk)
+	require.True(t, ok)
+	assert.InDelta(t, 0.25, v.Double(), 1e-9)
+
+	// A value the span already has wins.
+	span.Attributes().PutDouble(vocabulary.GenAIResponseTimeToFirstChunk, 0.1)
+	enrich(t, createDefaultConfig().(*Config), td)
+	v, _ = span.Attributes().Get(vocabulary.GenAIResponseTimeToFirstChunk)
+	assert.InDelta(t, 0.1, v.Double(), 1e-9)
+}
