@@ -1,0 +1,171 @@
+package dialect
+
+import (
+	"math"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// openLIT maps what OpenLIT writes beyond the GenAI semantic conventions:
+// its own cost, its older spellings of the stream flag and of reasoning and
+// cache token counts, its time to first token, and its operation names that
+// semconv lacks. gen_ai.system and the other deprecated semconv keys are the
+// GenAI mapper's.
+type openLIT struct{}
+
+// NewOpenLIT returns the mapper of the OpenLIT dialect. OpenLIT's
+// telemetry.sdk.name is on the resource, which a mapper does not see, so a
+// span speaks OpenLIT when it has a key only OpenLIT writes
+// (gen_ai.usage.cost, gen_ai.request.is_stream, gen_ai.sdk.version,
+// gen_ai.server.time_to_first_token and the other metric names OpenLIT
+// records on spans, gen_ai.environment, gen_ai.application_name,
+// gen_ai.endpoint, openlit.sdk.version), or telemetry.sdk.name "openlit" on
+// the span itself, which the Python SDK writes there too.
+func NewOpenLIT() Mapper { return openLIT{} }
+
+var _ Mapper = openLIT{}
+
+// OpenLITOperationSpanType gives the canonical span type of a
+// gen_ai.operation.name value that OpenLIT writes and semconv does not
+// define, or "". OpenLIT's "framework" spans (LangChain, LlamaIndex,
+// Haystack pipelines, ...) are workflows, as OpenLIT itself now writes
+// invoke_workflow for them.
+func OpenLITOperationSpanType(op string) string {
+	switch op {
+	case vocabulary.OpenLITOperationCompletion, vocabulary.OpenLITOperationEmbedding,
+		vocabulary.OpenLITOperationImage, vocabulary.OpenLITOperationAudio:
+		return vocabulary.SpanTypeLLM
+	case vocabulary.OpenLITOperationVectorDB:
+		return vocabulary.SpanTypeRetrieval
+	case vocabulary.OpenLITOperationFramework, vocabulary.OpenLITOperationAgent,
+		vocabulary.OpenLITOperationExecuteTask:
+		return vocabulary.SpanTypeAgent
+	}
+	return ""
+}
+
+// openLITFields is what one pass over a span's attributes finds: the
+// OpenLIT values and which canonical keys are already set.
+type openLITFields struct {
+	speaks    bool
+	operation string
+
+	cost, ttft                       float64
+	reasoning, cacheRead, cacheWrite int64
+	stream                           bool
+
+	hasCost, hasTTFT, hasReasoning, hasCacheRead, hasCacheWrite, hasStream bool
+
+	setSpanType, setCost, setProfile, setStream, setTTFT         bool
+	setReasoning, setCacheRead, setCacheWrite, setPricingMissing bool
+}
+
+// Map reads the span in one pass and writes the canonical keys it lacks.
+// Spans of the rastir scope are the Rastir mapper's and are not read.
+func (openLIT) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
+	if scope.Name() == vocabulary.ScopeRastir {
+		return
+	}
+	attrs := span.Attributes()
+	var f openLITFields
+	for k, v := range attrs.All() {
+		f.read(k, v)
+	}
+	if f.speaks {
+		f.write(attrs)
+	}
+}
+
+func (f *openLITFields) read(k string, v pcommon.Value) {
+	switch k {
+	case vocabulary.OpenLITUsageCost:
+		f.speaks = true
+		f.cost, f.hasCost = number(v)
+	case vocabulary.OpenLITRequestIsStream:
+		f.speaks = true
+		f.stream, f.hasStream = v.Bool(), v.Type() == pcommon.ValueTypeBool
+	case vocabulary.OpenLITServerTimeToFirstToken:
+		f.speaks = true
+		f.ttft, f.hasTTFT = number(v)
+	case vocabulary.OpenLITServerTimePerOutputToken, vocabulary.OpenLITClientTokenUsage,
+		vocabulary.OpenLITSDKVersion, vocabulary.OpenLITGoSDKVersion, vocabulary.OpenLITEnvironment,
+		vocabulary.OpenLITApplicationName, vocabulary.OpenLITEndpoint:
+		f.speaks = true
+	case vocabulary.OpenLITTelemetrySDKName:
+		if strings.EqualFold(stringValue(v), vocabulary.OpenLITSDKName) {
+			f.speaks = true
+		}
+	case vocabulary.OpenLITUsageReasoningTokens, vocabulary.OpenLITUsageReasoningTokensDetail:
+		if !f.hasReasoning {
+			f.reasoning, f.hasReasoning = v.Int(), v.Type() == pcommon.ValueTypeInt
+		}
+	case vocabulary.OpenLITUsageCacheReadTokensDetail:
+		f.cacheRead, f.hasCacheRead = v.Int(), v.Type() == pcommon.ValueTypeInt
+	case vocabulary.OpenLITUsageCacheWriteTokensDetail:
+		f.cacheWrite, f.hasCacheWrite = v.Int(), v.Type() == pcommon.ValueTypeInt
+
+	case vocabulary.GenAIOperationName:
+		f.operation = stringValue(v)
+	case vocabulary.RastirSpanTypeKey:
+		f.setSpanType = true
+	case vocabulary.RastirCostUSD:
+		f.setCost = true
+	case vocabulary.RastirPricingProfile:
+		f.setProfile = true
+	case vocabulary.RastirPricingMissing:
+		f.setPricingMissing = true
+	case vocabulary.GenAIRequestStream:
+		f.setStream = true
+	case vocabulary.GenAIResponseTimeToFirstChunk:
+		f.setTTFT = true
+	case vocabulary.GenAIUsageReasoningTokens:
+		f.setReasoning = true
+	case vocabulary.GenAIUsageCacheReadTokens:
+		f.setCacheRead = true
+	case vocabulary.GenAIUsageCacheCreationTokens:
+		f.setCacheWrite = true
+	}
+}
+
+func (f *openLITFields) write(attrs pcommon.Map) {
+	if !f.setSpanType {
+		spanType := SpanTypeForOperation(f.operation)
+		if spanType == "" {
+			spanType = OpenLITOperationSpanType(f.operation)
+		}
+		if spanType != "" {
+			attrs.PutStr(vocabulary.RastirSpanTypeKey, spanType)
+		}
+	}
+	// OpenLIT's own cost is authoritative when positive: it writes 0 for a
+	// model it has no price for, which is no price, not a free call, so
+	// the processor's price table gets its turn. A cost or a "no price"
+	// already on the span is kept, and the profile is written only with
+	// the cost it labels.
+	if f.hasCost && f.cost > 0 && !math.IsInf(f.cost, 0) && !f.setCost && !f.setPricingMissing {
+		attrs.PutDouble(vocabulary.RastirCostUSD, f.cost)
+		if !f.setProfile {
+			attrs.PutStr(vocabulary.RastirPricingProfile, vocabulary.PricingProfileOpenLIT)
+		}
+	}
+	if f.hasStream && !f.setStream {
+		attrs.PutBool(vocabulary.GenAIRequestStream, f.stream)
+	}
+	// OpenLIT writes 0 for a call that was not streamed.
+	if f.hasTTFT && f.ttft > 0 && !math.IsInf(f.ttft, 0) && !f.setTTFT {
+		attrs.PutDouble(vocabulary.GenAIResponseTimeToFirstChunk, f.ttft)
+	}
+	if f.hasReasoning && !f.setReasoning {
+		attrs.PutInt(vocabulary.GenAIUsageReasoningTokens, f.reasoning)
+	}
+	if f.hasCacheRead && !f.setCacheRead {
+		attrs.PutInt(vocabulary.GenAIUsageCacheReadTokens, f.cacheRead)
+	}
+	if f.hasCacheWrite && !f.setCacheWrite {
+		attrs.PutInt(vocabulary.GenAIUsageCacheCreationTokens, f.cacheWrite)
+	}
+}
