@@ -48,6 +48,18 @@ type DialectsConfig struct {
 	// v1.36 and older: gen_ai.system, gen_ai.usage.prompt_tokens, ...) and
 	// derives the span type from gen_ai.operation.name.
 	GenAI bool `mapstructure:"genai"`
+	// OpenInference reads spans that carry openinference.span.kind (Arize
+	// OpenInference instrumentations, Phoenix) in OpenInference's keys.
+	OpenInference bool `mapstructure:"openinference"`
+	// OpenLLMetry reads OpenLLMetry's (Traceloop's) llm.* and traceloop.*
+	// keys: the operation and span type from llm.request.type and
+	// traceloop.span.kind, go-openllmetry's llm.vendor, models and token
+	// counts, finish reasons, the stream flag, agent and tool names.
+	OpenLLMetry bool `mapstructure:"openllmetry"`
+	// OpenLIT reads what OpenLIT writes beyond semconv: its cost
+	// (gen_ai.usage.cost), stream flag, time to first token, reasoning and
+	// cache token counts, and the span type of its own operation names.
+	OpenLIT bool `mapstructure:"openlit"`
 
 	_ struct{}
 }

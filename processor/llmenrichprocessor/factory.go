@@ -23,7 +23,7 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Dialects:     DialectsConfig{Rastir: true, GenAI: true},
+		Dialects:     DialectsConfig{Rastir: true, GenAI: true, OpenInference: true, OpenLLMetry: true, OpenLIT: true},
 		Inference:    InferenceConfig{Enabled: true},
 		AgentContext: AgentContextConfig{Enabled: true},
 		TTFT: TTFTConfig{Enabled: true, EventNames: []string{

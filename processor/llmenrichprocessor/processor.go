@@ -34,6 +34,15 @@ func newEnricher(cfg *Config) (*enricher, error) {
 	if cfg.Dialects.GenAI {
 		e.mappers = append(e.mappers, dialect.NewGenAI())
 	}
+	if cfg.Dialects.OpenInference {
+		e.mappers = append(e.mappers, dialect.NewOpenInference())
+	}
+	if cfg.Dialects.OpenLLMetry {
+		e.mappers = append(e.mappers, dialect.NewOpenLLMetry())
+	}
+	if cfg.Dialects.OpenLIT {
+		e.mappers = append(e.mappers, dialect.NewOpenLIT())
+	}
 	if cfg.Cost.Enabled {
 		var extra [][]pricing.Price
 		if cfg.Cost.PricingFile != "" {
@@ -240,7 +249,7 @@ func isContentKey(k string) bool {
 		vocabulary.GenAIPromptDeprecated, vocabulary.GenAICompletionDeprecated:
 		return true
 	}
-	return false
+	return dialect.IsOpenInferenceContentKey(k) || dialect.IsOpenLLMetryContentKey(k)
 }
 
 // truncateRunes keeps the first n characters (not bytes) of s.

@@ -138,7 +138,11 @@ type openInferenceFields struct {
 }
 
 // Map reads the span in one pass and writes the canonical keys it lacks.
-func (openInference) Map(_ pcommon.InstrumentationScope, span ptrace.Span) {
+// Spans of the rastir scope never carry OpenInference keys and are skipped.
+func (openInference) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
+	if scope.Name() == vocabulary.ScopeRastir {
+		return
+	}
 	attrs := span.Attributes()
 	var f openInferenceFields
 	for k, v := range attrs.All() {
