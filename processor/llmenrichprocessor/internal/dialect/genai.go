@@ -46,7 +46,12 @@ type genAIFields struct {
 	setOutput, setCacheRead, setCacheCreated bool
 }
 
-func (genAI) Map(_ pcommon.InstrumentationScope, span ptrace.Span) {
+// Map skips spans of the rastir scope: the Rastir mapper writes only current
+// keys there, so there is nothing deprecated to read.
+func (genAI) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
+	if scope.Name() == vocabulary.ScopeRastir {
+		return
+	}
 	attrs := span.Attributes()
 	var f genAIFields
 	for k, v := range attrs.All() {
