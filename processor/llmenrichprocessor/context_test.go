@@ -133,25 +133,5 @@ func BenchmarkProcessOTLPAgentTree(b *testing.B) {
 		}
 		return td
 	}
-	src := build()
-	spans := src.SpanCount()
-	var batches []ptrace.Traces
-	b.ReportAllocs()
-	for b.Loop() {
-		if len(batches) == 0 {
-			b.StopTimer()
-			for range 64 {
-				td := ptrace.NewTraces()
-				src.CopyTo(td)
-				batches = append(batches, td)
-			}
-			b.StartTimer()
-		}
-		td := batches[len(batches)-1]
-		batches = batches[:len(batches)-1]
-		if _, err := e.processTraces(b.Context(), td); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spans), "ns/span")
+	benchmarkProcess(b, e, build())
 }
