@@ -6,6 +6,8 @@ package dialect
 import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/inference"
 )
 
 // Mapper maps the spans of one dialect.
@@ -15,6 +17,16 @@ type Mapper interface {
 	// otherwise. It must look at the attributes in one pass: pdata maps are
 	// slices, so a lookup per key scans them again and again.
 	Map(scope pcommon.InstrumentationScope, span ptrace.Span)
+}
+
+// canonicalProvider is the semconv gen_ai.provider.name value of a provider
+// any dialect names; a value the inference package does not know is kept
+// as sent (the instrumentation named a provider, which beats a guess).
+func canonicalProvider(v string) string {
+	if canonical, known := inference.NormalizeProvider(v); known {
+		return canonical
+	}
+	return v
 }
 
 // number reads an int or double attribute as float64.

@@ -7,7 +7,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
-	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/inference"
 )
 
 // genAI maps the GenAI semantic conventions: the deprecated keys that
@@ -96,11 +95,7 @@ func (genAI) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		}
 	}
 	if f.system != "" && !f.setProvider {
-		provider := f.system
-		if canonical, known := inference.NormalizeProvider(provider); known {
-			provider = canonical
-		}
-		attrs.PutStr(vocabulary.GenAIProviderName, provider)
+		attrs.PutStr(vocabulary.GenAIProviderName, canonicalProvider(f.system))
 	}
 	if f.hasPrompt && !f.setInput {
 		attrs.PutInt(vocabulary.GenAIUsageInputTokens, f.promptTokens)

@@ -8,7 +8,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
-	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/inference"
 )
 
 // openInference maps the OpenInference conventions (Arize; used by Phoenix
@@ -253,10 +252,7 @@ func (f *openInferenceFields) write(attrs pcommon.Map) {
 	// llm.provider says where the call went (azure, groq, fireworks);
 	// llm.system names the API product, which several providers serve.
 	if p := oiFirst(f.provider, f.system); p != "" && !f.setProvider {
-		if canonical, known := inference.NormalizeProvider(p); known {
-			p = canonical
-		}
-		attrs.PutStr(vocabulary.GenAIProviderName, p)
+		attrs.PutStr(vocabulary.GenAIProviderName, canonicalProvider(p))
 	}
 	putOICount(attrs, vocabulary.GenAIUsageInputTokens, f.promptTokens, f.setInput)
 	putOICount(attrs, vocabulary.GenAIUsageOutputTokens, f.completionTokens, f.setOutput)

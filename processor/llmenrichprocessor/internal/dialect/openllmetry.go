@@ -7,7 +7,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
-	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/inference"
 )
 
 // openLLMetry maps the OpenLLMetry (Traceloop) dialect: the llm.* keys of
@@ -276,11 +275,7 @@ func (f *openLLMetryFields) write(attrs pcommon.Map) {
 		attrs.PutStr(vocabulary.GenAIOperationName, operation)
 	}
 	if f.vendor != "" && !f.setProvider {
-		provider := f.vendor
-		if canonical, known := inference.NormalizeProvider(provider); known {
-			provider = canonical
-		}
-		attrs.PutStr(vocabulary.GenAIProviderName, provider)
+		attrs.PutStr(vocabulary.GenAIProviderName, canonicalProvider(f.vendor))
 	}
 	if f.requestModel != "" && !f.setRequestModel {
 		attrs.PutStr(vocabulary.GenAIRequestModel, f.requestModel)

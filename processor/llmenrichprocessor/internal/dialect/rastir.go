@@ -5,7 +5,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
-	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/inference"
 )
 
 // rastir maps the Rastir client's attributes (spans of the rastir scope).
@@ -137,11 +136,7 @@ func (rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		attrs.PutStr(vocabulary.GenAIRequestModel, f.model)
 	}
 	if f.provider != "" && !f.setProvider {
-		provider := f.provider
-		if canonical, known := inference.NormalizeProvider(provider); known {
-			provider = canonical
-		}
-		attrs.PutStr(vocabulary.GenAIProviderName, provider)
+		attrs.PutStr(vocabulary.GenAIProviderName, canonicalProvider(f.provider))
 	}
 	if f.agent != "" && !f.setAgent {
 		attrs.PutStr(vocabulary.GenAIAgentName, f.agent)
