@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-rastir/otelcol-rastir/receiver/rastirreceiver/internal/metadata"
 )
 
 // Config is the configuration of the rastir receiver.
@@ -38,6 +40,12 @@ type Config struct {
 	// exporter's) that GET /metrics on this server serves, so Rastir users
 	// keep scraping the ingestion port.
 	MetricsEndpoint string `mapstructure:"metrics_endpoint"`
+
+	// MetricsInterval is how often a receiver that is also in a metrics
+	// pipeline emits Rastir's operational families; MetricsBuilderConfig
+	// (the `metrics` section) switches each family on or off.
+	MetricsInterval               time.Duration `mapstructure:"metrics_interval"`
+	metadata.MetricsBuilderConfig `mapstructure:",squash"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -172,6 +180,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.Readiness.RefusalHold < 0 {
 		add("readiness.refusal_hold must not be negative, got %s", cfg.Readiness.RefusalHold)
+	}
+	if cfg.MetricsInterval <= 0 {
+		add("metrics_interval must be positive, got %s", cfg.MetricsInterval)
 	}
 	if cfg.MetricsEndpoint != "" {
 		u, err := url.Parse(cfg.MetricsEndpoint)

@@ -48,6 +48,12 @@ func TestLoadConfig(t *testing.T) {
 		APIKeys: []APIKeyTenant{{Key: "secret-a", Tenant: "team-a"}},
 	}
 	full.Readiness = ReadinessConfig{RefusalHold: 2 * time.Second}
+	full.MetricsInterval = 10 * time.Second
+	// Decoded, as the collector does, so that the metric config records
+	// that the user set it.
+	require.NoError(t, confmap.NewFromStringMap(map[string]any{
+		"rastir_ingestion_rate": map[string]any{"enabled": false},
+	}).Unmarshal(&full.Metrics))
 
 	tests := []struct {
 		id       component.ID
@@ -73,6 +79,7 @@ func TestLoadConfig(t *testing.T) {
 			"tenancy.api_keys[2].key is bound twice",
 			"retry_after must be at least 1s",
 			"readiness.refusal_hold must not be negative",
+			"metrics_interval must be positive",
 			"metrics_endpoint must be an http(s) URL",
 		}},
 	}

@@ -2,6 +2,7 @@ package rastirreceiver
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -29,6 +30,7 @@ func NewFactory() receiver.Factory {
 		metadata.Type,
 		createDefaultConfig,
 		receiver.WithTraces(createTraces, metadata.TracesStability),
+		receiver.WithMetrics(createMetrics, metadata.MetricsStability),
 	)
 }
 
@@ -60,11 +62,59 @@ func createDefaultConfig() component.Config {
 			DefaultTenant: vocabulary.DefaultTenant,
 			APIKeyHeader:  "X-API-Key",
 		},
-		RetryAfter: time.Second,
-		Readiness:  ReadinessConfig{RefusalHold: 5 * time.Second},
+		RetryAfter:           time.Second,
+		Readiness:            ReadinessConfig{RefusalHold: 5 * time.Second},
+		MetricsInterval:      5 * time.Second,
+		MetricsBuilderConfig: metadata.NewDefaultMetricsBuilderConfig(),
 	}
 }
 
 func createTraces(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Traces) (receiver.Traces, error) {
-	return newRastirReceiver(cfg.(*Config), set, next)
+	r, err := receivers.getOrCreate(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
+	r.next = next
+	return r, nil
+}
+
+// createMetrics makes the receiver also emit Rastir's operational families
+// (rejections, rate limiting, ingestion rate) into a metrics pipeline.
+func createMetrics(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Metrics) (receiver.Metrics, error) {
+	r, err := receivers.getOrCreate(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
+	r.nextMetrics = next
+	return r, nil
+}
+
+// receivers holds one receiver per configuration, so that a rastir
+// receiver listed in a traces and a metrics pipeline is one HTTP server (as
+// the otlp receiver does).
+var receivers = &sharedReceivers{byConfig: map[*Config]*rastirReceiver{}}
+
+type sharedReceivers struct {
+	mu       sync.Mutex
+	byConfig map[*Config]*rastirReceiver
+}
+
+func (s *sharedReceivers) getOrCreate(cfg *Config, set receiver.Settings) (*rastirReceiver, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.byConfig[cfg]; ok {
+		return r, nil
+	}
+	r, err := newRastirReceiver(cfg, set)
+	if err != nil {
+		return nil, err
+	}
+	s.byConfig[cfg] = r
+	return r, nil
+}
+
+func (s *sharedReceivers) remove(cfg *Config) {
+	s.mu.Lock()
+	delete(s.byConfig, cfg)
+	s.mu.Unlock()
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
@@ -50,6 +51,10 @@ const maxPooledBuffer = 1 << 20
 func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodPost {
 		methodNotAllowed(w, http.MethodPost)
+		return
+	}
+	if r.next == nil {
+		writeDetail(w, http.StatusServiceUnavailable, "No traces pipeline receives the spans of this receiver", nil)
 		return
 	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
@@ -106,12 +111,15 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 		r.ready.refused(time.Now(), err.Error())
 		r.countRefused(req, reasonPipeline)
 		if answer.Retryable() {
+			r.counters.rejected(resourceString(resource, vocabulary.ResourceServiceName),
+				resourceString(resource, vocabulary.ResourceDeploymentEnvironmentName))
 			w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(r.cfg.RetryAfter)))
 		}
 		writeDetail(w, answer.Status, answer.Detail, nil)
 		return
 	}
 	r.ready.accepted()
+	r.counters.acceptedSpans.Add(int64(spanCount))
 	writeJSON(w, http.StatusAccepted, acceptedBody{Status: "accepted", SpansReceived: spanCount})
 }
 
@@ -136,6 +144,7 @@ func (r *rastirReceiver) refuseUnreadable(w http.ResponseWriter, req *http.Reque
 }
 
 func (r *rastirReceiver) rateLimited(w http.ResponseWriter, req *http.Request, dimension string, delay time.Duration) {
+	r.counters.rateLimited(dimension)
 	r.telemetry.ReceiverRastirRateLimitedRequests.Add(req.Context(), 1,
 		metric.WithAttributeSet(attribute.NewSet(attribute.String(telemetryAttrDimension, dimension))))
 	w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(delay)))
@@ -240,4 +249,13 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// resourceString is a resource attribute as a label value ("" when absent).
+func resourceString(resource pcommon.Map, key string) string {
+	v, ok := resource.Get(key)
+	if !ok {
+		return ""
+	}
+	return v.AsString()
 }

@@ -34,7 +34,10 @@ const (
 type rastirReceiver struct {
 	cfg      *Config
 	settings receiver.Settings
-	next     consumer.Traces
+	// next receives the spans; nextMetrics, set when the receiver is also
+	// in a metrics pipeline, receives the operational families.
+	next        consumer.Traces
+	nextMetrics consumer.Metrics
 
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
@@ -43,12 +46,18 @@ type rastirReceiver struct {
 	ipLimiter, serviceLimiter *ratelimit.Limiter
 	tenantsByKey              map[string]string
 	ready                     readiness
+	counters                  *operationalCounters
+	emitter                   *operationalEmitter
 
 	server     *http.Server
 	shutdownWG sync.WaitGroup
+	// A receiver in both a traces and a metrics pipeline is one instance,
+	// started and stopped once.
+	startOnce, shutdownOnce sync.Once
+	startErr, shutdownErr   error
 }
 
-func newRastirReceiver(cfg *Config, set receiver.Settings, next consumer.Traces) (*rastirReceiver, error) {
+func newRastirReceiver(cfg *Config, set receiver.Settings) (*rastirReceiver, error) {
 	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
 		ReceiverID:             set.ID,
 		Transport:              "http",
@@ -64,7 +73,6 @@ func newRastirReceiver(cfg *Config, set receiver.Settings, next consumer.Traces)
 	r := &rastirReceiver{
 		cfg:       cfg,
 		settings:  set,
-		next:      next,
 		obsrecv:   obsrecv,
 		telemetry: telemetry,
 		decoder: rastirjson.NewDecoder(rastirjson.Limits{
@@ -74,7 +82,8 @@ func newRastirReceiver(cfg *Config, set receiver.Settings, next consumer.Traces)
 
 			MaxValuesPerBatch: cfg.Limits.MaxAttributeValuesPerBatch,
 		}),
-		ready: readiness{hold: cfg.Readiness.RefusalHold},
+		ready:    readiness{hold: cfg.Readiness.RefusalHold},
+		counters: newOperationalCounters(),
 	}
 	if cfg.RateLimit.Enabled {
 		r.ipLimiter = ratelimit.New(cfg.RateLimit.PerIPRPM, cfg.RateLimit.MaxTrackedKeys)
@@ -90,6 +99,14 @@ func newRastirReceiver(cfg *Config, set receiver.Settings, next consumer.Traces)
 }
 
 func (r *rastirReceiver) Start(ctx context.Context, host component.Host) error {
+	r.startOnce.Do(func() { r.startErr = r.start(ctx, host) })
+	return r.startErr
+}
+
+func (r *rastirReceiver) start(ctx context.Context, host component.Host) error {
+	if r.next == nil {
+		r.settings.Logger.Warn("the rastir receiver is in no traces pipeline: every batch will be answered 503")
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc(pathTelemetry, r.handleTelemetry)
 	mux.HandleFunc(pathHealth, handleHealth)
@@ -114,6 +131,17 @@ func (r *rastirReceiver) Start(ctx context.Context, host component.Host) error {
 		return err
 	}
 	r.settings.Logger.Info("Rastir receiver listening", zap.String("endpoint", listener.Addr().String()))
+	if r.nextMetrics != nil {
+		r.emitter = &operationalEmitter{
+			counters:         r.counters,
+			builder:          metadata.NewMetricsBuilder(r.cfg.MetricsBuilderConfig, r.settings),
+			next:             r.nextMetrics,
+			interval:         r.cfg.MetricsInterval,
+			rateLimitEnabled: r.cfg.RateLimit.Enabled,
+			logger:           r.settings.Logger,
+		}
+		r.emitter.start(time.Now())
+	}
 	r.shutdownWG.Add(1)
 	go func() {
 		defer r.shutdownWG.Done()
@@ -127,11 +155,22 @@ func (r *rastirReceiver) Start(ctx context.Context, host component.Host) error {
 // Shutdown stops accepting connections and waits for requests in flight, so
 // that every batch already answered 202 has been handed to the pipeline.
 func (r *rastirReceiver) Shutdown(ctx context.Context) error {
+	r.shutdownOnce.Do(func() {
+		r.shutdownErr = r.shutdown(ctx)
+		receivers.remove(r.cfg)
+	})
+	return r.shutdownErr
+}
+
+func (r *rastirReceiver) shutdown(ctx context.Context) error {
 	var err error
 	if r.server != nil {
 		err = r.server.Shutdown(ctx)
 	}
 	r.shutdownWG.Wait()
+	if r.emitter != nil {
+		r.emitter.shutdown()
+	}
 	r.telemetry.Shutdown()
 	return err
 }
