@@ -21,7 +21,7 @@ COMPONENTS := receiver/rastirreceiver processor/llmenrichprocessor
 
 FUZZTIME ?= 20s
 
-.PHONY: all build run test tools generate generate-check fmt-check vet lint unit fuzz e2e bench clean
+.PHONY: all build run test tools generate generate-check fmt-check vet lint unit fuzz e2e bench clean prometheus
 
 all: build
 
@@ -68,8 +68,15 @@ unit:
 fuzz:
 	cd pkg/rastirjson && $(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) .
 
+# The end-to-end tests scrape with a real Prometheus: Debian's package.
+prometheus:
+	@command -v prometheus >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+
 # End-to-end tests run the built binary over real HTTP.
-e2e: build
+e2e: build prometheus
 	cd internal/e2e && OTELCOL_RASTIR_BIN=$(BIN) $(GO) test -count=1 -timeout 15m -v ./...
 
 test: fmt-check vet lint generate-check unit fuzz e2e
