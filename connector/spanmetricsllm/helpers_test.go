@@ -197,3 +197,18 @@ func (b *spanBuilder) span(name string, d time.Duration, errStatus bool, attrs m
 	}
 	return s
 }
+
+func metricByName(t testing.TB, md pmetric.Metrics, name string) pmetric.Metric {
+	t.Helper()
+	for _, rm := range md.ResourceMetrics().All() {
+		for _, sm := range rm.ScopeMetrics().All() {
+			for _, m := range sm.Metrics().All() {
+				if m.Name() == name {
+					return m
+				}
+			}
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return pmetric.Metric{}
+}

@@ -1,0 +1,125 @@
+package spanmetricsllm
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/rastirjson"
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor"
+)
+
+// rastirSeries reads the samples of family name from a Prometheus text
+// exposition, keyed like points(): labels in the order of labelNames.
+func rastirSeries(t *testing.T, path, name string, labelNames []string) map[string]float64 {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	out := map[string]float64{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, name+"{") {
+			continue
+		}
+		end := strings.LastIndexByte(line, '}')
+		labels := map[string]string{}
+		for _, kv := range splitLabels(line[len(name)+1 : end]) {
+			k, val, _ := strings.Cut(kv, "=")
+			labels[k] = strings.Trim(val, `"`)
+		}
+		var key []string
+		for _, l := range labelNames {
+			key = append(key, l+"="+labels[l])
+		}
+		value, err := strconv.ParseFloat(strings.TrimSpace(line[end+1:]), 64)
+		require.NoError(t, err)
+		out[strings.Join(key, ",")] = value
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+// splitLabels splits `a="x",b="y,z"` at the commas between labels.
+func splitLabels(s string) []string {
+	var parts []string
+	inQuote, start := false, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			inQuote = !inQuote
+		case ',':
+			if !inQuote {
+				parts = append(parts, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	if start < len(s) {
+		parts = append(parts, s[start:])
+	}
+	return parts
+}
+
+// TestRastirClientFixtures replays the real Rastir client's batches through
+// the rastir decoder, llm_enrich with its default configuration and this
+// connector, and compares families with what the Rastir server exposed
+// after ingesting the same batches.
+func TestRastirClientFixtures(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("testdata", "rastir-client", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+
+	tc := newTestConnector(t, defaultConfig())
+	enrichFactory := llmenrichprocessor.NewFactory()
+	enriched := new(consumertest.TracesSink)
+	enrich, err := enrichFactory.CreateTraces(context.Background(), processortest.NewNopSettings(enrichFactory.Type()),
+		enrichFactory.CreateDefaultConfig(), enriched)
+	require.NoError(t, err)
+	decoder := rastirjson.NewDecoder(rastirjson.DefaultLimits())
+	for _, p := range paths {
+		body, err := os.ReadFile(p)
+		require.NoError(t, err)
+		td, err := decoder.Decode(body)
+		require.NoError(t, err, p)
+		require.NoError(t, enrich.ConsumeTraces(context.Background(), td))
+	}
+	for _, td := range enriched.AllTraces() {
+		tc.consume(t, td)
+	}
+	md := tc.flushed(t)
+
+	server := filepath.Join("testdata", "rastir-server", "metrics.txt")
+	for _, fam := range []struct {
+		name   string
+		labels []string
+	}{
+		{nameSpansIngested, labelsSpansIngested},
+		{nameLLMCalls, labelsModelAgent},
+		{nameTokensInput, labelsModelAgent},
+		{nameTokensOutput, labelsModelAgent},
+		{nameErrors, labelsErrors},
+	} {
+		t.Run(fam.name, func(t *testing.T) {
+			want := rastirSeries(t, server, fam.name, fam.labels)
+			require.NotEmpty(t, want)
+			got := map[string]float64{}
+			for k, p := range points(md, fam.name) {
+				got[k] = p.value
+			}
+			assert.Equal(t, want, got)
+		})
+	}
+}
