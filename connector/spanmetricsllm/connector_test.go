@@ -1,6 +1,7 @@
 package spanmetricsllm
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -378,4 +379,38 @@ func TestNothingToSend(t *testing.T) {
 	tc := newTestConnector(t, defaultConfig())
 	tc.flush(t.Context())
 	assert.Empty(t, tc.sink.AllMetrics())
+}
+
+// TestWrongTypes checks that attributes of an unexpected type count as
+// absent rather than breaking anything.
+func TestWrongTypes(t *testing.T) {
+	tc := newTestConnector(t, defaultConfig())
+	td := newTraces("", "", v.ScopeRastir).td
+	res := td.ResourceSpans().At(0).Resource().Attributes()
+	res.PutInt(v.ResourceServiceName, 7)
+	res.PutEmptySlice(v.ResourceDeploymentEnvironmentName)
+	b := &spanBuilder{td: td, ss: td.ResourceSpans().At(0).ScopeSpans().At(0)}
+	s := b.span("x", 0, false, map[string]any{
+		v.GenAIUsageInputTokens: "12", v.GenAIUsageOutputTokens: 2.5, v.RastirCostUSD: "1",
+		v.WireKeyDurationMs: true, v.RastirPricingMissing: "true", v.GenAIRequestModel: 4,
+	})
+	s.Attributes().PutEmptyMap(v.RastirSpanTypeKey)
+	s.Attributes().PutDouble(v.GenAIResponseTimeToFirstChunk, math.NaN())
+	llm := b.span("y", 0, false, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM,
+		v.GenAIUsageInputTokens: 12.0, v.GenAIUsageOutputTokens: -3, v.RastirCostUSD: -1.0,
+		v.GenAIResponseTimeToFirstChunk: -0.5})
+	llm.Attributes().PutDouble(v.WireKeyDurationMs, math.Inf(1))
+	tc.consume(t, td)
+	md := tc.flushed(t)
+	assert.Equal(t, map[string]point{
+		"service=unknown,env=unknown,span_type=system,status=OK": {value: 1},
+		"service=unknown,env=unknown,span_type=llm,status=OK":    {value: 1},
+	}, values(points(md, nameSpansIngested)))
+	assert.Empty(t, points(md, nameDuration))
+	assert.Equal(t, map[string]point{"service=unknown,env=unknown,model=,provider=,agent=": {value: 12}},
+		values(points(md, nameTokensInput)), "a double holding an integer is a token count")
+	assert.Empty(t, points(md, nameTokensOutput))
+	assert.Empty(t, points(md, nameCostTotal))
+	assert.Empty(t, points(md, namePricingMissing))
+	assert.Empty(t, points(md, nameTTFT))
 }
