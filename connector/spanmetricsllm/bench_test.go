@@ -150,3 +150,40 @@ func BenchmarkSeriesMemory(b *testing.B) {
 	}
 	b.ReportMetric(perSeries, "bytes/series")
 }
+
+// BenchmarkConsumeOverflow measures a flood of new label values once every
+// family is at its cap: each span lands on an overflow series.
+func BenchmarkConsumeOverflow(b *testing.B) {
+	const batches = 50
+	tds := make([]ptrace.Traces, batches)
+	for i := range batches {
+		bb := newTraces("checkout", "prod", v.ScopeRastir)
+		for j := range 100 {
+			bb.span("chat", 0, false, map[string]any{
+				v.RastirSpanTypeKey: v.SpanTypeLLM, v.WireKeyDurationMs: 120.0,
+				v.GenAIRequestModel: fmt.Sprintf("model-%06d", i*100+j), v.GenAIProviderName: v.ProviderOpenAI,
+				v.GenAIAgentName: fmt.Sprintf("agent-%06d", i*100+j), v.GenAIUsageInputTokens: 10,
+			})
+		}
+		tds[i] = bb.td
+	}
+	cfg := defaultConfig()
+	cfg.MaxSeriesPerMetric = 10
+	tc := newTestConnector(b, cfg)
+	ctx := context.Background()
+	_ = tc.ConsumeTraces(ctx, tds[0])
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		_ = tc.ConsumeTraces(ctx, tds[i%batches])
+		i++
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/span")
+	for _, f := range tc.families {
+		if len(f.order) > 2*cfg.MaxSeriesPerMetric {
+			b.Fatalf("%s holds %d series", f.name, len(f.order))
+		}
+	}
+}

@@ -44,7 +44,7 @@ type spanmetricsLLM struct {
 	lastFlush              pcommon.Timestamp
 
 	// Scratch, reused under mu.
-	keyBuf []byte
+	keys   keyScratch
 	resBuf []byte
 	fields spanFields
 	vals   [maxLabels]string
@@ -79,7 +79,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 		lim:       limits{maxSeries: cfg.MaxSeriesPerMetric},
 		now:       time.Now,
 		families:  newRastirFamilies(cfg),
-		keyBuf:    make([]byte, 0, 512),
+		keys:      keyScratch{key: make([]byte, 0, 512), over: make([]byte, 0, 512)},
 		done:      make(chan struct{}),
 		stopped:   make(chan struct{}),
 	}
@@ -245,15 +245,17 @@ func (c *spanmetricsLLM) observeLLM(f *spanFields, service, env, model, provider
 	fam := c.families
 	vals := c.vals[:]
 	maxLen := c.cfg.MaxLabelValueLength
-	c.addSum(fam[famLLMCalls], append(vals[:0], service, env, model, provider, agent), 1, o)
+	// llm_calls and the token counters share their labels, hence one key.
+	mpa := append(vals[:0], service, env, model, provider, agent)
+	c.addSum(fam[famLLMCalls], mpa, 1, o)
 	var tin, tout int64
 	if f.hasTokensIn && f.tokensIn > 0 {
 		tin = f.tokensIn
-		c.addSum(fam[famTokensInput], append(vals[:0], service, env, model, provider, agent), float64(tin), o)
+		c.addSumSameKey(fam[famTokensInput], mpa, float64(tin), o)
 	}
 	if f.hasTokensOut && f.tokensOut > 0 {
 		tout = f.tokensOut
-		c.addSum(fam[famTokensOutput], append(vals[:0], service, env, model, provider, agent), float64(tout), o)
+		c.addSumSameKey(fam[famTokensOutput], mpa, float64(tout), o)
 	}
 	if tin+tout > 0 {
 		c.observe(fam[famTokensPerCall], append(vals[:0], service, env, model, provider), float64(tin+tout), o)
@@ -287,12 +289,19 @@ func (c *spanmetricsLLM) observeLLM(f *spanFields, service, env, model, provider
 }
 
 func (c *spanmetricsLLM) addSum(f *family, values []string, v float64, o *observation) {
-	s := f.lookup(&c.keyBuf, nil, values, c.lim, o.now)
+	s := f.lookup(&c.keys, nil, values, c.lim, o.now)
+	f.add(s, v, o)
+}
+
+// addSumSameKey is addSum for the values of the previous lookup, whose key
+// is still in c.keys.key.
+func (c *spanmetricsLLM) addSumSameKey(f *family, values []string, v float64, o *observation) {
+	s := f.lookupKey(&c.keys, nil, values, c.lim, o.now)
 	f.add(s, v, o)
 }
 
 func (c *spanmetricsLLM) observe(f *family, values []string, v float64, o *observation) {
-	s := f.lookup(&c.keyBuf, nil, values, c.lim, o.now)
+	s := f.lookup(&c.keys, nil, values, c.lim, o.now)
 	f.observe(s, v, o)
 }
 
@@ -324,16 +333,16 @@ func (c *spanmetricsLLM) observeSemconv(f *spanFields, duration float64, hasDura
 	server, errorType := clip(f.serverAddress, maxLen), clip(errorType, maxLen)
 	vals := c.vals[:]
 	if hasDuration {
-		s := c.opDuration.lookup(&c.keyBuf, res, append(vals[:0], op, provider, reqModel, respModel, server, errorType), c.lim, o.now)
+		s := c.opDuration.lookup(&c.keys, res, append(vals[:0], op, provider, reqModel, respModel, server, errorType), c.lim, o.now)
 		c.opDuration.observe(s, duration, o)
 	}
 	if f.hasTokensIn && f.tokensIn >= 0 {
-		s := c.tokenUsage.lookup(&c.keyBuf, res, append(vals[:0], op, provider, reqModel, respModel,
+		s := c.tokenUsage.lookup(&c.keys, res, append(vals[:0], op, provider, reqModel, respModel,
 			vocabulary.GenAITokenTypeInput, server, errorType), c.lim, o.now)
 		c.tokenUsage.observe(s, float64(f.tokensIn), o)
 	}
 	if f.hasTokensOut && f.tokensOut >= 0 {
-		s := c.tokenUsage.lookup(&c.keyBuf, res, append(vals[:0], op, provider, reqModel, respModel,
+		s := c.tokenUsage.lookup(&c.keys, res, append(vals[:0], op, provider, reqModel, respModel,
 			vocabulary.GenAITokenTypeOutput, server, errorType), c.lim, o.now)
 		c.tokenUsage.observe(s, float64(f.tokensOut), o)
 	}

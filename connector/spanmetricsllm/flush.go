@@ -51,11 +51,13 @@ func (c *spanmetricsLLM) afterFlush(now time.Time) {
 	ts := pcommon.NewTimestampFromTime(now)
 	c.allFamilies(func(f *family) { f.afterFlush(c.delta) })
 	c.lastFlush = ts
-	if c.cfg.MetricsExpiration <= 0 {
-		return
+	if c.cfg.MetricsExpiration > 0 {
+		cutoff := pcommon.NewTimestampFromTime(now.Add(-c.cfg.MetricsExpiration))
+		c.allFamilies(func(f *family) { f.expire(cutoff) })
 	}
-	cutoff := pcommon.NewTimestampFromTime(now.Add(-c.cfg.MetricsExpiration))
-	c.allFamilies(func(f *family) { f.expire(cutoff) })
+	// A resource whose spans made no series of their own (none were model
+	// calls, or all went to the overflow series) is forgotten, so that
+	// resources are bounded by the series.
 	for k, e := range c.resources {
 		if e.refs <= 0 {
 			delete(c.resources, k)

@@ -333,3 +333,45 @@ func TestStartShutdownFlushes(t *testing.T) {
 	assert.Len(t, points(sink.AllMetrics()[0], nameLLMCalls), 1)
 	require.NoError(t, c.Shutdown(context.Background()))
 }
+
+func TestSemconvResourcesWithoutSeriesAreForgotten(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.GenAISemconvMetrics.Enabled = true
+	tc := newTestConnector(t, cfg)
+	for i := range 3 {
+		b := newTraces(fmt.Sprint("svc", i), "prod", otlpScope)
+		b.span("agent", time.Second, false, map[string]any{v.GenAIOperationName: v.OperationInvokeAgent})
+		tc.consume(t, b.td)
+	}
+	b := newTraces("llm", "prod", otlpScope)
+	b.span("c", time.Second, false, map[string]any{v.GenAIOperationName: v.OperationChat})
+	tc.consume(t, b.td)
+	assert.Len(t, tc.resources, 4)
+	tc.flushed(t)
+	require.Len(t, tc.resources, 1, "only the resource with semconv series is kept")
+	for _, e := range tc.resources {
+		svc, _ := e.attrs.Get(v.ResourceServiceName)
+		assert.Equal(t, "llm", svc.Str())
+	}
+}
+
+// TestSharedKeyAfterOverflow checks the families that share llm_calls'
+// key when llm_calls is at its cap and the token families are not.
+func TestSharedKeyAfterOverflow(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.MaxSeriesPerMetric = 1
+	tc := newTestConnector(t, cfg)
+	b := newTraces("s", "e", v.ScopeRastir)
+	b.span("c", 0, false, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM, v.GenAIRequestModel: "m1"})
+	b.span("c", 0, false, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM, v.GenAIRequestModel: "m2",
+		v.GenAIUsageInputTokens: 5, v.GenAIUsageOutputTokens: 3})
+	tc.consume(t, b.td)
+	md := tc.flushed(t)
+	o := v.OverflowValue
+	assert.Equal(t, map[string]point{
+		"service=s,env=e,model=m1,provider=,agent=":                     {value: 1},
+		"service=s,env=e,model=" + o + ",provider=" + o + ",agent=" + o: {value: 1},
+	}, values(points(md, nameLLMCalls)))
+	assert.Equal(t, map[string]point{"service=s,env=e,model=m2,provider=,agent=": {value: 5}}, values(points(md, nameTokensInput)))
+	assert.Equal(t, map[string]point{"service=s,env=e,model=m2,provider=,agent=": {value: 3}}, values(points(md, nameTokensOutput)))
+}

@@ -87,6 +87,13 @@ type observation struct {
 	maxExemplars int
 }
 
+// keyScratch holds reusable key buffers: key for the label set asked
+// for, over for its overflow series (so that key survives an overflow and
+// can be reused by a family with the same labels).
+type keyScratch struct {
+	key, over []byte
+}
+
 // limits bound a family's series.
 type limits struct {
 	maxSeries int
@@ -108,17 +115,28 @@ func appendKey(b []byte, v string) []byte {
 }
 
 // lookup returns the series of values (and res), creating it if the family
-// is under its cap, else returning the overflow series. buf is scratch
-// space for the key; values are not retained unless a series is created.
-func (f *family) lookup(buf *[]byte, res *resourceEntry, values []string, lim limits, now pcommon.Timestamp) *series {
-	b := (*buf)[:0]
+// is under its cap, else returning the overflow series. Values are not
+// retained unless a series is created.
+func (f *family) lookup(ks *keyScratch, res *resourceEntry, values []string, lim limits, now pcommon.Timestamp) *series {
+	ks.key = buildKey(ks.key[:0], res, values)
+	return f.lookupKey(ks, res, values, lim, now)
+}
+
+// buildKey appends the key of values (and res) to b.
+func buildKey(b []byte, res *resourceEntry, values []string) []byte {
 	if res != nil {
 		b = binary.AppendUvarint(b, res.id)
 	}
 	for _, v := range values {
 		b = appendKey(b, v)
 	}
-	*buf = b
+	return b
+}
+
+// lookupKey is lookup with the key of values already in ks.key, so that
+// families with the same labels share one key.
+func (f *family) lookupKey(ks *keyScratch, res *resourceEntry, values []string, lim limits, now pcommon.Timestamp) *series {
+	b := ks.key
 	// A map index with string(bytes) does not allocate.
 	if s, ok := f.series[string(b)]; ok {
 		return s
@@ -127,7 +145,7 @@ func (f *family) lookup(buf *[]byte, res *resourceEntry, values []string, lim li
 		f.normal++
 		return f.insert(string(b), res, values, false, now)
 	}
-	return f.lookupOverflow(buf, res, values, lim, now)
+	return f.lookupOverflow(ks, res, values, lim, now)
 }
 
 // lookupOverflow returns the overflow series of values: the first keep
@@ -135,7 +153,7 @@ func (f *family) lookup(buf *[]byte, res *resourceEntry, values []string, lim li
 // OverflowValue. The overflow series themselves are capped too; past that
 // cap every label (and the resource) is OverflowValue, so memory stays
 // bounded whatever the input.
-func (f *family) lookupOverflow(buf *[]byte, res *resourceEntry, values []string, lim limits, now pcommon.Timestamp) *series {
+func (f *family) lookupOverflow(ks *keyScratch, res *resourceEntry, values []string, lim limits, now pcommon.Timestamp) *series {
 	f.overflowObservations++
 	var ov [maxLabels]string
 	over := ov[:len(values)]
@@ -147,14 +165,8 @@ func (f *family) lookupOverflow(buf *[]byte, res *resourceEntry, values []string
 	} else {
 		res = nil
 	}
-	b := (*buf)[:0]
-	if res != nil {
-		b = binary.AppendUvarint(b, res.id)
-	}
-	for _, v := range over {
-		b = appendKey(b, v)
-	}
-	*buf = b
+	b := buildKey(ks.over[:0], res, over)
+	ks.over = b
 	if s, ok := f.series[string(b)]; ok {
 		return s
 	}
