@@ -246,7 +246,8 @@ func (c *spanmetricsLLM) observeLLM(f *spanFields, service, env, model, provider
 	vals := c.vals[:]
 	maxLen := c.cfg.MaxLabelValueLength
 	// llm_calls and the token counters share their labels, hence one key.
-	mpa := append(vals[:0], service, env, model, provider, agent)
+	mpa := c.vals[:len(labelsModelAgent)]
+	mpa[0], mpa[1], mpa[2], mpa[3], mpa[4] = service, env, model, provider, agent
 	c.addSum(fam[famLLMCalls], mpa, 1, o)
 	var tin, tout int64
 	if f.hasTokensIn && f.tokensIn > 0 {
