@@ -1,0 +1,3 @@
+package spanmetricsllm
+
+//go:generate mdatagen metadata.yaml
