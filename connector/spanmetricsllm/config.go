@@ -73,8 +73,8 @@ type HistogramsConfig struct {
 // ExemplarsConfig switches exemplars on.
 type ExemplarsConfig struct {
 	Enabled bool `mapstructure:"enabled"`
-	// MaxPerDataPoint is how many exemplars a data point keeps between two
-	// flushes (the latest ones).
+	// MaxPerDataPoint is how many exemplars a counter's data point keeps
+	// (the latest ones); a histogram keeps the latest of each bucket.
 	MaxPerDataPoint int `mapstructure:"max_per_data_point"`
 
 	_ struct{}

@@ -45,7 +45,7 @@ func (c *spanmetricsLLM) allFamilies(fn func(*family)) {
 	}
 }
 
-// afterFlush clears exemplars (and the aggregates under delta), and removes
+// afterFlush resets what delta temporality sent, and removes
 // the series and resources that expired.
 func (c *spanmetricsLLM) afterFlush(now time.Time) {
 	ts := pcommon.NewTimestampFromTime(now)

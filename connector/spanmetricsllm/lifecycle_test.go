@@ -165,17 +165,22 @@ func TestExemplars(t *testing.T) {
 	tc.consume(t, b.td)
 	md := tc.flushed(t)
 
+	// A histogram keeps the latest exemplar of each bucket: 0.1 s, 0.2 s
+	// and 0.3 s fall in the buckets le=0.1, le=0.25 and le=0.5.
 	dur := points(md, nameDuration)["service=s,env=e,span_type=llm,model=,provider=,agent="]
-	require.Len(t, dur.exemplars, 2, "the latest two")
-	assert.Equal(t, pcommon.TraceID{2}, dur.exemplars[0].TraceID())
-	assert.Equal(t, pcommon.SpanID{2}, dur.exemplars[0].SpanID())
-	assert.Equal(t, 0.2, dur.exemplars[0].DoubleValue())
-	assert.Equal(t, pcommon.TraceID{3}, dur.exemplars[1].TraceID())
-	assert.Equal(t, 0.3, dur.exemplars[1].DoubleValue())
-	assert.Equal(t, pcommon.NewTimestampFromTime(tc.clock.Now()), dur.exemplars[1].Timestamp())
+	require.Len(t, dur.exemplars, 3, "one per bucket")
+	for i, ex := range dur.exemplars {
+		assert.Equal(t, pcommon.TraceID{byte(i + 1)}, ex.TraceID())
+		assert.Equal(t, pcommon.SpanID{byte(i + 1)}, ex.SpanID())
+		assert.InDelta(t, 0.1*float64(i+1), ex.DoubleValue(), 1e-12)
+		assert.Equal(t, pcommon.NewTimestampFromTime(tc.clock.Now()), ex.Timestamp())
+	}
 
+	// A counter keeps the latest max_per_data_point.
 	errs := points(md, nameErrors)["service=s,env=e,span_type=llm,error_type=unknown,model=,provider=,agent="]
-	require.Len(t, errs.exemplars, 2)
+	require.Len(t, errs.exemplars, 2, "the latest two")
+	assert.Equal(t, pcommon.TraceID{2}, errs.exemplars[0].TraceID())
+	assert.Equal(t, pcommon.TraceID{3}, errs.exemplars[1].TraceID())
 	assert.Equal(t, 1.0, errs.exemplars[1].DoubleValue())
 	assert.Len(t, points(md, nameLLMCalls)["service=s,env=e,model=,provider=,agent="].exemplars, 2)
 	toolPts := points(md, nameToolCalls)
@@ -187,10 +192,33 @@ func TestExemplars(t *testing.T) {
 			assert.Empty(t, p.exemplars, name)
 		}
 	}
-	// Cleared after a flush.
-	for _, p := range points(tc.flushed(t), nameDuration) {
-		assert.Empty(t, p.exemplars)
-	}
+	// Cumulative points keep their exemplars across flushes, as a
+	// Prometheus client does.
+	again := tc.flushed(t)
+	assert.Len(t, points(again, nameDuration)["service=s,env=e,span_type=llm,model=,provider=,agent="].exemplars, 3)
+	assert.Len(t, points(again, nameErrors)["service=s,env=e,span_type=llm,error_type=unknown,model=,provider=,agent="].exemplars, 2)
+}
+
+func TestExemplarsDelta(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Exemplars = ExemplarsConfig{Enabled: true, MaxPerDataPoint: 1}
+	cfg.AggregationTemporality = temporalityDelta
+	tc := newTestConnector(t, cfg)
+	b := newTraces("s", "e", v.ScopeRastir)
+	s := b.span("chat", 0, true, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM, v.WireKeyDurationMs: 100.0})
+	s.SetTraceID(pcommon.TraceID{1})
+	tc.consume(t, b.td)
+	require.Len(t, points(tc.flushed(t), nameDuration)["service=s,env=e,span_type=llm,model=,provider=,agent="].exemplars, 1)
+
+	// The next delta carries only what happened since: a new observation
+	// and its exemplar, not the previous one.
+	b = newTraces("s", "e", v.ScopeRastir)
+	s = b.span("chat", 0, true, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM, v.WireKeyDurationMs: 5000.0})
+	s.SetTraceID(pcommon.TraceID{2})
+	tc.consume(t, b.td)
+	ex := points(tc.flushed(t), nameDuration)["service=s,env=e,span_type=llm,model=,provider=,agent="].exemplars
+	require.Len(t, ex, 1)
+	assert.Equal(t, pcommon.TraceID{2}, ex[0].TraceID())
 }
 
 func TestNoExemplarsByDefault(t *testing.T) {

@@ -67,8 +67,13 @@ type series struct {
 	dirty    bool
 	overflow bool
 
-	exemplars []exemplar
-	exNext    int
+	// exemplars of a sum series: the latest maxExemplars, in a ring. A
+	// histogram series keeps the latest exemplar of each bucket instead
+	// (bucketExemplars, allocated with its first exemplar), as Prometheus's
+	// client does, so every latency bucket can point at a trace.
+	exemplars       []exemplar
+	exNext          int
+	bucketExemplars []exemplar
 }
 
 type exemplar struct {
@@ -205,13 +210,17 @@ func (f *family) add(s *series, v float64, o *observation) {
 // observe records v on a histogram series.
 func (f *family) observe(s *series, v float64, o *observation) {
 	// Bucket i counts values <= bounds[i] (Prometheus's le).
-	s.buckets[sort.SearchFloat64s(f.bounds, v)]++
+	bucket := sort.SearchFloat64s(f.bounds, v)
+	s.buckets[bucket]++
 	s.sum += v
 	s.count++
 	s.lastSeen = o.now
 	s.dirty = true
-	if f.exemplars && o.maxExemplars > 0 {
-		s.addExemplar(v, o)
+	if f.exemplars && o.maxExemplars > 0 && !o.traceID.IsEmpty() {
+		if s.bucketExemplars == nil {
+			s.bucketExemplars = make([]exemplar, len(s.buckets))
+		}
+		s.bucketExemplars[bucket] = exemplar{ts: o.now, value: v, traceID: o.traceID, spanID: o.spanID}
 	}
 }
 
@@ -229,21 +238,35 @@ func (s *series) addExemplar(v float64, o *observation) {
 	s.exNext = (s.exNext + 1) % len(s.exemplars)
 }
 
-// orderedExemplars calls fn on the exemplars, oldest first.
+// orderedExemplars calls fn on the exemplars: a sum's oldest first, a
+// histogram's bucket by bucket.
 func (s *series) orderedExemplars(fn func(exemplar)) {
 	n := len(s.exemplars)
 	for i := range n {
 		fn(s.exemplars[(s.exNext+i)%n])
 	}
+	for _, e := range s.bucketExemplars {
+		if e.ts != 0 {
+			fn(e)
+		}
+	}
 }
 
-// afterFlush clears what only lives until a flush: exemplars always, the
-// aggregate under delta temporality.
+// afterFlush clears what only lives until a flush under delta temporality:
+// the aggregate of the series sent, and the exemplars.
 func (f *family) afterFlush(delta bool) {
 	for _, s := range f.order {
+		if !delta {
+			// Cumulative points keep their latest exemplars, as a
+			// Prometheus client's do: a scrape between two flushes, or
+			// one after a quiet minute, still finds the trace.
+			s.dirty = false
+			continue
+		}
 		s.exemplars = s.exemplars[:0]
 		s.exNext = 0
-		if delta && s.dirty {
+		clear(s.bucketExemplars)
+		if s.dirty {
 			s.sum, s.count = 0, 0
 			clear(s.buckets)
 		}
