@@ -104,6 +104,21 @@ func TestDimensionWindow(t *testing.T) {
 	assert.Equal(t, 1, d2.size())
 }
 
+// TestDimensionSnapshot checks that lookups which miss the lock-free
+// snapshot, admitted values and overflowing ones alike, republish it.
+func TestDimensionSnapshot(t *testing.T) {
+	d := newDimension("d", 3, overflow, 0)
+	for _, v := range []string{"a", "b", "c"} {
+		require.Equal(t, v, d.guard(v, 0))
+	}
+	for i := 0; len(*d.snapshot.Load()) < 3; i++ {
+		require.Less(t, i, 3, "the snapshot lags after %d overflowing lookups", i)
+		require.Equal(t, overflow, d.guard(fmt.Sprintf("x%d", i), 0))
+	}
+	assert.Equal(t, "a", d.guard("a", 0))
+	assert.Equal(t, 3, d.size())
+}
+
 func TestDimensionWindowZeroNeverAges(t *testing.T) {
 	d := newDimension("d", 1, overflow, 0)
 	assert.Equal(t, "a", d.guard("a", 0))
