@@ -1,6 +1,8 @@
 package vocabulary
 
-// Label names of the rastir_* metric families (Rastir collector spec §3.4).
+// Label names of Rastir's rastir_* metric families (collector spec §3.3),
+// written by the span metrics connector and bounded by the cardinality
+// processor. They are Prometheus label names, not attribute keys of spans.
 const (
 	LabelService           = "service"
 	LabelEnv               = "env"

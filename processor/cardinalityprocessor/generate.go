@@ -1,0 +1,3 @@
+package cardinalityprocessor
+
+//go:generate mdatagen metadata.yaml
