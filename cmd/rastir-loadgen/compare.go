@@ -44,6 +44,9 @@ type pipelineSpec struct {
 	name    string
 	mode    string
 	batches []batch
+	// counter counts, on the pipeline's prometheus exporter, every span
+	// it derived metrics from.
+	counter string
 	// setup writes the collector's configuration into dir and returns
 	// its path and the environment it needs.
 	setup func(dir string, p ports) (config string, env []string, err error)
@@ -79,13 +82,14 @@ func compareCommand(args []string, out io.Writer) error {
 Starts the binary twice, one after the other, each on its own temporary
 configuration with free ports:
   (a) otelcol-rastir default pipeline: config/otelcol-rastir.yaml as is
-      (at the time of writing: rastir -> memory_limiter -> span_metrics +
-      forward -> debug, prometheus exporter), fed Rastir JSON on
+      (at the time of writing: rastir -> memory_limiter -> llm_enrich ->
+      cardinality -> spanmetricsllm + forward -> debug, prometheus
+      exporter), fed Rastir JSON on
       POST /v1/telemetry;
   (b) stock baseline: otlp (HTTP) -> memory_limiter -> batch -> span_metrics
       -> prometheus, fed OTLP/HTTP JSON of the same spans on POST /v1/traces.
 For each: a warm-up, a max-rate run, a run at half the max rate, the spans
-counted downstream by span_metrics and the peak RSS. All of it is repeated
+counted downstream by the span metrics connector and the peak RSS. All of it is repeated
 for -rounds rounds, alternating which pipeline goes first, and the table
 shows the median of each figure (the maximum for peak RSS), so that a burst
 of other work on the machine moves it less.
@@ -133,8 +137,8 @@ flags:
 	defer stop()
 
 	specs := []*pipelineSpec{
-		{name: "otelcol-rastir default", mode: modeRastir, batches: rastirBatches, setup: oursSetup(defaultYAML)},
-		{name: "stock otlp baseline", mode: modeOTLP, batches: otlpBatches, setup: stockSetup},
+		{name: "otelcol-rastir default", mode: modeRastir, batches: rastirBatches, counter: spansIngestedMetric, setup: oursSetup(defaultYAML)},
+		{name: "stock otlp baseline", mode: modeOTLP, batches: otlpBatches, counter: callsMetric, setup: stockSetup},
 	}
 	fmt.Fprintf(out, "compare: %d CPUs (GOMAXPROCS %d), load generator on the same CPUs; %d fixture batches, %d spans per pass (%s bytes as Rastir JSON, %s as OTLP JSON); concurrency %d, warm-up %s, runs of %s, %d rounds\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), len(rastirBatches), totalSpans(rastirBatches),
@@ -203,9 +207,9 @@ func oursSetup(defaultYAML []byte) func(string, ports) (string, []string, error)
 }
 
 // stockConfig is the baseline: what a stock collector needs to turn OTLP
-// spans into the same span metrics. Its memory_limiter and span_metrics
-// settings are those of config/otelcol-rastir.yaml, and it exposes its own
-// telemetry the same way.
+// spans into span metrics (the stock span_metrics connector). Its
+// memory_limiter settings are those of config/otelcol-rastir.yaml, and it
+// exposes its own telemetry the same way.
 const stockConfig = `# Stock baseline of rastir-loadgen compare.
 receivers:
   otlp:
@@ -320,7 +324,7 @@ func measurePipeline(ctx context.Context, spec *pipelineSpec, label string, f *c
 		return nil, err
 	}
 	metricsURL := "http://" + hostPort(p.prometheus) + "/metrics"
-	res.downstream, res.downstreamErr = settle(ctx, client, metricsURL, callsMetric, f.settle, 2*time.Minute)
+	res.downstream, res.downstreamErr = settle(ctx, client, metricsURL, spec.counter, f.settle, 2*time.Minute)
 	res.rss, res.rssErr = peakRSS(proc.pid())
 	if err := proc.stop(); err != nil {
 		fmt.Fprintf(out, "[%s] %v\n", label, err)

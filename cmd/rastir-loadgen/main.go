@@ -13,7 +13,7 @@
 // (POST /v1/traces), for a duration and optionally at a target rate in
 // spans/s. It prints the accepted spans/s, the p50/p99 request latency and
 // the errors by HTTP status, then the spans counted downstream (the sum of
-// the span_metrics connector's calls counter scraped from the prometheus
+// the span metrics connector's span counter scraped from the prometheus
 // exporter) and, given --pid, the collector's peak RSS.
 //
 // `compare` is what `make bench` runs; see its --help.

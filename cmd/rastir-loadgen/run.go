@@ -22,6 +22,7 @@ type runFlags struct {
 	warmup      time.Duration
 	rate        float64
 	metricsURL  string
+	counter     string
 	settle      time.Duration
 	pid         int
 }
@@ -37,6 +38,7 @@ func runCommand(args []string, out io.Writer) error {
 	fs.DurationVar(&f.warmup, "warmup", 0, "unmeasured run at full speed before the measured one")
 	fs.Float64Var(&f.rate, "rate", 0, "target rate in spans/s (0: as fast as the collector answers)")
 	fs.StringVar(&f.metricsURL, "metrics-url", "http://localhost:9464/metrics", "prometheus exporter to read spans counted downstream from (empty: skip)")
+	fs.StringVar(&f.counter, "counter", spansIngestedMetric, "counter of spans on -metrics-url ("+spansIngestedMetric+" of the default config; "+callsMetric+" of a stock span_metrics connector)")
 	fs.DurationVar(&f.settle, "settle", 11*time.Second, "how long the downstream counter must stay unchanged (> 2 span_metrics flush intervals)")
 	fs.IntVar(&f.pid, "pid", 0, "collector process id, to report its peak RSS (VmHWM)")
 	fs.Usage = func() {
@@ -44,7 +46,7 @@ func runCommand(args []string, out io.Writer) error {
 
 Replays the Rastir client's batches against a running collector and prints
 the accepted spans/s, the request latency, the errors by status, the spans
-counted downstream (span_metrics calls on the prometheus exporter) and, with
+counted downstream (-counter on the prometheus exporter) and, with
 -pid, the collector's peak RSS. With -rate the sends are paced in spans/s.
 
 flags:
@@ -75,7 +77,7 @@ flags:
 	var before float64
 	haveBefore := false
 	if f.metricsURL != "" {
-		before, err = scrape(ctx, client, f.metricsURL, callsMetric)
+		before, err = scrape(ctx, client, f.metricsURL, f.counter)
 		haveBefore = err == nil
 	}
 	var accepted int64
@@ -103,12 +105,12 @@ flags:
 	}
 
 	if f.metricsURL != "" {
-		after, err := settle(ctx, client, f.metricsURL, callsMetric, f.settle, 2*time.Minute)
+		after, err := settle(ctx, client, f.metricsURL, f.counter, f.settle, 2*time.Minute)
 		switch {
 		case err != nil:
 			fmt.Fprintf(out, "downstream: unavailable (%v)\n", err)
 		case haveBefore:
-			fmt.Fprintf(out, "downstream: %s spans counted by span_metrics, %s accepted (warm-up included)\n",
+			fmt.Fprintf(out, "downstream: %s spans counted downstream, %s accepted (warm-up included)\n",
 				thousands(int64(after-before)), thousands(accepted))
 		default:
 			fmt.Fprintf(out, "downstream: %s spans counted by span_metrics in total, %s accepted by this run\n",

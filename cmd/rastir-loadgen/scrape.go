@@ -12,9 +12,13 @@ import (
 	"time"
 )
 
-// callsMetric is the span_metrics connector's span counter as the
-// prometheus exporter names it.
-const callsMetric = "traces_span_metrics_calls_total"
+// Counters of every span a pipeline derived metrics from, as the
+// prometheus exporter names them: the spanmetricsllm connector's (the
+// default config) and the stock span_metrics connector's (the baseline).
+const (
+	spansIngestedMetric = "rastir_spans_ingested_total"
+	callsMetric         = "traces_span_metrics_calls_total"
+)
 
 // sumMetric adds up every sample of metric in a Prometheus text exposition.
 // found is false when no sample has that name.

@@ -7,10 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
 
 	v "github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/processor/cardinalityprocessor"
 )
 
 // mixedBatch is 100 enriched spans as llm_enrich leaves them: a quarter
@@ -186,4 +189,34 @@ func BenchmarkConsumeOverflow(b *testing.B) {
 			b.Fatalf("%s holds %d series", f.name, len(f.order))
 		}
 	}
+}
+
+// BenchmarkWithCardinality measures what the default config pays per span
+// for its metrics: the cardinality processor (Rastir's caps, values
+// admitted) in front of the connector, on the mixed batch.
+func BenchmarkWithCardinality(b *testing.B) {
+	tc := newTestConnector(b, defaultConfig())
+	factory := cardinalityprocessor.NewFactory()
+	proc, err := factory.CreateTraces(context.Background(), processortest.NewNopSettings(factory.Type()),
+		factory.CreateDefaultConfig(), tc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := proc.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = proc.Shutdown(context.Background()) }()
+	td := mixedBatch()
+	spans := td.SpanCount()
+	ctx := context.Background()
+	_ = proc.ConsumeTraces(ctx, td)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		_ = proc.ConsumeTraces(ctx, td)
+	}
+	b.StopTimer()
+	perSpan := float64(b.Elapsed().Nanoseconds()) / float64(b.N*spans)
+	b.ReportMetric(perSpan, "ns/span")
+	b.ReportMetric(1e9/perSpan, "spans/s")
 }

@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/otelcol-rastir/otelcol-rastir/pkg/rastirjson v0.0.0-00010101000000-000000000000
 	github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary v0.0.0
+	github.com/otelcol-rastir/otelcol-rastir/processor/cardinalityprocessor v0.0.0-00010101000000-000000000000
 	github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor v0.0.0-00010101000000-000000000000
 	github.com/stretchr/testify v1.12.1
 	go.opentelemetry.io/collector/component v1.71.0
@@ -65,5 +66,6 @@ require (
 replace (
 	github.com/otelcol-rastir/otelcol-rastir/pkg/rastirjson => ../../pkg/rastirjson
 	github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary => ../../pkg/vocabulary
+	github.com/otelcol-rastir/otelcol-rastir/processor/cardinalityprocessor => ../../processor/cardinalityprocessor
 	github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor => ../../processor/llmenrichprocessor
 )

@@ -62,7 +62,7 @@ func TestDefaultConfig(t *testing.T) {
 		status, hdr, body := get(t, c.url("/metrics"))
 		page = body
 		return status == http.StatusOK && strings.HasPrefix(hdr.Get("Content-Type"), "text/plain") &&
-			strings.Contains(body, `service_name="rastir-harness"`)
+			strings.Contains(body, `rastir_spans_ingested_total{`) && strings.Contains(body, `service="rastir-harness"`)
 	})
 	if !strings.Contains(page, "# TYPE") {
 		t.Errorf("not a Prometheus page:\n%s", page)
