@@ -30,6 +30,10 @@ type Config struct {
 	// ErrorCategories gives every ERROR span exactly one rastir.error.category.
 	ErrorCategories ErrorCategoriesConfig `mapstructure:"error_categories"`
 
+	// Guardrails maps the guardrail attributes of Bedrock calls to the
+	// canonical rastir.guardrail.* keys.
+	Guardrails GuardrailsConfig `mapstructure:"guardrails"`
+
 	// Content decides what happens to prompt and completion text.
 	Content ContentConfig `mapstructure:"content"`
 
@@ -83,6 +87,13 @@ type TTFTConfig struct {
 	Enabled bool `mapstructure:"enabled"`
 	// EventNames are the span events that mark the first streamed chunk.
 	EventNames []string `mapstructure:"event_names"`
+
+	_ struct{}
+}
+
+// GuardrailsConfig switches the mapping of Bedrock guardrail attributes.
+type GuardrailsConfig struct {
+	Enabled bool `mapstructure:"enabled"`
 
 	_ struct{}
 }

@@ -25,6 +25,7 @@ func TestLoadConfig(t *testing.T) {
 			Inference:       InferenceConfig{Enabled: true},
 			AgentContext:    AgentContextConfig{Enabled: false},
 			TTFT:            createDefaultConfig().(*Config).TTFT,
+			Guardrails:      GuardrailsConfig{Enabled: false},
 			ErrorCategories: ErrorCategoriesConfig{Enabled: true, Rules: map[string]string{"MyTimeout": "timeout", "QuotaError": "rate_limit"}},
 			Content:         ContentConfig{Mode: ContentTruncate, MaxLength: 100},
 			Cost:            CostConfig{Enabled: false, Profile: "ours"},

@@ -69,13 +69,20 @@ func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Tr
 			scope := ss.Scope()
 			// The Rastir client infers providers itself; guessing further
 			// would change the labels Rastir users' dashboards show.
-			infer := e.cfg.Inference.Enabled && scope.Name() != vocabulary.ScopeRastir
+			rastirScope := scope.Name() == vocabulary.ScopeRastir
+			infer := e.cfg.Inference.Enabled && !rastirScope
+			// Rastir spans carry the client's own guardrail keys, which
+			// the Rastir dialect maps.
+			guardrails := e.cfg.Guardrails.Enabled && !rastirScope
 			for _, span := range ss.Spans().All() {
 				for _, m := range e.mappers {
 					m.Map(scope, span)
 				}
 				if infer {
 					inferProviderAndModel(span)
+				}
+				if guardrails {
+					mapBedrockGuardrail(span)
 				}
 			}
 		}
