@@ -64,6 +64,10 @@ type DialectsConfig struct {
 	// (gen_ai.usage.cost), stream flag, time to first token, reasoning and
 	// cache token counts, and the span type of its own operation names.
 	OpenLIT bool `mapstructure:"openlit"`
+	// RemoveSourceKeys removes a dialect's input key once its value has
+	// been written to a canonical key. Content keys (see Content) and the
+	// rastir.wire.* keys are never removed by it.
+	RemoveSourceKeys bool `mapstructure:"remove_source_keys"`
 
 	_ struct{}
 }

@@ -27,21 +27,22 @@ type enricher struct {
 
 func newEnricher(cfg *Config) (*enricher, error) {
 	e := &enricher{cfg: cfg}
+	opts := dialect.Options{RemoveSourceKeys: cfg.Dialects.RemoveSourceKeys}
 	// Rastir first: it writes gen_ai.* keys that the others then find set.
 	if cfg.Dialects.Rastir {
-		e.mappers = append(e.mappers, dialect.NewRastir())
+		e.mappers = append(e.mappers, dialect.NewRastir(opts))
 	}
 	if cfg.Dialects.GenAI {
-		e.mappers = append(e.mappers, dialect.NewGenAI())
+		e.mappers = append(e.mappers, dialect.NewGenAI(opts))
 	}
 	if cfg.Dialects.OpenInference {
-		e.mappers = append(e.mappers, dialect.NewOpenInference())
+		e.mappers = append(e.mappers, dialect.NewOpenInference(opts))
 	}
 	if cfg.Dialects.OpenLLMetry {
-		e.mappers = append(e.mappers, dialect.NewOpenLLMetry())
+		e.mappers = append(e.mappers, dialect.NewOpenLLMetry(opts))
 	}
 	if cfg.Dialects.OpenLIT {
-		e.mappers = append(e.mappers, dialect.NewOpenLIT())
+		e.mappers = append(e.mappers, dialect.NewOpenLIT(opts))
 	}
 	if cfg.Cost.Enabled {
 		var extra [][]pricing.Price

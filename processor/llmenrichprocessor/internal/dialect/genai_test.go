@@ -75,7 +75,7 @@ func TestGenAI(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			span := spanWith(tt.in)
-			NewGenAI().Map(pcommon.NewInstrumentationScope(), span)
+			NewGenAI(Options{}).Map(pcommon.NewInstrumentationScope(), span)
 			for k, v := range tt.want {
 				got, ok := span.Attributes().Get(k)
 				if assert.True(t, ok, "%s missing", k) {
