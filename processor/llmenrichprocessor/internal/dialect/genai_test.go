@@ -33,7 +33,7 @@ func TestGenAI(t *testing.T) {
 				"gen_ai.usage.cache_read_input_tokens": int64(100),
 			},
 			want: map[string]any{
-				vocabulary.GenAIProviderName: "openai", vocabulary.GenAIUsageInputTokens: int64(120),
+				vocabulary.GenAIProviderName: "openai", vocabulary.GenAIRequestModel: "gpt-4o", vocabulary.GenAIUsageInputTokens: int64(120),
 				vocabulary.GenAIUsageOutputTokens: int64(45), vocabulary.GenAIUsageCacheReadTokens: int64(100),
 				vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM,
 			},

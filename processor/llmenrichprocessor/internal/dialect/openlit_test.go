@@ -243,6 +243,9 @@ func TestOpenLITAfterGenAI(t *testing.T) {
 		vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM,
 		vocabulary.GenAIRequestStream: true, vocabulary.GenAIResponseTimeToFirstChunk: 0.42,
 		vocabulary.RastirCostUSD: 0.0021, vocabulary.RastirPricingProfile: vocabulary.PricingProfileOpenLIT,
+		// OpenLIT writes the model and token counts under semconv keys.
+		vocabulary.GenAIRequestModel: "gpt-4o-mini", vocabulary.GenAIUsageInputTokens: int64(120),
+		vocabulary.GenAIUsageOutputTokens: int64(80),
 	}
 	assertMapped(t, span, openLITLegacyStreamSpan(), want, nil)
 }
