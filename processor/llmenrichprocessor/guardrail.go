@@ -1,6 +1,7 @@
 package llmenrichprocessor
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/valyala/fastjson"
@@ -16,6 +17,8 @@ const maxAssessmentDepth = 16
 
 // assessmentParsers parse assessments sent as JSON strings.
 var assessmentParsers fastjson.ParserPool
+
+var policySuffix = []byte(vocabulary.BedrockPolicySuffix)
 
 // guardrailFields is what one pass over a span's attributes finds.
 type guardrailFields struct {
@@ -184,17 +187,16 @@ func (a *assessment) walkJSON(v *fastjson.Value, policy string, depth int) {
 	}
 	switch v.Type() {
 	case fastjson.TypeObject:
-		if policy != "" && !a.acted && acts(jsonString(v.Get(vocabulary.BedrockAssessmentAction))) {
+		if policy != "" && !a.acted && actsJSON(v.Get(vocabulary.BedrockAssessmentAction)) {
 			findingType := jsonString(v.Get(vocabulary.BedrockAssessmentType))
 			a.acted, a.category = true, vocabulary.BedrockPolicyCategory(policy, findingType)
 		}
 		obj, _ := v.Object()
 		obj.Visit(func(key []byte, child *fastjson.Value) {
-			k := string(key)
 			switch {
-			case strings.HasSuffix(k, vocabulary.BedrockPolicySuffix):
-				a.walkJSON(child, k, depth+1)
-			case policy == "" && k == vocabulary.BedrockAssessmentAction:
+			case bytes.HasSuffix(key, policySuffix):
+				a.walkJSON(child, string(key), depth+1)
+			case policy == "" && string(key) == vocabulary.BedrockAssessmentAction:
 				if a.action == "" {
 					a.action = jsonString(child)
 				}
@@ -214,6 +216,15 @@ func (a *assessment) walkJSON(v *fastjson.Value, policy string, depth int) {
 // (BLOCKED, ANONYMIZED, ...): NONE is a finding in detect mode.
 func acts(action string) bool {
 	return action != "" && action != vocabulary.BedrockAssessmentActionNone
+}
+
+// actsJSON is acts for a JSON value, without copying the string out.
+func actsJSON(v *fastjson.Value) bool {
+	if v == nil || v.Type() != fastjson.TypeString {
+		return false
+	}
+	action := v.GetStringBytes()
+	return len(action) > 0 && string(action) != vocabulary.BedrockAssessmentActionNone
 }
 
 func jsonString(v *fastjson.Value) string {

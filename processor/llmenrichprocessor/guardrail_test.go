@@ -218,3 +218,46 @@ func TestBedrockGuardrailDisabled(t *testing.T) {
 	assert.Equal(t, "<absent>", str(attrs, vocabulary.RastirGuardrailID))
 	assert.Equal(t, "<absent>", str(attrs, vocabulary.RastirGuardrailAction))
 }
+
+// BenchmarkBedrockGuardrail: the cost of the guardrail step on a chat span
+// without guardrail keys (the common case) and on a Converse call that a
+// guardrail blocked, with its assessment as JSON.
+func BenchmarkBedrockGuardrail(b *testing.B) {
+	chat := map[string]any{
+		vocabulary.GenAIOperationName: "chat", vocabulary.GenAIProviderName: "openai", vocabulary.GenAIRequestModel: "gpt-4o",
+		vocabulary.GenAIUsageInputTokens: int64(812), vocabulary.GenAIUsageOutputTokens: int64(64),
+		vocabulary.GenAIResponseFinishReasons: []any{"stop"}, vocabulary.ServerAddress: "api.openai.com",
+	}
+	blocked := map[string]any{
+		vocabulary.GenAIOperationName: "chat", vocabulary.GenAIProviderName: "aws.bedrock",
+		vocabulary.AWSBedrockGuardrailID: "gr-abc123", vocabulary.GenAIGuardrailPolicyVersion: "3",
+		vocabulary.GenAIResponseFinishReasons:    []any{"guardrail_intervened"},
+		vocabulary.AWSBedrockGuardrailAssessment: converseTraceContent,
+	}
+	for _, bc := range []struct {
+		name  string
+		attrs map[string]any
+	}{{"no guardrail", chat}, {"blocked", blocked}} {
+		b.Run(bc.name, func(b *testing.B) {
+			src := ptrace.NewSpan()
+			require.NoError(b, src.Attributes().FromRaw(bc.attrs))
+			// Fresh copies, made with the timer stopped, since the step
+			// writes to its span.
+			var spans []ptrace.Span
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(spans) == 0 {
+					b.StopTimer()
+					for range 1024 {
+						span := ptrace.NewSpan()
+						src.CopyTo(span)
+						spans = append(spans, span)
+					}
+					b.StartTimer()
+				}
+				mapBedrockGuardrail(spans[len(spans)-1])
+				spans = spans[:len(spans)-1]
+			}
+		})
+	}
+}
