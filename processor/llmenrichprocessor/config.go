@@ -30,6 +30,10 @@ type Config struct {
 	// ErrorCategories gives every ERROR span exactly one rastir.error.category.
 	ErrorCategories ErrorCategoriesConfig `mapstructure:"error_categories"`
 
+	// Guardrails maps the guardrail attributes of Bedrock calls to the
+	// canonical rastir.guardrail.* keys.
+	Guardrails GuardrailsConfig `mapstructure:"guardrails"`
+
 	// Content decides what happens to prompt and completion text.
 	Content ContentConfig `mapstructure:"content"`
 
@@ -60,6 +64,10 @@ type DialectsConfig struct {
 	// (gen_ai.usage.cost), stream flag, time to first token, reasoning and
 	// cache token counts, and the span type of its own operation names.
 	OpenLIT bool `mapstructure:"openlit"`
+	// RemoveSourceKeys removes a dialect's input key once its value has
+	// been written to a canonical key. Content keys (see Content) and the
+	// rastir.wire.* keys are never removed by it.
+	RemoveSourceKeys bool `mapstructure:"remove_source_keys"`
 
 	_ struct{}
 }
@@ -83,6 +91,13 @@ type TTFTConfig struct {
 	Enabled bool `mapstructure:"enabled"`
 	// EventNames are the span events that mark the first streamed chunk.
 	EventNames []string `mapstructure:"event_names"`
+
+	_ struct{}
+}
+
+// GuardrailsConfig switches the mapping of Bedrock guardrail attributes.
+type GuardrailsConfig struct {
+	Enabled bool `mapstructure:"enabled"`
 
 	_ struct{}
 }

@@ -21,10 +21,11 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{id: component.NewID(metadata.Type), expected: createDefaultConfig().(*Config)},
 		{id: component.NewIDWithName(metadata.Type, "custom"), expected: &Config{
-			Dialects:        DialectsConfig{Rastir: false, GenAI: true, OpenInference: true, OpenLLMetry: true, OpenLIT: true},
+			Dialects:        DialectsConfig{Rastir: false, GenAI: true, OpenInference: true, OpenLLMetry: true, OpenLIT: true, RemoveSourceKeys: true},
 			Inference:       InferenceConfig{Enabled: true},
 			AgentContext:    AgentContextConfig{Enabled: false},
 			TTFT:            createDefaultConfig().(*Config).TTFT,
+			Guardrails:      GuardrailsConfig{Enabled: false},
 			ErrorCategories: ErrorCategoriesConfig{Enabled: true, Rules: map[string]string{"MyTimeout": "timeout", "QuotaError": "rate_limit"}},
 			Content:         ContentConfig{Mode: ContentTruncate, MaxLength: 100},
 			Cost:            CostConfig{Enabled: false, Profile: "ours"},

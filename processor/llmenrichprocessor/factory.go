@@ -32,6 +32,7 @@ func createDefaultConfig() component.Config {
 			vocabulary.EventGenAICompletionChunk,
 		}},
 		ErrorCategories: ErrorCategoriesConfig{Enabled: true},
+		Guardrails:      GuardrailsConfig{Enabled: true},
 		Content:         ContentConfig{Mode: ContentDrop, MaxLength: 4096},
 		Cost:            CostConfig{Enabled: true, Profile: defaultPricingProfile},
 	}

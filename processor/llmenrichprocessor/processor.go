@@ -27,21 +27,22 @@ type enricher struct {
 
 func newEnricher(cfg *Config) (*enricher, error) {
 	e := &enricher{cfg: cfg}
+	opts := dialect.Options{RemoveSourceKeys: cfg.Dialects.RemoveSourceKeys}
 	// Rastir first: it writes gen_ai.* keys that the others then find set.
 	if cfg.Dialects.Rastir {
-		e.mappers = append(e.mappers, dialect.NewRastir())
+		e.mappers = append(e.mappers, dialect.NewRastir(opts))
 	}
 	if cfg.Dialects.GenAI {
-		e.mappers = append(e.mappers, dialect.NewGenAI())
+		e.mappers = append(e.mappers, dialect.NewGenAI(opts))
 	}
 	if cfg.Dialects.OpenInference {
-		e.mappers = append(e.mappers, dialect.NewOpenInference())
+		e.mappers = append(e.mappers, dialect.NewOpenInference(opts))
 	}
 	if cfg.Dialects.OpenLLMetry {
-		e.mappers = append(e.mappers, dialect.NewOpenLLMetry())
+		e.mappers = append(e.mappers, dialect.NewOpenLLMetry(opts))
 	}
 	if cfg.Dialects.OpenLIT {
-		e.mappers = append(e.mappers, dialect.NewOpenLIT())
+		e.mappers = append(e.mappers, dialect.NewOpenLIT(opts))
 	}
 	if cfg.Cost.Enabled {
 		var extra [][]pricing.Price
@@ -69,13 +70,20 @@ func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Tr
 			scope := ss.Scope()
 			// The Rastir client infers providers itself; guessing further
 			// would change the labels Rastir users' dashboards show.
-			infer := e.cfg.Inference.Enabled && scope.Name() != vocabulary.ScopeRastir
+			rastirScope := scope.Name() == vocabulary.ScopeRastir
+			infer := e.cfg.Inference.Enabled && !rastirScope
+			// Rastir spans carry the client's own guardrail keys, which
+			// the Rastir dialect maps.
+			guardrails := e.cfg.Guardrails.Enabled && !rastirScope
 			for _, span := range ss.Spans().All() {
 				for _, m := range e.mappers {
 					m.Map(scope, span)
 				}
 				if infer {
 					inferProviderAndModel(span)
+				}
+				if guardrails {
+					mapBedrockGuardrail(span)
 				}
 			}
 		}

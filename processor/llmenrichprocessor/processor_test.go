@@ -19,7 +19,7 @@ import (
 
 func decodeFixture(t testing.TB, name string) ptrace.Traces {
 	t.Helper()
-	body, err := os.ReadFile(filepath.Join("..", "..", "testdata", "rastir-client", name))
+	body, err := os.ReadFile(filepath.Join("testdata", "rastir-client", name))
 	require.NoError(t, err)
 	td, err := rastirjson.NewDecoder(rastirjson.DefaultLimits()).Decode(body)
 	require.NoError(t, err)
@@ -58,7 +58,7 @@ func allSpans(td ptrace.Traces) []ptrace.Span {
 // TestRastirFixtures maps every span of the real client's batches: the
 // canonical keys carry what the Rastir attributes said.
 func TestRastirFixtures(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("..", "..", "testdata", "rastir-client", "*.json"))
+	paths, err := filepath.Glob(filepath.Join("testdata", "rastir-client", "*.json"))
 	require.NoError(t, err)
 	require.NotEmpty(t, paths)
 	for _, p := range paths {

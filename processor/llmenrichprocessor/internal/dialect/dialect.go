@@ -58,3 +58,47 @@ func truthy(v pcommon.Value) bool {
 	}
 	return false
 }
+
+// Options configure every mapper.
+type Options struct {
+	// RemoveSourceKeys removes a dialect's input key once the mapper has
+	// written its value to a canonical key (and only then: a key whose
+	// canonical key was already set, or whose value the canonical key
+	// cannot hold, such as an out-of-enum guardrail action, is kept).
+	// Content keys are the content section's, and the rastir.wire.* keys
+	// are never removed.
+	RemoveSourceKeys bool
+}
+
+// sourceKeys collects the input keys a mapper wrote canonical keys from,
+// to remove them in one pass at the end.
+type sourceKeys struct {
+	on   bool
+	keys [16]string
+	n    int
+}
+
+// add notes k for removal; a mapper never adds more keys than the array
+// holds (the largest, Rastir's, adds 13).
+func (s *sourceKeys) add(k string) {
+	if s.on && s.n < len(s.keys) {
+		s.keys[s.n] = k
+		s.n++
+	}
+}
+
+// removeFrom removes the noted keys from attrs in one pass.
+func (s *sourceKeys) removeFrom(attrs pcommon.Map) {
+	if s.n == 0 {
+		return
+	}
+	keys := s.keys[:s.n]
+	attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
+		for _, r := range keys {
+			if k == r {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -12,11 +12,11 @@ import (
 // genAI maps the GenAI semantic conventions: the deprecated keys that
 // instrumentations on semconv v1.36 and older still send, into the current
 // ones, and the span type from gen_ai.operation.name.
-type genAI struct{}
+type genAI struct{ opts Options }
 
 // NewGenAI returns the mapper of the GenAI semantic conventions, current and
 // deprecated.
-func NewGenAI() Mapper { return genAI{} }
+func NewGenAI(opts Options) Mapper { return genAI{opts: opts} }
 
 // SpanTypeForOperation gives the canonical span type of a gen_ai operation.
 func SpanTypeForOperation(op string) string {
@@ -47,7 +47,7 @@ type genAIFields struct {
 
 // Map skips spans of the rastir scope: the Rastir mapper writes only current
 // keys there, so there is nothing deprecated to read.
-func (genAI) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
+func (g genAI) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	if scope.Name() == vocabulary.ScopeRastir {
 		return
 	}
@@ -94,19 +94,27 @@ func (genAI) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 			attrs.PutStr(vocabulary.RastirSpanTypeKey, spanType)
 		}
 	}
+	// gen_ai.operation.name is itself canonical: it stays.
+	rm := sourceKeys{on: g.opts.RemoveSourceKeys}
 	if f.system != "" && !f.setProvider {
 		attrs.PutStr(vocabulary.GenAIProviderName, canonicalProvider(f.system))
+		rm.add(vocabulary.GenAISystemDeprecated)
 	}
 	if f.hasPrompt && !f.setInput {
 		attrs.PutInt(vocabulary.GenAIUsageInputTokens, f.promptTokens)
+		rm.add(vocabulary.GenAIUsagePromptTokensDeprecated)
 	}
 	if f.hasCompletion && !f.setOutput {
 		attrs.PutInt(vocabulary.GenAIUsageOutputTokens, f.completionTokens)
+		rm.add(vocabulary.GenAIUsageCompletionTokensDeprecated)
 	}
 	if f.hasCacheRead && !f.setCacheRead {
 		attrs.PutInt(vocabulary.GenAIUsageCacheReadTokens, f.cacheRead)
+		rm.add(vocabulary.GenAIUsageCacheReadTokensDeprecated)
 	}
 	if f.hasCacheCreation && !f.setCacheCreated {
 		attrs.PutInt(vocabulary.GenAIUsageCacheCreationTokens, f.cacheCreation)
+		rm.add(vocabulary.GenAIUsageCacheCreationTokensDeprecated)
 	}
+	rm.removeFrom(attrs)
 }

@@ -33,7 +33,7 @@ func TestGenAI(t *testing.T) {
 				"gen_ai.usage.cache_read_input_tokens": int64(100),
 			},
 			want: map[string]any{
-				vocabulary.GenAIProviderName: "openai", vocabulary.GenAIUsageInputTokens: int64(120),
+				vocabulary.GenAIProviderName: "openai", vocabulary.GenAIRequestModel: "gpt-4o", vocabulary.GenAIUsageInputTokens: int64(120),
 				vocabulary.GenAIUsageOutputTokens: int64(45), vocabulary.GenAIUsageCacheReadTokens: int64(100),
 				vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM,
 			},
@@ -75,7 +75,7 @@ func TestGenAI(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			span := spanWith(tt.in)
-			NewGenAI().Map(pcommon.NewInstrumentationScope(), span)
+			NewGenAI(Options{}).Map(pcommon.NewInstrumentationScope(), span)
 			for k, v := range tt.want {
 				got, ok := span.Attributes().Get(k)
 				if assert.True(t, ok, "%s missing", k) {

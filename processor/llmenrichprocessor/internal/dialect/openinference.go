@@ -13,13 +13,13 @@ import (
 // openInference maps the OpenInference conventions (Arize; used by Phoenix
 // and the openinference-instrumentation-* packages for OpenAI, Anthropic,
 // LangChain, LlamaIndex, smolagents, ...).
-type openInference struct{}
+type openInference struct{ opts Options }
 
 // NewOpenInference returns the mapper of the OpenInference dialect. A span
 // speaks it when it has openinference.span.kind, whatever its
 // instrumentation scope; without that key its generic keys (session.id,
 // tool.name, agent.name) are not trusted.
-func NewOpenInference() Mapper { return openInference{} }
+func NewOpenInference(opts Options) Mapper { return openInference{opts: opts} }
 
 var _ Mapper = openInference{}
 
@@ -138,7 +138,7 @@ type openInferenceFields struct {
 
 // Map reads the span in one pass and writes the canonical keys it lacks.
 // Spans of the rastir scope never carry OpenInference keys and are skipped.
-func (openInference) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
+func (o openInference) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	if scope.Name() == vocabulary.ScopeRastir {
 		return
 	}
@@ -150,7 +150,9 @@ func (openInference) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	if !f.speaks {
 		return
 	}
-	f.write(attrs)
+	rm := sourceKeys{on: o.opts.RemoveSourceKeys}
+	f.write(attrs, &rm)
+	rm.removeFrom(attrs)
 }
 
 func (f *openInferenceFields) read(k string, v pcommon.Value) {
@@ -232,7 +234,11 @@ func (f *openInferenceFields) read(k string, v pcommon.Value) {
 	}
 }
 
-func (f *openInferenceFields) write(attrs pcommon.Map) {
+// write writes the canonical keys and notes in rm the input keys they were
+// written from. openinference.span.kind is not among them: system stands
+// for several kinds (CHAIN, PROMPT, GUARDRAIL), and OpenInference backends
+// read the kind.
+func (f *openInferenceFields) write(attrs pcommon.Map, rm *sourceKeys) {
 	spanType, operation := OpenInferenceSpanKind(f.kind)
 	if !f.setSpanType {
 		attrs.PutStr(vocabulary.RastirSpanTypeKey, spanType)
@@ -243,22 +249,33 @@ func (f *openInferenceFields) write(attrs pcommon.Map) {
 	// The request model: the explicit one first, then llm.model_name (the
 	// spec wants the response model there when known, the closest there
 	// is), then the model keys of EMBEDDING and RERANKER spans.
-	if m := oiFirst(f.requestModel, f.model, f.embeddingModel, f.rerankerModel); m != "" && !f.setRequestModel {
-		attrs.PutStr(vocabulary.GenAIRequestModel, m)
+	if m := oiFirstSource(
+		oiSource{f.requestModel, vocabulary.OpenInferenceLLMRequestModelName},
+		oiSource{f.model, vocabulary.OpenInferenceLLMModelName},
+		oiSource{f.embeddingModel, vocabulary.OpenInferenceEmbeddingModelName},
+		oiSource{f.rerankerModel, vocabulary.OpenInferenceRerankerModelName},
+	); m.value != "" && !f.setRequestModel {
+		attrs.PutStr(vocabulary.GenAIRequestModel, m.value)
+		rm.add(m.key)
 	}
 	if f.responseModel != "" && !f.setResponseModel {
 		attrs.PutStr(vocabulary.GenAIResponseModel, f.responseModel)
+		rm.add(vocabulary.OpenInferenceLLMResponseModelName)
 	}
 	// llm.provider says where the call went (azure, groq, fireworks);
 	// llm.system names the API product, which several providers serve.
-	if p := oiFirst(f.provider, f.system); p != "" && !f.setProvider {
-		attrs.PutStr(vocabulary.GenAIProviderName, canonicalProvider(p))
+	if p := oiFirstSource(
+		oiSource{f.provider, vocabulary.OpenInferenceLLMProvider},
+		oiSource{f.system, vocabulary.OpenInferenceLLMSystem},
+	); p.value != "" && !f.setProvider {
+		attrs.PutStr(vocabulary.GenAIProviderName, canonicalProvider(p.value))
+		rm.add(p.key)
 	}
-	putOICount(attrs, vocabulary.GenAIUsageInputTokens, f.promptTokens, f.setInput)
-	putOICount(attrs, vocabulary.GenAIUsageOutputTokens, f.completionTokens, f.setOutput)
-	putOICount(attrs, vocabulary.GenAIUsageCacheReadTokens, f.cacheRead, f.setCacheRead)
-	putOICount(attrs, vocabulary.GenAIUsageCacheCreationTokens, f.cacheWrite, f.setCacheCreation)
-	putOICount(attrs, vocabulary.GenAIUsageReasoningTokens, f.reasoning, f.setReasoning)
+	putOICount(attrs, rm, vocabulary.GenAIUsageInputTokens, vocabulary.OpenInferenceTokenCountPrompt, f.promptTokens, f.setInput)
+	putOICount(attrs, rm, vocabulary.GenAIUsageOutputTokens, vocabulary.OpenInferenceTokenCountCompletion, f.completionTokens, f.setOutput)
+	putOICount(attrs, rm, vocabulary.GenAIUsageCacheReadTokens, vocabulary.OpenInferenceTokenCountCacheRead, f.cacheRead, f.setCacheRead)
+	putOICount(attrs, rm, vocabulary.GenAIUsageCacheCreationTokens, vocabulary.OpenInferenceTokenCountCacheWrite, f.cacheWrite, f.setCacheCreation)
+	putOICount(attrs, rm, vocabulary.GenAIUsageReasoningTokens, vocabulary.OpenInferenceTokenCountReasoning, f.reasoning, f.setReasoning)
 	// The span's own cost is authoritative when positive; the profile says
 	// where it came from, and is written only with a cost written here (a
 	// cost already on the span keeps its own profile, or none).
@@ -267,13 +284,21 @@ func (f *openInferenceFields) write(attrs pcommon.Map) {
 		if !f.setProfile {
 			attrs.PutStr(vocabulary.RastirPricingProfile, vocabulary.PricingProfileOpenInference)
 		}
+		// A cost summed from prompt and completion costs keeps them: the
+		// split is not canonical.
+		if f.costTotal.ok {
+			rm.add(vocabulary.OpenInferenceCostTotal)
+		}
 	}
-	putOIString(attrs, vocabulary.GenAIToolName, f.toolName, f.setTool)
+	putOIString(attrs, rm, vocabulary.GenAIToolName, oiSource{f.toolName, vocabulary.OpenInferenceToolName}, f.setTool)
 	// tool.id is the call id a TOOL span answers (it corresponds to
 	// tool_call.id); instrumentations write either.
-	putOIString(attrs, vocabulary.GenAIToolCallID, oiFirst(f.toolCallID, f.toolID), f.setToolCallID)
-	putOIString(attrs, vocabulary.GenAIAgentName, f.agentName, f.setAgent)
-	putOIString(attrs, vocabulary.GenAIConversationID, f.sessionID, f.setConversation)
+	putOIString(attrs, rm, vocabulary.GenAIToolCallID, oiFirstSource(
+		oiSource{f.toolCallID, vocabulary.OpenInferenceToolCallID},
+		oiSource{f.toolID, vocabulary.OpenInferenceToolID},
+	), f.setToolCallID)
+	putOIString(attrs, rm, vocabulary.GenAIAgentName, oiSource{f.agentName, vocabulary.OpenInferenceAgentName}, f.setAgent)
+	putOIString(attrs, rm, vocabulary.GenAIConversationID, oiSource{f.sessionID, vocabulary.OpenInferenceSessionID}, f.setConversation)
 }
 
 // cost is llm.cost.total when positive, else llm.cost.prompt plus
@@ -317,23 +342,28 @@ func readOIUSD(v pcommon.Value) oiUSD {
 	return oiUSD{}
 }
 
-func putOICount(attrs pcommon.Map, key string, c oiCount, set bool) {
+func putOICount(attrs pcommon.Map, rm *sourceKeys, key, source string, c oiCount, set bool) {
 	if c.ok && !set {
 		attrs.PutInt(key, c.n)
+		rm.add(source)
 	}
 }
 
-func putOIString(attrs pcommon.Map, key, value string, set bool) {
-	if value != "" && !set {
-		attrs.PutStr(key, value)
+func putOIString(attrs pcommon.Map, rm *sourceKeys, key string, s oiSource, set bool) {
+	if s.value != "" && !set {
+		attrs.PutStr(key, s.value)
+		rm.add(s.key)
 	}
 }
 
-func oiFirst(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
+// oiSource is a value and the input key it was read from.
+type oiSource struct{ value, key string }
+
+func oiFirstSource(sources ...oiSource) oiSource {
+	for _, s := range sources {
+		if s.value != "" {
+			return s
 		}
 	}
-	return ""
+	return oiSource{}
 }

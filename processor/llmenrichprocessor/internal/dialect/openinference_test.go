@@ -324,7 +324,7 @@ func TestOpenInference(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			span := spanWith(tt.in)
-			NewOpenInference().Map(pcommon.NewInstrumentationScope(), span)
+			NewOpenInference(Options{}).Map(pcommon.NewInstrumentationScope(), span)
 			attrs := span.Attributes()
 			for k, v := range tt.want {
 				got, ok := attrs.Get(k)
@@ -360,7 +360,7 @@ func TestOpenInference(t *testing.T) {
 
 func TestOpenInferenceNonStringKind(t *testing.T) {
 	span := spanWith(map[string]any{"openinference.span.kind": int64(1), "llm.model_name": "m"})
-	NewOpenInference().Map(pcommon.NewInstrumentationScope(), span)
+	NewOpenInference(Options{}).Map(pcommon.NewInstrumentationScope(), span)
 	assert.Equal(t, map[string]any{
 		"openinference.span.kind": int64(1), "llm.model_name": "m",
 		vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeSystem, vocabulary.GenAIRequestModel: "m",
@@ -417,7 +417,7 @@ func TestIsOpenInferenceContentKey(t *testing.T) {
 // span of another dialect.
 func BenchmarkOpenInference(b *testing.B) {
 	src := spanWith(openAIChatSpan())
-	m := NewOpenInference()
+	m := NewOpenInference(Options{})
 	scope := pcommon.NewInstrumentationScope()
 	const batch = 1024
 	fresh := func(b *testing.B, spans []ptrace.Span) []ptrace.Span {

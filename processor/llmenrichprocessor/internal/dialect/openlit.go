@@ -15,7 +15,7 @@ import (
 // cache token counts, its time to first token, and its operation names that
 // semconv lacks. gen_ai.system and the other deprecated semconv keys are the
 // GenAI mapper's.
-type openLIT struct{}
+type openLIT struct{ opts Options }
 
 // NewOpenLIT returns the mapper of the OpenLIT dialect. OpenLIT's
 // telemetry.sdk.name is on the resource, which a mapper does not see, so a
@@ -25,7 +25,7 @@ type openLIT struct{}
 // records on spans, gen_ai.environment, gen_ai.application_name,
 // gen_ai.endpoint, openlit.sdk.version), or telemetry.sdk.name "openlit" on
 // the span itself, which the Python SDK writes there too.
-func NewOpenLIT() Mapper { return openLIT{} }
+func NewOpenLIT(opts Options) Mapper { return openLIT{opts: opts} }
 
 var _ Mapper = openLIT{}
 
@@ -53,6 +53,8 @@ func OpenLITOperationSpanType(op string) string {
 type openLITFields struct {
 	speaks    bool
 	operation string
+	// reasoningKey is the key the reasoning count was read from.
+	reasoningKey string
 
 	cost, ttft                       float64
 	reasoning, cacheRead, cacheWrite int64
@@ -66,7 +68,7 @@ type openLITFields struct {
 
 // Map reads the span in one pass and writes the canonical keys it lacks.
 // Spans of the rastir scope are the Rastir mapper's and are not read.
-func (openLIT) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
+func (o openLIT) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	if scope.Name() == vocabulary.ScopeRastir {
 		return
 	}
@@ -76,7 +78,9 @@ func (openLIT) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		f.read(k, v)
 	}
 	if f.speaks {
-		f.write(attrs)
+		rm := sourceKeys{on: o.opts.RemoveSourceKeys}
+		f.write(attrs, &rm)
+		rm.removeFrom(attrs)
 	}
 }
 
@@ -102,6 +106,7 @@ func (f *openLITFields) read(k string, v pcommon.Value) {
 	case vocabulary.OpenLITUsageReasoningTokens, vocabulary.OpenLITUsageReasoningTokensDetail:
 		if !f.hasReasoning {
 			f.reasoning, f.hasReasoning = v.Int(), v.Type() == pcommon.ValueTypeInt
+			f.reasoningKey = k
 		}
 	case vocabulary.OpenLITUsageCacheReadTokensDetail:
 		f.cacheRead, f.hasCacheRead = v.Int(), v.Type() == pcommon.ValueTypeInt
@@ -131,7 +136,10 @@ func (f *openLITFields) read(k string, v pcommon.Value) {
 	}
 }
 
-func (f *openLITFields) write(attrs pcommon.Map) {
+// write writes the canonical keys and notes in rm the input keys they were
+// written from; OpenLIT's 0 cost and 0 time to first token, which write
+// nothing, stay.
+func (f *openLITFields) write(attrs pcommon.Map, rm *sourceKeys) {
 	if !f.setSpanType {
 		spanType := SpanTypeForOperation(f.operation)
 		if spanType == "" {
@@ -148,24 +156,30 @@ func (f *openLITFields) write(attrs pcommon.Map) {
 	// the cost it labels.
 	if f.hasCost && f.cost > 0 && !math.IsInf(f.cost, 0) && !f.setCost && !f.setPricingMissing {
 		attrs.PutDouble(vocabulary.RastirCostUSD, f.cost)
+		rm.add(vocabulary.OpenLITUsageCost)
 		if !f.setProfile {
 			attrs.PutStr(vocabulary.RastirPricingProfile, vocabulary.PricingProfileOpenLIT)
 		}
 	}
 	if f.hasStream && !f.setStream {
 		attrs.PutBool(vocabulary.GenAIRequestStream, f.stream)
+		rm.add(vocabulary.OpenLITRequestIsStream)
 	}
 	// OpenLIT writes 0 for a call that was not streamed.
 	if f.hasTTFT && f.ttft > 0 && !math.IsInf(f.ttft, 0) && !f.setTTFT {
 		attrs.PutDouble(vocabulary.GenAIResponseTimeToFirstChunk, f.ttft)
+		rm.add(vocabulary.OpenLITServerTimeToFirstToken)
 	}
 	if f.hasReasoning && !f.setReasoning {
 		attrs.PutInt(vocabulary.GenAIUsageReasoningTokens, f.reasoning)
+		rm.add(f.reasoningKey)
 	}
 	if f.hasCacheRead && !f.setCacheRead {
 		attrs.PutInt(vocabulary.GenAIUsageCacheReadTokens, f.cacheRead)
+		rm.add(vocabulary.OpenLITUsageCacheReadTokensDetail)
 	}
 	if f.hasCacheWrite && !f.setCacheWrite {
 		attrs.PutInt(vocabulary.GenAIUsageCacheCreationTokens, f.cacheWrite)
+		rm.add(vocabulary.OpenLITUsageCacheWriteTokensDetail)
 	}
 }

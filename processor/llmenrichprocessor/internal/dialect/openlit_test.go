@@ -225,7 +225,7 @@ func TestOpenLIT(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			span := spanWith(tt.in)
-			NewOpenLIT().Map(pcommon.NewInstrumentationScope(), span)
+			NewOpenLIT(Options{}).Map(pcommon.NewInstrumentationScope(), span)
 			assertMapped(t, span, tt.in, tt.want, tt.none)
 		})
 	}
@@ -237,12 +237,15 @@ func TestOpenLIT(t *testing.T) {
 func TestOpenLITAfterGenAI(t *testing.T) {
 	span := spanWith(openLITLegacyStreamSpan())
 	scope := pcommon.NewInstrumentationScope()
-	NewGenAI().Map(scope, span)
-	NewOpenLIT().Map(scope, span)
+	NewGenAI(Options{}).Map(scope, span)
+	NewOpenLIT(Options{}).Map(scope, span)
 	want := map[string]any{
 		vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM,
 		vocabulary.GenAIRequestStream: true, vocabulary.GenAIResponseTimeToFirstChunk: 0.42,
 		vocabulary.RastirCostUSD: 0.0021, vocabulary.RastirPricingProfile: vocabulary.PricingProfileOpenLIT,
+		// OpenLIT writes the model and token counts under semconv keys.
+		vocabulary.GenAIRequestModel: "gpt-4o-mini", vocabulary.GenAIUsageInputTokens: int64(120),
+		vocabulary.GenAIUsageOutputTokens: int64(80),
 	}
 	assertMapped(t, span, openLITLegacyStreamSpan(), want, nil)
 }
@@ -266,7 +269,7 @@ func TestOpenLITOperationSpanType(t *testing.T) {
 // dialect.
 func BenchmarkOpenLIT(b *testing.B) {
 	src := spanWith(openLITChatSpan())
-	m := NewOpenLIT()
+	m := NewOpenLIT(Options{})
 	scope := pcommon.NewInstrumentationScope()
 	const batch = 256
 	b.Run("map", func(b *testing.B) {
@@ -308,7 +311,7 @@ func TestOpenLITLeavesRastirScope(t *testing.T) {
 	scope := pcommon.NewInstrumentationScope()
 	scope.SetName(vocabulary.ScopeRastir)
 	span := spanWith(openLITChatSpan())
-	NewOpenLIT().Map(scope, span)
+	NewOpenLIT(Options{}).Map(scope, span)
 	if got := span.Attributes().Len(); got != len(openLITChatSpan()) {
 		t.Errorf("%d attributes, want %d", got, len(openLITChatSpan()))
 	}

@@ -14,7 +14,7 @@ import (
 // keys of the Traceloop SDK's workflow, task, agent and tool spans. The
 // deprecated gen_ai.* keys that OpenLLMetry 0.4.x also sends
 // (gen_ai.system, gen_ai.usage.prompt_tokens, ...) are the GenAI mapper's.
-type openLLMetry struct{}
+type openLLMetry struct{ opts Options }
 
 // NewOpenLLMetry returns the mapper of the OpenLLMetry dialect. A span
 // speaks it when it has traceloop.span.kind, traceloop.entity.name,
@@ -22,7 +22,7 @@ type openLLMetry struct{}
 // instrumentation scope. traceloop.workflow.name alone does not count: the
 // Traceloop SDK copies it onto every span of a workflow, HTTP and database
 // spans included.
-func NewOpenLLMetry() Mapper { return openLLMetry{} }
+func NewOpenLLMetry(opts Options) Mapper { return openLLMetry{opts: opts} }
 
 var _ Mapper = openLLMetry{}
 
@@ -117,7 +117,7 @@ type openLLMetryFields struct {
 
 // Map reads the span in one pass and writes the canonical keys it lacks.
 // Spans of the rastir scope are the Rastir mapper's and are not read.
-func (openLLMetry) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
+func (o openLLMetry) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	if scope.Name() == vocabulary.ScopeRastir {
 		return
 	}
@@ -127,7 +127,9 @@ func (openLLMetry) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		f.read(k, v)
 	}
 	if f.speaks {
-		f.write(attrs)
+		rm := sourceKeys{on: o.opts.RemoveSourceKeys}
+		f.write(attrs, &rm)
+		rm.removeFrom(attrs)
 	}
 }
 
@@ -266,34 +268,49 @@ func (f *openLLMetryFields) classify() (spanType, operation string) {
 	return spanType, operation
 }
 
-func (f *openLLMetryFields) write(attrs pcommon.Map) {
+// write writes the canonical keys and notes in rm the input keys they were
+// written from. llm.request.type rerank and traceloop.span.kind task stay:
+// retrieval and system do not say as much.
+func (f *openLLMetryFields) write(attrs pcommon.Map, rm *sourceKeys) {
 	spanType, operation := f.classify()
 	if spanType != "" && !f.setSpanType {
 		attrs.PutStr(vocabulary.RastirSpanTypeKey, spanType)
 	}
 	if operation != "" && !f.setOperation {
 		attrs.PutStr(vocabulary.GenAIOperationName, operation)
+		switch {
+		case !f.llmCall:
+			rm.add(vocabulary.TraceloopSpanKind)
+		case operation != vocabulary.OperationRetrieval:
+			rm.add(vocabulary.OpenLLMetryRequestType)
+		}
 	}
 	if f.vendor != "" && !f.setProvider {
 		attrs.PutStr(vocabulary.GenAIProviderName, canonicalProvider(f.vendor))
+		rm.add(vocabulary.OpenLLMetryVendor)
 	}
 	if f.requestModel != "" && !f.setRequestModel {
 		attrs.PutStr(vocabulary.GenAIRequestModel, f.requestModel)
+		rm.add(vocabulary.OpenLLMetryRequestModel)
 	}
 	if f.responseModel != "" && !f.setResponseModel {
 		attrs.PutStr(vocabulary.GenAIResponseModel, f.responseModel)
+		rm.add(vocabulary.OpenLLMetryResponseModel)
 	}
 	if f.hasPrompt && !f.setInput {
 		attrs.PutInt(vocabulary.GenAIUsageInputTokens, f.promptTokens)
+		rm.add(vocabulary.OpenLLMetryUsagePromptTokens)
 	}
 	if f.hasCompletion && !f.setOutput {
 		attrs.PutInt(vocabulary.GenAIUsageOutputTokens, f.completionTokens)
+		rm.add(vocabulary.OpenLLMetryUsageCompletionTokens)
 	}
 	if f.hasStream && !f.setStream {
 		attrs.PutBool(vocabulary.GenAIRequestStream, f.stream)
+		rm.add(vocabulary.OpenLLMetryIsStreaming)
 	}
 	if !f.setFinishReasons {
-		f.putFinishReasons(attrs)
+		f.putFinishReasons(attrs, rm)
 	}
 	// The entity of a decorated agent or tool function names the agent or
 	// the tool; that of a workflow or task names neither.
@@ -304,23 +321,31 @@ func (f *openLLMetryFields) write(attrs pcommon.Map) {
 	}
 	if agent != "" && !f.setAgent {
 		attrs.PutStr(vocabulary.GenAIAgentName, agent)
+		if f.agentName != "" {
+			rm.add(vocabulary.OpenLLMetryAgentName)
+		} else {
+			rm.add(vocabulary.TraceloopEntityName)
+		}
 	}
 	if f.entityName != "" && kind == vocabulary.TraceloopSpanKindTool && !f.setTool {
 		attrs.PutStr(vocabulary.GenAIToolName, f.entityName)
+		rm.add(vocabulary.TraceloopEntityName)
 	}
 }
 
 // putFinishReasons writes gen_ai.response.finish_reasons (a string array)
 // from llm.response.finish_reason, else llm.response.stop_reason (one
 // string each, for the call), else the flattened choices' finish reasons in
-// choice order.
-func (f *openLLMetryFields) putFinishReasons(attrs pcommon.Map) {
-	reason := f.finishReason
+// choice order. The flattened choices are content keys and stay for the
+// content section.
+func (f *openLLMetryFields) putFinishReasons(attrs pcommon.Map, rm *sourceKeys) {
+	reason, source := f.finishReason, vocabulary.OpenLLMetryResponseFinishReason
 	if reason == "" {
-		reason = f.stopReason
+		reason, source = f.stopReason, vocabulary.OpenLLMetryResponseStopReason
 	}
 	if reason != "" {
 		attrs.PutEmptySlice(vocabulary.GenAIResponseFinishReasons).AppendEmpty().SetStr(reason)
+		rm.add(source)
 		return
 	}
 	if f.nChoices == 0 {

@@ -281,7 +281,7 @@ func TestOpenLLMetry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			span := spanWith(tt.in)
-			NewOpenLLMetry().Map(pcommon.NewInstrumentationScope(), span)
+			NewOpenLLMetry(Options{}).Map(pcommon.NewInstrumentationScope(), span)
 			assertMapped(t, span, tt.in, tt.want, tt.none)
 		})
 	}
@@ -325,8 +325,8 @@ func assertMapped(t *testing.T, span ptrace.Span, in, want map[string]any, none 
 func TestOpenLLMetryAfterGenAI(t *testing.T) {
 	span := spanWith(openLLMetryChatSpan())
 	scope := pcommon.NewInstrumentationScope()
-	NewGenAI().Map(scope, span)
-	NewOpenLLMetry().Map(scope, span)
+	NewGenAI(Options{}).Map(scope, span)
+	NewOpenLLMetry(Options{}).Map(scope, span)
 	want := map[string]any{
 		vocabulary.GenAIOperationName: vocabulary.OperationChat, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM,
 		vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI, vocabulary.GenAIUsageInputTokens: int64(24),
@@ -339,9 +339,9 @@ func TestOpenLLMetryAfterGenAI(t *testing.T) {
 func TestOpenLLMetryMapIsIdempotent(t *testing.T) {
 	span := spanWith(goOpenLLMetrySpan())
 	scope := pcommon.NewInstrumentationScope()
-	NewOpenLLMetry().Map(scope, span)
+	NewOpenLLMetry(Options{}).Map(scope, span)
 	first := span.Attributes().AsRaw()
-	NewOpenLLMetry().Map(scope, span)
+	NewOpenLLMetry(Options{}).Map(scope, span)
 	assert.Equal(t, first, span.Attributes().AsRaw())
 }
 
@@ -392,7 +392,7 @@ func TestIsOpenLLMetryContentKey(t *testing.T) {
 // "already_mapped" is the read pass alone on a span that has every canonical
 // key; "not_openllmetry" is the cost to a span of another dialect.
 func BenchmarkOpenLLMetry(b *testing.B) {
-	m := NewOpenLLMetry()
+	m := NewOpenLLMetry(Options{})
 	scope := pcommon.NewInstrumentationScope()
 	const batch = 256
 	for name, raw := range map[string]func() map[string]any{"python_chat": openLLMetryChatSpan, "go": goOpenLLMetrySpan} {
@@ -444,6 +444,6 @@ func TestOpenLLMetryLeavesRastirScope(t *testing.T) {
 	scope := pcommon.NewInstrumentationScope()
 	scope.SetName(vocabulary.ScopeRastir)
 	span := spanWith(goOpenLLMetrySpan())
-	NewOpenLLMetry().Map(scope, span)
+	NewOpenLLMetry(Options{}).Map(scope, span)
 	assert.Equal(t, goOpenLLMetrySpan(), span.Attributes().AsRaw())
 }

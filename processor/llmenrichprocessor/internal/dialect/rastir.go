@@ -8,10 +8,10 @@ import (
 )
 
 // rastir maps the Rastir client's attributes (spans of the rastir scope).
-type rastir struct{}
+type rastir struct{ opts Options }
 
 // NewRastir returns the mapper of the Rastir client's dialect.
-func NewRastir() Mapper { return rastir{} }
+func NewRastir(opts Options) Mapper { return rastir{opts: opts} }
 
 var _ Mapper = rastir{}
 
@@ -52,7 +52,7 @@ type rastirFields struct {
 
 // Map reads spans of the rastir scope only: Rastir's keys ("model",
 // "agent", ...) are too generic to trust on spans of other instrumentation.
-func (rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
+func (r rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	if scope.Name() != vocabulary.ScopeRastir {
 		return
 	}
@@ -132,14 +132,18 @@ func (rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	if op := operationBySpanType(spanType); op != "" && !f.setOperation {
 		attrs.PutStr(vocabulary.GenAIOperationName, op)
 	}
+	rm := sourceKeys{on: r.opts.RemoveSourceKeys}
 	if f.model != "" && !f.setModel {
 		attrs.PutStr(vocabulary.GenAIRequestModel, f.model)
+		rm.add(vocabulary.RastirAttrModel)
 	}
 	if f.provider != "" && !f.setProvider {
 		attrs.PutStr(vocabulary.GenAIProviderName, canonicalProvider(f.provider))
+		rm.add(vocabulary.RastirAttrProvider)
 	}
 	if f.agent != "" && !f.setAgent {
 		attrs.PutStr(vocabulary.GenAIAgentName, f.agent)
+		rm.add(vocabulary.RastirAttrAgent)
 	}
 	if spanType == vocabulary.SpanTypeTool && !f.setTool {
 		// Rastir names tools by the span name, not by its tool_name attribute.
@@ -147,48 +151,63 @@ func (rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	}
 	if f.hasTokensIn && !f.setTokensIn {
 		attrs.PutInt(vocabulary.GenAIUsageInputTokens, f.tokensIn)
+		rm.add(vocabulary.RastirAttrTokensInput)
 	}
 	if f.hasTokensOut && !f.setTokensOut {
 		attrs.PutInt(vocabulary.GenAIUsageOutputTokens, f.tokensOut)
+		rm.add(vocabulary.RastirAttrTokensOutput)
 	}
 	// The client's own cost is authoritative when positive (Rastir records
 	// no cost for 0 or less).
 	if f.hasCost && f.cost > 0 {
 		if !f.setCost {
 			attrs.PutDouble(vocabulary.RastirCostUSD, f.cost)
+			rm.add(vocabulary.RastirAttrCostUSD)
 		}
 		if !f.setProfile {
 			profile := f.pricingProfile
 			if profile == "" {
 				profile = "default"
+			} else {
+				rm.add(vocabulary.RastirAttrPricingProfile)
 			}
 			attrs.PutStr(vocabulary.RastirPricingProfile, profile)
 		}
 	}
 	if f.pricingMissing && !f.setMissing {
 		attrs.PutBool(vocabulary.RastirPricingMissing, true)
+		rm.add(vocabulary.RastirAttrPricingMissing)
 	}
 	if f.hasTTFT && f.ttftMs >= 0 && !f.setTTFT {
 		attrs.PutDouble(vocabulary.GenAIResponseTimeToFirstChunk, f.ttftMs/1000)
+		rm.add(vocabulary.RastirAttrTTFTMs)
 	}
-	mapRastirGuardrail(attrs, &f)
+	mapRastirGuardrail(attrs, &f, &rm)
+	rm.removeFrom(attrs)
 }
 
 // mapRastirGuardrail copies the guardrail attributes, bounding action and
 // category to their enums (a missing category is out of the enum too, as in
-// Rastir).
-func mapRastirGuardrail(attrs pcommon.Map, f *rastirFields) {
+// Rastir). An action or category outside the enum keeps its input key:
+// the canonical key cannot hold its value.
+func mapRastirGuardrail(attrs pcommon.Map, f *rastirFields, rm *sourceKeys) {
 	if f.hasGuardrailID {
 		if !f.setGuardrailID {
 			attrs.PutStr(vocabulary.RastirGuardrailID, f.guardrailID)
+			rm.add(vocabulary.RastirAttrGuardrailID)
 		}
 		if f.hasGuardrailVersion && !f.setGuardrailVersion {
 			attrs.PutStr(vocabulary.RastirGuardrailVersion, f.guardrailVersion)
+			rm.add(vocabulary.RastirAttrGuardrailVersion)
 		}
 	}
 	if f.hasGuardrailAction {
 		if !f.setGuardrailAction {
-			attrs.PutStr(vocabulary.RastirGuardrailAction, vocabulary.BoundGuardrailAction(f.guardrailAction))
+			action := vocabulary.BoundGuardrailAction(f.guardrailAction)
+			attrs.PutStr(vocabulary.RastirGuardrailAction, action)
+			if action == f.guardrailAction {
+				rm.add(vocabulary.RastirAttrGuardrailAction)
+			}
 		}
 		if !f.setGuardrailCat {
 			category := vocabulary.OverflowValue
@@ -196,6 +215,9 @@ func mapRastirGuardrail(attrs pcommon.Map, f *rastirFields) {
 				category = vocabulary.BoundGuardrailCategory(f.guardrailCat)
 			}
 			attrs.PutStr(vocabulary.RastirGuardrailCategory, category)
+			if f.hasGuardrailCat && category == f.guardrailCat {
+				rm.add(vocabulary.RastirAttrGuardrailCat)
+			}
 		}
 	}
 }
