@@ -35,9 +35,15 @@ $(MDATAGEN) $(GOLANGCI_LINT) &: internal/tools/go.mod
 
 tools: $(BUILDER) $(MDATAGEN) $(GOLANGCI_LINT)
 
-# ocb runs `go mod tidy` in _build, which must not see go.work.
+# ocb runs `go mod tidy` in _build, which must not see go.work. A module of
+# ours that requires a newer collector release than the manifest's would
+# silently lift the whole build to it: the check below fails instead.
+COLLECTOR_RELEASE := v1.67.0|v0.161.0
 build: $(BUILDER)
 	GOWORK=off $(BUILDER) --config builder-config.yaml
+	@stray=$$(grep -E '^\s+(go.opentelemetry.io/collector|github.com/open-telemetry/opentelemetry-collector-contrib)/' _build/go.mod \
+	  | grep -vE ' ($(COLLECTOR_RELEASE))( |$$)' || true); \
+	if [ -n "$$stray" ]; then echo "collector modules off the pinned release ($(COLLECTOR_RELEASE)):"; echo "$$stray"; exit 1; fi
 
 run: build
 	$(BIN) --config $(CONFIG)
