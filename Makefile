@@ -89,6 +89,8 @@ test: fmt-check vet lint generate-check unit fuzz e2e
 
 bench: build
 	cd pkg/rastirjson && $(GO) test -run '^$$' -bench . -benchmem -count 1 .
+	cd processor/llmenrichprocessor && $(GO) test -run '^$$' -bench Process -benchmem -count 1 .
+	cd connector/spanmetricsllm && $(GO) test -run '^$$' -bench 'ConsumeMixed/default|WithCardinality|SeriesMemory' -benchmem -count 1 -cpu 1 .
 	cd cmd/rastir-loadgen && $(GO) run . compare --bin $(BIN)
 
 clean:
