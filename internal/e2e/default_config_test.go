@@ -90,6 +90,18 @@ func TestDefaultConfigRateLimit(t *testing.T) {
 	if ra, err := strconv.Atoi(hdr.Get("Retry-After")); err != nil || ra < 1 || ra > 30 {
 		t.Fatalf("Retry-After %q (2 per minute refill one request every 30 s)", hdr.Get("Retry-After"))
 	}
+	// The receiver, also in the metrics pipeline, counts the refusal in
+	// Rastir's family, and the spans it took in the ingestion rate.
+	limited := seriesKey("rastir_rate_limited_total", [][2]string{{"dimension", "ip"}})
+	var scraped page
+	waitFor(t, 30*time.Second, "rastir_rate_limited_total on /metrics", func() bool {
+		_, _, body := get(t, c.url("/metrics"))
+		scraped = parsePage(t, body)
+		return scraped[limited] == 1
+	})
+	if _, ok := scraped[seriesKey("rastir_ingestion_rate", nil)]; !ok {
+		t.Errorf("no rastir_ingestion_rate on /metrics")
+	}
 }
 
 func get(t *testing.T, url string) (int, http.Header, string) {
