@@ -126,6 +126,9 @@ func (r rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	}
 
 	spanType := vocabulary.NormalizeRastirSpanType(f.spanType)
+	// Grow the attributes once for every key written below: appending them
+	// one by one reallocated the span's attribute slice several times.
+	attrs.EnsureCapacity(attrs.Len() + f.writes(spanType))
 	if !f.setSpanType {
 		attrs.PutStr(vocabulary.RastirSpanTypeKey, spanType)
 	}
@@ -184,6 +187,34 @@ func (r rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	}
 	mapRastirGuardrail(attrs, &f, &rm)
 	rm.removeFrom(attrs)
+}
+
+// writes counts the canonical keys Map writes (an upper bound where a
+// value may still turn out empty).
+func (f *rastirFields) writes(spanType string) int {
+	n := 0
+	add := func(cond bool) {
+		if cond {
+			n++
+		}
+	}
+	add(!f.setSpanType)
+	add(operationBySpanType(spanType) != "" && !f.setOperation)
+	add(f.model != "" && !f.setModel)
+	add(f.provider != "" && !f.setProvider)
+	add(f.agent != "" && !f.setAgent)
+	add(spanType == vocabulary.SpanTypeTool && !f.setTool)
+	add(f.hasTokensIn && !f.setTokensIn)
+	add(f.hasTokensOut && !f.setTokensOut)
+	add(f.hasCost && f.cost > 0 && !f.setCost)
+	add(f.hasCost && f.cost > 0 && !f.setProfile)
+	add(f.pricingMissing && !f.setMissing)
+	add(f.hasTTFT && !f.setTTFT)
+	add(f.hasGuardrailID && !f.setGuardrailID)
+	add(f.hasGuardrailID && f.hasGuardrailVersion && !f.setGuardrailVersion)
+	add(f.hasGuardrailAction && !f.setGuardrailAction)
+	add(f.hasGuardrailAction && !f.setGuardrailCat)
+	return n
 }
 
 // mapRastirGuardrail copies the guardrail attributes, bounding action and
