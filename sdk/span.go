@@ -294,15 +294,14 @@ func Start(ctx context.Context, kind Kind, name string, opts ...Option) (context
 			sk = trace.SpanKindInternal
 		}
 	}
-	startOpts := [4]trace.SpanStartOption{
+	startOpts := [3]trace.SpanStartOption{
 		trace.WithAttributes(attrs...),
-		trace.WithTimestamp(s.start),
 		trace.WithSpanKind(sk),
 	}
-	nopts := 3
+	nopts := 2
 	if len(cfg.links) > 0 {
-		startOpts[3] = trace.WithLinks(cfg.links...)
-		nopts = 4
+		startOpts[2] = trace.WithLinks(cfg.links...)
+		nopts = 3
 	}
 	_, s.Span = tracer().Start(ctx, spanName, startOpts[:nopts]...)
 	// The buffer's head holds the start attributes; setters use the rest.
@@ -365,8 +364,11 @@ func (s *Span) setLocked(kvs ...attribute.KeyValue) {
 		return
 	}
 	if s.pendingStart == len(s.pending) {
-		// The start attributes fill the buffer: write directly.
-		s.Span.SetAttributes(kvs...)
+		// The start attributes fill the buffer: write directly (one by one,
+		// so that kvs does not escape on the common path).
+		for _, kv := range kvs {
+			s.Span.SetAttributes(kv)
+		}
 		return
 	}
 	for _, kv := range kvs {
