@@ -36,6 +36,12 @@ func benchBareOTel(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
+		bareLLMSpan(ctx, tr)
+	}
+}
+
+func bareLLMSpan(ctx context.Context, tr trace.Tracer) {
+	{
 		_, s := tr.Start(ctx, "chat gpt-4o", trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
 			attribute.String(vocabulary.RastirSpanTypeKey, vocabulary.SpanTypeLLM),
 			attribute.String(vocabulary.GenAIOperationName, vocabulary.OperationChat),
@@ -65,6 +71,12 @@ func benchSDK(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
+		sdkLLMSpan(ctx)
+	}
+}
+
+func sdkLLMSpan(ctx context.Context) {
+	{
 		_, s := StartLLM(ctx, "gpt-4o", WithProvider(vocabulary.ProviderOpenAI))
 		s.SetResponseModel("gpt-4o-2024-08-06")
 		s.SetUsage(120, 45)
@@ -89,6 +101,43 @@ func BenchmarkLLMSpan(b *testing.B) {
 			b.ReportMetric(sdk.allocs/otel.allocs, "allocs-ratio")
 		}
 	})
+}
+
+// BenchmarkLLMSpanPaired makes one bare span and one SDK span per
+// iteration, timing each, so that a busy machine slows both alike; it
+// reports both times per span and their ratio.
+func BenchmarkLLMSpanPaired(b *testing.B) {
+	tp := noopProvider()
+	tr := tp.Tracer("bench")
+	octx, parent := tr.Start(context.Background(), "invoke_agent planner")
+	defer parent.End()
+	UseTracerProvider(tp)
+	defer UseTracerProvider(nil)
+	sctx, agent := StartAgent(context.Background(), "planner")
+	defer agent.End()
+	var bare, sdk time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		// Alternate which goes first.
+		if i%2 == 0 {
+			t0 := time.Now()
+			bareLLMSpan(octx, tr)
+			t1 := time.Now()
+			sdkLLMSpan(sctx)
+			t2 := time.Now()
+			bare, sdk = bare+t1.Sub(t0), sdk+t2.Sub(t1)
+		} else {
+			t0 := time.Now()
+			sdkLLMSpan(sctx)
+			t1 := time.Now()
+			bareLLMSpan(octx, tr)
+			t2 := time.Now()
+			sdk, bare = sdk+t1.Sub(t0), bare+t2.Sub(t1)
+		}
+	}
+	b.ReportMetric(float64(bare.Nanoseconds())/float64(b.N), "otel-ns/span")
+	b.ReportMetric(float64(sdk.Nanoseconds())/float64(b.N), "sdk-ns/span")
+	b.ReportMetric(float64(sdk)/float64(bare), "time-ratio")
 }
 
 type perOp struct{ ns, allocs float64 }
