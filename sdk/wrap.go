@@ -50,8 +50,18 @@ func WrapFunc[Req, Resp any](name, method string, fn func(context.Context, Req) 
 		if inWrapped(ctx, spanName) {
 			return fn(ctx, req)
 		}
-		return Run(ctx, c.kind, spanName, func(ctx context.Context) (Resp, error) { return fn(ctx, req) }, spanOpts...)
+		return Run(ctx, c.kind, wrapStartName(c.kind, spanName), func(ctx context.Context) (Resp, error) { return fn(ctx, req) }, spanOpts...)
 	}
+}
+
+// wrapStartName is the name Start gets for a wrapped call: the span name,
+// except for the kinds where Start would take it for a model (LLM) or a
+// data source (retrieval); those come from WithWrapOptions.
+func wrapStartName(kind Kind, spanName string) string {
+	if kind == KindLLM || kind == KindRetrieval {
+		return ""
+	}
+	return spanName
 }
 
 func withWrapName(n string) Option { return func(c *spanConfig) { c.wrapName = n } }
@@ -113,7 +123,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	opts = append(opts, t.cfg.opts...)
 	opts = append(opts, withWrapName(spanName), WithSpanName(spanName),
 		WithAttributes(attribute.String(vocabulary.HTTPRequestMethod, req.Method)))
-	ctx, s := Start(ctx, t.cfg.kind, spanName, opts...)
+	ctx, s := Start(ctx, t.cfg.kind, wrapStartName(t.cfg.kind, spanName), opts...)
 	defer s.End()
 	host, port := req.URL.Hostname(), req.URL.Port()
 	p, _ := strconv.Atoi(port)

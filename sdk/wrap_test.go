@@ -73,6 +73,7 @@ func TestWrapFuncKindsAndDistinctNames(t *testing.T) {
 	assert.Equal(t, "search.Query", attrMap(tool.Attributes())[vocabulary.GenAIToolName])
 	assert.Equal(t, vocabulary.SpanTypeLLM, attrMap(llm.Attributes())[vocabulary.RastirSpanTypeKey])
 	assert.Equal(t, vocabulary.ProviderOpenAI, attrMap(llm.Attributes())[vocabulary.GenAIProviderName])
+	assert.NotContains(t, attrMap(llm.Attributes()), vocabulary.GenAIRequestModel, "the wrapper's name is not a model")
 	assert.Equal(t, llm.SpanContext().SpanID(), tool.Parent().SpanID())
 }
 
