@@ -96,7 +96,7 @@ func emitScenario(ctx context.Context) {
 	}, WithProvider(vocabulary.ProviderAWSBedrock))
 	_, s := StartLLM(actx, "gpt-4o", WithProvider(vocabulary.ProviderOpenAI))
 	s.SetStreaming(true)
-	s.SetTTFT(120 * time.Millisecond)
+	s.SetTTFT(120*time.Millisecond + 4567*time.Nanosecond)
 	s.SetResponseModel("gpt-4o-2024-08-06")
 	s.SetUsage(120, 45)
 	s.SetFinishReasons("stop", "length")
@@ -196,7 +196,7 @@ func TestPushExporterBatchShapeAndHeaders(t *testing.T) {
 		vocabulary.RastirAttrFinishReason:    "stop",
 		vocabulary.RastirAttrCostUSD:         0.00075,
 		vocabulary.RastirAttrPricingProfile:  "default",
-		vocabulary.RastirAttrTTFTMs:          120.0,
+		vocabulary.RastirAttrTTFTMs:          120.0, // 2 decimals, as Python
 		vocabulary.RastirAttrStreaming:       true,
 		vocabulary.RastirAttrGuardrailAction: vocabulary.GuardrailActionIntervened,
 		vocabulary.RastirAttrGuardrailCat:    vocabulary.GuardrailCategoryDeniedTopic,

@@ -145,7 +145,8 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 		case vocabulary.GenAIProviderName:
 			f.provider = vocabulary.RastirProviderLabel(kv.Value.AsString())
 		case vocabulary.GenAIResponseTimeToFirstChunk:
-			f.ttft, f.hasTTFT = kv.Value.AsFloat64()*1000, true
+			// Milliseconds with 2 decimals, as the Python client.
+			f.ttft, f.hasTTFT = math.Round(kv.Value.AsFloat64()*1e5)/100, true
 		case vocabulary.GenAIResponseFinishReasons:
 			if r := kv.Value.AsStringSlice(); len(r) > 0 {
 				f.finishReason = r[0]

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -168,7 +169,7 @@ func expectedRastirAttributes(s sdktrace.ReadOnlySpan) map[string]any {
 		case vocabulary.RastirPricingProfile:
 			m[vocabulary.RastirAttrPricingProfile] = v.AsString()
 		case vocabulary.GenAIResponseTimeToFirstChunk:
-			m[vocabulary.RastirAttrTTFTMs] = v.AsFloat64() * 1000
+			m[vocabulary.RastirAttrTTFTMs] = math.Round(v.AsFloat64()*1e5) / 100
 		case vocabulary.GenAIRequestStream:
 			m[vocabulary.RastirAttrStreaming] = v.AsBool()
 		case vocabulary.RastirRemote:
