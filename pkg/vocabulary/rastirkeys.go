@@ -64,3 +64,21 @@ func BoundGuardrailCategory(v string) string {
 	}
 	return OverflowValue
 }
+
+// HTTP client attributes (OpenTelemetry semantic conventions) that the SDK's
+// HTTP transport writes on infra spans and error categorisation reads.
+const (
+	HTTPRequestMethod      = "http.request.method"
+	HTTPResponseStatusCode = "http.response.status_code"
+)
+
+// Error identifiers the Go SDK writes in error.type (and exception.type) for
+// Go errors whose type name says nothing: a Go error reporting Timeout()
+// (net, net/http) is a "timeout" (semconv's example identifier, categorised
+// timeout), and a cancelled context.Context is "context.Canceled"
+// (categorised unknown: the caller gave up, nothing failed).
+// context.DeadlineExceeded keeps its type name, context.deadlineExceededError.
+const (
+	ErrorTypeTimeout         = "timeout"
+	ErrorTypeContextCanceled = "context.Canceled"
+)

@@ -54,7 +54,21 @@ const (
 	RastirAttrCompletionText   = "completion_text"
 	RastirAttrErrorMessage     = "error.message"
 	RastirAttrTenant           = "tenant"
+	RastirAttrFinishReason     = "finish_reason"
+	RastirAttrToolName         = "tool_name"
+	RastirAttrRemote           = "remote"
+	RastirAttrStreaming        = "streaming"
 )
+
+// Rastir's values of the string attribute remote.
+const (
+	RastirRemoteTrue  = "true"
+	RastirRemoteFalse = "false"
+)
+
+// WireSpanTypeTrace is the span type the Rastir client sends for a plain
+// trace span (canonically system).
+const WireSpanTypeTrace = "trace"
 
 // Exception events (OpenTelemetry semantic conventions; the Rastir client
 // uses the same names).

@@ -1,0 +1,107 @@
+package rastir
+
+import (
+	"context"
+	"errors"
+	"reflect"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// deadlineExceededType is the type name of context.DeadlineExceeded
+// ("context.deadlineExceededError"), which the vocabulary categorises as a
+// timeout.
+var deadlineExceededType = reflect.TypeOf(context.DeadlineExceeded).String()
+
+// ErrorType returns the error.type (and exception.type) the SDK records for
+// err: context.deadlineExceededError for an expired deadline anywhere in the
+// chain, vocabulary.ErrorTypeContextCanceled for a cancelled context,
+// vocabulary.ErrorTypeTimeout for an error reporting Timeout() (net,
+// net/http), else the Go type of the first error in the chain that is not a
+// mere wrapper (fmt.Errorf's %w, errors.Join), such as "*openai.Error".
+func ErrorType(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return deadlineExceededType
+	case errors.Is(err, context.Canceled):
+		return vocabulary.ErrorTypeContextCanceled
+	case isTimeout(err):
+		return vocabulary.ErrorTypeTimeout
+	}
+	return reflect.TypeOf(significant(err)).String()
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// significant skips the standard library's wrapping types, whose names say
+// nothing about the failure.
+func significant(err error) error {
+	for range 32 {
+		switch reflect.TypeOf(err).String() {
+		case "*fmt.wrapError", "*fmt.wrapErrors", "*errors.joinError":
+		default:
+			return err
+		}
+		var next error
+		switch u := err.(type) { //nolint:errorlint // walking the chain by hand
+		case interface{ Unwrap() error }:
+			next = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			if errs := u.Unwrap(); len(errs) > 0 {
+				next = errs[0]
+			}
+		}
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+	return err
+}
+
+// HTTPStatus returns the HTTP status code an error carries (a method
+// HTTPStatusCode() int, as the AWS SDK's response errors have, or
+// StatusCode() int), or 0.
+func HTTPStatus(err error) int {
+	if err == nil {
+		return 0
+	}
+	var a interface{ HTTPStatusCode() int }
+	if errors.As(err, &a) {
+		return a.HTTPStatusCode()
+	}
+	var b interface{ StatusCode() int }
+	if errors.As(err, &b) {
+		return b.StatusCode()
+	}
+	return 0
+}
+
+// ErrorCategory returns the rastir.error.category of err, as the collector
+// computes it: by the HTTP status when one is known (httpStatus, else the
+// error's own; 429 rate_limit, 408/504 timeout, 400/422 validation_error,
+// other 4xx/5xx provider_error), else by vocabulary.CategorizeErrorType of
+// ErrorType(err). A nil error is "".
+func ErrorCategory(err error, httpStatus int) string {
+	if err == nil {
+		return ""
+	}
+	if httpStatus <= 0 {
+		httpStatus = HTTPStatus(err)
+	}
+	return categorize(ErrorType(err), httpStatus)
+}
+
+func categorize(typ string, httpStatus int) string {
+	if httpStatus > 0 {
+		if c := vocabulary.CategorizeHTTPStatus(httpStatus); c != vocabulary.ErrorUnknown {
+			return c
+		}
+	}
+	return vocabulary.CategorizeErrorType(typ)
+}

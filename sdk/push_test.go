@@ -1,0 +1,404 @@
+package rastir
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// telemetryServer records the requests it gets and answers with the
+// statuses given, then 200.
+type telemetryServer struct {
+	*httptest.Server
+	mu       sync.Mutex
+	bodies   [][]byte
+	headers  []http.Header
+	statuses []int
+	retryAft string
+}
+
+func newTelemetryServer(t *testing.T, statuses ...int) *telemetryServer {
+	t.Helper()
+	ts := &telemetryServer{statuses: statuses}
+	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ts.mu.Lock()
+		if r.URL.Path != TelemetryPath || r.Method != http.MethodPost {
+			ts.mu.Unlock()
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		ts.bodies = append(ts.bodies, body)
+		ts.headers = append(ts.headers, r.Header.Clone())
+		status := http.StatusOK
+		if len(ts.statuses) > 0 {
+			status, ts.statuses = ts.statuses[0], ts.statuses[1:]
+		}
+		ra := ts.retryAft
+		ts.mu.Unlock()
+		if ra != "" && status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", ra)
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func (ts *telemetryServer) requests() ([][]byte, []http.Header) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return append([][]byte(nil), ts.bodies...), append([]http.Header(nil), ts.headers...)
+}
+
+// pushProvider returns a provider exporting to e through a batch processor.
+func pushProvider(t *testing.T, e sdktrace.SpanExporter, res *resource.Resource) *sdktrace.TracerProvider {
+	t.Helper()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(e, sdktrace.WithBatchTimeout(time.Hour)), sdktrace.WithResource(res))
+	UseTracerProvider(tp)
+	t.Cleanup(func() { UseTracerProvider(nil) })
+	return tp
+}
+
+func testResource() *resource.Resource {
+	return resource.NewSchemaless(
+		attribute.String(vocabulary.ResourceServiceName, "checkout"),
+		attribute.String(vocabulary.ResourceDeploymentEnvironmentName, "prod"),
+		attribute.String(vocabulary.ResourceServiceVersion, "1.2.3"),
+	)
+}
+
+// emitScenario makes an agent with a failed Bedrock LLM call, a successful
+// streamed call and a remote tool call.
+func emitScenario(ctx context.Context) {
+	ctx, root := StartTrace(ctx, "request", WithAttributes(attribute.String("request_id", "r-1")))
+	actx, agent := StartAgent(ctx, "support")
+	_, _ = LLM(actx, "anthropic.claude-3-haiku", func(ctx context.Context) (string, error) {
+		s := SpanFromContext(ctx)
+		s.SetGuardrail("gr-1", "3")
+		s.SetHTTPStatus(429)
+		return "", errors.New("ThrottlingException: slow down")
+	}, WithProvider(vocabulary.ProviderAWSBedrock))
+	_, s := StartLLM(actx, "gpt-4o", WithProvider(vocabulary.ProviderOpenAI))
+	s.SetStreaming(true)
+	s.SetTTFT(120*time.Millisecond + 4567*time.Nanosecond)
+	s.SetResponseModel("gpt-4o-2024-08-06")
+	s.SetUsage(120, 45)
+	s.SetFinishReasons("stop", "length")
+	s.SetCost(0.00075)
+	s.SetPricingProfile("default")
+	s.SetGuardrailOutcome(vocabulary.GuardrailActionIntervened, vocabulary.GuardrailCategoryDeniedTopic)
+	s.End()
+	_, tool := StartTool(actx, "weather", WithRemote(true))
+	tool.End()
+	agent.End()
+	root.End()
+}
+
+func decodeBody(t *testing.T, body []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(body, &m), string(body))
+	return m
+}
+
+func wireSpanNamed(t *testing.T, batch map[string]any, name string) map[string]any {
+	t.Helper()
+	for _, s := range batch[vocabulary.WireSpans].([]any) {
+		if m := s.(map[string]any); m[vocabulary.WireName] == name {
+			return m
+		}
+	}
+	require.Failf(t, "span not sent", "%s", name)
+	return nil
+}
+
+func TestPushExporterBatchShapeAndHeaders(t *testing.T) {
+	srv := newTelemetryServer(t)
+	e, err := NewPushExporter(srv.URL+"/", WithPushAPIKey("k-1"))
+	require.NoError(t, err)
+	assert.Equal(t, srv.URL+TelemetryPath, e.URL())
+	tp := pushProvider(t, e, testResource())
+	emitScenario(t.Context())
+	require.NoError(t, tp.Shutdown(context.Background()))
+
+	bodies, headers := srv.requests()
+	require.Len(t, bodies, 1)
+	assert.Equal(t, "k-1", headers[0].Get(APIKeyHeader))
+	assert.Equal(t, "application/json", headers[0].Get("Content-Type"))
+	batch := decodeBody(t, bodies[0])
+	assert.Equal(t, "checkout", batch[vocabulary.WireService])
+	assert.Equal(t, "prod", batch[vocabulary.WireEnv])
+	assert.Equal(t, "1.2.3", batch[vocabulary.WireVersion])
+	require.Len(t, batch[vocabulary.WireSpans], 5)
+
+	root := wireSpanNamed(t, batch, "request")
+	assert.Nil(t, root[vocabulary.WireParentSpanID])
+	assert.Equal(t, vocabulary.WireSpanTypeTrace, root[vocabulary.WireSpanType])
+	assert.Equal(t, map[string]any{"request_id": "r-1"}, root[vocabulary.WireAttributes])
+	assert.Equal(t, []any{}, root[vocabulary.WireEvents])
+
+	agent := wireSpanNamed(t, batch, "invoke_agent support")
+	assert.Equal(t, root[vocabulary.WireSpanID], agent[vocabulary.WireParentSpanID])
+	assert.Equal(t, root[vocabulary.WireTraceID], agent[vocabulary.WireTraceID])
+	assert.Len(t, agent[vocabulary.WireTraceID], 32)
+	assert.Len(t, agent[vocabulary.WireSpanID], 32)
+	assert.True(t, strings.HasSuffix(agent[vocabulary.WireSpanID].(string), "0000000000000000"))
+	assert.Equal(t, vocabulary.SpanTypeAgent, agent[vocabulary.WireSpanType])
+	assert.Equal(t, map[string]any{vocabulary.RastirAttrAgent: "support"}, agent[vocabulary.WireAttributes])
+
+	failed := wireSpanNamed(t, batch, "chat anthropic.claude-3-haiku")
+	assert.Equal(t, vocabulary.WireStatusError, failed[vocabulary.WireStatus])
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirAttrAgent:            "support",
+		vocabulary.RastirAttrModel:            "anthropic.claude-3-haiku",
+		vocabulary.RastirAttrProvider:         vocabulary.RastirProviderBedrock,
+		vocabulary.RastirAttrGuardrailID:      "gr-1",
+		vocabulary.RastirAttrGuardrailVersion: "3",
+		vocabulary.HTTPResponseStatusCode:     float64(429),
+		vocabulary.ErrorType:                  "*errors.errorString",
+		vocabulary.RastirErrorCategoryKey:     vocabulary.ErrorRateLimit,
+		vocabulary.RastirAttrErrorMessage:     "ThrottlingException: slow down",
+	}, failed[vocabulary.WireAttributes])
+	events := failed[vocabulary.WireEvents].([]any)
+	require.Len(t, events, 1)
+	ev := events[0].(map[string]any)
+	assert.Equal(t, vocabulary.EventException, ev[vocabulary.WireEventName])
+	assert.Equal(t, map[string]any{
+		vocabulary.AttrExceptionType:    "*errors.errorString",
+		vocabulary.AttrExceptionMessage: "ThrottlingException: slow down",
+	}, ev[vocabulary.WireEventAttributes])
+	assert.IsType(t, float64(0), ev[vocabulary.WireEventTimestamp])
+
+	llm := wireSpanNamed(t, batch, "chat gpt-4o")
+	assert.Equal(t, vocabulary.WireStatusOK, llm[vocabulary.WireStatus])
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirAttrAgent:           "support",
+		vocabulary.RastirAttrModel:           "gpt-4o-2024-08-06",
+		vocabulary.RastirAttrProvider:        vocabulary.ProviderOpenAI,
+		vocabulary.RastirAttrTokensInput:     float64(120),
+		vocabulary.RastirAttrTokensOutput:    float64(45),
+		vocabulary.RastirAttrFinishReason:    "stop",
+		vocabulary.RastirAttrCostUSD:         0.00075,
+		vocabulary.RastirAttrPricingProfile:  "default",
+		vocabulary.RastirAttrTTFTMs:          120.0, // 2 decimals, as Python
+		vocabulary.RastirAttrStreaming:       true,
+		vocabulary.RastirAttrGuardrailAction: vocabulary.GuardrailActionIntervened,
+		vocabulary.RastirAttrGuardrailCat:    vocabulary.GuardrailCategoryDeniedTopic,
+	}, llm[vocabulary.WireAttributes])
+	start, end := llm[vocabulary.WireStartTime].(float64), llm[vocabulary.WireEndTime].(float64)
+	assert.LessOrEqual(t, start, end)
+	assert.InDelta(t, (end-start)*1000, llm[vocabulary.WireDurationMs].(float64), 0.01)
+
+	tool := wireSpanNamed(t, batch, "execute_tool weather")
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirAttrAgent:    "support",
+		vocabulary.RastirAttrToolName: "weather",
+		vocabulary.RastirAttrRemote:   vocabulary.RastirRemoteTrue,
+		vocabulary.RastirAttrModel:    "gpt-4o-2024-08-06",
+		vocabulary.RastirAttrProvider: vocabulary.ProviderOpenAI,
+	}, tool[vocabulary.WireAttributes])
+
+	st := e.Stats()
+	assert.Equal(t, PushStats{SpansSent: 5, BatchesSent: 1}, st)
+}
+
+func TestPushExporterBatchesAndResourceFallbacks(t *testing.T) {
+	srv := newTelemetryServer(t)
+	e, err := NewPushExporter(srv.URL, WithPushBatchSize(2), WithPushService("", "staging", ""))
+	require.NoError(t, err)
+	tp := pushProvider(t, e, resource.NewSchemaless())
+	for range 5 {
+		_, s := StartTrace(t.Context(), "x")
+		s.End()
+	}
+	require.NoError(t, tp.Shutdown(context.Background()))
+	bodies, headers := srv.requests()
+	require.Len(t, bodies, 3)
+	assert.Empty(t, headers[0].Get(APIKeyHeader))
+	batch := decodeBody(t, bodies[0])
+	assert.Equal(t, vocabulary.UnknownService, batch[vocabulary.WireService])
+	assert.Equal(t, "staging", batch[vocabulary.WireEnv])
+	assert.Nil(t, batch[vocabulary.WireVersion])
+	assert.Contains(t, batch, vocabulary.WireVersion)
+	assert.Len(t, batch[vocabulary.WireSpans], 2)
+	assert.Len(t, decodeBody(t, bodies[2])[vocabulary.WireSpans], 1)
+}
+
+func TestPushExporterRetriesThenSucceeds(t *testing.T) {
+	srv := newTelemetryServer(t, http.StatusTooManyRequests, http.StatusInternalServerError)
+	e, err := NewPushExporter(srv.URL, WithPushRetry(3, time.Millisecond))
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	emitScenario(t.Context())
+	require.NoError(t, tp.Shutdown(context.Background()))
+	bodies, _ := srv.requests()
+	require.Len(t, bodies, 3)
+	assert.Equal(t, bodies[0], bodies[2], "the same batch is sent again")
+	assert.Equal(t, PushStats{SpansSent: 5, BatchesSent: 1, Retries: 2}, e.Stats())
+}
+
+func TestPushExporterHonoursRetryAfter(t *testing.T) {
+	srv := newTelemetryServer(t, http.StatusTooManyRequests)
+	srv.retryAft = "3600"
+	// The server asks for an hour; the cap (1 ms) bounds it, so the retry
+	// happens within the test.
+	e, err := NewPushExporter(srv.URL, WithPushRetry(2, time.Hour), WithPushMaxRetryAfter(time.Millisecond))
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	_, s := StartTrace(t.Context(), "x")
+	s.End()
+	require.NoError(t, tp.Shutdown(context.Background()))
+	assert.Equal(t, PushStats{SpansSent: 1, BatchesSent: 1, Retries: 1}, e.Stats())
+
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	assert.Equal(t, 20*time.Second, retryAfter("20", now))
+	assert.Equal(t, 90*time.Second, retryAfter(now.Add(90*time.Second).Format(http.TimeFormat), now))
+	assert.Zero(t, retryAfter("", now))
+	assert.Zero(t, retryAfter("-1", now))
+	assert.Zero(t, retryAfter("soon", now))
+	assert.Zero(t, retryAfter(now.Add(-time.Minute).Format(http.TimeFormat), now))
+}
+
+func TestPushExporterDropsOn400(t *testing.T) {
+	srv := newTelemetryServer(t, http.StatusBadRequest)
+	e, err := NewPushExporter(srv.URL, WithPushRetry(3, time.Millisecond))
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	emitScenario(t.Context())
+	require.NoError(t, tp.Shutdown(context.Background()))
+	bodies, _ := srv.requests()
+	assert.Len(t, bodies, 1, "no retry")
+	assert.Equal(t, PushStats{SpansFailed: 5, BatchesFailed: 1}, e.Stats())
+}
+
+func TestPushExporterGivesUpAfterLastAttempt(t *testing.T) {
+	srv := newTelemetryServer(t, 503, 503, 503, 503)
+	e, err := NewPushExporter(srv.URL, WithPushRetry(3, time.Millisecond))
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	_, s := StartTrace(t.Context(), "x")
+	s.End()
+	require.NoError(t, tp.Shutdown(context.Background()))
+	bodies, _ := srv.requests()
+	assert.Len(t, bodies, 3)
+	assert.Equal(t, PushStats{SpansFailed: 1, BatchesFailed: 1, Retries: 2}, e.Stats())
+}
+
+func TestPushExporterRetriesNetworkErrors(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.URL
+	srv.Close() // connection refused from now on
+	e, err := NewPushExporter(addr, WithPushRetry(2, time.Millisecond))
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	_, s := StartTrace(t.Context(), "x")
+	s.End()
+	require.NoError(t, tp.Shutdown(context.Background()))
+	assert.Equal(t, PushStats{SpansFailed: 1, BatchesFailed: 1, Retries: 1}, e.Stats())
+}
+
+func TestPushExporterBoundedQueueDrops(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	received := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		_, _ = io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		received++
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	e, err := NewPushExporter(srv.URL, WithPushBatchSize(1), WithPushQueueSize(2))
+	require.NoError(t, err)
+	rec := record(t)
+	for range 5 {
+		_, s := StartTrace(t.Context(), "x")
+		s.End()
+	}
+	spans := rec.Ended()
+	start := time.Now()
+	for _, s := range spans {
+		require.NoError(t, e.ExportSpans(t.Context(), []sdktrace.ReadOnlySpan{s}))
+	}
+	// The sender is stuck on the first request, which still counts as
+	// queued: two spans fit, three are dropped, and ExportSpans returned.
+	assert.Equal(t, uint64(3), e.Dropped())
+	assert.Less(t, time.Since(start), time.Hour) // returned at all, never blocked
+	close(release)
+	require.NoError(t, e.Shutdown(context.Background()))
+	mu.Lock()
+	assert.Equal(t, 2, received)
+	mu.Unlock()
+	assert.Equal(t, PushStats{SpansSent: 2, SpansDropped: 3, BatchesSent: 2}, e.Stats())
+	// After shutdown, spans are dropped and counted.
+	require.NoError(t, e.ExportSpans(t.Context(), spans[:1]))
+	assert.Equal(t, uint64(4), e.Dropped())
+	require.NoError(t, e.Shutdown(context.Background()), "a second shutdown does nothing")
+}
+
+func TestPushExporterShutdownDeadlineDropsTheRest(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
+	defer srv.Close()
+	defer close(release)
+	e, err := NewPushExporter(srv.URL, WithPushBatchSize(1), WithPushRetry(1, 0))
+	require.NoError(t, err)
+	rec := record(t)
+	for range 3 {
+		_, s := StartTrace(t.Context(), "x")
+		s.End()
+	}
+	for _, s := range rec.Ended() {
+		require.NoError(t, e.ExportSpans(t.Context(), []sdktrace.ReadOnlySpan{s}))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, e.Shutdown(ctx), context.Canceled)
+	st := e.Stats()
+	assert.Equal(t, uint64(3), st.SpansDropped+st.SpansFailed)
+	assert.Zero(t, st.SpansSent)
+}
+
+func TestPushExporterForceFlush(t *testing.T) {
+	srv := newTelemetryServer(t)
+	e, err := NewPushExporter(srv.URL)
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	_, s := StartTrace(t.Context(), "x")
+	s.End()
+	require.NoError(t, tp.ForceFlush(t.Context()))
+	// The batch processor hands the spans over; the exporter's own flush
+	// waits for the request.
+	require.NoError(t, e.ForceFlush(t.Context()))
+	bodies, _ := srv.requests()
+	assert.Len(t, bodies, 1)
+	require.NoError(t, tp.Shutdown(context.Background()))
+}
+
+func TestNewPushExporterValidation(t *testing.T) {
+	_, err := NewPushExporter("ftp://x", WithPushBatchSize(0), WithPushQueueSize(-1), WithPushRetry(0, -1))
+	require.Error(t, err)
+	msg := err.Error()
+	for _, want := range []string{"push URL", "batch size", "queue size", "attempts", "backoff"} {
+		assert.Contains(t, msg, want)
+	}
+	_, err = NewPushExporter("http://x:8080/v1/telemetry")
+	require.NoError(t, err)
+}

@@ -1,0 +1,65 @@
+package rastir
+
+import (
+	"context"
+	"fmt"
+)
+
+// Run calls fn in a span of the given kind (see Start for what name is),
+// with the span in fn's context (SpanFromContext gives it to fn for the
+// setters), and records fn's error, the status and the duration. A panic
+// is recorded as an error and re-raised.
+func Run[T any](ctx context.Context, kind Kind, name string, fn func(context.Context) (T, error), opts ...Option) (result T, err error) {
+	ctx, s := Start(ctx, kind, name, opts...)
+	defer func() {
+		if r := recover(); r != nil {
+			s.Fail(panicError{r})
+			s.End()
+			panic(r)
+		}
+		s.Finish(err)
+	}()
+	return fn(ctx)
+}
+
+// Agent runs fn in an agent span: the spans below it are attributed to the
+// agent.
+func Agent[T any](ctx context.Context, name string, fn func(context.Context) (T, error), opts ...Option) (T, error) {
+	return Run(ctx, KindAgent, name, fn, opts...)
+}
+
+// LLM runs fn in an LLM span for a call to model; fn sets the response
+// fields on SpanFromContext(ctx).
+func LLM[T any](ctx context.Context, model string, fn func(context.Context) (T, error), opts ...Option) (T, error) {
+	return Run(ctx, KindLLM, model, fn, opts...)
+}
+
+// Tool runs fn in a tool span.
+func Tool[T any](ctx context.Context, name string, fn func(context.Context) (T, error), opts ...Option) (T, error) {
+	return Run(ctx, KindTool, name, fn, opts...)
+}
+
+// Retrieval runs fn in a retrieval span.
+func Retrieval[T any](ctx context.Context, name string, fn func(context.Context) (T, error), opts ...Option) (T, error) {
+	return Run(ctx, KindRetrieval, name, fn, opts...)
+}
+
+// Evaluation runs fn in an evaluation span.
+func Evaluation[T any](ctx context.Context, name string, fn func(context.Context) (T, error), opts ...Option) (T, error) {
+	return Run(ctx, KindEvaluation, name, fn, opts...)
+}
+
+// Infra runs fn in an infra span.
+func Infra[T any](ctx context.Context, name string, fn func(context.Context) (T, error), opts ...Option) (T, error) {
+	return Run(ctx, KindInfra, name, fn, opts...)
+}
+
+// Trace runs fn in a plain span.
+func Trace[T any](ctx context.Context, name string, fn func(context.Context) (T, error), opts ...Option) (T, error) {
+	return Run(ctx, KindTrace, name, fn, opts...)
+}
+
+// panicError records a panic's value as an error.
+type panicError struct{ v any }
+
+func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.v) }

@@ -1,0 +1,362 @@
+package rastir
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// Environment variables Setup reads (options override them). The OTLP
+// exporters also read their own OTEL_EXPORTER_OTLP_* variables (endpoint,
+// headers, timeout, TLS), and the SDK reads OTEL_TRACES_SAMPLER,
+// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
+const (
+	EnvService       = "RASTIR_SERVICE"
+	EnvEnv           = "RASTIR_ENV"
+	EnvVersion       = "RASTIR_VERSION"
+	EnvPushURL       = "RASTIR_PUSH_URL"
+	EnvAPIKey        = "RASTIR_API_KEY"
+	EnvBatchSize     = "RASTIR_BATCH_SIZE"
+	EnvFlushInterval = "RASTIR_FLUSH_INTERVAL"
+	EnvMaxRetries    = "RASTIR_MAX_RETRIES"
+	EnvRetryBackoff  = "RASTIR_RETRY_BACKOFF"
+	EnvTimeout       = "RASTIR_TIMEOUT"
+
+	EnvOTLPProtocol       = "OTEL_EXPORTER_OTLP_PROTOCOL"
+	EnvOTLPTracesProtocol = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+)
+
+// OTLP protocols (the values of OTEL_EXPORTER_OTLP_PROTOCOL).
+const (
+	ProtocolGRPC         = "grpc"
+	ProtocolHTTPProtobuf = "http/protobuf"
+	ProtocolHTTPJSON     = "http/json"
+	// ProtocolHTTP is accepted as http/protobuf.
+	ProtocolHTTP = "http"
+)
+
+// SetupOption configures Setup.
+type SetupOption func(*setupConfig)
+
+type setupConfig struct {
+	service, env, version string
+	endpoint, protocol    string
+	headers               map[string]string
+	insecure              bool
+	exporter              sdktrace.SpanExporter
+	sampler               sdktrace.Sampler
+	provider              trace.TracerProvider
+	pushURL, apiKey       string
+	pushOpts              []PushOption
+	resourceAttrs         []attribute.KeyValue
+	batchOpts             []sdktrace.BatchSpanProcessorOption
+	noGlobal              bool
+}
+
+// WithService sets service.name (over RASTIR_SERVICE, OTEL_SERVICE_NAME and
+// OTEL_RESOURCE_ATTRIBUTES).
+func WithService(name string) SetupOption { return func(c *setupConfig) { c.service = name } }
+
+// WithEnv sets deployment.environment.name (over RASTIR_ENV and
+// OTEL_RESOURCE_ATTRIBUTES).
+func WithEnv(env string) SetupOption { return func(c *setupConfig) { c.env = env } }
+
+// WithVersion sets service.version (over RASTIR_VERSION and
+// OTEL_RESOURCE_ATTRIBUTES).
+func WithVersion(v string) SetupOption { return func(c *setupConfig) { c.version = v } }
+
+// WithResourceAttributes adds resource attributes.
+func WithResourceAttributes(kv ...attribute.KeyValue) SetupOption {
+	return func(c *setupConfig) { c.resourceAttrs = append(c.resourceAttrs, kv...) }
+}
+
+// WithEndpoint sets the OTLP endpoint URL (over
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and OTEL_EXPORTER_OTLP_ENDPOINT), e.g.
+// "http://localhost:4318" (HTTP; the /v1/traces path is added when the URL
+// has no path) or "http://localhost:4317" (gRPC).
+func WithEndpoint(url string) SetupOption { return func(c *setupConfig) { c.endpoint = url } }
+
+// WithProtocol sets the OTLP protocol: ProtocolGRPC, ProtocolHTTPProtobuf
+// (the default) or ProtocolHTTPJSON (over OTEL_EXPORTER_OTLP_TRACES_PROTOCOL
+// and OTEL_EXPORTER_OTLP_PROTOCOL).
+func WithProtocol(p string) SetupOption { return func(c *setupConfig) { c.protocol = p } }
+
+// WithHeaders sets the OTLP request headers (replacing
+// OTEL_EXPORTER_OTLP_HEADERS).
+func WithHeaders(h map[string]string) SetupOption { return func(c *setupConfig) { c.headers = h } }
+
+// WithInsecure sends OTLP without TLS when the endpoint does not say.
+func WithInsecure() SetupOption { return func(c *setupConfig) { c.insecure = true } }
+
+// WithExporter exports with e instead of OTLP or the push exporter.
+func WithExporter(e sdktrace.SpanExporter) SetupOption {
+	return func(c *setupConfig) { c.exporter = e }
+}
+
+// WithSampler sets the sampler (over OTEL_TRACES_SAMPLER).
+func WithSampler(s sdktrace.Sampler) SetupOption { return func(c *setupConfig) { c.sampler = s } }
+
+// WithTracerProvider makes the helpers use an existing provider: Setup then
+// creates nothing, and its shutdown only flushes tp (its owner shuts it
+// down).
+func WithTracerProvider(tp trace.TracerProvider) SetupOption {
+	return func(c *setupConfig) { c.provider = tp }
+}
+
+// WithPushURL exports to a Rastir server's POST /v1/telemetry instead of
+// OTLP (over RASTIR_PUSH_URL): the server's base URL.
+func WithPushURL(url string) SetupOption { return func(c *setupConfig) { c.pushURL = url } }
+
+// WithAPIKey sets the push exporter's X-API-Key (over RASTIR_API_KEY).
+func WithAPIKey(key string) SetupOption { return func(c *setupConfig) { c.apiKey = key } }
+
+// WithPushOptions passes options to the push exporter (over the RASTIR_*
+// batching and retry variables).
+func WithPushOptions(opts ...PushOption) SetupOption {
+	return func(c *setupConfig) { c.pushOpts = append(c.pushOpts, opts...) }
+}
+
+// WithBatchOptions passes options to the batch span processor.
+func WithBatchOptions(opts ...sdktrace.BatchSpanProcessorOption) SetupOption {
+	return func(c *setupConfig) { c.batchOpts = append(c.batchOpts, opts...) }
+}
+
+// WithoutGlobal leaves the global TracerProvider and propagator alone (by
+// default Setup installs its provider and the W3C trace context and baggage
+// propagators globally).
+func WithoutGlobal() SetupOption { return func(c *setupConfig) { c.noGlobal = true } }
+
+// ShutdownFunc flushes and stops what Setup started.
+type ShutdownFunc func(context.Context) error
+
+// Setup configures tracing in one call: a TracerProvider with the service's
+// resource and a batching exporter (the Rastir push exporter when a push URL
+// is set, else OTLP over HTTP or gRPC), installed globally and used by the
+// span helpers. The returned shutdown flushes the spans and stops the
+// exporter. Every configuration error is reported at once.
+func Setup(ctx context.Context, opts ...SetupOption) (ShutdownFunc, error) {
+	cfg := setupConfig{}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.provider != nil {
+		UseTracerProvider(cfg.provider)
+		return func(ctx context.Context) error {
+			if f, ok := cfg.provider.(interface{ ForceFlush(context.Context) error }); ok {
+				return f.ForceFlush(ctx)
+			}
+			return nil
+		}, nil
+	}
+	res, resErr := buildResource(ctx, &cfg)
+	exp, batchOpts, expErr := buildExporter(ctx, &cfg)
+	if err := errors.Join(resErr, expErr); err != nil {
+		if exp != nil {
+			_ = exp.Shutdown(ctx)
+		}
+		return nil, err
+	}
+	tpOpts := []sdktrace.TracerProviderOption{
+		sdktrace.WithResource(res),
+		sdktrace.WithBatcher(exp, append(batchOpts, cfg.batchOpts...)...),
+	}
+	if cfg.sampler != nil {
+		tpOpts = append(tpOpts, sdktrace.WithSampler(cfg.sampler))
+	}
+	tp := sdktrace.NewTracerProvider(tpOpts...)
+	if !cfg.noGlobal {
+		otel.SetTracerProvider(tp)
+		otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	}
+	UseTracerProvider(tp)
+	mine := ownTracer.Load()
+	return func(ctx context.Context) error {
+		err := tp.Shutdown(ctx)
+		// The helpers go back to the global provider, unless something
+		// else was installed since.
+		ownTracer.CompareAndSwap(mine, nil)
+		return err
+	}, nil
+}
+
+func envOr(v, key string) string {
+	if v != "" {
+		return v
+	}
+	return strings.TrimSpace(os.Getenv(key))
+}
+
+// buildResource returns the resource: the SDK's detectors (OTEL_SERVICE_NAME,
+// OTEL_RESOURCE_ATTRIBUTES, the telemetry SDK), then RASTIR_* variables,
+// then options.
+func buildResource(ctx context.Context, cfg *setupConfig) (*resource.Resource, error) {
+	detected, err := resource.New(ctx, resource.WithFromEnv(), resource.WithTelemetrySDK())
+	if err != nil && detected == nil {
+		return nil, fmt.Errorf("resource: %w", err)
+	}
+	var kvs []attribute.KeyValue
+	if _, ok := detected.Set().Value(vocabulary.ResourceServiceName); !ok {
+		kvs = append(kvs, attribute.String(vocabulary.ResourceServiceName, "unknown_service:"+filepath.Base(os.Args[0])))
+	}
+	kvs = append(kvs, cfg.resourceAttrs...)
+	if s := envOr(cfg.service, EnvService); s != "" {
+		kvs = append(kvs, attribute.String(vocabulary.ResourceServiceName, s))
+	}
+	if s := envOr(cfg.env, EnvEnv); s != "" {
+		kvs = append(kvs, attribute.String(vocabulary.ResourceDeploymentEnvironmentName, s))
+	}
+	if s := envOr(cfg.version, EnvVersion); s != "" {
+		kvs = append(kvs, attribute.String(vocabulary.ResourceServiceVersion, s))
+	}
+	res, mergeErr := resource.Merge(detected, resource.NewSchemaless(kvs...))
+	if mergeErr != nil {
+		// Only schema URLs can conflict; the schemaless overrides cannot.
+		return nil, fmt.Errorf("resource: %w", mergeErr)
+	}
+	return res, nil
+}
+
+// exporterKind names what buildExporter chose (for tests and logs).
+type exporterKind string
+
+const (
+	exporterCustom   exporterKind = "custom"
+	exporterPush     exporterKind = "rastir-push"
+	exporterOTLPGRPC exporterKind = "otlp-grpc"
+	exporterOTLPHTTP exporterKind = "otlp-http"
+)
+
+func chooseExporter(cfg *setupConfig) (exporterKind, string, error) {
+	switch {
+	case cfg.exporter != nil:
+		return exporterCustom, "", nil
+	case envOr(cfg.pushURL, EnvPushURL) != "":
+		return exporterPush, "", nil
+	}
+	proto := envOr(cfg.protocol, EnvOTLPTracesProtocol)
+	proto = envOr(proto, EnvOTLPProtocol)
+	switch proto {
+	case ProtocolGRPC:
+		return exporterOTLPGRPC, proto, nil
+	case "", ProtocolHTTPProtobuf, ProtocolHTTP, ProtocolHTTPJSON:
+		if proto == "" {
+			proto = ProtocolHTTPProtobuf
+		}
+		return exporterOTLPHTTP, proto, nil
+	}
+	return "", "", fmt.Errorf("OTLP protocol %q: want %s, %s or %s", proto, ProtocolGRPC, ProtocolHTTPProtobuf, ProtocolHTTPJSON)
+}
+
+func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter, []sdktrace.BatchSpanProcessorOption, error) {
+	kind, proto, err := chooseExporter(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch kind {
+	case exporterCustom:
+		return cfg.exporter, nil, nil
+	case exporterPush:
+		pushOpts, batchOpts, err := pushEnv()
+		if err != nil {
+			return nil, nil, err
+		}
+		if key := envOr(cfg.apiKey, EnvAPIKey); key != "" {
+			pushOpts = append(pushOpts, WithPushAPIKey(key))
+		}
+		pushOpts = append(pushOpts, cfg.pushOpts...)
+		e, err := NewPushExporter(envOr(cfg.pushURL, EnvPushURL), pushOpts...)
+		if err != nil {
+			return nil, nil, err
+		}
+		// The batch processor hands over batches of the push batch size.
+		batchOpts = append(batchOpts, sdktrace.WithMaxExportBatchSize(e.cfg.batchSize), sdktrace.WithMaxQueueSize(e.cfg.queueSize))
+		return e, batchOpts, nil
+	case exporterOTLPGRPC:
+		var o []otlptracegrpc.Option
+		if cfg.endpoint != "" {
+			o = append(o, otlptracegrpc.WithEndpointURL(cfg.endpoint))
+		}
+		if cfg.headers != nil {
+			o = append(o, otlptracegrpc.WithHeaders(cfg.headers))
+		}
+		if cfg.insecure {
+			o = append(o, otlptracegrpc.WithInsecure())
+		}
+		e, err := otlptracegrpc.New(ctx, o...)
+		return e, nil, err
+	}
+	var o []otlptracehttp.Option
+	if cfg.endpoint != "" {
+		o = append(o, otlptracehttp.WithEndpointURL(cfg.endpoint))
+	}
+	if cfg.headers != nil {
+		o = append(o, otlptracehttp.WithHeaders(cfg.headers))
+	}
+	if cfg.insecure {
+		o = append(o, otlptracehttp.WithInsecure())
+	}
+	if proto == ProtocolHTTPJSON {
+		o = append(o, otlptracehttp.WithEncoding(otlptracehttp.EncodingJSON))
+	}
+	e, err := otlptracehttp.New(ctx, o...)
+	return e, nil, err
+}
+
+// pushEnv reads the Python client's batching and retry variables.
+func pushEnv() ([]PushOption, []sdktrace.BatchSpanProcessorOption, error) {
+	var (
+		opts  []PushOption
+		bopts []sdktrace.BatchSpanProcessorOption
+		errs  []error
+	)
+	num := func(key string) (float64, bool) {
+		v := strings.TrimSpace(os.Getenv(key))
+		if v == "" {
+			return 0, false
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a positive number", key, v))
+			return 0, false
+		}
+		return f, true
+	}
+	if n, ok := num(EnvBatchSize); ok {
+		opts = append(opts, WithPushBatchSize(int(n)))
+	}
+	if s, ok := num(EnvFlushInterval); ok {
+		bopts = append(bopts, sdktrace.WithBatchTimeout(time.Duration(s*float64(time.Second))))
+	}
+	attempts, hasAttempts := num(EnvMaxRetries)
+	backoff, hasBackoff := num(EnvRetryBackoff)
+	if hasAttempts || hasBackoff {
+		a, b := DefaultPushMaxAttempts, DefaultPushBackoff
+		if hasAttempts {
+			a = int(attempts)
+		}
+		if hasBackoff {
+			b = time.Duration(backoff * float64(time.Second))
+		}
+		opts = append(opts, WithPushRetry(a, b))
+	}
+	if s, ok := num(EnvTimeout); ok {
+		opts = append(opts, WithPushTimeout(time.Duration(s*float64(time.Second))))
+	}
+	return opts, bopts, errors.Join(errs...)
+}

@@ -1,0 +1,269 @@
+package rastir
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// clearEnv unsets every variable Setup reads, for the test.
+func clearEnv(t *testing.T) {
+	t.Helper()
+	for _, k := range []string{
+		EnvService, EnvEnv, EnvVersion, EnvPushURL, EnvAPIKey, EnvBatchSize, EnvFlushInterval,
+		EnvMaxRetries, EnvRetryBackoff, EnvTimeout, EnvOTLPProtocol, EnvOTLPTracesProtocol,
+		"OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_ENDPOINT",
+		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_TRACES_SAMPLER",
+	} {
+		t.Setenv(k, "")
+	}
+}
+
+func TestResourcePrecedence(t *testing.T) {
+	tests := []struct {
+		name                string
+		env                 map[string]string
+		opts                []SetupOption
+		service, dep, ver   string
+		hasDep, hasVer      bool
+		servicePrefixIsUnkn bool
+	}{
+		{name: "defaults", servicePrefixIsUnkn: true},
+		{
+			name: "otel variables",
+			env: map[string]string{
+				"OTEL_SERVICE_NAME":        "otel-svc",
+				"OTEL_RESOURCE_ATTRIBUTES": "service.name=attr-svc,deployment.environment.name=staging,service.version=9",
+			},
+			service: "otel-svc", dep: "staging", ver: "9", hasDep: true, hasVer: true,
+		},
+		{
+			name: "rastir variables over otel's",
+			env: map[string]string{
+				"OTEL_SERVICE_NAME":        "otel-svc",
+				"OTEL_RESOURCE_ATTRIBUTES": "deployment.environment.name=staging",
+				EnvService:                 "rastir-svc", EnvEnv: "prod", EnvVersion: "1.0",
+			},
+			service: "rastir-svc", dep: "prod", ver: "1.0", hasDep: true, hasVer: true,
+		},
+		{
+			name: "options over variables",
+			env:  map[string]string{EnvService: "rastir-svc", EnvEnv: "prod", EnvVersion: "1.0"},
+			opts: []SetupOption{WithService("opt-svc"), WithEnv("dev"), WithVersion("2.0"),
+				WithResourceAttributes(attribute.String("team", "ai"))},
+			service: "opt-svc", dep: "dev", ver: "2.0", hasDep: true, hasVer: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var cfg setupConfig
+			for _, o := range tt.opts {
+				o(&cfg)
+			}
+			res, err := buildResource(t.Context(), &cfg)
+			require.NoError(t, err)
+			set := res.Set()
+			svc, _ := set.Value(vocabulary.ResourceServiceName)
+			if tt.servicePrefixIsUnkn {
+				assert.Contains(t, svc.AsString(), "unknown_service:")
+			} else {
+				assert.Equal(t, tt.service, svc.AsString())
+			}
+			dep, ok := set.Value(vocabulary.ResourceDeploymentEnvironmentName)
+			assert.Equal(t, tt.hasDep, ok)
+			assert.Equal(t, tt.dep, dep.AsString())
+			ver, ok := set.Value(vocabulary.ResourceServiceVersion)
+			assert.Equal(t, tt.hasVer, ok)
+			assert.Equal(t, tt.ver, ver.AsString())
+			if len(tt.opts) > 3 {
+				team, _ := set.Value("team")
+				assert.Equal(t, "ai", team.AsString())
+			}
+		})
+	}
+}
+
+func TestChooseExporter(t *testing.T) {
+	tests := []struct {
+		name      string
+		env       map[string]string
+		opts      []SetupOption
+		want      exporterKind
+		wantProto string
+		wantErr   string
+	}{
+		{name: "default otlp http", want: exporterOTLPHTTP, wantProto: ProtocolHTTPProtobuf},
+		{name: "protocol variable", env: map[string]string{EnvOTLPProtocol: "grpc"}, want: exporterOTLPGRPC, wantProto: ProtocolGRPC},
+		{
+			name:      "traces protocol over the general one",
+			env:       map[string]string{EnvOTLPProtocol: "grpc", EnvOTLPTracesProtocol: "http/json"},
+			want:      exporterOTLPHTTP,
+			wantProto: ProtocolHTTPJSON,
+		},
+		{
+			name: "option over variables", env: map[string]string{EnvOTLPTracesProtocol: "grpc"},
+			opts: []SetupOption{WithProtocol(ProtocolHTTP)}, want: exporterOTLPHTTP, wantProto: ProtocolHTTP,
+		},
+		{name: "push url variable", env: map[string]string{EnvPushURL: "http://rastir:8080"}, want: exporterPush},
+		{name: "push url option", opts: []SetupOption{WithPushURL("http://rastir:8080")}, want: exporterPush},
+		{
+			name: "explicit exporter wins", env: map[string]string{EnvPushURL: "http://rastir:8080"},
+			opts: []SetupOption{WithExporter(tracetest.NewInMemoryExporter())}, want: exporterCustom,
+		},
+		{name: "bad protocol", env: map[string]string{EnvOTLPProtocol: "thrift"}, wantErr: `OTLP protocol "thrift"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var cfg setupConfig
+			for _, o := range tt.opts {
+				o(&cfg)
+			}
+			kind, proto, err := chooseExporter(&cfg)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, kind)
+			assert.Equal(t, tt.wantProto, proto)
+		})
+	}
+}
+
+func TestSetupPushFromEnvironment(t *testing.T) {
+	clearEnv(t)
+	srv := newTelemetryServer(t)
+	t.Setenv(EnvPushURL, srv.URL)
+	t.Setenv(EnvAPIKey, "secret")
+	t.Setenv(EnvService, "billing")
+	t.Setenv(EnvEnv, "prod")
+	t.Setenv(EnvBatchSize, "2")
+	t.Setenv(EnvMaxRetries, "1")
+	shutdown, err := Setup(t.Context(), WithoutGlobal())
+	require.NoError(t, err)
+	for range 3 {
+		_, err = Tool(t.Context(), "t", func(context.Context) (int, error) { return 1, nil })
+		require.NoError(t, err)
+	}
+	require.NoError(t, shutdown(context.Background()))
+	bodies, headers := srv.requests()
+	require.Len(t, bodies, 2, "batches of RASTIR_BATCH_SIZE")
+	assert.Equal(t, "secret", headers[0].Get(APIKeyHeader))
+	batch := decodeBody(t, bodies[0])
+	assert.Equal(t, "billing", batch[vocabulary.WireService])
+	assert.Equal(t, "prod", batch[vocabulary.WireEnv])
+	assert.Nil(t, ownTracer.Load(), "the helpers went back to the global provider")
+}
+
+func TestSetupReportsEveryError(t *testing.T) {
+	clearEnv(t)
+	t.Setenv(EnvPushURL, "http://rastir:8080")
+	t.Setenv(EnvBatchSize, "many")
+	t.Setenv(EnvTimeout, "-1")
+	_, err := Setup(t.Context(), WithoutGlobal())
+	require.Error(t, err)
+	assert.ErrorContains(t, err, EnvBatchSize)
+	assert.ErrorContains(t, err, EnvTimeout)
+
+	clearEnv(t)
+	_, err = Setup(t.Context(), WithoutGlobal(), WithPushURL("not a url"))
+	require.ErrorContains(t, err, "push URL")
+}
+
+func TestSetupWithExistingProvider(t *testing.T) {
+	clearEnv(t)
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	shutdown, err := Setup(t.Context(), WithTracerProvider(tp))
+	require.NoError(t, err)
+	defer UseTracerProvider(nil)
+	_, s := StartAgent(t.Context(), "a")
+	s.End()
+	require.NoError(t, shutdown(t.Context()), "flushes")
+	require.Len(t, exp.GetSpans(), 1)
+	// The provider still works: the app owns it.
+	_, s = StartAgent(t.Context(), "b")
+	s.End()
+	require.NoError(t, tp.ForceFlush(t.Context()))
+	assert.Len(t, exp.GetSpans(), 2)
+}
+
+func TestSetupGlobalAndCustomExporter(t *testing.T) {
+	clearEnv(t)
+	prev := otel.GetTracerProvider()
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+	exp := keepExporter{tracetest.NewInMemoryExporter()}
+	shutdown, err := Setup(t.Context(), WithExporter(exp), WithService("svc"),
+		WithSampler(sdktrace.AlwaysSample()))
+	require.NoError(t, err)
+	_, span := otel.Tracer("other").Start(t.Context(), "via-global")
+	span.End()
+	_, s := StartLLM(t.Context(), "m")
+	s.End()
+	require.NoError(t, shutdown(context.Background()))
+	spans := exp.GetSpans()
+	require.Len(t, spans, 2)
+	svc, _ := spans[0].Resource.Set().Value(vocabulary.ResourceServiceName)
+	assert.Equal(t, "svc", svc.AsString())
+}
+
+func TestSetupOTLPHTTP(t *testing.T) {
+	clearEnv(t)
+	var mu sync.Mutex
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		paths = append(paths, r.URL.Path+" "+r.Header.Get("X-Team"))
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
+	t.Setenv(EnvOTLPProtocol, ProtocolHTTPProtobuf)
+	shutdown, err := Setup(t.Context(), WithoutGlobal(), WithHeaders(map[string]string{"X-Team": "ai"}))
+	require.NoError(t, err)
+	_, s := StartLLM(t.Context(), "m")
+	s.End()
+	require.NoError(t, shutdown(context.Background()))
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"/v1/traces ai"}, paths)
+}
+
+func TestSetupOTLPGRPCBuilds(t *testing.T) {
+	clearEnv(t)
+	shutdown, err := Setup(t.Context(), WithoutGlobal(), WithProtocol(ProtocolGRPC),
+		WithEndpoint("http://127.0.0.1:1"), WithInsecure())
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// Nothing to send; the exporter stops without connecting.
+	_ = shutdown(ctx)
+}
+
+// keepExporter keeps its spans at shutdown.
+type keepExporter struct{ *tracetest.InMemoryExporter }
+
+func (keepExporter) Shutdown(context.Context) error { return nil }

@@ -1,0 +1,742 @@
+package rastir
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// ScopeName is the instrumentation scope of the SDK's spans. It is not
+// "rastir" (the scope of spans received in Rastir's wire format), so the
+// collector reads these spans in the canonical vocabulary.
+const ScopeName = "github.com/otelcol-rastir/otelcol-rastir/sdk"
+
+// Version is the version of the SDK, recorded as the scope version.
+const Version = "0.1.0"
+
+var (
+	globalTracer = otel.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
+	ownTracer    atomic.Pointer[trace.Tracer]
+)
+
+// UseTracerProvider makes the span helpers use tp instead of the global
+// TracerProvider (nil goes back to the global one). Setup calls it.
+func UseTracerProvider(tp trace.TracerProvider) {
+	if tp == nil {
+		ownTracer.Store(nil)
+		return
+	}
+	t := tp.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
+	ownTracer.Store(&t)
+}
+
+func tracer() trace.Tracer {
+	if t := ownTracer.Load(); t != nil {
+		return *t
+	}
+	return globalTracer
+}
+
+// Option configures a span at its start.
+type Option func(*spanConfig)
+
+type spanConfig struct {
+	model, provider, agent string
+	operation, name        string
+	toolCallID, dataSource string
+	conversationID         string
+	remote                 int8 // 0 unset, 1 true, 2 false
+	spanKind               trace.SpanKind
+	attrs                  []attribute.KeyValue
+	links                  []trace.Link
+	wrapName               string
+}
+
+// WithModel sets the requested model (gen_ai.request.model) at the start.
+// On tool, retrieval and evaluation spans it replaces the model inherited
+// from the context.
+func WithModel(model string) Option { return func(c *spanConfig) { c.model = model } }
+
+// WithProvider sets the provider (gen_ai.provider.name; use the semconv
+// values, vocabulary.Provider*) at the start.
+func WithProvider(provider string) Option { return func(c *spanConfig) { c.provider = provider } }
+
+// WithAgent names the agent of the span instead of the context's agent.
+func WithAgent(agent string) Option { return func(c *spanConfig) { c.agent = agent } }
+
+// WithOperation replaces the kind's gen_ai.operation.name (e.g.
+// vocabulary.OperationEmbeddings or OperationTextCompletion for an LLM
+// span); the span name follows it.
+func WithOperation(op string) Option { return func(c *spanConfig) { c.operation = op } }
+
+// WithSpanName replaces the span name the SDK would derive.
+func WithSpanName(name string) Option { return func(c *spanConfig) { c.name = name } }
+
+// WithToolCallID sets gen_ai.tool.call.id.
+func WithToolCallID(id string) Option { return func(c *spanConfig) { c.toolCallID = id } }
+
+// WithDataSource sets gen_ai.data_source.id (retrieval spans).
+func WithDataSource(id string) Option { return func(c *spanConfig) { c.dataSource = id } }
+
+// WithConversationID sets gen_ai.conversation.id.
+func WithConversationID(id string) Option { return func(c *spanConfig) { c.conversationID = id } }
+
+// WithRemote marks a tool span as the client (true) or server (false) side
+// of a remote tool call (MCP): rastir.remote.
+func WithRemote(client bool) Option {
+	return func(c *spanConfig) {
+		if client {
+			c.remote = 1
+		} else {
+			c.remote = 2
+		}
+	}
+}
+
+// WithSpanKind sets the OpenTelemetry span kind (the default is client for
+// LLM, retrieval and infra spans, internal otherwise).
+func WithSpanKind(k trace.SpanKind) Option { return func(c *spanConfig) { c.spanKind = k } }
+
+// WithAttributes adds attributes at the start.
+func WithAttributes(kv ...attribute.KeyValue) Option {
+	return func(c *spanConfig) { c.attrs = append(c.attrs, kv...) }
+}
+
+// WithLinks adds links at the start.
+func WithLinks(links ...trace.Link) Option {
+	return func(c *spanConfig) { c.links = append(c.links, links...) }
+}
+
+// pendingCap is the number of attributes a span buffers before it writes
+// them to the underlying span.
+const pendingCap = 16
+
+// Span is a span started by the SDK. It is a trace.Span (the context holds
+// it, so trace.SpanFromContext returns it) with setters for the GenAI
+// fields. Setters buffer their attributes and write them at End (or when
+// the buffer fills), so that a failed call keeps what was set before it.
+// All methods are safe for concurrent use and on a nil *Span.
+type Span struct {
+	trace.Span
+
+	kind     Kind
+	scope    *agentScope
+	start    time.Time
+	wrapName string
+
+	mu        sync.Mutex
+	ended     bool
+	failed    bool
+	firstSeen bool
+	status    int
+	// pending[:pendingStart] holds the start attributes (never reused);
+	// pending[pendingStart:n] the attributes set since.
+	pendingStart int
+	n            int
+	pending      [pendingCap]attribute.KeyValue
+}
+
+// StartAgent starts an agent span ("invoke_agent <name>", gen_ai.agent.name)
+// and a context in which the spans below it are attributed to the agent.
+func StartAgent(ctx context.Context, name string, opts ...Option) (context.Context, *Span) {
+	return Start(ctx, KindAgent, name, opts...)
+}
+
+// StartLLM starts an LLM span for a call to model ("chat <model>",
+// gen_ai.request.model); set the provider with WithProvider or
+// Span.SetProvider.
+func StartLLM(ctx context.Context, model string, opts ...Option) (context.Context, *Span) {
+	return Start(ctx, KindLLM, model, opts...)
+}
+
+// StartTool starts a tool span ("execute_tool <name>", gen_ai.tool.name).
+func StartTool(ctx context.Context, name string, opts ...Option) (context.Context, *Span) {
+	return Start(ctx, KindTool, name, opts...)
+}
+
+// StartRetrieval starts a retrieval span ("retrieval <name>").
+func StartRetrieval(ctx context.Context, name string, opts ...Option) (context.Context, *Span) {
+	return Start(ctx, KindRetrieval, name, opts...)
+}
+
+// StartEvaluation starts an evaluation span named name.
+func StartEvaluation(ctx context.Context, name string, opts ...Option) (context.Context, *Span) {
+	return Start(ctx, KindEvaluation, name, opts...)
+}
+
+// StartInfra starts an infra span named name (by convention
+// "<client>.<method>").
+func StartInfra(ctx context.Context, name string, opts ...Option) (context.Context, *Span) {
+	return Start(ctx, KindInfra, name, opts...)
+}
+
+// StartTrace starts a plain span named name.
+func StartTrace(ctx context.Context, name string, opts ...Option) (context.Context, *Span) {
+	return Start(ctx, KindTrace, name, opts...)
+}
+
+// Start starts a span of the given kind. name is the agent name for
+// KindAgent, the requested model for KindLLM, the tool name for KindTool,
+// the data source for KindRetrieval, and the span name otherwise. The
+// returned context carries the span (and, for an agent span, the agent).
+func Start(ctx context.Context, kind Kind, name string, opts ...Option) (context.Context, *Span) {
+	var cfg spanConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	parentScope := scopeFrom(ctx)
+	s := &Span{kind: kind, scope: parentScope, start: time.Now(), wrapName: cfg.wrapName}
+
+	op := cfg.operation
+	if op == "" {
+		op = kind.Operation()
+	}
+	spanName := cfg.name
+	// Start attributes go into the head of the buffer, which is never
+	// reused: the SDK may keep the slice it is given.
+	attrs := s.pending[:0]
+	attrs = append(attrs, attribute.String(vocabulary.RastirSpanTypeKey, kind.SpanType()))
+	if op != "" {
+		attrs = append(attrs, attribute.String(vocabulary.GenAIOperationName, op))
+	}
+	agent := cfg.agent
+	if agent == "" && kind != KindAgent && kind != KindTrace {
+		if parentScope != nil {
+			agent = parentScope.agent
+		}
+	}
+	model, provider := cfg.model, cfg.provider
+	switch kind {
+	case KindAgent:
+		if agent == "" {
+			agent = name
+		}
+		if spanName == "" {
+			spanName = joinName(op, name)
+		}
+	case KindLLM:
+		if model == "" {
+			model = name
+		}
+		if spanName == "" {
+			spanName = joinName(op, model)
+		}
+	case KindTool:
+		attrs = append(attrs, attribute.String(vocabulary.GenAIToolName, name))
+		if spanName == "" {
+			spanName = joinName(op, name)
+		}
+	case KindRetrieval:
+		if cfg.dataSource == "" {
+			cfg.dataSource = name
+		}
+		if spanName == "" {
+			spanName = joinName(op, name)
+		}
+	default:
+		if spanName == "" {
+			spanName = name
+		}
+	}
+	if kind == KindTool || kind == KindRetrieval || kind == KindEvaluation {
+		m, p := parentScope.modelProvider()
+		if model == "" {
+			model = m
+		}
+		if provider == "" {
+			provider = p
+		}
+	}
+	if agent != "" {
+		attrs = append(attrs, attribute.String(vocabulary.GenAIAgentName, agent))
+	}
+	if model != "" {
+		attrs = append(attrs, attribute.String(vocabulary.GenAIRequestModel, model))
+	}
+	if provider != "" {
+		attrs = append(attrs, attribute.String(vocabulary.GenAIProviderName, provider))
+	}
+	if cfg.toolCallID != "" {
+		attrs = append(attrs, attribute.String(vocabulary.GenAIToolCallID, cfg.toolCallID))
+	}
+	if cfg.dataSource != "" {
+		attrs = append(attrs, attribute.String(vocabulary.GenAIDataSourceID, cfg.dataSource))
+	}
+	if cfg.conversationID != "" {
+		attrs = append(attrs, attribute.String(vocabulary.GenAIConversationID, cfg.conversationID))
+	}
+	if cfg.remote != 0 {
+		attrs = append(attrs, attribute.Bool(vocabulary.RastirRemote, cfg.remote == 1))
+	}
+	attrs = append(attrs, cfg.attrs...)
+	if len(attrs) <= pendingCap {
+		s.n = len(attrs)
+		attrs = s.pending[:s.n:s.n]
+	}
+
+	sk := cfg.spanKind
+	if sk == trace.SpanKindUnspecified {
+		switch kind {
+		case KindLLM, KindRetrieval, KindInfra:
+			sk = trace.SpanKindClient
+		default:
+			sk = trace.SpanKindInternal
+		}
+	}
+	startOpts := [3]trace.SpanStartOption{
+		trace.WithAttributes(attrs...),
+		trace.WithSpanKind(sk),
+	}
+	nopts := 2
+	if len(cfg.links) > 0 {
+		startOpts[2] = trace.WithLinks(cfg.links...)
+		nopts = 3
+	}
+	_, s.Span = tracer().Start(ctx, spanName, startOpts[:nopts]...)
+	// The buffer's head holds the start attributes; setters use the rest.
+	s.pendingStart = s.n
+
+	switch kind {
+	case KindAgent:
+		s.scope = newScope(ctx, agent)
+		ctx = context.WithValue(ctx, scopeKey{}, s.scope)
+	case KindLLM:
+		parentScope.setModel(model)
+		parentScope.setProvider(provider)
+	}
+	return trace.ContextWithSpan(ctx, s), s
+}
+
+func joinName(op, name string) string {
+	switch {
+	case op == "":
+		return name
+	case name == "":
+		return op
+	}
+	return op + " " + name
+}
+
+// SpanFromContext returns the SDK span the context carries, or nil when the
+// current span was not started by the SDK.
+func SpanFromContext(ctx context.Context) *Span {
+	s, _ := trace.SpanFromContext(ctx).(*Span)
+	return s
+}
+
+// Kind returns the span's Rastir span type.
+func (s *Span) Kind() Kind {
+	if s == nil {
+		return KindTrace
+	}
+	return s.kind
+}
+
+// StartTime returns when the span started.
+func (s *Span) StartTime() time.Time {
+	if s == nil {
+		return time.Time{}
+	}
+	return s.start
+}
+
+// set buffers attributes; they are written at End, or now when the buffer
+// is full.
+func (s *Span) set(kvs ...attribute.KeyValue) {
+	s.mu.Lock()
+	s.setLocked(kvs...)
+	s.mu.Unlock()
+}
+
+func (s *Span) setLocked(kvs ...attribute.KeyValue) {
+	if s.ended {
+		return
+	}
+	if s.pendingStart == len(s.pending) {
+		// The start attributes fill the buffer: write directly (one by one,
+		// so that kvs does not escape on the common path).
+		for _, kv := range kvs {
+			s.Span.SetAttributes(kv)
+		}
+		return
+	}
+	for _, kv := range kvs {
+		if s.n == len(s.pending) {
+			s.flushLocked()
+		}
+		s.pending[s.n] = kv
+		s.n++
+	}
+}
+
+func (s *Span) flushLocked() {
+	if s.n > s.pendingStart {
+		s.Span.SetAttributes(s.pending[s.pendingStart:s.n]...)
+	}
+	s.n = s.pendingStart
+}
+
+// SetAttributes buffers attributes like the setters, so that the latest
+// value of a key wins whichever way it was set.
+func (s *Span) SetAttributes(kv ...attribute.KeyValue) {
+	if s == nil {
+		return
+	}
+	s.set(kv...)
+}
+
+// SetRequestModel sets gen_ai.request.model (request side: it stays when
+// the call fails). On an LLM span the model also becomes the context's
+// model for the tool and retrieval spans started after it in the agent.
+func (s *Span) SetRequestModel(model string) {
+	if s == nil || model == "" {
+		return
+	}
+	s.set(attribute.String(vocabulary.GenAIRequestModel, model))
+	if s.kind == KindLLM {
+		s.scope.setModel(model)
+	}
+}
+
+// SetProvider sets gen_ai.provider.name (use the semconv values,
+// vocabulary.Provider*).
+func (s *Span) SetProvider(provider string) {
+	if s == nil || provider == "" {
+		return
+	}
+	s.set(attribute.String(vocabulary.GenAIProviderName, provider))
+	if s.kind == KindLLM {
+		s.scope.setProvider(provider)
+	}
+}
+
+// SetResponseModel sets gen_ai.response.model, the model that answered
+// (response side); the request model stays.
+func (s *Span) SetResponseModel(model string) {
+	if s == nil || model == "" {
+		return
+	}
+	s.set(attribute.String(vocabulary.GenAIResponseModel, model))
+	if s.kind == KindLLM {
+		s.scope.setModel(model)
+	}
+}
+
+// SetResponseID sets gen_ai.response.id.
+func (s *Span) SetResponseID(id string) {
+	if s == nil || id == "" {
+		return
+	}
+	s.set(attribute.String(vocabulary.GenAIResponseID, id))
+}
+
+// SetUsage sets gen_ai.usage.input_tokens and output_tokens; a negative
+// count is unknown and not written.
+func (s *Span) SetUsage(input, output int64) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if input >= 0 {
+		s.setLocked(attribute.Int64(vocabulary.GenAIUsageInputTokens, input))
+	}
+	if output >= 0 {
+		s.setLocked(attribute.Int64(vocabulary.GenAIUsageOutputTokens, output))
+	}
+	s.mu.Unlock()
+}
+
+// SetCacheTokens sets the cache read and cache creation parts of the input
+// tokens; a negative count is not written.
+func (s *Span) SetCacheTokens(read, creation int64) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if read >= 0 {
+		s.setLocked(attribute.Int64(vocabulary.GenAIUsageCacheReadTokens, read))
+	}
+	if creation >= 0 {
+		s.setLocked(attribute.Int64(vocabulary.GenAIUsageCacheCreationTokens, creation))
+	}
+	s.mu.Unlock()
+}
+
+// SetReasoningTokens sets the reasoning part of the output tokens.
+func (s *Span) SetReasoningTokens(n int64) {
+	if s == nil || n < 0 {
+		return
+	}
+	s.set(attribute.Int64(vocabulary.GenAIUsageReasoningTokens, n))
+}
+
+// SetFinishReasons sets gen_ai.response.finish_reasons.
+func (s *Span) SetFinishReasons(reasons ...string) {
+	if s == nil || len(reasons) == 0 {
+		return
+	}
+	s.set(attribute.StringSlice(vocabulary.GenAIResponseFinishReasons, reasons))
+}
+
+// SetCost sets rastir.cost.usd, the cost of the call in US dollars (the
+// collector then keeps it rather than computing one); a negative cost is
+// not written.
+func (s *Span) SetCost(usd float64) {
+	if s == nil || !(usd >= 0) {
+		return
+	}
+	s.set(attribute.Float64(vocabulary.RastirCostUSD, usd))
+}
+
+// SetPricingProfile sets rastir.pricing.profile, the price table the cost
+// came from.
+func (s *Span) SetPricingProfile(profile string) {
+	if s == nil || profile == "" {
+		return
+	}
+	s.set(attribute.String(vocabulary.RastirPricingProfile, profile))
+}
+
+// SetPricingMissing sets rastir.pricing.missing: no price was known, so no
+// cost is recorded.
+func (s *Span) SetPricingMissing() {
+	if s == nil {
+		return
+	}
+	s.set(attribute.Bool(vocabulary.RastirPricingMissing, true))
+}
+
+// SetStreaming sets gen_ai.request.stream.
+func (s *Span) SetStreaming(stream bool) {
+	if s == nil {
+		return
+	}
+	s.set(attribute.Bool(vocabulary.GenAIRequestStream, stream))
+}
+
+// SetTTFT sets gen_ai.response.time_to_first_chunk (in seconds).
+func (s *Span) SetTTFT(d time.Duration) {
+	if s == nil || d < 0 {
+		return
+	}
+	s.set(attribute.Float64(vocabulary.GenAIResponseTimeToFirstChunk, d.Seconds()))
+}
+
+// MarkFirstChunk records the time to the first streamed chunk, now minus
+// the span's start; only its first call counts.
+func (s *Span) MarkFirstChunk() {
+	if s == nil {
+		return
+	}
+	d := time.Since(s.start)
+	s.mu.Lock()
+	if !s.firstSeen {
+		s.firstSeen = true
+		s.setLocked(attribute.Float64(vocabulary.GenAIResponseTimeToFirstChunk, d.Seconds()))
+	}
+	s.mu.Unlock()
+}
+
+// SetGuardrail sets the guardrail configured for the call
+// (rastir.guardrail.id and, when not empty, rastir.guardrail.version).
+func (s *Span) SetGuardrail(id, version string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if id != "" {
+		s.setLocked(attribute.String(vocabulary.RastirGuardrailID, id))
+	}
+	if version != "" {
+		s.setLocked(attribute.String(vocabulary.RastirGuardrailVersion, version))
+	}
+	s.mu.Unlock()
+}
+
+// SetGuardrailOutcome sets what the guardrail did: the action
+// (vocabulary.GuardrailActionIntervened or GuardrailActionNone) and, when
+// not empty, the category (vocabulary.GuardrailCategory*); other values
+// become vocabulary.OverflowValue.
+func (s *Span) SetGuardrailOutcome(action, category string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if action != "" {
+		s.setLocked(attribute.String(vocabulary.RastirGuardrailAction, vocabulary.BoundGuardrailAction(action)))
+	}
+	if category != "" {
+		s.setLocked(attribute.String(vocabulary.RastirGuardrailCategory, vocabulary.BoundGuardrailCategory(category)))
+	}
+	s.mu.Unlock()
+}
+
+// SetConversationID sets gen_ai.conversation.id.
+func (s *Span) SetConversationID(id string) {
+	if s == nil || id == "" {
+		return
+	}
+	s.set(attribute.String(vocabulary.GenAIConversationID, id))
+}
+
+// SetToolCallID sets gen_ai.tool.call.id.
+func (s *Span) SetToolCallID(id string) {
+	if s == nil || id == "" {
+		return
+	}
+	s.set(attribute.String(vocabulary.GenAIToolCallID, id))
+}
+
+// SetServer sets server.address and, when positive, server.port.
+func (s *Span) SetServer(address string, port int) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if address != "" {
+		s.setLocked(attribute.String(vocabulary.ServerAddress, address))
+	}
+	if port > 0 {
+		s.setLocked(attribute.Int(vocabulary.ServerPort, port))
+	}
+	s.mu.Unlock()
+}
+
+// SetHTTPStatus sets http.response.status_code. A failure recorded on the
+// span is then categorised by the status (429 rate_limit, 5xx
+// provider_error, ...) before the error's type.
+func (s *Span) SetHTTPStatus(code int) {
+	if s == nil || code <= 0 {
+		return
+	}
+	s.mu.Lock()
+	s.status = code
+	s.setLocked(attribute.Int(vocabulary.HTTPResponseStatusCode, code))
+	s.mu.Unlock()
+}
+
+// Fail records err: status ERROR with the error's message, the exception
+// event (exception.type, exception.message), error.type and
+// rastir.error.category. A nil err does nothing.
+func (s *Span) Fail(err error) {
+	if s == nil || err == nil {
+		return
+	}
+	typ := ErrorType(err)
+	msg := err.Error()
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return
+	}
+	status := s.status
+	if status == 0 {
+		if status = HTTPStatus(err); status > 0 {
+			s.status = status
+			s.setLocked(attribute.Int(vocabulary.HTTPResponseStatusCode, status))
+		}
+	}
+	s.failed = true
+	s.setLocked(
+		attribute.String(vocabulary.ErrorType, typ),
+		attribute.String(vocabulary.RastirErrorCategoryKey, categorize(typ, status)),
+	)
+	s.mu.Unlock()
+	s.AddEvent(vocabulary.EventException, trace.WithAttributes(
+		attribute.String(vocabulary.AttrExceptionType, typ),
+		attribute.String(vocabulary.AttrExceptionMessage, msg),
+	))
+	s.SetStatus(codes.Error, msg)
+}
+
+// FailStatus records a failure known only by its HTTP status (no Go
+// error): status ERROR, error.type the status code, and the category of the
+// status.
+func (s *Span) FailStatus(code int, message string) {
+	if s == nil || code <= 0 {
+		return
+	}
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return
+	}
+	s.status = code
+	s.failed = true
+	s.setLocked(
+		attribute.Int(vocabulary.HTTPResponseStatusCode, code),
+		attribute.String(vocabulary.ErrorType, itoa(code)),
+		attribute.String(vocabulary.RastirErrorCategoryKey, vocabulary.CategorizeHTTPStatus(code)),
+	)
+	s.mu.Unlock()
+	s.SetStatus(codes.Error, message)
+}
+
+// Failed reports whether a failure was recorded.
+func (s *Span) Failed() bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
+}
+
+// Finish records err (when not nil) and ends the span.
+func (s *Span) Finish(err error) {
+	if s == nil {
+		return
+	}
+	s.Fail(err)
+	s.End()
+}
+
+// End writes the buffered attributes and ends the span; later calls do
+// nothing.
+func (s *Span) End(opts ...trace.SpanEndOption) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return
+	}
+	s.flushLocked()
+	s.ended = true
+	s.mu.Unlock()
+	s.Span.End(opts...)
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

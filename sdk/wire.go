@@ -1,0 +1,432 @@
+package rastir
+
+import (
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// batchMeta is the batch-level part of a Rastir body.
+type batchMeta struct {
+	service, env, version string
+}
+
+// appendBatch appends the JSON body of POST /v1/telemetry for spans, in the
+// shape the Python client sends: {"service", "env", "version", "spans"}.
+func appendBatch(b []byte, meta batchMeta, spans []sdktrace.ReadOnlySpan) []byte {
+	b = append(b, '{')
+	b = appendKey(b, vocabulary.WireService)
+	b = appendString(b, meta.service)
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireEnv)
+	b = appendString(b, meta.env)
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireVersion)
+	if meta.version == "" {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, meta.version)
+	}
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireSpans)
+	b = append(b, '[')
+	for i, s := range spans {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendSpan(b, s)
+	}
+	return append(b, ']', '}')
+}
+
+// rastirFields holds the canonical attributes that map to Rastir's keys.
+type rastirFields struct {
+	reqModel, respModel   string
+	provider              string
+	ttft                  float64
+	hasTTFT               bool
+	finishReason          string
+	remote, hasRemote     bool
+	streaming, hasStream  bool
+	cost                  float64
+	hasCost               bool
+	tokensIn, tokensOut   int64
+	hasTokIn, hasTokOut   bool
+	pricingMissing, hasPM bool
+}
+
+// renamed maps canonical string keys to Rastir's names, value unchanged.
+var renamed = map[attribute.Key]string{
+	vocabulary.GenAIAgentName:          vocabulary.RastirAttrAgent,
+	vocabulary.GenAIToolName:           vocabulary.RastirAttrToolName,
+	vocabulary.RastirPricingProfile:    vocabulary.RastirAttrPricingProfile,
+	vocabulary.RastirGuardrailID:       vocabulary.RastirAttrGuardrailID,
+	vocabulary.RastirGuardrailVersion:  vocabulary.RastirAttrGuardrailVersion,
+	vocabulary.RastirGuardrailAction:   vocabulary.RastirAttrGuardrailAction,
+	vocabulary.RastirGuardrailCategory: vocabulary.RastirAttrGuardrailCat,
+}
+
+func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
+	sc := s.SpanContext()
+	b = append(b, '{')
+	b = appendKey(b, vocabulary.WireType)
+	b = appendString(b, vocabulary.WireTypeSpan)
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireTraceID)
+	tid, sid := sc.TraceID(), sc.SpanID()
+	b = appendHexID(b, tid[:], 0)
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireSpanID)
+	b = appendHexID(b, sid[:], 8)
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireParentSpanID)
+	if pid := s.Parent().SpanID(); pid.IsValid() {
+		b = appendHexID(b, pid[:], 8)
+	} else {
+		b = append(b, "null"...)
+	}
+
+	spanType := ""
+	for _, kv := range s.Attributes() {
+		if kv.Key == vocabulary.RastirSpanTypeKey {
+			spanType = kv.Value.AsString()
+		}
+	}
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireSpanType)
+	b = appendString(b, wireSpanType(spanType))
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireName)
+	b = appendString(b, s.Name())
+	start, end, st := s.StartTime(), s.EndTime(), s.Status()
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireStartTime)
+	b = appendEpochSeconds(b, start)
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireEndTime)
+	b = appendEpochSeconds(b, end)
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireDurationMs)
+	b = appendDurationMs(b, end.Sub(start))
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireStatus)
+	if st.Code == codes.Error {
+		b = appendString(b, vocabulary.WireStatusError)
+	} else {
+		b = appendString(b, vocabulary.WireStatusOK)
+	}
+	// Attributes, the canonical keys in Rastir's names.
+	var f rastirFields
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireAttributes)
+	b = append(b, '{')
+	n := 0
+	comma := func() {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+	}
+	for _, kv := range s.Attributes() {
+		switch kv.Key {
+		case vocabulary.RastirSpanTypeKey:
+			// The span_type field.
+		case vocabulary.GenAIRequestModel:
+			f.reqModel = kv.Value.AsString()
+		case vocabulary.GenAIResponseModel:
+			f.respModel = kv.Value.AsString()
+		case vocabulary.GenAIProviderName:
+			f.provider = vocabulary.RastirProviderLabel(kv.Value.AsString())
+		case vocabulary.GenAIResponseTimeToFirstChunk:
+			// Milliseconds with 2 decimals, as the Python client.
+			f.ttft, f.hasTTFT = math.Round(kv.Value.AsFloat64()*1e5)/100, true
+		case vocabulary.GenAIResponseFinishReasons:
+			if r := kv.Value.AsStringSlice(); len(r) > 0 {
+				f.finishReason = r[0]
+			}
+		case vocabulary.RastirRemote:
+			f.remote, f.hasRemote = kv.Value.AsBool(), true
+		case vocabulary.GenAIRequestStream:
+			f.streaming, f.hasStream = kv.Value.AsBool(), true
+		case vocabulary.RastirCostUSD:
+			f.cost, f.hasCost = kv.Value.AsFloat64(), true
+		case vocabulary.GenAIUsageInputTokens:
+			f.tokensIn, f.hasTokIn = kv.Value.AsInt64(), true
+		case vocabulary.GenAIUsageOutputTokens:
+			f.tokensOut, f.hasTokOut = kv.Value.AsInt64(), true
+		case vocabulary.RastirPricingMissing:
+			f.pricingMissing, f.hasPM = kv.Value.AsBool(), true
+		case vocabulary.GenAIOperationName:
+			// Implied by the span type.
+		default:
+			comma()
+			if k, ok := renamed[kv.Key]; ok {
+				b = appendKey(b, k)
+			} else {
+				b = appendKey(b, string(kv.Key))
+			}
+			b = appendValue(b, kv.Value)
+		}
+	}
+	if m := f.respModel; m != "" || f.reqModel != "" {
+		if m == "" {
+			m = f.reqModel
+		}
+		comma()
+		b = appendKey(b, vocabulary.RastirAttrModel)
+		b = appendString(b, m)
+	}
+	if f.provider != "" {
+		comma()
+		b = appendKey(b, vocabulary.RastirAttrProvider)
+		b = appendString(b, f.provider)
+	}
+	if f.hasTokIn {
+		comma()
+		b = appendKey(b, vocabulary.RastirAttrTokensInput)
+		b = strconv.AppendInt(b, f.tokensIn, 10)
+	}
+	if f.hasTokOut {
+		comma()
+		b = appendKey(b, vocabulary.RastirAttrTokensOutput)
+		b = strconv.AppendInt(b, f.tokensOut, 10)
+	}
+	if f.finishReason != "" {
+		comma()
+		b = appendKey(b, vocabulary.RastirAttrFinishReason)
+		b = appendString(b, f.finishReason)
+	}
+	if f.hasCost {
+		comma()
+		b = appendKey(b, vocabulary.RastirAttrCostUSD)
+		b = appendFloat(b, f.cost)
+	}
+	if f.hasPM {
+		comma()
+		b = appendKey(b, vocabulary.RastirAttrPricingMissing)
+		b = strconv.AppendBool(b, f.pricingMissing)
+	}
+	if f.hasTTFT {
+		comma()
+		b = appendKey(b, vocabulary.RastirAttrTTFTMs)
+		b = appendFloat(b, f.ttft)
+	}
+	if f.hasStream {
+		comma()
+		b = appendKey(b, vocabulary.RastirAttrStreaming)
+		b = strconv.AppendBool(b, f.streaming)
+	}
+	if f.hasRemote {
+		comma()
+		b = appendKey(b, vocabulary.RastirAttrRemote)
+		if f.remote {
+			b = appendString(b, vocabulary.RastirRemoteTrue)
+		} else {
+			b = appendString(b, vocabulary.RastirRemoteFalse)
+		}
+	}
+	if st.Code == codes.Error && st.Description != "" {
+		comma()
+		b = appendKey(b, vocabulary.RastirAttrErrorMessage)
+		b = appendString(b, st.Description)
+	}
+	b = append(b, '}')
+
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireEvents)
+	b = append(b, '[')
+	for i, ev := range s.Events() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '{')
+		b = appendKey(b, vocabulary.WireEventName)
+		b = appendString(b, ev.Name)
+		b = append(b, ',')
+		b = appendKey(b, vocabulary.WireEventAttributes)
+		b = append(b, '{')
+		for j, kv := range ev.Attributes {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendKey(b, string(kv.Key))
+			b = appendValue(b, kv.Value)
+		}
+		b = append(b, '}', ',')
+		b = appendKey(b, vocabulary.WireEventTimestamp)
+		b = appendEpochSeconds(b, ev.Time)
+		b = append(b, '}')
+	}
+	return append(b, ']', '}')
+}
+
+// wireSpanType is the span type the Python client would send: its own
+// words, "trace" for a plain (system) span and for spans of other
+// instrumentations.
+func wireSpanType(canonical string) string {
+	switch canonical {
+	case vocabulary.SpanTypeAgent, vocabulary.SpanTypeLLM, vocabulary.SpanTypeTool,
+		vocabulary.SpanTypeRetrieval, vocabulary.SpanTypeEvaluation, vocabulary.SpanTypeInfra:
+		return canonical
+	}
+	return vocabulary.WireSpanTypeTrace
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendHexID appends id as lower-case hex followed by pad zero bytes: the
+// Python client's span ids have 32 hex digits, whose first 16 are the span
+// id the Rastir server (and otelcol-rastir) keep.
+func appendHexID(b []byte, id []byte, pad int) []byte {
+	b = append(b, '"')
+	for _, c := range id {
+		b = append(b, hexDigits[c>>4], hexDigits[c&0x0f])
+	}
+	for range pad {
+		b = append(b, '0', '0')
+	}
+	return append(b, '"')
+}
+
+// appendEpochSeconds appends t as Unix seconds with exactly its
+// nanoseconds ("1795736261.0072095"), a plain decimal the receiver converts
+// without rounding.
+func appendEpochSeconds(b []byte, t time.Time) []byte {
+	ns := t.UnixNano()
+	if ns < 0 {
+		ns = 0
+	}
+	b = strconv.AppendInt(b, ns/1e9, 10)
+	return appendFraction(b, ns%1e9, 9)
+}
+
+// appendDurationMs appends d in milliseconds with its nanoseconds.
+func appendDurationMs(b []byte, d time.Duration) []byte {
+	ns := d.Nanoseconds()
+	if ns < 0 {
+		ns = 0
+	}
+	b = strconv.AppendInt(b, ns/1e6, 10)
+	return appendFraction(b, ns%1e6, 6)
+}
+
+// appendFraction appends ".<frac>" with the given number of digits, trailing
+// zeros trimmed (".0" for zero, so the value stays a float as in Python).
+func appendFraction(b []byte, frac int64, digits int) []byte {
+	var d [9]byte
+	for i := digits - 1; i >= 0; i-- {
+		d[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	n := digits
+	for n > 1 && d[n-1] == '0' {
+		n--
+	}
+	b = append(b, '.')
+	return append(b, d[:n]...)
+}
+
+func appendFloat(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, "null"...)
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		b = strconv.AppendFloat(b, f, 'f', -1, 64)
+		return append(b, '.', '0')
+	}
+	return strconv.AppendFloat(b, f, 'g', -1, 64)
+}
+
+func appendValue(b []byte, v attribute.Value) []byte {
+	switch v.Type() {
+	case attribute.BOOL:
+		return strconv.AppendBool(b, v.AsBool())
+	case attribute.INT64:
+		return strconv.AppendInt(b, v.AsInt64(), 10)
+	case attribute.FLOAT64:
+		return appendFloat(b, v.AsFloat64())
+	case attribute.STRING:
+		return appendString(b, v.AsString())
+	case attribute.BOOLSLICE:
+		return appendSlice(b, v.AsBoolSlice(), strconv.AppendBool)
+	case attribute.INT64SLICE:
+		return appendSlice(b, v.AsInt64Slice(), func(b []byte, i int64) []byte { return strconv.AppendInt(b, i, 10) })
+	case attribute.FLOAT64SLICE:
+		return appendSlice(b, v.AsFloat64Slice(), appendFloat)
+	case attribute.STRINGSLICE:
+		return appendSlice(b, v.AsStringSlice(), appendString)
+	}
+	return appendString(b, v.String())
+}
+
+func appendSlice[T any](b []byte, vs []T, f func([]byte, T) []byte) []byte {
+	b = append(b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = f(b, v)
+	}
+	return append(b, ']')
+}
+
+func appendKey(b []byte, k string) []byte {
+	b = appendString(b, k)
+	return append(b, ':')
+}
+
+// appendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0x0f])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, "\\ufffd"...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

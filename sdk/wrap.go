@@ -1,0 +1,152 @@
+package rastir
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// WithWrapKind makes WrapFunc and WrapTransport start spans of the given
+// kind instead of infra (for example KindTool or KindLLM).
+func WithWrapKind(kind Kind) WrapOption { return func(c *wrapConfig) { c.kind = kind } }
+
+// WithWrapOptions adds span options to every span of the wrapper.
+func WithWrapOptions(opts ...Option) WrapOption {
+	return func(c *wrapConfig) { c.opts = append(c.opts, opts...) }
+}
+
+// WrapOption configures WrapFunc and WrapTransport.
+type WrapOption func(*wrapConfig)
+
+type wrapConfig struct {
+	kind Kind
+	opts []Option
+}
+
+func newWrapConfig(opts []WrapOption) wrapConfig {
+	c := wrapConfig{kind: KindInfra}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// WrapFunc returns fn traced: each call runs in a span named
+// "<name>.<method>" (infra unless WithWrapKind says otherwise) that records
+// the error. A call made while the context's current span is the same
+// wrapped call (a wrapper of a wrapper, or the wrapped function calling
+// itself through the wrapper) makes no second span.
+func WrapFunc[Req, Resp any](name, method string, fn func(context.Context, Req) (Resp, error), opts ...WrapOption) func(context.Context, Req) (Resp, error) {
+	c := newWrapConfig(opts)
+	spanName := name + "." + method
+	spanOpts := append(append([]Option{}, c.opts...), withWrapName(spanName), WithSpanName(spanName))
+	return func(ctx context.Context, req Req) (Resp, error) {
+		if inWrapped(ctx, spanName) {
+			return fn(ctx, req)
+		}
+		return Run(ctx, c.kind, wrapStartName(c.kind, spanName), func(ctx context.Context) (Resp, error) { return fn(ctx, req) }, spanOpts...)
+	}
+}
+
+// wrapStartName is the name Start gets for a wrapped call: the span name,
+// except for the kinds where Start would take it for a model (LLM) or a
+// data source (retrieval); those come from WithWrapOptions.
+func wrapStartName(kind Kind, spanName string) string {
+	if kind == KindLLM || kind == KindRetrieval {
+		return ""
+	}
+	return spanName
+}
+
+func withWrapName(n string) Option { return func(c *spanConfig) { c.wrapName = n } }
+
+// inWrapped reports whether the context's current span is the wrapped call
+// named n.
+func inWrapped(ctx context.Context, n string) bool {
+	s := SpanFromContext(ctx)
+	return s != nil && s.wrapName == n
+}
+
+// Transport is an http.RoundTripper that traces each request in a span
+// named "<name>.<METHOD>" (infra unless WithWrapKind says otherwise), with
+// http.request.method, server.address, server.port and
+// http.response.status_code; a status of 400 or more fails the span with the
+// status's error category. It injects the trace context into the request
+// headers with the global propagator. The span ends when the response
+// headers arrive.
+type Transport struct {
+	name string
+	base http.RoundTripper
+	cfg  wrapConfig
+}
+
+// WrapTransport returns base (http.DefaultTransport when nil) traced as
+// name. A base that is already a *Transport is returned as it is.
+func WrapTransport(name string, base http.RoundTripper, opts ...WrapOption) http.RoundTripper {
+	if t, ok := base.(*Transport); ok {
+		return t
+	}
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &Transport{name: name, base: base, cfg: newWrapConfig(opts)}
+}
+
+// WrapClient returns a shallow copy of c (http.DefaultClient when nil) whose
+// transport is traced as name.
+func WrapClient(name string, c *http.Client, opts ...WrapOption) *http.Client {
+	if c == nil {
+		c = http.DefaultClient
+	}
+	cc := *c
+	cc.Transport = WrapTransport(name, c.Transport, opts...)
+	return &cc
+}
+
+// Unwrap returns the wrapped RoundTripper.
+func (t *Transport) Unwrap() http.RoundTripper { return t.base }
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	spanName := t.name + "." + req.Method
+	ctx := req.Context()
+	if inWrapped(ctx, spanName) {
+		return t.base.RoundTrip(req)
+	}
+	opts := make([]Option, 0, len(t.cfg.opts)+3)
+	opts = append(opts, t.cfg.opts...)
+	opts = append(opts, withWrapName(spanName), WithSpanName(spanName),
+		WithAttributes(attribute.String(vocabulary.HTTPRequestMethod, req.Method)))
+	ctx, s := Start(ctx, t.cfg.kind, wrapStartName(t.cfg.kind, spanName), opts...)
+	defer s.End()
+	host, port := req.URL.Hostname(), req.URL.Port()
+	p, _ := strconv.Atoi(port)
+	if p == 0 {
+		switch req.URL.Scheme {
+		case "https":
+			p = 443
+		case "http":
+			p = 80
+		}
+	}
+	s.SetServer(host, p)
+
+	out := req.Clone(ctx)
+	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(out.Header))
+	resp, err := t.base.RoundTrip(out)
+	if err != nil {
+		s.Fail(err)
+		return resp, err
+	}
+	s.SetHTTPStatus(resp.StatusCode)
+	if resp.StatusCode >= 400 {
+		s.FailStatus(resp.StatusCode, resp.Status)
+	}
+	return resp, nil
+}
