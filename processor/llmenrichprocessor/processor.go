@@ -14,10 +14,6 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/pricing"
 )
 
-// httpResponseStatusCode is where HTTP client instrumentation records the
-// status of a failed provider call.
-const httpResponseStatusCode = "http.response.status_code"
-
 type enricher struct {
 	cfg     *Config
 	mappers []dialect.Mapper
@@ -219,7 +215,7 @@ func (e *enricher) categorizeError(span ptrace.Span) {
 		}
 	}
 	if category == "" || category == vocabulary.ErrorUnknown {
-		if s, ok := attrs.Get(httpResponseStatusCode); ok && s.Type() == pcommon.ValueTypeInt {
+		if s, ok := attrs.Get(vocabulary.HTTPResponseStatusCode); ok && s.Type() == pcommon.ValueTypeInt {
 			if c := vocabulary.CategorizeHTTPStatus(int(s.Int())); c != vocabulary.ErrorUnknown {
 				category = c
 			}

@@ -188,7 +188,7 @@ func TestErrorCategorySources(t *testing.T) {
 			s.Attributes().PutStr(vocabulary.ErrorType, "context.deadlineExceededError")
 		}, vocabulary.ErrorTimeout},
 		{"http status", func(s ptrace.Span) {
-			s.Attributes().PutInt(httpResponseStatusCode, 429)
+			s.Attributes().PutInt(vocabulary.HTTPResponseStatusCode, 429)
 		}, vocabulary.ErrorRateLimit},
 		{"config rule", func(s ptrace.Span) {
 			s.Attributes().PutStr(vocabulary.ErrorType, "QuotaError")

@@ -15,9 +15,9 @@
 //  3. The request model, then the response model, passed through
 //     [ProviderFromModel]: the weakest signal, a naming convention.
 //
-// [RastirProviderLabel] turns the canonical value into the label Rastir's
-// dashboards expect, and [BedrockModelName] turns a Bedrock model id into
-// the model name Rastir's client reports.
+// [BedrockModelName] turns a Bedrock model id into the model name Rastir's
+// client reports (vocabulary.RastirProviderLabel turns a canonical provider
+// into the word Rastir's dashboards expect).
 //
 // All functions are pure and do not allocate, because they run once or more
 // per span on the collector's hot path. Matching is ASCII case-insensitive.
@@ -27,16 +27,6 @@ import (
 	"strings"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
-)
-
-// Provider labels of the Rastir client (client adapters §2.7) that differ
-// from the semconv enum; the others (openai, anthropic, cohere, groq) are
-// the semconv values themselves.
-const (
-	rastirAzureOpenAI = "azure_openai"
-	rastirBedrock     = "bedrock"
-	rastirGemini      = "gemini"
-	rastirMistral     = "mistral"
 )
 
 // providerAliases maps lower-case provider values of every dialect to the
@@ -59,10 +49,10 @@ var providerAliases = map[string]string{
 	vocabulary.ProviderPerplexity:       vocabulary.ProviderPerplexity,
 	vocabulary.ProviderXAI:              vocabulary.ProviderXAI,
 	// Rastir client labels ("gemini" is also the deprecated semconv value).
-	rastirAzureOpenAI: vocabulary.ProviderAzureAIOpenAI,
-	rastirBedrock:     vocabulary.ProviderAWSBedrock,
-	rastirGemini:      vocabulary.ProviderGCPGemini,
-	rastirMistral:     vocabulary.ProviderMistralAI,
+	vocabulary.RastirProviderAzureOpenAI: vocabulary.ProviderAzureAIOpenAI,
+	vocabulary.RastirProviderBedrock:     vocabulary.ProviderAWSBedrock,
+	vocabulary.RastirProviderGemini:      vocabulary.ProviderGCPGemini,
+	vocabulary.RastirProviderMistral:     vocabulary.ProviderMistralAI,
 	// Deprecated gen_ai.system values (semconv before v1.37).
 	"vertex_ai":       vocabulary.ProviderGCPVertexAI,
 	"az.ai.inference": vocabulary.ProviderAzureAIInference,
@@ -118,25 +108,6 @@ func NormalizeProvider(v string) (canonical string, ok bool) {
 	// A map index with a string(bytes) key does not allocate.
 	c, ok := providerAliases[string(buf[:len(v)])]
 	return c, ok
-}
-
-// RastirProviderLabel returns the provider label Rastir's client and
-// dashboards use for a canonical gen_ai.provider.name value, so that metrics
-// derived from any dialect line up with Rastir's. Rastir labels all Google
-// GenAI SDK calls "gemini", whichever Google endpoint served them. Values
-// without a Rastir counterpart are returned unchanged.
-func RastirProviderLabel(canonical string) string {
-	switch canonical {
-	case vocabulary.ProviderAzureAIOpenAI:
-		return rastirAzureOpenAI
-	case vocabulary.ProviderAWSBedrock:
-		return rastirBedrock
-	case vocabulary.ProviderGCPGemini, vocabulary.ProviderGCPGenAI, vocabulary.ProviderGCPVertexAI:
-		return rastirGemini
-	case vocabulary.ProviderMistralAI:
-		return rastirMistral
-	}
-	return canonical
 }
 
 type prefixRule struct{ prefix, provider string }
