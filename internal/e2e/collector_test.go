@@ -93,10 +93,29 @@ type collectorOptions struct {
 	env func(port map[string]int) []string
 }
 
+// startCollectorOpts starts a collector on free ports. A free port can be
+// taken between the moment the kernel names it and the collector's bind (by
+// any process's outgoing connection): then it starts again on other ports.
 func startCollectorOpts(t *testing.T, o collectorOptions) *collector {
 	t.Helper()
+	for attempt := 1; ; attempt++ {
+		c, portTaken := tryStartCollector(t, o)
+		if !portTaken {
+			return c
+		}
+		if attempt == 5 {
+			t.Fatalf("collector ports kept being taken:\n%s", c.log())
+		}
+		t.Logf("a port was taken before the collector bound it; starting again on other ports")
+	}
+}
+
+// tryStartCollector returns the healthy collector, or portTaken when it
+// exited during start-up because a port was already in use.
+func tryStartCollector(t *testing.T, o collectorOptions) (c *collector, portTaken bool) {
+	t.Helper()
 	configTemplate, ports, vars, probeHeaders := o.config, o.ports, o.vars, o.probeHeaders
-	c := &collector{t: t, dir: t.TempDir(), port: map[string]int{}, done: make(chan struct{})}
+	c = &collector{t: t, dir: t.TempDir(), port: map[string]int{}, done: make(chan struct{})}
 	for _, name := range append([]string{"rastir", "telemetry"}, ports...) {
 		if _, ok := c.port[name]; !ok {
 			c.port[name] = freePort(t)
@@ -147,11 +166,14 @@ func startCollectorOpts(t *testing.T, o collectorOptions) *collector {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return c
+				return c, false
 			}
 		}
 		select {
 		case <-c.done:
+			if strings.Contains(c.log(), "address already in use") {
+				return c, true
+			}
 			t.Fatalf("collector exited during start-up:\n%s", c.log())
 		default:
 		}
