@@ -16,7 +16,7 @@ CONFIG := config/otelcol-rastir.yaml
 
 # Go modules of the project (each has its own go.mod), and those with
 # mdatagen metadata.
-MODULES := pkg/vocabulary pkg/rastirjson receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm cmd/rastir-loadgen internal/e2e sdk/langchaingo sdk/mcp
+MODULES := pkg/vocabulary pkg/rastirjson receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm cmd/rastir-loadgen internal/e2e sdk/langchaingo sdk/mcp sdk/bedrock
 COMPONENTS := receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm
 
 FUZZTIME ?= 20s
