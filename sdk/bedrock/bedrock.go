@@ -8,6 +8,7 @@ package rastirbedrock
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
@@ -104,7 +105,12 @@ func handleInitialize(ctx context.Context, in middleware.InitializeInput, next m
 	}
 	c.guardrail = guardrailID != ""
 
-	ctx, span := rastir.StartLLM(ctx, modelID, rastir.WithProvider(vocabulary.ProviderAWSBedrock))
+	opts := []rastir.Option{rastir.WithProvider(vocabulary.ProviderAWSBedrock)}
+	if c.op == opInvokeModel && strings.Contains(strings.ToLower(modelID), "embed") {
+		// Titan, Cohere and Nova embedding models.
+		opts = append(opts, rastir.WithOperation(vocabulary.OperationEmbeddings))
+	}
+	ctx, span := rastir.StartLLM(ctx, modelID, opts...)
 	c.span = span
 	if c.op == opConverseStream {
 		span.SetStreaming(true)

@@ -93,7 +93,8 @@ func isObject(raw json.RawMessage) bool {
 
 // invokeBody holds the fields of the InvokeModel response bodies of the
 // models that report usage in them: Anthropic's Messages API, Meta Llama,
-// Amazon Nova (camelCase usage), and Bedrock's guardrail fields.
+// Amazon Nova (camelCase usage), Amazon Titan's input count, and
+// Bedrock's guardrail fields.
 type invokeBody struct {
 	ID         string `json:"id"`
 	Model      string `json:"model"`
@@ -110,6 +111,8 @@ type invokeBody struct {
 		CacheReadCamel           *int64 `json:"cacheReadInputTokenCount"`
 		CacheWriteCamel          *int64 `json:"cacheWriteInputTokenCount"`
 	} `json:"usage"`
+	// Amazon Titan (text and embeddings).
+	InputTextTokenCount *int64 `json:"inputTextTokenCount"`
 	// Meta Llama.
 	PromptTokenCount     *int64 `json:"prompt_token_count"`
 	GenerationTokenCount *int64 `json:"generation_token_count"`
@@ -142,7 +145,7 @@ func (c *call) recordInvokeModel(r *bedrockruntime.InvokeModelOutput) {
 			cacheRead = count(u.CacheReadInputTokens, u.CacheReadCamel)
 			cacheWrite = count(u.CacheCreationInputTokens, u.CacheWriteCamel)
 		}
-		in = pick(count(b.PromptTokenCount), in)
+		in = pick(count(b.PromptTokenCount, b.InputTextTokenCount), in)
 		out = pick(count(b.GenerationTokenCount), out)
 		if cacheRead >= 0 || cacheWrite >= 0 {
 			s.SetCacheTokens(cacheRead, cacheWrite)
