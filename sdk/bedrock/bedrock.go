@@ -1,0 +1,216 @@
+// Package rastirbedrock traces Amazon Bedrock Runtime calls made with the
+// AWS SDK for Go v2 (Converse, ConverseStream, InvokeModel) as Rastir LLM
+// spans: model, token usage, stop reason, the guardrail the call was made
+// with and what it did, and errors with their category. It instruments the
+// SDK's middleware stack.
+package rastirbedrock
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+)
+
+// MiddlewareID names the middlewares in the SDK's stack.
+const MiddlewareID = "RastirBedrock"
+
+// WithTracing returns an option for bedrockruntime.New and NewFromConfig
+// that traces the client's calls:
+//
+//	client := bedrockruntime.NewFromConfig(cfg, rastirbedrock.WithTracing())
+func WithTracing() func(*bedrockruntime.Options) {
+	return func(o *bedrockruntime.Options) { o.APIOptions = append(o.APIOptions, AddMiddleware) }
+}
+
+// AddMiddleware adds the tracing middlewares to an SDK stack; use it in
+// aws.Config.APIOptions or bedrockruntime.Options.APIOptions. Operations
+// other than Converse, ConverseStream and InvokeModel are not traced.
+// Adding it twice to a stack adds nothing.
+func AddMiddleware(stack *middleware.Stack) error {
+	if _, ok := stack.Initialize.Get(MiddlewareID); ok {
+		return nil
+	}
+	if err := stack.Initialize.Add(middleware.InitializeMiddlewareFunc(MiddlewareID, handleInitialize), middleware.Before); err != nil {
+		return err
+	}
+	// Innermost in the deserialize step: it sees the HTTP response before
+	// the SDK's deserializers read it.
+	return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc(MiddlewareID, handleDeserialize), middleware.After)
+}
+
+type operation uint8
+
+const (
+	opConverse operation = iota + 1
+	opConverseStream
+	opInvokeModel
+)
+
+// call is what the request says, and what the deserialize middleware
+// found in the response.
+type call struct {
+	op   operation
+	span *rastir.Span
+	// guardrail: the call was made with a guardrail; trace: with its trace.
+	guardrail, trace bool
+
+	// Set by the deserialize middleware, in the goroutine of the call.
+	guardrailTrace     []byte // Converse: trace.guardrail as Bedrock sent it
+	inputTokensHeader  int64  // InvokeModel: X-Amzn-Bedrock-Input-Token-Count, or -1
+	outputTokensHeader int64
+	streaming          bool // ConverseStream: the stream's reader ends the span
+}
+
+type callKey struct{}
+
+func callFrom(ctx context.Context) *call {
+	c, _ := ctx.Value(callKey{}).(*call)
+	return c
+}
+
+func handleInitialize(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	c := &call{inputTokensHeader: -1, outputTokensHeader: -1}
+	var modelID, guardrailID, guardrailVersion string
+	switch p := in.Parameters.(type) {
+	case *bedrockruntime.ConverseInput:
+		c.op = opConverse
+		modelID = deref(p.ModelId)
+		if g := p.GuardrailConfig; g != nil {
+			guardrailID, guardrailVersion = deref(g.GuardrailIdentifier), deref(g.GuardrailVersion)
+			c.trace = g.Trace == types.GuardrailTraceEnabled || g.Trace == types.GuardrailTraceEnabledFull
+		}
+	case *bedrockruntime.ConverseStreamInput:
+		c.op = opConverseStream
+		modelID = deref(p.ModelId)
+		if g := p.GuardrailConfig; g != nil {
+			guardrailID, guardrailVersion = deref(g.GuardrailIdentifier), deref(g.GuardrailVersion)
+			c.trace = g.Trace == types.GuardrailTraceEnabled || g.Trace == types.GuardrailTraceEnabledFull
+		}
+	case *bedrockruntime.InvokeModelInput:
+		c.op = opInvokeModel
+		modelID = deref(p.ModelId)
+		guardrailID, guardrailVersion = deref(p.GuardrailIdentifier), deref(p.GuardrailVersion)
+		c.trace = p.Trace == types.TraceEnabled || p.Trace == types.TraceEnabledFull
+	default:
+		return next.HandleInitialize(ctx, in)
+	}
+	c.guardrail = guardrailID != ""
+
+	opts := []rastir.Option{rastir.WithProvider(vocabulary.ProviderAWSBedrock)}
+	if c.op == opInvokeModel && strings.Contains(strings.ToLower(modelID), "embed") {
+		// Titan, Cohere and Nova embedding models.
+		opts = append(opts, rastir.WithOperation(vocabulary.OperationEmbeddings))
+	}
+	ctx, span := rastir.StartLLM(ctx, modelID, opts...)
+	c.span = span
+	if c.op == opConverseStream {
+		span.SetStreaming(true)
+	}
+	if c.guardrail {
+		span.SetAttributes(attribute.String(vocabulary.AWSBedrockGuardrailID, guardrailID))
+		if guardrailVersion != "" {
+			span.SetAttributes(attribute.String(vocabulary.GenAIGuardrailPolicyVersion, guardrailVersion))
+		}
+	}
+
+	out, md, err := next.HandleInitialize(context.WithValue(ctx, callKey{}, c), in)
+	if err != nil {
+		fail(span, err)
+		span.End()
+		return out, md, err
+	}
+	switch r := out.Result.(type) {
+	case *bedrockruntime.ConverseOutput:
+		c.recordConverse(r)
+	case *bedrockruntime.InvokeModelOutput:
+		c.recordInvokeModel(r)
+	case *bedrockruntime.ConverseStreamOutput:
+		if c.streaming {
+			// The stream's reader records the events and ends the span.
+			return out, md, nil
+		}
+	}
+	span.End()
+	return out, md, nil
+}
+
+func (c *call) recordConverse(r *bedrockruntime.ConverseOutput) {
+	s := c.span
+	if u := r.Usage; u != nil {
+		s.SetUsage(int32Count(u.InputTokens), int32Count(u.OutputTokens))
+		s.SetCacheTokens(int32Count(u.CacheReadInputTokens), int32Count(u.CacheWriteInputTokens))
+	}
+	stop := string(r.StopReason)
+	if stop != "" {
+		s.SetFinishReasons(stop)
+	}
+	c.recordGuardrail(c.converseAction(stop), c.guardrailTrace)
+}
+
+// converseAction is the guardrail action of a Converse call by its stop
+// reason (the Converse response has no action field): intervened, else
+// none when the call was made with a guardrail.
+func (c *call) converseAction(stop string) string {
+	switch {
+	case stop == vocabulary.BedrockStopReasonGuardrailIntervened:
+		return string(types.GuardrailActionGuardrailIntervened)
+	case c.guardrail:
+		return string(types.GuardrailActionNone)
+	}
+	return ""
+}
+
+// recordGuardrail writes the guardrail outcome of a call made with a
+// guardrail: Bedrock's action and, when the trace was on, its assessment as
+// JSON.
+func (c *call) recordGuardrail(action string, assessment []byte) {
+	if !c.guardrail && action == "" {
+		return
+	}
+	if action != "" {
+		c.span.SetAttributes(attribute.String(vocabulary.AWSBedrockGuardrailAction, action))
+	}
+	if len(assessment) > 0 {
+		c.span.SetAttributes(attribute.String(vocabulary.AWSBedrockGuardrailAssessment, string(assessment)))
+	}
+}
+
+// fail records an SDK error: the span's error with, for a service error,
+// error.type its code (ThrottlingException) and the category of the code,
+// else of the HTTP status.
+func fail(s *rastir.Span, err error) {
+	s.Fail(err)
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() == "" {
+		return
+	}
+	code := ae.ErrorCode()
+	attrs := []attribute.KeyValue{attribute.String(vocabulary.ErrorType, code)}
+	if c := vocabulary.CategorizeErrorType(code); c != vocabulary.ErrorUnknown {
+		attrs = append(attrs, attribute.String(vocabulary.RastirErrorCategoryKey, c))
+	}
+	s.SetAttributes(attrs...)
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func int32Count(p *int32) int64 {
+	if p == nil {
+		return -1
+	}
+	return int64(*p)
+}

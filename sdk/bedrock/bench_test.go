@@ -1,0 +1,56 @@
+package rastirbedrock
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+)
+
+// cannedClient answers every request with a Converse response, in process.
+type cannedClient struct{}
+
+func (cannedClient) Do(*http.Request) (*http.Response, error) {
+	return &http.Response{
+		StatusCode: http.StatusOK,
+		Header:     http.Header{"Content-Type": []string{"application/json"}},
+		Body:       io.NopCloser(strings.NewReader(converseOK)),
+	}, nil
+}
+
+// BenchmarkConverse compares a Converse call through the SDK (in process,
+// no network) without and with the tracing middleware; spans are recorded
+// by a provider with no exporter.
+func BenchmarkConverse(b *testing.B) {
+	tp := sdktrace.NewTracerProvider()
+	rastir.UseTracerProvider(tp)
+	defer rastir.UseTracerProvider(nil)
+	in := &bedrockruntime.ConverseInput{ModelId: aws.String("anthropic.claude-3-haiku-20240307-v1:0"), Messages: userMessage("Hello")}
+	for _, bc := range []struct {
+		name string
+		opts []func(*bedrockruntime.Options)
+	}{{"bare", nil}, {"traced", []func(*bedrockruntime.Options){WithTracing()}}} {
+		client := bedrockruntime.New(bedrockruntime.Options{
+			Region: "us-east-1", BaseEndpoint: aws.String("https://bedrock-runtime.us-east-1.amazonaws.com"),
+			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, nil
+			}),
+			HTTPClient: cannedClient{}, RetryMaxAttempts: 1,
+		}, bc.opts...)
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := client.Converse(context.Background(), in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

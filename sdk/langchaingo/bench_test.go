@@ -1,0 +1,35 @@
+package rastirlangchaingo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/tmc/langchaingo/llms"
+	"github.com/tmc/langchaingo/schema"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+)
+
+// BenchmarkAgentStep measures the callbacks of one agent step (chain, LLM
+// call with usage, agent action, tool): three spans, recorded by a provider
+// with no exporter.
+func BenchmarkAgentStep(b *testing.B) {
+	tp := sdktrace.NewTracerProvider()
+	rastir.UseTracerProvider(tp)
+	defer rastir.UseTracerProvider(nil)
+	h := New(WithAgentName("bench"), WithModel("gpt-4o"))
+	ctx := context.Background()
+	res := &llms.ContentResponse{Choices: []*llms.ContentChoice{{StopReason: "stop", GenerationInfo: map[string]any{"PromptTokens": 10, "CompletionTokens": 5}}}}
+	action := schema.AgentAction{Tool: "search"}
+	b.ReportAllocs()
+	for b.Loop() {
+		h.HandleChainStart(ctx, nil)
+		h.HandleLLMGenerateContentStart(ctx, nil)
+		h.HandleLLMGenerateContentEnd(ctx, res)
+		h.HandleAgentAction(ctx, action)
+		h.HandleToolStart(ctx, "")
+		h.HandleToolEnd(ctx, "")
+		h.HandleChainEnd(ctx, nil)
+	}
+}

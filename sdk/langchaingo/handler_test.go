@@ -1,0 +1,362 @@
+package rastirlangchaingo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/tmc/langchaingo/llms"
+	"github.com/tmc/langchaingo/llms/fake"
+	"github.com/tmc/langchaingo/llms/openai"
+	"github.com/tmc/langchaingo/schema"
+	"github.com/tmc/langchaingo/tools"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+)
+
+func record(t *testing.T) *tracetest.SpanRecorder {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	rastir.UseTracerProvider(tp)
+	t.Cleanup(func() {
+		rastir.UseTracerProvider(nil)
+		require.NoError(t, tp.Shutdown(context.Background()))
+	})
+	return rec
+}
+
+func attrs(s sdktrace.ReadOnlySpan) map[string]any {
+	m := map[string]any{}
+	for _, kv := range s.Attributes() {
+		m[string(kv.Key)] = kv.Value.AsInterface()
+	}
+	return m
+}
+
+func byName(t *testing.T, rec *tracetest.SpanRecorder) map[string][]sdktrace.ReadOnlySpan {
+	t.Helper()
+	m := map[string][]sdktrace.ReadOnlySpan{}
+	for _, s := range rec.Ended() {
+		m[s.Name()] = append(m[s.Name()], s)
+	}
+	return m
+}
+
+func childOf(t *testing.T, child, parent sdktrace.ReadOnlySpan) {
+	t.Helper()
+	assert.Equal(t, parent.SpanContext().TraceID(), child.SpanContext().TraceID(), "%s in the trace of %s", child.Name(), parent.Name())
+	assert.Equal(t, parent.SpanContext().SpanID(), child.Parent().SpanID(), "%s under %s", child.Name(), parent.Name())
+}
+
+// chatCompletion is an OpenAI chat completion response as the API
+// reference shows it.
+func chatCompletion(content string, in, out int) string {
+	return `{
+  "id": "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
+  "object": "chat.completion",
+  "created": 1741570283,
+  "model": "gpt-4o-2024-08-06",
+  "choices": [{"index": 0, "message": {"role": "assistant", "content": ` + quote(content) + `, "refusal": null, "annotations": []}, "logprobs": null, "finish_reason": "stop"}],
+  "usage": {"prompt_tokens": ` + itoa(in) + `, "completion_tokens": ` + itoa(out) + `, "total_tokens": ` + itoa(in+out) + `,
+    "prompt_tokens_details": {"cached_tokens": 3, "audio_tokens": 0},
+    "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}},
+  "service_tier": "default",
+  "system_fingerprint": "fp_fc9f1d7035"
+}`
+}
+
+func quote(s string) string { return `"` + strings.ReplaceAll(s, "\n", `\n`) + `"` }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// openAIServer answers chat completions with the given contents in turn.
+func openAIServer(t *testing.T, contents ...string) *httptest.Server {
+	t.Helper()
+	var i atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/chat/completions") {
+			http.NotFound(w, r)
+			return
+		}
+		n := int(i.Add(1)) - 1
+		if n >= len(contents) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{"error": {"message": "Rate limit reached for gpt-4o", "type": "requests", "param": null, "code": "rate_limit_exceeded"}}`))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(chatCompletion(contents[n], 19+n, 10+n)))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestAgentLoop runs the loop langchaingo's agent executor runs (chain,
+// LLM, agent action, tool, LLM) with langchaingo's OpenAI LLM against a
+// test server and its calculator tool.
+func TestAgentLoop(t *testing.T) {
+	rec := record(t)
+	srv := openAIServer(t, "Action: calculator\nAction Input: 2+2", "Final Answer: 4")
+	h := New(WithAgentName("math"), WithModel("gpt-4o"), WithProvider(vocabulary.ProviderOpenAI))
+	llm, err := openai.New(openai.WithBaseURL(srv.URL+"/v1"), openai.WithToken("test"), openai.WithModel("gpt-4o"), openai.WithCallback(h))
+	require.NoError(t, err)
+	calc := tools.Calculator{CallbacksHandler: h}
+
+	ctx := context.Background()
+	h.HandleChainStart(ctx, map[string]any{"input": "2+2?"})
+	_, err = llms.GenerateFromSinglePrompt(ctx, llm, "2+2?")
+	require.NoError(t, err)
+	h.HandleAgentAction(ctx, schema.AgentAction{Tool: "calculator", ToolInput: "2+2"})
+	out, err := calc.Call(ctx, "2+2")
+	require.NoError(t, err)
+	require.Equal(t, "4", out)
+	_, err = llms.GenerateFromSinglePrompt(ctx, llm, "2+2? 4")
+	require.NoError(t, err)
+	h.HandleAgentFinish(ctx, schema.AgentFinish{})
+	h.HandleChainEnd(ctx, map[string]any{"output": "4"})
+
+	spans := byName(t, rec)
+	require.Len(t, rec.Ended(), 4)
+	agent := spans["invoke_agent math"][0]
+	assert.False(t, agent.Parent().IsValid())
+	assert.Equal(t, vocabulary.SpanTypeAgent, attrs(agent)[vocabulary.RastirSpanTypeKey])
+	require.Len(t, spans["chat gpt-4o"], 2)
+	for i, l := range spans["chat gpt-4o"] {
+		childOf(t, l, agent)
+		a := attrs(l)
+		assert.Equal(t, vocabulary.SpanTypeLLM, a[vocabulary.RastirSpanTypeKey])
+		assert.Equal(t, "math", a[vocabulary.GenAIAgentName])
+		assert.Equal(t, "gpt-4o", a[vocabulary.GenAIRequestModel])
+		assert.Equal(t, vocabulary.ProviderOpenAI, a[vocabulary.GenAIProviderName])
+		assert.Equal(t, int64(19+i), a[vocabulary.GenAIUsageInputTokens])
+		assert.Equal(t, int64(10+i), a[vocabulary.GenAIUsageOutputTokens])
+		assert.Equal(t, int64(3), a[vocabulary.GenAIUsageCacheReadTokens])
+		assert.Equal(t, []string{"stop"}, a[vocabulary.GenAIResponseFinishReasons])
+		assert.Equal(t, codes.Unset, l.Status().Code)
+	}
+	tool := spans["execute_tool calculator"][0]
+	childOf(t, tool, agent)
+	a := attrs(tool)
+	assert.Equal(t, vocabulary.SpanTypeTool, a[vocabulary.RastirSpanTypeKey])
+	assert.Equal(t, "calculator", a[vocabulary.GenAIToolName])
+	assert.Equal(t, "math", a[vocabulary.GenAIAgentName])
+	assert.Equal(t, "gpt-4o", a[vocabulary.GenAIRequestModel], "the model of the LLM call before it")
+	// The tool started after the first LLM call ended and ended before the
+	// second started.
+	assert.False(t, tool.StartTime().Before(spans["chat gpt-4o"][0].EndTime()))
+}
+
+// TestLLMError: a failed call (429 from the API) fails the LLM span with the
+// rate_limit category, and the chain that fails with it.
+func TestLLMError(t *testing.T) {
+	rec := record(t)
+	srv := openAIServer(t)
+	h := New(WithModel("gpt-4o"), WithProvider(vocabulary.ProviderOpenAI))
+	llm, err := openai.New(openai.WithBaseURL(srv.URL+"/v1"), openai.WithToken("test"), openai.WithModel("gpt-4o"), openai.WithCallback(h))
+	require.NoError(t, err)
+
+	ctx, agent := rastir.StartAgent(context.Background(), "planner")
+	h.HandleChainStart(ctx, nil)
+	_, err = llms.GenerateFromSinglePrompt(ctx, llm, "hi")
+	require.Error(t, err)
+	h.HandleChainError(ctx, err)
+	agent.End()
+
+	spans := byName(t, rec)
+	require.Len(t, rec.Ended(), 3)
+	chain := spans[ChainSpanName][0]
+	childOf(t, chain, spans["invoke_agent planner"][0])
+	assert.Equal(t, vocabulary.SpanTypeSystem, attrs(chain)[vocabulary.RastirSpanTypeKey])
+	assert.Equal(t, codes.Error, chain.Status().Code)
+	l := spans["chat gpt-4o"][0]
+	childOf(t, l, chain)
+	assert.Equal(t, codes.Error, l.Status().Code)
+	a := attrs(l)
+	assert.Equal(t, "planner", a[vocabulary.GenAIAgentName])
+	// langchaingo's OpenAI LLM reports no error callback and returns a
+	// plain error: the chain's error ends the call's span.
+	assert.Contains(t, l.Status().Description, "429")
+	assert.Equal(t, vocabulary.ErrorUnknown, a[vocabulary.RastirErrorCategoryKey])
+	require.NotEmpty(t, l.Events())
+	assert.Equal(t, vocabulary.EventException, l.Events()[0].Name)
+}
+
+// TestToolAndRetrieverErrors covers direct callback calls: a tool error, a
+// retriever whose end never comes (langchaingo reports no retriever
+// errors), nested chains, and the fake LLM's output.
+func TestToolAndRetrieverErrors(t *testing.T) {
+	rec := record(t)
+	h := New(WithAgentName("researcher"))
+	ctx := context.Background()
+	llm := fake.NewFakeLLM([]string{"Action: search"})
+
+	h.HandleChainStart(ctx, nil)
+	h.HandleChainStart(ctx, nil)
+	h.HandleLLMGenerateContentStart(ctx, nil)
+	res, err := llm.GenerateContent(ctx, nil)
+	require.NoError(t, err)
+	res.Choices[0].StopReason = "end_turn"
+	res.Choices[0].GenerationInfo = map[string]any{"InputTokens": 12, "OutputTokens": int32(5), "CacheCreationInputTokens": 2, "CacheReadInputTokens": 0}
+	h.HandleLLMGenerateContentEnd(ctx, res)
+	h.HandleChainEnd(ctx, nil)
+	h.HandleAgentAction(ctx, schema.AgentAction{Tool: "search"})
+	h.HandleToolStart(ctx, "q")
+	h.HandleToolError(ctx, errors.New("search backend down"))
+	h.HandleRetrieverStart(ctx, "q")
+	h.HandleChainEnd(ctx, nil)
+	// Ends with nothing open do nothing.
+	h.HandleChainEnd(ctx, nil)
+	h.HandleToolEnd(ctx, "")
+	h.HandleRetrieverEnd(ctx, "", nil)
+	h.HandleLLMGenerateContentEnd(ctx, nil)
+	h.HandleLLMError(ctx, errors.New("x"))
+
+	spans := byName(t, rec)
+	require.Len(t, rec.Ended(), 5)
+	agent := spans["invoke_agent researcher"][0]
+	inner := spans[ChainSpanName][0]
+	childOf(t, inner, agent)
+	l := spans["chat"][0]
+	childOf(t, l, inner)
+	a := attrs(l)
+	assert.Equal(t, int64(12), a[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(5), a[vocabulary.GenAIUsageOutputTokens])
+	assert.Equal(t, int64(0), a[vocabulary.GenAIUsageCacheReadTokens])
+	assert.Equal(t, int64(2), a[vocabulary.GenAIUsageCacheCreationTokens])
+	assert.Equal(t, []string{"end_turn"}, a[vocabulary.GenAIResponseFinishReasons])
+	tool := spans["execute_tool search"][0]
+	childOf(t, tool, agent)
+	assert.Equal(t, codes.Error, tool.Status().Code)
+	assert.Equal(t, vocabulary.ErrorUnknown, attrs(tool)[vocabulary.RastirErrorCategoryKey])
+	ret := spans["retrieval "+RetrieverSpanName][0]
+	childOf(t, ret, agent)
+	assert.Equal(t, vocabulary.SpanTypeRetrieval, attrs(ret)[vocabulary.RastirSpanTypeKey])
+	assert.Equal(t, codes.Error, ret.Status().Code, "abandoned by the chain's end")
+	assert.Equal(t, errAbandoned.Error(), ret.Status().Description)
+	assert.Equal(t, codes.Unset, agent.Status().Code)
+}
+
+// TestTreesApart: two call trees under different application spans keep
+// separate stacks, even interleaved.
+func TestTreesApart(t *testing.T) {
+	rec := record(t)
+	h := New()
+	ctxA, a := rastir.StartAgent(context.Background(), "a")
+	ctxB, b := rastir.StartAgent(context.Background(), "b")
+	h.HandleChainStart(ctxA, nil)
+	h.HandleChainStart(ctxB, nil)
+	h.HandleToolStart(ctxA, "")
+	h.HandleToolStart(ctxB, "")
+	h.HandleToolEnd(ctxA, "")
+	h.HandleChainEnd(ctxA, nil)
+	h.HandleToolEnd(ctxB, "")
+	h.HandleChainEnd(ctxB, nil)
+	a.End()
+	b.End()
+
+	var chains, toolSpans []sdktrace.ReadOnlySpan
+	for _, s := range rec.Ended() {
+		switch s.Name() {
+		case ChainSpanName:
+			chains = append(chains, s)
+		case "execute_tool " + ToolSpanName:
+			toolSpans = append(toolSpans, s)
+		}
+	}
+	require.Len(t, chains, 2)
+	require.Len(t, toolSpans, 2)
+	for i := range 2 {
+		childOf(t, toolSpans[i], chains[i])
+		assert.Equal(t, codes.Unset, toolSpans[i].Status().Code)
+	}
+	assert.NotEqual(t, chains[0].SpanContext().TraceID(), chains[1].SpanContext().TraceID())
+	assert.Equal(t, "a", attrs(toolSpans[0])[vocabulary.GenAIAgentName])
+	assert.Equal(t, "b", attrs(toolSpans[1])[vocabulary.GenAIAgentName])
+	assert.Empty(t, h.stacks)
+}
+
+func TestStreamingAndCounts(t *testing.T) {
+	rec := record(t)
+	h := New(WithModel("llama3"))
+	ctx := context.Background()
+	h.HandleStreamingFunc(ctx, []byte("x")) // nothing open
+	h.HandleLLMGenerateContentStart(ctx, nil)
+	h.HandleStreamingFunc(ctx, nil)
+	h.HandleStreamingFunc(ctx, []byte("He"))
+	h.HandleStreamingFunc(ctx, []byte("llo"))
+	h.HandleLLMGenerateContentEnd(ctx, &llms.ContentResponse{Choices: []*llms.ContentChoice{
+		nil,
+		{GenerationInfo: map[string]any{"input_tokens": 7.0, "output_tokens": -1, "ReasoningTokens": int64(4)}},
+	}})
+	require.Len(t, rec.Ended(), 1)
+	a := attrs(rec.Ended()[0])
+	assert.Equal(t, true, a[vocabulary.GenAIRequestStream])
+	assert.Contains(t, a, vocabulary.GenAIResponseTimeToFirstChunk)
+	assert.Equal(t, int64(7), a[vocabulary.GenAIUsageInputTokens])
+	assert.NotContains(t, a, vocabulary.GenAIUsageOutputTokens)
+	assert.Equal(t, int64(4), a[vocabulary.GenAIUsageReasoningTokens])
+
+	for _, v := range []any{"3", 1.5, -2.0, nil, uint32(3)} {
+		n, ok := count(v)
+		assert.Equal(t, v == uint32(3), ok, "%v", v)
+		if ok {
+			assert.Equal(t, int64(3), n)
+		}
+	}
+}
+
+func TestDepthBound(t *testing.T) {
+	record(t)
+	h := New()
+	ctx := context.Background()
+	for range maxDepth + 10 {
+		h.HandleToolStart(ctx, "")
+	}
+	require.Len(t, h.stacks[treeKey(ctx)].entries, maxDepth)
+	for range maxDepth + 10 {
+		h.HandleToolEnd(ctx, "")
+	}
+	assert.Empty(t, h.stacks)
+}
+
+// TestErrorCodes: langchaingo's standard errors get the category of their
+// code.
+func TestErrorCodes(t *testing.T) {
+	rec := record(t)
+	h := New(WithModel("claude-sonnet-4-5"), WithProvider(vocabulary.ProviderAnthropic))
+	ctx := context.Background()
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{llms.NewError(llms.ErrCodeRateLimit, "anthropic", "rate limited"), vocabulary.ErrorRateLimit},
+		{fmt.Errorf("call: %w", llms.NewError(llms.ErrCodeTimeout, "anthropic", "timed out")), vocabulary.ErrorTimeout},
+		{llms.NewError(llms.ErrCodeTokenLimit, "anthropic", "too long"), vocabulary.ErrorValidation},
+		{llms.NewError(llms.ErrCodeProviderUnavailable, "anthropic", "overloaded"), vocabulary.ErrorProvider},
+		// Other codes keep the category of the type (*llms.Error).
+		{llms.NewError(llms.ErrCodeUnknown, "anthropic", "?"), vocabulary.ErrorProvider},
+		{context.DeadlineExceeded, vocabulary.ErrorTimeout},
+	} {
+		h.HandleLLMGenerateContentStart(ctx, nil)
+		h.HandleLLMError(ctx, tc.err)
+		ended := rec.Ended()
+		s := ended[len(ended)-1]
+		assert.Equal(t, codes.Error, s.Status().Code)
+		assert.Equal(t, tc.want, attrs(s)[vocabulary.RastirErrorCategoryKey], tc.err.Error())
+	}
+	assert.Empty(t, h.stacks)
+}

@@ -1,0 +1,95 @@
+package rastirlangchaingo
+
+import (
+	"math"
+
+	"github.com/tmc/langchaingo/llms"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+)
+
+// The GenerationInfo keys langchaingo's LLMs report token counts under.
+var (
+	// input tokens: openai, googleai and ollama; anthropic; bedrock.
+	inputKeys = [...]string{"PromptTokens", "InputTokens", "input_tokens"}
+	// output tokens.
+	outputKeys = [...]string{"CompletionTokens", "OutputTokens", "output_tokens"}
+	// cache reads: anthropic and googleai; openai.
+	cacheReadKeys = [...]string{"CacheReadInputTokens", "PromptCachedTokens"}
+	// cache writes: anthropic.
+	cacheWriteKeys = [...]string{"CacheCreationInputTokens"}
+	// reasoning: openai (and googleai's zero).
+	reasoningKeys = [...]string{"ReasoningTokens", "ThinkingTokens"}
+)
+
+// recordResponse sets the usage and finish reasons of a response. Every
+// choice of one call carries the call's usage, so the first choice that
+// has a count gives it.
+func recordResponse(s *rastir.Span, res *llms.ContentResponse) {
+	if res == nil {
+		return
+	}
+	var reasons []string
+	in, out, cacheRead, cacheWrite, reasoning := int64(-1), int64(-1), int64(-1), int64(-1), int64(-1)
+	for _, c := range res.Choices {
+		if c == nil {
+			continue
+		}
+		if c.StopReason != "" {
+			reasons = append(reasons, c.StopReason)
+		}
+		info := c.GenerationInfo
+		if info == nil {
+			continue
+		}
+		first(info, inputKeys[:], &in)
+		first(info, outputKeys[:], &out)
+		first(info, cacheReadKeys[:], &cacheRead)
+		first(info, cacheWriteKeys[:], &cacheWrite)
+		first(info, reasoningKeys[:], &reasoning)
+	}
+	if in >= 0 || out >= 0 {
+		s.SetUsage(in, out)
+	}
+	if cacheRead >= 0 || cacheWrite >= 0 {
+		s.SetCacheTokens(cacheRead, cacheWrite)
+	}
+	if reasoning > 0 {
+		s.SetReasoningTokens(reasoning)
+	}
+	s.SetFinishReasons(reasons...)
+}
+
+// first sets *dst to the first count found under keys, unless *dst is set.
+func first(info map[string]any, keys []string, dst *int64) {
+	if *dst >= 0 {
+		return
+	}
+	for _, k := range keys {
+		if n, ok := count(info[k]); ok {
+			*dst = n
+			return
+		}
+	}
+}
+
+// count reads a token count of any of the numeric types LLMs report.
+func count(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), n >= 0
+	case int32:
+		return int64(n), n >= 0
+	case int64:
+		return n, n >= 0
+	case uint32:
+		return int64(n), true
+	case float64:
+		if n >= 0 && n <= math.MaxInt64 && n == math.Trunc(n) {
+			return int64(n), true
+		}
+	case float32:
+		return count(float64(n))
+	}
+	return 0, false
+}

@@ -1,0 +1,259 @@
+// Package rastirmcp traces MCP tool calls made and served with the Go MCP
+// SDK (github.com/modelcontextprotocol/go-sdk) across processes: a client
+// sending middleware starts the client side tool span and sends its W3C
+// trace context in the request's params._meta (and, through Transport, in
+// the HTTP headers); a server receiving middleware continues the trace in
+// the span mcpserver:<tool>. It interoperates with Rastir's Python MCP
+// client and server.
+package rastirmcp
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"net/http"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+)
+
+// MethodCallTool is the MCP method the middlewares trace.
+const MethodCallTool = "tools/call"
+
+// ServerSpanPrefix starts the name of a server side tool span, as in
+// Rastir's Python @mcp_endpoint: mcpserver:<tool>.
+const ServerSpanPrefix = "mcpserver:"
+
+// The W3C Trace Context keys, in params._meta and as HTTP headers.
+const (
+	MetaTraceparent = "traceparent"
+	MetaTracestate  = "tracestate"
+)
+
+// w3c is the W3C Trace Context propagator: the carriers always speak it,
+// whatever the application's global propagator is.
+var w3c propagation.TraceContext
+
+// ToolError is the failure of a tool call whose result says isError: the
+// text of the result's content.
+type ToolError struct {
+	Tool    string
+	Message string
+}
+
+func (e *ToolError) Error() string {
+	if e.Message == "" {
+		return "mcp tool " + e.Tool + " failed"
+	}
+	return "mcp tool " + e.Tool + ": " + e.Message
+}
+
+// ClientMiddleware returns a sending middleware (mcp.Client's
+// AddSendingMiddleware) that runs each tools/call in a tool span named
+// after the tool (gen_ai.tool.name, rastir.remote=true, span kind client)
+// and puts the span's traceparent and tracestate into the request's
+// params._meta; the caller's params are not modified. A failed call or a
+// result with isError fails the span.
+func ClientMiddleware() mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if method != MethodCallTool {
+				return next(ctx, method, req)
+			}
+			orig, ok := req.GetParams().(*mcp.CallToolParams)
+			if !ok || orig == nil {
+				return next(ctx, method, req)
+			}
+			name := orig.Name
+			ctx, span := rastir.StartTool(ctx, name,
+				rastir.WithRemote(true), rastir.WithSpanName(name), rastir.WithSpanKind(trace.SpanKindClient))
+			defer span.End()
+
+			params := *orig
+			params.Meta = injectMeta(ctx, orig.Meta)
+			res, err := next(ctx, method, withParams(req, &params))
+			recordResult(span, name, res, err)
+			return res, err
+		}
+	}
+}
+
+// withParams returns a copy of the client request req with params.
+func withParams(req mcp.Request, params *mcp.CallToolParams) mcp.Request {
+	switch r := req.(type) {
+	case *mcp.ClientRequest[mcp.Params]:
+		return &mcp.ClientRequest[mcp.Params]{Session: r.Session, Params: params}
+	case *mcp.ClientRequest[*mcp.CallToolParams]:
+		return &mcp.ClientRequest[*mcp.CallToolParams]{Session: r.Session, Params: params}
+	}
+	return req
+}
+
+// injectMeta returns a copy of meta with the W3C trace context of ctx's
+// span.
+func injectMeta(ctx context.Context, meta mcp.Meta) mcp.Meta {
+	carrier := make(propagation.MapCarrier, 2)
+	w3c.Inject(ctx, carrier)
+	out := make(mcp.Meta, len(meta)+len(carrier))
+	maps.Copy(out, meta)
+	for k, v := range carrier {
+		out[k] = v
+	}
+	return out
+}
+
+// ServerMiddleware returns a receiving middleware (mcp.Server's
+// AddReceivingMiddleware) that runs each tools/call in a tool span named
+// mcpserver:<tool> (gen_ai.tool.name, rastir.remote=false, span kind
+// server) continuing the caller's trace: from params._meta's traceparent
+// and tracestate, else from the HTTP request's headers (streamable HTTP
+// and SSE transports). A protocol error or a result with isError fails the
+// span.
+func ServerMiddleware() mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if method != MethodCallTool {
+				return next(ctx, method, req)
+			}
+			params, ok := req.GetParams().(*mcp.CallToolParamsRaw)
+			if !ok || params == nil {
+				return next(ctx, method, req)
+			}
+			if sc := remoteParent(params.Meta, req.GetExtra()); sc.IsValid() {
+				ctx = trace.ContextWithRemoteSpanContext(ctx, sc)
+			}
+			name := params.Name
+			ctx, span := rastir.StartTool(ctx, name,
+				rastir.WithRemote(false), rastir.WithSpanName(ServerSpanPrefix+name), rastir.WithSpanKind(trace.SpanKindServer))
+			defer span.End()
+			res, err := next(ctx, method, req)
+			recordResult(span, name, res, err)
+			return res, err
+		}
+	}
+}
+
+// remoteParent reads the caller's span context: params._meta first (set
+// per call), then the HTTP headers.
+func remoteParent(meta mcp.Meta, extra *mcp.RequestExtra) trace.SpanContext {
+	if tp, ok := meta[MetaTraceparent].(string); ok && tp != "" {
+		carrier := propagation.MapCarrier{MetaTraceparent: tp}
+		if ts, ok := meta[MetaTracestate].(string); ok {
+			carrier[MetaTracestate] = ts
+		}
+		if sc := trace.SpanContextFromContext(w3c.Extract(context.Background(), carrier)); sc.IsValid() {
+			return sc
+		}
+	}
+	if extra != nil && extra.Header != nil {
+		return trace.SpanContextFromContext(w3c.Extract(context.Background(), propagation.HeaderCarrier(extra.Header)))
+	}
+	return trace.SpanContext{}
+}
+
+// recordResult fails span for a protocol error or an isError result.
+func recordResult(span *rastir.Span, tool string, res mcp.Result, err error) {
+	if err != nil {
+		span.Fail(err)
+		if c := protocolCategory(err); c != "" {
+			span.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, c))
+		}
+		return
+	}
+	r, ok := res.(*mcp.CallToolResult)
+	if !ok || r == nil || !r.IsError {
+		return
+	}
+	span.Fail(&ToolError{Tool: tool, Message: resultText(r)})
+	// The tool itself failed (the server turns a tool handler's error into
+	// an isError result).
+	span.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, vocabulary.ErrorInternal))
+}
+
+// protocolCategory categorises a JSON-RPC error by its code: the request's
+// faults are validation errors, the server's internal errors internal;
+// other errors keep the category of their type.
+func protocolCategory(err error) string {
+	var w *jsonrpc.Error
+	if !errors.As(err, &w) {
+		return ""
+	}
+	switch w.Code {
+	case jsonrpc.CodeParseError, jsonrpc.CodeInvalidRequest, jsonrpc.CodeMethodNotFound, jsonrpc.CodeInvalidParams:
+		return vocabulary.ErrorValidation
+	case jsonrpc.CodeInternalError:
+		return vocabulary.ErrorInternal
+	}
+	return ""
+}
+
+// maxMessage bounds the error message taken from a result's text.
+const maxMessage = 1024
+
+func resultText(r *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range r.Content {
+		t, ok := c.(*mcp.TextContent)
+		if !ok {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(t.Text)
+		if b.Len() >= maxMessage {
+			break
+		}
+	}
+	s := b.String()
+	if len(s) > maxMessage {
+		s = strings.ToValidUTF8(s[:maxMessage], "")
+	}
+	return s
+}
+
+// Transport returns an http.RoundTripper (base, or http.DefaultTransport
+// when nil) that sets the traceparent and tracestate headers of each
+// request from the span of the request's context, for the HTTPClient of
+// mcp.StreamableClientTransport or mcp.SSEClientTransport: with
+// ClientMiddleware the headers name the tool span of the call, as Rastir's
+// Python wrap_mcp does for its RastirMCPMiddleware servers. It starts no
+// span.
+func Transport(base http.RoundTripper) http.RoundTripper {
+	if t, ok := base.(*headerTransport); ok {
+		return t
+	}
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &headerTransport{base: base}
+}
+
+// HTTPClient returns a copy of c (a new client when nil) whose transport
+// is Transport(c.Transport).
+func HTTPClient(c *http.Client) *http.Client {
+	var cc http.Client
+	if c != nil {
+		cc = *c
+	}
+	cc.Transport = Transport(cc.Transport)
+	return &cc
+}
+
+type headerTransport struct{ base http.RoundTripper }
+
+func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !trace.SpanContextFromContext(req.Context()).IsValid() {
+		return t.base.RoundTrip(req)
+	}
+	out := req.Clone(req.Context())
+	w3c.Inject(req.Context(), propagation.HeaderCarrier(out.Header))
+	return t.base.RoundTrip(out)
+}

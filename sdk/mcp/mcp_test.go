@@ -1,0 +1,351 @@
+package rastirmcp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+)
+
+func record(t *testing.T) *tracetest.SpanRecorder {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	rastir.UseTracerProvider(tp)
+	t.Cleanup(func() {
+		rastir.UseTracerProvider(nil)
+		require.NoError(t, tp.Shutdown(context.Background()))
+	})
+	return rec
+}
+
+func attrs(s sdktrace.ReadOnlySpan) map[string]any {
+	m := map[string]any{}
+	for _, kv := range s.Attributes() {
+		m[string(kv.Key)] = kv.Value.AsInterface()
+	}
+	return m
+}
+
+func named(t *testing.T, rec *tracetest.SpanRecorder, name string) []sdktrace.ReadOnlySpan {
+	t.Helper()
+	var out []sdktrace.ReadOnlySpan
+	for _, s := range rec.Ended() {
+		if s.Name() == name {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func one(t *testing.T, rec *tracetest.SpanRecorder, name string) sdktrace.ReadOnlySpan {
+	t.Helper()
+	s := named(t, rec, name)
+	require.Len(t, s, 1, "spans named %q", name)
+	return s[0]
+}
+
+func childOf(t *testing.T, child sdktrace.ReadOnlySpan, parent trace.SpanContext) {
+	t.Helper()
+	assert.Equal(t, parent.TraceID(), child.SpanContext().TraceID(), "%s in the parent's trace", child.Name())
+	assert.Equal(t, parent.SpanID(), child.Parent().SpanID(), "%s under its parent", child.Name())
+}
+
+type searchIn struct {
+	Query string `json:"query"`
+}
+
+// newServer returns an MCP server with the server middleware and the tools
+// search (answers), fail (returns an error: an isError result) and
+// reject (a protocol error). Each handler saves the span it runs in.
+func newServer(t *testing.T, seen *sync.Map) *mcp.Server {
+	t.Helper()
+	s := mcp.NewServer(&mcp.Implementation{Name: "tools", Version: "1.0.0"}, nil)
+	s.AddReceivingMiddleware(ServerMiddleware())
+	mcp.AddTool(s, &mcp.Tool{Name: "search", Description: "search the web"},
+		func(ctx context.Context, _ *mcp.CallToolRequest, in searchIn) (*mcp.CallToolResult, any, error) {
+			seen.Store("search", trace.SpanContextFromContext(ctx))
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "results for " + in.Query}}}, nil, nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "fail"},
+		func(context.Context, *mcp.CallToolRequest, searchIn) (*mcp.CallToolResult, any, error) {
+			return nil, nil, errors.New("index unavailable")
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "reject"},
+		func(context.Context, *mcp.CallToolRequest, searchIn) (*mcp.CallToolResult, any, error) {
+			return nil, nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "query too long"}
+		})
+	return s
+}
+
+func newClient() *mcp.Client {
+	c := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1.0.0"}, nil)
+	c.AddSendingMiddleware(ClientMiddleware())
+	return c
+}
+
+// callAll calls search, fail, reject and an unknown tool in an agent span
+// and checks the client side results.
+func callAll(t *testing.T, cs *mcp.ClientSession) trace.SpanContext {
+	t.Helper()
+	ctx, agent := rastir.StartAgent(context.Background(), "planner")
+	_, llm := rastir.StartLLM(ctx, "gpt-4o", rastir.WithProvider(vocabulary.ProviderOpenAI))
+	llm.End()
+	meta := mcp.Meta{"progressToken": "p1"}
+	params := &mcp.CallToolParams{Name: "search", Arguments: map[string]any{"query": "otel"}, Meta: meta}
+	res, err := cs.CallTool(ctx, params)
+	require.NoError(t, err)
+	require.False(t, res.IsError)
+	assert.Equal(t, "results for otel", res.Content[0].(*mcp.TextContent).Text)
+	assert.NotContains(t, params.Meta, MetaTraceparent, "the caller's params are not modified")
+
+	res, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "fail", Arguments: map[string]any{"query": "x"}})
+	require.NoError(t, err)
+	require.True(t, res.IsError)
+
+	_, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "reject", Arguments: map[string]any{"query": "x"}})
+	require.Error(t, err)
+	_, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "nope", Arguments: map[string]any{"query": "x"}})
+	require.Error(t, err)
+	agent.End()
+	return agent.SpanContext()
+}
+
+// checkTree asserts the spans of callAll: each client span under the agent,
+// each server span under its client span, one trace.
+func checkTree(t *testing.T, rec *tracetest.SpanRecorder, agent trace.SpanContext, seen *sync.Map) {
+	t.Helper()
+	client := one(t, rec, "search")
+	childOf(t, client, agent)
+	assert.Equal(t, trace.SpanKindClient, client.SpanKind())
+	a := attrs(client)
+	assert.Equal(t, vocabulary.SpanTypeTool, a[vocabulary.RastirSpanTypeKey])
+	assert.Equal(t, "search", a[vocabulary.GenAIToolName])
+	assert.Equal(t, true, a[vocabulary.RastirRemote])
+	assert.Equal(t, "planner", a[vocabulary.GenAIAgentName])
+	assert.Equal(t, "gpt-4o", a[vocabulary.GenAIRequestModel])
+	assert.Equal(t, codes.Unset, client.Status().Code)
+
+	server := one(t, rec, "mcpserver:search")
+	childOf(t, server, client.SpanContext())
+	assert.True(t, server.Parent().IsRemote())
+	assert.Equal(t, trace.SpanKindServer, server.SpanKind())
+	a = attrs(server)
+	assert.Equal(t, vocabulary.SpanTypeTool, a[vocabulary.RastirSpanTypeKey])
+	assert.Equal(t, "search", a[vocabulary.GenAIToolName])
+	assert.Equal(t, false, a[vocabulary.RastirRemote])
+	assert.Equal(t, codes.Unset, server.Status().Code)
+	handlerSpan, ok := seen.Load("search")
+	require.True(t, ok)
+	assert.Equal(t, server.SpanContext(), handlerSpan, "the tool handler runs in the server span")
+
+	// isError: both sides fail, internal_error.
+	for _, s := range []sdktrace.ReadOnlySpan{one(t, rec, "fail"), one(t, rec, "mcpserver:fail")} {
+		assert.Equal(t, codes.Error, s.Status().Code, s.Name())
+		assert.Equal(t, "mcp tool fail: index unavailable", s.Status().Description, s.Name())
+		assert.Equal(t, vocabulary.ErrorInternal, attrs(s)[vocabulary.RastirErrorCategoryKey], s.Name())
+		assert.Equal(t, "*rastirmcp.ToolError", attrs(s)[vocabulary.ErrorType], s.Name())
+	}
+	childOf(t, one(t, rec, "mcpserver:fail"), one(t, rec, "fail").SpanContext())
+	// Protocol errors: invalid params, validation_error.
+	for _, s := range []sdktrace.ReadOnlySpan{one(t, rec, "reject"), one(t, rec, "mcpserver:reject"), one(t, rec, "nope"), one(t, rec, "mcpserver:nope")} {
+		assert.Equal(t, codes.Error, s.Status().Code, s.Name())
+		assert.Equal(t, vocabulary.ErrorValidation, attrs(s)[vocabulary.RastirErrorCategoryKey], s.Name())
+		assert.Equal(t, agent.TraceID(), s.SpanContext().TraceID(), s.Name())
+	}
+	assert.Contains(t, one(t, rec, "nope").Status().Description, `unknown tool "nope"`)
+	childOf(t, one(t, rec, "mcpserver:reject"), one(t, rec, "reject").SpanContext())
+}
+
+func TestInMemory(t *testing.T) {
+	rec := record(t)
+	var seen sync.Map
+	ctx := context.Background()
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := newServer(t, &seen).Connect(ctx, st, nil)
+	require.NoError(t, err)
+	defer ss.Close()
+	cs, err := newClient().Connect(ctx, ct, nil)
+	require.NoError(t, err)
+	defer cs.Close()
+
+	agent := callAll(t, cs)
+	checkTree(t, rec, agent, &seen)
+	// Only tools/call is traced: agent, llm, 4 client and 4 server spans.
+	require.Len(t, rec.Ended(), 10)
+}
+
+// headerLog records the traceparent header of each tools/call POST.
+type headerLog struct {
+	mu   sync.Mutex
+	tool []string
+}
+
+func (l *headerLog) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if bytes.Contains(body, []byte(`"method":"tools/call"`)) {
+			l.mu.Lock()
+			l.tool = append(l.tool, r.Header.Get(MetaTraceparent))
+			l.mu.Unlock()
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func TestStreamableHTTP(t *testing.T) {
+	rec := record(t)
+	var seen sync.Map
+	server := newServer(t, &seen)
+	var log headerLog
+	srv := httptest.NewServer(log.wrap(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil)))
+	defer srv.Close()
+
+	ctx := context.Background()
+	cs, err := newClient().Connect(ctx, &mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: HTTPClient(nil), DisableStandaloneSSE: true}, nil)
+	require.NoError(t, err)
+	agent := callAll(t, cs)
+	require.NoError(t, cs.Close())
+	checkTree(t, rec, agent, &seen)
+
+	// The header names the client span of each call, as _meta does.
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	require.Len(t, log.tool, 4)
+	for i, name := range []string{"search", "fail", "reject", "nope"} {
+		client := one(t, rec, name).SpanContext()
+		assert.Equal(t, "00-"+client.TraceID().String()+"-"+client.SpanID().String()+"-01", log.tool[i], name)
+	}
+}
+
+// TestHeaderOnly: a client without the middleware (like Rastir's Python
+// framework decorators, which set only the HTTP header from the agent span)
+// is joined through the header.
+func TestHeaderOnly(t *testing.T) {
+	rec := record(t)
+	var seen sync.Map
+	server := newServer(t, &seen)
+	srv := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil))
+	defer srv.Close()
+
+	ctx, agent := rastir.StartAgent(context.Background(), "planner")
+	c := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1.0.0"}, nil)
+	cs, err := c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: HTTPClient(&http.Client{}), DisableStandaloneSSE: true}, nil)
+	require.NoError(t, err)
+	_, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "search", Arguments: map[string]any{"query": "x"}})
+	require.NoError(t, err)
+	require.NoError(t, cs.Close())
+	agent.End()
+
+	childOf(t, one(t, rec, "mcpserver:search"), agent.SpanContext())
+	assert.Empty(t, named(t, rec, "search"))
+}
+
+// TestPythonMeta: a tools/call whose _meta carries the traceparent a
+// Python Rastir client makes (uuid4 hex trace id, the first 16 hex digits
+// of its span id, version 00, flags 01), sent as literal JSON, is joined.
+func TestPythonMeta(t *testing.T) {
+	rec := record(t)
+	var seen sync.Map
+	ctx := context.Background()
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := newServer(t, &seen).Connect(ctx, st, nil)
+	require.NoError(t, err)
+	defer ss.Close()
+	conn, err := ct.Connect(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+
+	send := func(raw string) {
+		t.Helper()
+		msg, err := jsonrpc.DecodeMessage([]byte(raw))
+		require.NoError(t, err)
+		require.NoError(t, conn.Write(ctx, msg))
+	}
+	recv := func() *jsonrpc.Response {
+		t.Helper()
+		msg, err := conn.Read(ctx)
+		require.NoError(t, err)
+		resp, ok := msg.(*jsonrpc.Response)
+		require.True(t, ok, "%T", msg)
+		return resp
+	}
+	send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"mcp","version":"0.1.0"}}}`)
+	require.Nil(t, recv().Error)
+	send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+	send(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"_meta":{"traceparent":"00-9f3c2a7be41d4c0f8a5b6e7d1c2b3a49-5d2e8f1a3b4c6d7e-01"},"name":"search","arguments":{"query":"py"}}}`)
+	resp := recv()
+	require.Nil(t, resp.Error)
+	assert.Contains(t, string(resp.Result), "results for py")
+	// A malformed traceparent makes a new trace.
+	send(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"_meta":{"traceparent":"00-not-a-trace-01","tracestate":7},"name":"search","arguments":{"query":"bad"}}}`)
+	require.Nil(t, recv().Error)
+
+	spans := named(t, rec, "mcpserver:search")
+	require.Len(t, spans, 2)
+	s := spans[0]
+	assert.Equal(t, "9f3c2a7be41d4c0f8a5b6e7d1c2b3a49", s.SpanContext().TraceID().String())
+	assert.Equal(t, "5d2e8f1a3b4c6d7e", s.Parent().SpanID().String())
+	assert.True(t, s.Parent().IsRemote())
+	assert.True(t, s.SpanContext().IsSampled())
+	assert.Equal(t, false, attrs(s)[vocabulary.RastirRemote])
+	assert.False(t, spans[1].Parent().IsValid())
+	assert.NotEqual(t, s.SpanContext().TraceID(), spans[1].SpanContext().TraceID())
+}
+
+func TestInjectMetaAndTransport(t *testing.T) {
+	record(t)
+	ctx, span := rastir.StartTool(context.Background(), "t")
+	defer span.End()
+	sc := span.SpanContext()
+	m := injectMeta(ctx, mcp.Meta{"k": 1})
+	assert.Equal(t, mcp.Meta{"k": 1, MetaTraceparent: "00-" + sc.TraceID().String() + "-" + sc.SpanID().String() + "-01"}, m)
+	assert.Equal(t, mcp.Meta{}, injectMeta(context.Background(), nil))
+	assert.Equal(t, sc, remoteParent(m, nil).WithRemote(false))
+	assert.False(t, remoteParent(mcp.Meta{MetaTraceparent: 5}, &mcp.RequestExtra{}).IsValid())
+
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get(MetaTraceparent))
+	}))
+	defer srv.Close()
+	c := HTTPClient(nil)
+	assert.Same(t, c.Transport, Transport(c.Transport), "never wrapped twice")
+	for _, rctx := range []context.Context{ctx, context.Background()} {
+		req, err := http.NewRequestWithContext(rctx, http.MethodGet, srv.URL, http.NoBody)
+		require.NoError(t, err)
+		resp, err := c.Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		assert.Empty(t, req.Header.Get(MetaTraceparent), "the caller's request is not modified")
+	}
+	assert.Equal(t, []string{m[MetaTraceparent].(string), ""}, got)
+
+	long := strings.Repeat("é", maxMessage)
+	msg := resultText(&mcp.CallToolResult{Content: []mcp.Content{&mcp.ImageContent{}, &mcp.TextContent{Text: long}, &mcp.TextContent{Text: "more"}}})
+	assert.LessOrEqual(t, len(msg), maxMessage)
+	assert.True(t, strings.HasPrefix(long, msg))
+	assert.Equal(t, "mcp tool x failed", (&ToolError{Tool: "x"}).Error())
+}
