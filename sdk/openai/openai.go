@@ -1,0 +1,201 @@
+package rastiropenai
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/openai/openai-go/v3/option"
+	"github.com/tidwall/gjson"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// Option configures the middleware.
+type Option func(*config)
+
+type config struct {
+	provider string
+}
+
+// WithProvider records provider (a gen_ai.provider.name value,
+// vocabulary.Provider*) on every span instead of the one derived from the
+// request's host.
+func WithProvider(provider string) Option { return func(c *config) { c.provider = provider } }
+
+// WithTracing returns the client option that installs Middleware.
+func WithTracing(opts ...Option) option.RequestOption {
+	return option.WithMiddleware(Middleware(opts...))
+}
+
+// Middleware returns the openai-go middleware that traces the model calls
+// of a client. The response body the client reads is passed through
+// unchanged; the span ends when the client has read the body to its end or
+// closed it.
+func Middleware(opts ...Option) option.Middleware {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	return c.handle
+}
+
+// endpoint is the kind of model call a request is.
+type endpoint uint8
+
+const (
+	endpointNone endpoint = iota
+	endpointChat
+	endpointResponses
+	endpointCompletions
+	endpointEmbeddings
+)
+
+// classify tells the model calls (POST to a known path, also under Azure's
+// /openai/deployments/<name>/ prefix) from the other requests.
+func classify(req *http.Request) (endpoint, string) {
+	if req.Method != http.MethodPost {
+		return endpointNone, ""
+	}
+	p := strings.TrimSuffix(req.URL.Path, "/")
+	switch {
+	case strings.HasSuffix(p, "/chat/completions"):
+		return endpointChat, vocabulary.OperationChat
+	case strings.HasSuffix(p, "/responses"):
+		return endpointResponses, vocabulary.OperationChat
+	case strings.HasSuffix(p, "/completions"):
+		return endpointCompletions, vocabulary.OperationTextCompletion
+	case strings.HasSuffix(p, "/embeddings"):
+		return endpointEmbeddings, vocabulary.OperationEmbeddings
+	}
+	return endpointNone, ""
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// requestFields reads the model and the stream flag from a copy of the
+// request body; the body the client sends is left as it is.
+func requestFields(req *http.Request) (model string, stream bool) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return "", false
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer func() {
+		buf.Reset()
+		bufPool.Put(buf)
+	}()
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return "", false
+		}
+		_, err = buf.ReadFrom(rc)
+		_ = rc.Close()
+		if err != nil {
+			return "", false
+		}
+	} else {
+		data, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		if err != nil {
+			return "", false
+		}
+		buf.Write(data)
+	}
+	res := gjson.GetManyBytes(buf.Bytes(), "model", "stream")
+	return res[0].String(), res[1].Bool()
+}
+
+func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	ep, op := classify(req)
+	if ep == endpointNone {
+		return next(req)
+	}
+	model, stream := requestFields(req)
+	host := req.URL.Hostname()
+	port := portOf(req)
+	provider := c.provider
+	if provider == "" {
+		provider = ProviderFromHost(host, port)
+	}
+	ctx, span := rastir.StartLLM(req.Context(), model,
+		rastir.WithOperation(op), rastir.WithProvider(provider))
+	span.SetServer(host, port)
+	if stream {
+		span.SetStreaming(true)
+	}
+	resp, err := next(req.WithContext(ctx))
+	if err != nil {
+		span.Finish(err)
+		return resp, err
+	}
+	if resp == nil || resp.Body == nil {
+		span.End()
+		return resp, nil
+	}
+	span.SetHTTPStatus(resp.StatusCode)
+	b := &body{rc: resp.Body, span: span, ep: ep, status: resp.StatusCode, req: req}
+	if resp.StatusCode < 400 && isEventStream(resp.Header.Get("Content-Type")) {
+		b.stream = true
+	} else if resp.ContentLength > 0 && resp.ContentLength <= maxBuffered {
+		b.buf = make([]byte, 0, resp.ContentLength)
+	}
+	resp.Body = b
+	return resp, nil
+}
+
+func isEventStream(contentType string) bool {
+	return strings.HasPrefix(strings.TrimSpace(strings.ToLower(contentType)), "text/event-stream")
+}
+
+func portOf(req *http.Request) int {
+	if p, err := strconv.Atoi(req.URL.Port()); err == nil && p > 0 {
+		return p
+	}
+	switch req.URL.Scheme {
+	case "https":
+		return 443
+	case "http":
+		return 80
+	}
+	return 0
+}
+
+// ProviderFromHost returns the gen_ai.provider.name of an OpenAI-compatible
+// endpoint from its host and port: Azure OpenAI, Azure AI Inference, Groq,
+// Mistral, DeepSeek, xAI, Perplexity, Gemini's OpenAI-compatible endpoint,
+// Ollama (its default port 11434) and otherwise openai.
+func ProviderFromHost(host string, port int) string {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	switch h {
+	case "api.groq.com":
+		return vocabulary.ProviderGroq
+	case "api.mistral.ai", "codestral.mistral.ai":
+		return vocabulary.ProviderMistralAI
+	case "api.deepseek.com":
+		return vocabulary.ProviderDeepSeek
+	case "api.x.ai":
+		return vocabulary.ProviderXAI
+	case "api.perplexity.ai":
+		return vocabulary.ProviderPerplexity
+	case "generativelanguage.googleapis.com":
+		return vocabulary.ProviderGCPGemini
+	}
+	switch {
+	case strings.HasSuffix(h, ".openai.azure.com"):
+		return vocabulary.ProviderAzureAIOpenAI
+	case strings.HasSuffix(h, ".services.ai.azure.com"), strings.HasSuffix(h, ".inference.ai.azure.com"):
+		return vocabulary.ProviderAzureAIInference
+	case strings.HasSuffix(h, "-aiplatform.googleapis.com"), h == "aiplatform.googleapis.com":
+		return vocabulary.ProviderGCPVertexAI
+	case port == 11434:
+		return vocabulary.ProviderOllama
+	}
+	return vocabulary.ProviderOpenAI
+}
