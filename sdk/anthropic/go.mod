@@ -10,7 +10,7 @@ replace (
 require (
 	github.com/anthropics/anthropic-sdk-go v1.84.0
 	github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary v0.0.0
-	github.com/otelcol-rastir/otelcol-rastir/sdk v0.0.0-00010101000000-000000000000
+	github.com/otelcol-rastir/otelcol-rastir/sdk v0.0.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tidwall/gjson v1.18.0
 	go.opentelemetry.io/otel v1.47.0
