@@ -2,6 +2,7 @@ package rastiranthropic
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,6 +17,10 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
+
+// tracedKey marks the context of a request a middleware of this package
+// traces, so that a second one (given twice) does not.
+type tracedKey struct{}
 
 // Option configures the middleware.
 type Option func(*config)
@@ -126,7 +131,8 @@ func requestFields(req *http.Request) (model string, stream bool) {
 
 func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
 	ok, pathModel := messagesCall(req)
-	if !ok {
+	if !ok || req.Context().Value(tracedKey{}) != nil {
+		// Not a Messages call, or one a middleware of ours already traces.
 		return next(req)
 	}
 	model, stream := requestFields(req)
@@ -147,7 +153,7 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	if stream {
 		span.SetStreaming(true)
 	}
-	resp, err := next(req.WithContext(ctx))
+	resp, err := next(req.WithContext(context.WithValue(ctx, tracedKey{}, struct{}{})))
 	if err != nil {
 		span.Finish(err)
 		return resp, err

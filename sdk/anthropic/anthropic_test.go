@@ -327,6 +327,23 @@ func TestVertexPath(t *testing.T) {
 	assert.Equal(t, "msg_013Zva2CMHLNnXjNJJKqJ2EF", m[vocabulary.GenAIResponseID])
 }
 
+func TestParentAgentAndNoDoubleSpan(t *testing.T) {
+	rec := record(t)
+	srv := server(t, reply{200, "application/json", "message.json"})
+
+	ctx, agent := rastir.StartAgent(context.Background(), "writer")
+	// The middleware given twice (client and call) traces the call once.
+	_, err := client(srv).Messages.New(ctx, params(), rastiranthropic.WithTracing())
+	require.NoError(t, err)
+	agent.End()
+
+	spans := rec.Ended()
+	require.Len(t, spans, 2)
+	llm := spans[0]
+	assert.Equal(t, agent.SpanContext().SpanID(), llm.Parent().SpanID())
+	assert.Equal(t, "writer", attrs(llm.Attributes())[vocabulary.GenAIAgentName])
+}
+
 func TestProviderFromHost(t *testing.T) {
 	assert.Equal(t, vocabulary.ProviderAnthropic, rastiranthropic.ProviderFromHost("api.anthropic.com"))
 	assert.Equal(t, vocabulary.ProviderGCPVertexAI, rastiranthropic.ProviderFromHost("us-east5-aiplatform.googleapis.com"))

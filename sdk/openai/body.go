@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/packages/ssestream"
@@ -56,6 +58,7 @@ type result struct {
 	cached, reasoning     int64
 	failure               error
 	firstChunk, haveUsage bool
+	finishBuf             [2]string
 }
 
 func (b *body) Read(p []byte) (int, error) {
@@ -150,9 +153,14 @@ func (b *body) line(line []byte) {
 	}
 }
 
+// view returns b as a string without copying; the gjson results read from
+// it are cloned before they are kept.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
 // streamEvent reads one streamed JSON event.
 func (b *body) streamEvent(data []byte) {
-	if e := gjson.GetBytes(data, "error"); e.Exists() {
+	js := view(data)
+	if e := gjson.Get(js, "error"); e.Exists() {
 		b.res.failure = &ssestream.StreamError{
 			Message: fmt.Sprintf("received error while streaming: %s", e.String()),
 			Event:   ssestream.Event{Type: string(b.event), Data: bytes.Clone(data)},
@@ -165,24 +173,24 @@ func (b *body) streamEvent(data []byte) {
 			b.res.firstChunk = true
 			b.span.MarkFirstChunk()
 		}
-		b.res.readCompletion(data, true)
+		b.res.readCompletion(js)
 		return
 	}
-	typ := gjson.GetBytes(data, "type").String()
+	typ := gjson.Get(js, "type").Str
 	switch typ {
 	case "response.created", "response.in_progress":
-		r := gjson.GetBytes(data, "response")
-		b.res.setID(r.Get("id").String())
-		b.res.setModel(r.Get("model").String())
+		r := gjson.Get(js, "response")
+		b.res.setID(r.Get("id").Str)
+		b.res.setModel(r.Get("model").Str)
 	case "response.completed", "response.incomplete", "response.failed":
-		b.res.readResponse(gjson.GetBytes(data, "response"))
+		b.res.readResponse(gjson.Get(js, "response"))
 	case "error":
 		b.res.failure = &ssestream.StreamError{
-			Message: fmt.Sprintf("received error while streaming: %s", gjson.GetBytes(data, "message").String()),
+			Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(js, "message").String()),
 			Event:   ssestream.Event{Type: typ, Data: bytes.Clone(data)},
 		}
 	default:
-		if len(typ) > 6 && typ[len(typ)-6:] == ".delta" && !b.res.firstChunk {
+		if strings.HasSuffix(typ, ".delta") && !b.res.firstChunk {
 			b.res.firstChunk = true
 			b.span.MarkFirstChunk()
 		}
@@ -191,64 +199,105 @@ func (b *body) streamEvent(data []byte) {
 
 func (r *result) setID(id string) {
 	if id != "" && r.id == "" {
-		r.id = id
+		r.id = strings.Clone(id)
 	}
 }
 
 func (r *result) setModel(model string) {
-	if model != "" {
-		r.model = model
+	if model != "" && model != r.model {
+		r.model = strings.Clone(model)
 	}
+}
+
+func (r *result) addFinish(reason string) {
+	if reason == "" {
+		return
+	}
+	if r.finish == nil {
+		r.finish = r.finishBuf[:0]
+	}
+	r.finish = append(r.finish, internFinish(reason))
+}
+
+// internFinish returns the common finish reasons without a copy.
+func internFinish(reason string) string {
+	for _, known := range [...]string{"stop", "length", "tool_calls", "content_filter", "function_call", "max_output_tokens"} {
+		if reason == known {
+			return known
+		}
+	}
+	return strings.Clone(reason)
 }
 
 // readCompletion reads a chat completion, completion or embeddings
-// response, or one streamed chunk of the first two.
-func (r *result) readCompletion(data []byte, chunk bool) {
-	f := gjson.GetManyBytes(data, "id", "model", "choices.#.finish_reason", "usage")
-	r.setID(f[0].String())
-	r.setModel(f[1].String())
-	for _, fr := range f[2].Array() {
-		if s := fr.String(); s != "" {
-			r.finish = append(r.finish, s)
-		}
-	}
-	if u := f[3]; u.IsObject() {
-		r.haveUsage = true
-		r.input = intOr(u.Get("prompt_tokens"))
-		r.output = intOr(u.Get("completion_tokens"))
-		r.cached = intOr(u.Get("prompt_tokens_details.cached_tokens"))
-		r.reasoning = intOr(u.Get("completion_tokens_details.reasoning_tokens"))
-		if !chunk && !u.Get("completion_tokens").Exists() {
-			// Embeddings have input tokens only.
-			r.output = -1
-		}
-	}
-}
-
-// readResponse reads a Responses API response object.
-func (r *result) readResponse(resp gjson.Result) {
-	r.setID(resp.Get("id").String())
-	r.setModel(resp.Get("model").String())
-	switch resp.Get("status").String() {
-	case "completed":
-		r.finish = append(r.finish[:0], finishStop)
-	case "incomplete":
-		if reason := resp.Get("incomplete_details.reason").String(); reason != "" {
-			r.finish = append(r.finish[:0], reason)
-		}
-	case "failed":
-		if e := resp.Get("error"); e.IsObject() {
-			r.failure = &ssestream.StreamError{
-				Message: fmt.Sprintf("response failed: %s", e.Get("message").String()),
+// response, or one streamed chunk of the first two, in one pass over its
+// top-level fields.
+func (r *result) readCompletion(js string) {
+	gjson.Parse(js).ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "id":
+			r.setID(v.Str)
+		case "model":
+			r.setModel(v.Str)
+		case "choices":
+			v.ForEach(func(_, c gjson.Result) bool {
+				if fr := c.Get("finish_reason"); fr.Type == gjson.String {
+					r.addFinish(fr.Str)
+				}
+				return true
+			})
+		case "usage":
+			if v.IsObject() {
+				r.haveUsage = true
+				r.input = intOr(v.Get("prompt_tokens"))
+				// Embeddings have input tokens only (-1).
+				r.output = intOr(v.Get("completion_tokens"))
+				r.cached = intOr(v.Get("prompt_tokens_details.cached_tokens"))
+				r.reasoning = intOr(v.Get("completion_tokens_details.reasoning_tokens"))
 			}
 		}
-	}
-	if u := resp.Get("usage"); u.IsObject() {
-		r.haveUsage = true
-		r.input = intOr(u.Get("input_tokens"))
-		r.output = intOr(u.Get("output_tokens"))
-		r.cached = intOr(u.Get("input_tokens_details.cached_tokens"))
-		r.reasoning = intOr(u.Get("output_tokens_details.reasoning_tokens"))
+		return true
+	})
+}
+
+// readResponse reads a Responses API response object, in one pass over its
+// top-level fields.
+func (r *result) readResponse(resp gjson.Result) {
+	var status, incomplete string
+	resp.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "id":
+			r.setID(v.Str)
+		case "model":
+			r.setModel(v.Str)
+		case "status":
+			status = v.Str
+		case "incomplete_details":
+			incomplete = v.Get("reason").Str
+		case "error":
+			if v.IsObject() {
+				r.failure = &ssestream.StreamError{
+					Message: fmt.Sprintf("response failed: %s", v.Get("message").String()),
+				}
+			}
+		case "usage":
+			if v.IsObject() {
+				r.haveUsage = true
+				r.input = intOr(v.Get("input_tokens"))
+				r.output = intOr(v.Get("output_tokens"))
+				r.cached = intOr(v.Get("input_tokens_details.cached_tokens"))
+				r.reasoning = intOr(v.Get("output_tokens_details.reasoning_tokens"))
+			}
+		}
+		return true
+	})
+	switch status {
+	case "completed":
+		r.finish = r.finish[:0]
+		r.addFinish(finishStop)
+	case "incomplete":
+		r.finish = r.finish[:0]
+		r.addFinish(incomplete)
 	}
 }
 
@@ -273,9 +322,9 @@ func (b *body) finishLocked(readErr error) {
 		s.Fail(b.apiError())
 	case !b.stream && !b.overflow:
 		if b.ep == endpointResponses {
-			b.res.readResponse(gjson.ParseBytes(b.buf))
+			b.res.readResponse(gjson.Parse(view(b.buf)))
 		} else {
-			b.res.readCompletion(b.buf, false)
+			b.res.readCompletion(view(b.buf))
 		}
 	}
 	if b.stream && len(b.buf) > 0 && !b.overflow {
@@ -284,18 +333,34 @@ func (b *body) finishLocked(readErr error) {
 	}
 	b.buf = nil
 	r := &b.res
-	s.SetResponseID(r.id)
 	s.SetResponseModel(r.model)
+	var kv [6]attribute.KeyValue
+	n := 0
+	if r.id != "" {
+		kv[n] = attribute.String(vocabulary.GenAIResponseID, r.id)
+		n++
+	}
 	if len(r.finish) > 0 {
-		s.SetAttributes(attribute.StringSlice(vocabulary.GenAIResponseFinishReasons, r.finish))
+		kv[n] = attribute.StringSlice(vocabulary.GenAIResponseFinishReasons, r.finish)
+		n++
 	}
 	if r.haveUsage {
-		s.SetUsage(r.input, r.output)
-		s.SetCacheTokens(r.cached, -1)
-		if r.reasoning >= 0 {
-			s.SetAttributes(attribute.Int64(vocabulary.GenAIUsageReasoningTokens, r.reasoning))
+		for _, u := range [...]struct {
+			key string
+			v   int64
+		}{
+			{vocabulary.GenAIUsageInputTokens, r.input},
+			{vocabulary.GenAIUsageOutputTokens, r.output},
+			{vocabulary.GenAIUsageCacheReadTokens, r.cached},
+			{vocabulary.GenAIUsageReasoningTokens, r.reasoning},
+		} {
+			if u.v >= 0 {
+				kv[n] = attribute.Int64(u.key, u.v)
+				n++
+			}
 		}
 	}
+	s.SetAttributes(kv[:n]...)
 	if readErr != nil {
 		s.Fail(readErr)
 	} else if r.failure != nil {

@@ -2,6 +2,7 @@ package rastiropenai
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -15,6 +16,10 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
+
+// tracedKey marks the context of a request a middleware of this package
+// traces, so that a second one (given twice) does not.
+type tracedKey struct{}
 
 // Option configures the middleware.
 type Option func(*config)
@@ -114,7 +119,8 @@ func requestFields(req *http.Request) (model string, stream bool) {
 
 func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
 	ep, op := classify(req)
-	if ep == endpointNone {
+	if ep == endpointNone || req.Context().Value(tracedKey{}) != nil {
+		// Not a model call, or one a middleware of ours already traces.
 		return next(req)
 	}
 	model, stream := requestFields(req)
@@ -130,7 +136,7 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	if stream {
 		span.SetStreaming(true)
 	}
-	resp, err := next(req.WithContext(ctx))
+	resp, err := next(req.WithContext(context.WithValue(ctx, tracedKey{}, struct{}{})))
 	if err != nil {
 		span.Finish(err)
 		return resp, err
@@ -155,8 +161,10 @@ func isEventStream(contentType string) bool {
 }
 
 func portOf(req *http.Request) int {
-	if p, err := strconv.Atoi(req.URL.Port()); err == nil && p > 0 {
-		return p
+	if ps := req.URL.Port(); ps != "" {
+		if p, err := strconv.Atoi(ps); err == nil && p > 0 {
+			return p
+		}
 	}
 	switch req.URL.Scheme {
 	case "https":

@@ -466,24 +466,40 @@ func TestOtherEndpointsUntraced(t *testing.T) {
 	assert.Empty(t, rec.Ended())
 }
 
-func TestParentAndProviderOption(t *testing.T) {
+func TestParentAgentAndNoDoubleSpan(t *testing.T) {
 	rec := record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
-	c := client(srv, option.WithMiddleware(rastiropenai.Middleware(rastiropenai.WithProvider(vocabulary.ProviderGroq))))
+	// The middleware given twice (client and call) traces the call once.
+	c := client(srv, rastiropenai.WithTracing())
 
 	ctx, agent := rastir.StartAgent(context.Background(), "planner")
-	_, err := c.Chat.Completions.New(ctx, chatParams("llama-3.3-70b-versatile"))
+	_, err := c.Chat.Completions.New(ctx, chatParams("gpt-4.1"), rastiropenai.WithTracing())
 	require.NoError(t, err)
 	agent.End()
 
 	spans := rec.Ended()
-	// Two middlewares: the client's and the one given here.
-	require.Len(t, spans, 3)
-	for _, s := range spans[:2] {
-		assert.Equal(t, agent.SpanContext().TraceID(), s.SpanContext().TraceID())
-		assert.Equal(t, "planner", attrs(s.Attributes())[vocabulary.GenAIAgentName])
-	}
-	assert.Equal(t, vocabulary.ProviderGroq, attrs(spans[0].Attributes())[vocabulary.GenAIProviderName])
+	require.Len(t, spans, 2)
+	llm := spans[0]
+	assert.Equal(t, "chat gpt-4.1", llm.Name())
+	assert.Equal(t, agent.SpanContext().SpanID(), llm.Parent().SpanID())
+	assert.Equal(t, "planner", attrs(llm.Attributes())[vocabulary.GenAIAgentName])
+	// The response model becomes the agent's model for the spans after it.
+	model, provider := rastir.ModelFromContext(ctx)
+	assert.Equal(t, "gpt-4.1-2025-04-14", model)
+	assert.Equal(t, vocabulary.ProviderOpenAI, provider)
+}
+
+func TestProviderOption(t *testing.T) {
+	rec := record(t)
+	srv := server(t, "/openai/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
+	c := openai.NewClient(option.WithBaseURL(srv.URL+"/openai/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0),
+		rastiropenai.WithTracing(rastiropenai.WithProvider(vocabulary.ProviderGroq)))
+
+	_, err := c.Chat.Completions.New(context.Background(), chatParams("llama-3.3-70b-versatile"))
+	require.NoError(t, err)
+	m := attrs(only(t, rec).Attributes())
+	assert.Equal(t, vocabulary.ProviderGroq, m[vocabulary.GenAIProviderName])
+	assert.Equal(t, "llama-3.3-70b-versatile", m[vocabulary.GenAIRequestModel])
 }
 
 func TestProviderFromHost(t *testing.T) {
