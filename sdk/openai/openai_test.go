@@ -2,6 +2,7 @@ package rastiropenai_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -526,4 +527,39 @@ func TestProviderFromHost(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, rastiropenai.ProviderFromHost(tt.host, tt.port), tt.host)
 	}
+}
+
+// TestAzureHost sends the call to an Azure OpenAI host name (dialled to the
+// test server) under Azure's deployment path.
+func TestAzureHost(t *testing.T) {
+	rec := record(t)
+	var path string
+	data, err := os.ReadFile("testdata/chat_completion.json")
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path = r.URL.Path
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(data)
+	}))
+	t.Cleanup(srv.Close)
+	_, port := hostPort(t, srv)
+	addr := srv.Listener.Addr().String()
+	httpClient := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		},
+	}}
+	base := "http://my-res.openai.azure.com:" + strconv.FormatInt(port, 10) + "/openai/deployments/gpt-4o"
+	c := openai.NewClient(option.WithBaseURL(base), option.WithAPIKey("k"), option.WithMaxRetries(0),
+		option.WithHTTPClient(httpClient), rastiropenai.WithTracing())
+
+	_, err = c.Chat.Completions.New(context.Background(), chatParams("gpt-4o"))
+	require.NoError(t, err)
+	assert.Equal(t, "/openai/deployments/gpt-4o/chat/completions", path)
+
+	m := attrs(only(t, rec).Attributes())
+	assert.Equal(t, vocabulary.ProviderAzureAIOpenAI, m[vocabulary.GenAIProviderName])
+	assert.Equal(t, "my-res.openai.azure.com", m[vocabulary.ServerAddress])
+	assert.Equal(t, port, m[vocabulary.ServerPort])
+	assert.Equal(t, "gpt-4.1-2025-04-14", m[vocabulary.GenAIResponseModel])
 }
