@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/tidwall/gjson"
@@ -129,6 +131,10 @@ func (b *body) observe(p []byte) {
 
 var dataPrefix = []byte("data:")
 
+// view returns b as a string without copying; the gjson results read from
+// it are cloned before they are kept.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
 // line handles one line of an event stream: the data lines carry the
 // event's type in their JSON.
 func (b *body) line(line []byte) {
@@ -139,31 +145,30 @@ func (b *body) line(line []byte) {
 	if len(data) == 0 {
 		return
 	}
+	js := view(data)
 	r := &b.res
-	switch gjson.GetBytes(data, "type").String() {
+	switch gjson.Get(js, "type").Str {
 	case "message_start":
-		m := gjson.GetBytes(data, "message")
-		r.readMessage(m)
+		r.readMessage(gjson.Get(js, "message"))
 	case "content_block_delta":
 		if !r.firstChunk {
 			r.firstChunk = true
 			b.span.MarkFirstChunk()
 		}
 	case "message_delta":
-		f := gjson.GetManyBytes(data, "delta.stop_reason", "usage")
-		if s := f[0].String(); s != "" {
-			r.finish = s
+		if s := gjson.Get(js, "delta.stop_reason"); s.Type == gjson.String {
+			r.setFinish(s.Str)
 		}
 		// The delta's counts are cumulative; the ones it has replace
 		// message_start's.
-		r.readUsage(f[1], true)
+		r.readUsage(gjson.Get(js, "usage"), true)
 	case "error":
 		e := &anthropic.Error{Request: b.req, Response: b.resp, StatusCode: b.status,
 			RequestID: b.resp.Header.Get("request-id"), WorkspaceID: b.resp.Header.Get("anthropic-workspace-id")}
 		// The client's event data ends with the line's newline.
 		_ = e.UnmarshalJSON(append(bytes.Clone(data), '\n'))
 		r.failure = e
-		r.failureCategory = errorTypeCategory(gjson.GetBytes(data, "error.type").String())
+		r.failureCategory = errorTypeCategory(gjson.Get(js, "error.type").Str)
 	}
 }
 
@@ -185,18 +190,42 @@ func errorTypeCategory(typ string) string {
 	return ""
 }
 
-// readMessage reads a Message object.
+// setFinish keeps the stop reason, without a copy for the common ones.
+func (r *result) setFinish(reason string) {
+	if reason == "" {
+		return
+	}
+	for _, known := range [...]string{"end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal"} {
+		if reason == known {
+			r.finish = known
+			return
+		}
+	}
+	r.finish = strings.Clone(reason)
+}
+
+// readMessage reads a Message object in one pass over its top-level
+// fields.
 func (r *result) readMessage(m gjson.Result) {
-	if id := m.Get("id").String(); id != "" {
-		r.id = id
-	}
-	if model := m.Get("model").String(); model != "" {
-		r.model = model
-	}
-	if s := m.Get("stop_reason").String(); s != "" {
-		r.finish = s
-	}
-	r.readUsage(m.Get("usage"), false)
+	m.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "id":
+			if v.Str != "" {
+				r.id = strings.Clone(v.Str)
+			}
+		case "model":
+			if v.Str != "" && v.Str != r.model {
+				r.model = strings.Clone(v.Str)
+			}
+		case "stop_reason":
+			if v.Type == gjson.String {
+				r.setFinish(v.Str)
+			}
+		case "usage":
+			r.readUsage(v, false)
+		}
+		return true
+	})
 }
 
 // readUsage reads a usage object; with update, only the counts it has
@@ -209,15 +238,22 @@ func (r *result) readUsage(u gjson.Result, update bool) {
 		r.input, r.output, r.cacheRead, r.cacheCreation = -1, -1, -1, -1
 	}
 	r.haveUsage = true
-	set := func(dst *int64, v gjson.Result) {
-		if v.Type == gjson.Number {
-			*dst = v.Int()
+	u.ForEach(func(k, v gjson.Result) bool {
+		if v.Type != gjson.Number {
+			return true
 		}
-	}
-	set(&r.input, u.Get("input_tokens"))
-	set(&r.output, u.Get("output_tokens"))
-	set(&r.cacheRead, u.Get("cache_read_input_tokens"))
-	set(&r.cacheCreation, u.Get("cache_creation_input_tokens"))
+		switch k.Str {
+		case "input_tokens":
+			r.input = v.Int()
+		case "output_tokens":
+			r.output = v.Int()
+		case "cache_read_input_tokens":
+			r.cacheRead = v.Int()
+		case "cache_creation_input_tokens":
+			r.cacheCreation = v.Int()
+		}
+		return true
+	})
 }
 
 // finishLocked records the response fields, the failure if any, and ends
@@ -229,7 +265,7 @@ func (b *body) finishLocked(readErr error) {
 	case b.status >= 400:
 		s.Fail(b.apiError())
 	case !b.stream && !b.overflow:
-		b.res.readMessage(gjson.ParseBytes(b.buf))
+		b.res.readMessage(gjson.Parse(view(b.buf)))
 	}
 	if b.stream && len(b.buf) > 0 && !b.overflow {
 		// A last line without its newline.
@@ -237,10 +273,16 @@ func (b *body) finishLocked(readErr error) {
 	}
 	b.buf = nil
 	r := &b.res
-	s.SetResponseID(r.id)
 	s.SetResponseModel(r.model)
+	var kv [6]attribute.KeyValue
+	n := 0
+	if r.id != "" {
+		kv[n] = attribute.String(vocabulary.GenAIResponseID, r.id)
+		n++
+	}
 	if r.finish != "" {
-		s.SetAttributes(attribute.StringSlice(vocabulary.GenAIResponseFinishReasons, []string{r.finish}))
+		kv[n] = attribute.StringSlice(vocabulary.GenAIResponseFinishReasons, []string{r.finish})
+		n++
 	}
 	if r.haveUsage {
 		// Anthropic's input_tokens exclude the cache's reads and writes;
@@ -249,9 +291,22 @@ func (b *body) finishLocked(readErr error) {
 		if input >= 0 {
 			input += max(r.cacheRead, 0) + max(r.cacheCreation, 0)
 		}
-		s.SetUsage(input, r.output)
-		s.SetCacheTokens(r.cacheRead, r.cacheCreation)
+		for _, u := range [...]struct {
+			key string
+			v   int64
+		}{
+			{vocabulary.GenAIUsageInputTokens, input},
+			{vocabulary.GenAIUsageOutputTokens, r.output},
+			{vocabulary.GenAIUsageCacheReadTokens, r.cacheRead},
+			{vocabulary.GenAIUsageCacheCreationTokens, r.cacheCreation},
+		} {
+			if u.v >= 0 {
+				kv[n] = attribute.Int64(u.key, u.v)
+				n++
+			}
+		}
 	}
+	s.SetAttributes(kv[:n]...)
 	switch {
 	case readErr != nil:
 		s.Fail(readErr)
