@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/openai/openai-go/v3/option"
 	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 
@@ -25,8 +27,14 @@ type tracedKey struct{}
 type Option func(*config)
 
 type config struct {
-	provider string
+	provider    string
+	streamUsage bool
 }
+
+// WithStreamUsage makes streamed chat completion requests ask for the
+// usage chunk (stream_options.include_usage) when they do not say; the
+// stream then ends with a chunk without choices that carries the usage.
+func WithStreamUsage() Option { return func(c *config) { c.streamUsage = true } }
 
 // WithProvider records provider (a gen_ai.provider.name value,
 // vocabulary.Provider*) on every span instead of the one derived from the
@@ -83,11 +91,12 @@ func classify(req *http.Request) (endpoint, string) {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// requestFields reads the model and the stream flag from a copy of the
-// request body; the body the client sends is left as it is.
-func requestFields(req *http.Request) (model string, stream bool) {
+// requestFields reads the model, the stream flag and whether the request
+// says if it wants a stream's usage, from a copy of the request body; the
+// body the client sends is left as it is.
+func requestFields(req *http.Request) (model string, stream, usageSaid bool) {
 	if req.Body == nil || req.Body == http.NoBody {
-		return "", false
+		return "", false, false
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer func() {
@@ -97,24 +106,52 @@ func requestFields(req *http.Request) (model string, stream bool) {
 	if req.GetBody != nil {
 		rc, err := req.GetBody()
 		if err != nil {
-			return "", false
+			return "", false, false
 		}
 		_, err = buf.ReadFrom(rc)
 		_ = rc.Close()
 		if err != nil {
-			return "", false
+			return "", false, false
 		}
 	} else {
 		data, err := io.ReadAll(req.Body)
 		_ = req.Body.Close()
-		req.Body = io.NopCloser(bytes.NewReader(data))
+		setBody(req, data)
 		if err != nil {
-			return "", false
+			return "", false, false
 		}
 		buf.Write(data)
 	}
-	res := gjson.GetManyBytes(buf.Bytes(), "model", "stream")
-	return res[0].String(), res[1].Bool()
+	// A view of the pooled buffer: the model is cloned before it is kept.
+	js := unsafe.String(unsafe.SliceData(buf.Bytes()), buf.Len())
+	return strings.Clone(gjson.Get(js, "model").Str), gjson.Get(js, "stream").Bool(),
+		gjson.Get(js, "stream_options.include_usage").Exists()
+}
+
+func setBody(req *http.Request, data []byte) {
+	req.Body = io.NopCloser(bytes.NewReader(data))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	req.ContentLength = int64(len(data))
+}
+
+// askStreamUsage sets stream_options.include_usage in the body of out (a
+// copy of the request, whose body it replaces).
+func askStreamUsage(out *http.Request) {
+	if out.GetBody == nil {
+		return
+	}
+	rc, err := out.GetBody()
+	if err != nil {
+		return
+	}
+	data, err := io.ReadAll(rc)
+	_ = rc.Close()
+	if err != nil {
+		return
+	}
+	if data, err = sjson.SetBytes(data, "stream_options.include_usage", true); err == nil {
+		setBody(out, data)
+	}
 }
 
 func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
@@ -123,7 +160,7 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		// Not a model call, or one a middleware of ours already traces.
 		return next(req)
 	}
-	model, stream := requestFields(req)
+	model, stream, usageSaid := requestFields(req)
 	host := req.URL.Hostname()
 	port := portOf(req)
 	provider := c.provider
@@ -136,7 +173,11 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	if stream {
 		span.SetStreaming(true)
 	}
-	resp, err := next(req.WithContext(context.WithValue(ctx, tracedKey{}, struct{}{})))
+	out := req.WithContext(context.WithValue(ctx, tracedKey{}, struct{}{}))
+	if c.streamUsage && stream && !usageSaid && ep == endpointChat {
+		askStreamUsage(out)
+	}
+	resp, err := next(out)
 	if err != nil {
 		span.Finish(err)
 		return resp, err

@@ -2,6 +2,7 @@ package rastiropenai_test
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -562,4 +563,47 @@ func TestAzureHost(t *testing.T) {
 	assert.Equal(t, "my-res.openai.azure.com", m[vocabulary.ServerAddress])
 	assert.Equal(t, port, m[vocabulary.ServerPort])
 	assert.Equal(t, "gpt-4.1-2025-04-14", m[vocabulary.GenAIResponseModel])
+}
+
+func TestStreamUsageOption(t *testing.T) {
+	data, err := os.ReadFile("testdata/chat_stream.sse")
+	require.NoError(t, err)
+	for name, tt := range map[string]struct {
+		params    func() openai.ChatCompletionNewParams
+		wantAsked string
+	}{
+		"asked for the caller": {func() openai.ChatCompletionNewParams { return chatParams("gpt-4o-mini") }, "true"},
+		"caller said no": {func() openai.ChatCompletionNewParams {
+			p := chatParams("gpt-4o-mini")
+			p.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(false)}
+			return p
+		}, "false"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := record(t)
+			var asked string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var body struct {
+					StreamOptions *struct {
+						IncludeUsage *bool `json:"include_usage"`
+					} `json:"stream_options"`
+				}
+				if err := json.NewDecoder(r.Body).Decode(&body); err == nil && body.StreamOptions != nil && body.StreamOptions.IncludeUsage != nil {
+					asked = strconv.FormatBool(*body.StreamOptions.IncludeUsage)
+				}
+				w.Header().Set("Content-Type", "text/event-stream")
+				_, _ = w.Write(data)
+			}))
+			t.Cleanup(srv.Close)
+			c := openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0),
+				rastiropenai.WithTracing(rastiropenai.WithStreamUsage()))
+
+			stream := c.Chat.Completions.NewStreaming(context.Background(), tt.params())
+			for stream.Next() {
+			}
+			require.NoError(t, stream.Err())
+			assert.Equal(t, tt.wantAsked, asked)
+			assert.Equal(t, int64(9), attrs(only(t, rec).Attributes())[vocabulary.GenAIUsageInputTokens])
+		})
+	}
 }
