@@ -1,0 +1,205 @@
+package rastiranthropic
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/anthropics/anthropic-sdk-go/option"
+	"github.com/tidwall/gjson"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// tracedKey marks the context of a request a middleware of this package
+// traces, so that a second one (given twice) does not.
+type tracedKey struct{}
+
+// Option configures the middleware.
+type Option func(*config)
+
+type config struct {
+	provider string
+}
+
+// WithProvider records provider (a gen_ai.provider.name value,
+// vocabulary.Provider*) on every span instead of the one derived from the
+// request's host.
+func WithProvider(provider string) Option { return func(c *config) { c.provider = provider } }
+
+// WithTracing returns the client option that installs Middleware. With the
+// SDK's Vertex AI or Bedrock options, give it before them (middleware runs
+// in the order given).
+func WithTracing(opts ...Option) option.RequestOption {
+	return option.WithMiddleware(Middleware(opts...))
+}
+
+// Middleware returns the anthropic-sdk-go middleware that traces the
+// Messages API calls of a client. The response body the client reads is
+// passed through unchanged; the span ends when the client has read the
+// body to its end or closed it.
+func Middleware(opts ...Option) option.Middleware {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	return c.handle
+}
+
+// messagesCall tells a Messages API call from the other requests, and
+// returns the model a Vertex AI or Bedrock path names.
+func messagesCall(req *http.Request) (ok bool, pathModel string) {
+	if req.Method != http.MethodPost {
+		return false, ""
+	}
+	p := strings.TrimSuffix(req.URL.Path, "/")
+	switch {
+	case strings.HasSuffix(p, "/v1/messages"):
+		return true, ""
+	case strings.HasSuffix(p, ":rawPredict"), strings.HasSuffix(p, ":streamRawPredict"):
+		// Vertex AI: .../publishers/anthropic/models/<model>:rawPredict
+		i := strings.LastIndex(p, "/models/")
+		if i < 0 {
+			return false, ""
+		}
+		m := p[i+len("/models/") : strings.LastIndexByte(p, ':')]
+		if m == "count-tokens" {
+			return false, ""
+		}
+		return true, m
+	case strings.HasPrefix(p, "/model/") &&
+		(strings.HasSuffix(p, "/invoke") || strings.HasSuffix(p, "/invoke-with-response-stream")):
+		// Bedrock: /model/<model id>/invoke
+		m := strings.TrimPrefix(p[:strings.LastIndexByte(p, '/')], "/model/")
+		if u, err := unescape(m); err == nil {
+			m = u
+		}
+		return true, m
+	}
+	return false, ""
+}
+
+func unescape(s string) (string, error) {
+	if !strings.Contains(s, "%") {
+		return s, nil
+	}
+	return url.PathUnescape(s)
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// requestFields reads the model and the stream flag from a copy of the
+// request body; the body the client sends is left as it is.
+func requestFields(req *http.Request) (model string, stream bool) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return "", false
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer func() {
+		buf.Reset()
+		bufPool.Put(buf)
+	}()
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return "", false
+		}
+		_, err = buf.ReadFrom(rc)
+		_ = rc.Close()
+		if err != nil {
+			return "", false
+		}
+	} else {
+		data, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		if err != nil {
+			return "", false
+		}
+		buf.Write(data)
+	}
+	res := gjson.GetManyBytes(buf.Bytes(), "model", "stream")
+	return res[0].String(), res[1].Bool()
+}
+
+func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	ok, pathModel := messagesCall(req)
+	if !ok || req.Context().Value(tracedKey{}) != nil {
+		// Not a Messages call, or one a middleware of ours already traces.
+		return next(req)
+	}
+	model, stream := requestFields(req)
+	if model == "" {
+		model = pathModel
+	}
+	if strings.HasSuffix(req.URL.Path, ":streamRawPredict") || strings.HasSuffix(req.URL.Path, "/invoke-with-response-stream") {
+		stream = true
+	}
+	host := req.URL.Hostname()
+	port := portOf(req)
+	provider := c.provider
+	if provider == "" {
+		provider = ProviderFromHost(host)
+	}
+	ctx, span := rastir.StartLLM(req.Context(), model, rastir.WithProvider(provider))
+	span.SetServer(host, port)
+	if stream {
+		span.SetStreaming(true)
+	}
+	resp, err := next(req.WithContext(context.WithValue(ctx, tracedKey{}, struct{}{})))
+	if err != nil {
+		span.Finish(err)
+		return resp, err
+	}
+	if resp == nil || resp.Body == nil {
+		span.End()
+		return resp, nil
+	}
+	span.SetHTTPStatus(resp.StatusCode)
+	b := &body{rc: resp.Body, span: span, status: resp.StatusCode, req: req, resp: resp}
+	if resp.StatusCode < 400 && isEventStream(resp.Header.Get("Content-Type")) {
+		b.stream = true
+	} else if resp.ContentLength > 0 && resp.ContentLength <= maxBuffered {
+		b.buf = make([]byte, 0, resp.ContentLength)
+	}
+	resp.Body = b
+	return resp, nil
+}
+
+func isEventStream(contentType string) bool {
+	return strings.HasPrefix(strings.TrimSpace(strings.ToLower(contentType)), "text/event-stream")
+}
+
+func portOf(req *http.Request) int {
+	if p, err := strconv.Atoi(req.URL.Port()); err == nil && p > 0 {
+		return p
+	}
+	switch req.URL.Scheme {
+	case "https":
+		return 443
+	case "http":
+		return 80
+	}
+	return 0
+}
+
+// ProviderFromHost returns the gen_ai.provider.name of a Messages API
+// endpoint: gcp.vertex_ai for Vertex AI's hosts, aws.bedrock for Bedrock
+// runtime's, otherwise anthropic.
+func ProviderFromHost(host string) string {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	switch {
+	case h == "aiplatform.googleapis.com", strings.HasSuffix(h, "-aiplatform.googleapis.com"):
+		return vocabulary.ProviderGCPVertexAI
+	case strings.HasPrefix(h, "bedrock-runtime") && strings.HasSuffix(h, ".amazonaws.com"):
+		return vocabulary.ProviderAWSBedrock
+	}
+	return vocabulary.ProviderAnthropic
+}

@@ -1,0 +1,353 @@
+package rastiranthropic_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go"
+	"github.com/anthropics/anthropic-sdk-go/option"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	rastiranthropic "github.com/otelcol-rastir/otelcol-rastir/sdk/anthropic"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+func record(t *testing.T) *tracetest.SpanRecorder {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	rastir.UseTracerProvider(tp)
+	t.Cleanup(func() {
+		rastir.UseTracerProvider(nil)
+		_ = tp.Shutdown(context.Background())
+	})
+	return rec
+}
+
+type reply struct {
+	status      int
+	contentType string
+	file        string
+}
+
+// server answers POST /v1/messages with the reply.
+func server(t *testing.T, r reply) *httptest.Server {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + r.file)
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path != "/v1/messages" || req.Method != http.MethodPost {
+			http.NotFound(w, req)
+			return
+		}
+		w.Header().Set("Content-Type", r.contentType)
+		w.Header().Set("request-id", "req_011CSHoEeqs5C35K2UUqR7Fy")
+		w.WriteHeader(r.status)
+		_, _ = w.Write(data)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func client(srv *httptest.Server) *anthropic.Client {
+	c := anthropic.NewClient(option.WithBaseURL(srv.URL), option.WithAPIKey("test-key"),
+		option.WithMaxRetries(0), rastiranthropic.WithTracing())
+	return &c
+}
+
+func hostPort(t *testing.T, srv *httptest.Server) (string, int64) {
+	t.Helper()
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	p, err := strconv.Atoi(u.Port())
+	require.NoError(t, err)
+	return u.Hostname(), int64(p)
+}
+
+func attrs(kvs []attribute.KeyValue) map[string]any {
+	m := make(map[string]any, len(kvs))
+	for _, kv := range kvs {
+		m[string(kv.Key)] = kv.Value.AsInterface()
+	}
+	return m
+}
+
+func only(t *testing.T, rec *tracetest.SpanRecorder) sdktrace.ReadOnlySpan {
+	t.Helper()
+	spans := rec.Ended()
+	require.Len(t, spans, 1)
+	return spans[0]
+}
+
+func params() anthropic.MessageNewParams {
+	return anthropic.MessageNewParams{
+		Model:     "claude-sonnet-4-5",
+		MaxTokens: 1024,
+		Messages:  []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("Hello, Claude"))},
+	}
+}
+
+func TestMessage(t *testing.T) {
+	rec := record(t)
+	srv := server(t, reply{200, "application/json", "message.json"})
+	host, port := hostPort(t, srv)
+
+	msg, err := client(srv).Messages.New(context.Background(), params())
+	require.NoError(t, err)
+	assert.Equal(t, "Hi! My name is Claude.", msg.Content[0].Text)
+
+	s := only(t, rec)
+	assert.Equal(t, "chat claude-sonnet-4-5", s.Name())
+	assert.Equal(t, trace.SpanKindClient, s.SpanKind())
+	assert.Equal(t, codes.Unset, s.Status().Code)
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirSpanTypeKey:          vocabulary.SpanTypeLLM,
+		vocabulary.GenAIOperationName:         vocabulary.OperationChat,
+		vocabulary.GenAIRequestModel:          "claude-sonnet-4-5",
+		vocabulary.GenAIProviderName:          vocabulary.ProviderAnthropic,
+		vocabulary.ServerAddress:              host,
+		vocabulary.ServerPort:                 port,
+		vocabulary.HTTPResponseStatusCode:     int64(200),
+		vocabulary.GenAIResponseID:            "msg_013Zva2CMHLNnXjNJJKqJ2EF",
+		vocabulary.GenAIResponseModel:         "claude-sonnet-4-5-20250929",
+		vocabulary.GenAIResponseFinishReasons: []string{"end_turn"},
+		vocabulary.GenAIUsageInputTokens:      int64(2095),
+		vocabulary.GenAIUsageOutputTokens:     int64(503),
+	}, attrs(s.Attributes()))
+	assert.Empty(t, s.Events())
+}
+
+func TestMessageCacheTokens(t *testing.T) {
+	rec := record(t)
+	srv := server(t, reply{200, "application/json", "message_cache.json"})
+
+	_, err := client(srv).Messages.New(context.Background(), params())
+	require.NoError(t, err)
+
+	m := attrs(only(t, rec).Attributes())
+	assert.Equal(t, []string{"max_tokens"}, m[vocabulary.GenAIResponseFinishReasons])
+	// 21 + 188086 written to the cache + 0 read from it.
+	assert.Equal(t, int64(188107), m[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(393), m[vocabulary.GenAIUsageOutputTokens])
+	assert.Equal(t, int64(0), m[vocabulary.GenAIUsageCacheReadTokens])
+	assert.Equal(t, int64(188086), m[vocabulary.GenAIUsageCacheCreationTokens])
+}
+
+func TestStream(t *testing.T) {
+	rec := record(t)
+	srv := server(t, reply{200, "text/event-stream", "stream.sse"})
+	host, port := hostPort(t, srv)
+
+	stream := client(srv).Messages.NewStreaming(context.Background(), params())
+	var msg anthropic.Message
+	for stream.Next() {
+		require.NoError(t, msg.Accumulate(stream.Current()))
+	}
+	require.NoError(t, stream.Err())
+	assert.Equal(t, "Hello!", msg.Content[0].Text)
+	assert.Equal(t, int64(15), msg.Usage.OutputTokens)
+
+	s := only(t, rec)
+	m := attrs(s.Attributes())
+	v, ok := m[vocabulary.GenAIResponseTimeToFirstChunk].(float64)
+	require.True(t, ok)
+	assert.GreaterOrEqual(t, v, 0.0)
+	delete(m, vocabulary.GenAIResponseTimeToFirstChunk)
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirSpanTypeKey:             vocabulary.SpanTypeLLM,
+		vocabulary.GenAIOperationName:            vocabulary.OperationChat,
+		vocabulary.GenAIRequestModel:             "claude-sonnet-4-5",
+		vocabulary.GenAIProviderName:             vocabulary.ProviderAnthropic,
+		vocabulary.GenAIRequestStream:            true,
+		vocabulary.ServerAddress:                 host,
+		vocabulary.ServerPort:                    port,
+		vocabulary.HTTPResponseStatusCode:        int64(200),
+		vocabulary.GenAIResponseID:               "msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY",
+		vocabulary.GenAIResponseModel:            "claude-sonnet-4-5-20250929",
+		vocabulary.GenAIResponseFinishReasons:    []string{"end_turn"},
+		vocabulary.GenAIUsageInputTokens:         int64(1825),
+		vocabulary.GenAIUsageOutputTokens:        int64(15),
+		vocabulary.GenAIUsageCacheReadTokens:     int64(1800),
+		vocabulary.GenAIUsageCacheCreationTokens: int64(0),
+	}, m)
+	assert.Equal(t, codes.Unset, s.Status().Code)
+}
+
+func TestStreamErrorEvent(t *testing.T) {
+	rec := record(t)
+	srv := server(t, reply{200, "text/event-stream", "stream_error.sse"})
+
+	stream := client(srv).Messages.NewStreaming(context.Background(), params())
+	for stream.Next() {
+	}
+	require.Error(t, stream.Err())
+
+	s := only(t, rec)
+	assert.Equal(t, codes.Error, s.Status().Code)
+	assert.Equal(t, stream.Err().Error(), s.Status().Description)
+	m := attrs(s.Attributes())
+	assert.Equal(t, "*apierror.Error", m[vocabulary.ErrorType])
+	assert.Equal(t, vocabulary.ErrorProvider, m[vocabulary.RastirErrorCategoryKey])
+	assert.Equal(t, "msg_01Vh6ypJ2bXrAXa7DdMQzE6G", m[vocabulary.GenAIResponseID])
+	assert.Equal(t, int64(12), m[vocabulary.GenAIUsageInputTokens])
+	require.Len(t, s.Events(), 1)
+	assert.Contains(t, attrs(s.Events()[0].Attributes)[vocabulary.AttrExceptionMessage], "overloaded_error")
+}
+
+func TestHTTPErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		file     string
+		category string
+		typ      string
+	}{
+		{"rate limit", 429, "error_429.json", vocabulary.ErrorRateLimit, "rate_limit_error"},
+		{"server error", 500, "error_500.json", vocabulary.ErrorProvider, "api_error"},
+		{"overloaded", 529, "error_529.json", vocabulary.ErrorProvider, "overloaded_error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := record(t)
+			srv := server(t, reply{tt.status, "application/json", tt.file})
+			host, port := hostPort(t, srv)
+
+			_, err := client(srv).Messages.New(context.Background(), params())
+			var apiErr *anthropic.Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.typ, string(apiErr.Type()))
+
+			s := only(t, rec)
+			assert.Equal(t, codes.Error, s.Status().Code)
+			assert.Equal(t, err.Error(), s.Status().Description)
+			assert.Equal(t, map[string]any{
+				vocabulary.RastirSpanTypeKey:      vocabulary.SpanTypeLLM,
+				vocabulary.GenAIOperationName:     vocabulary.OperationChat,
+				vocabulary.GenAIRequestModel:      "claude-sonnet-4-5",
+				vocabulary.GenAIProviderName:      vocabulary.ProviderAnthropic,
+				vocabulary.ServerAddress:          host,
+				vocabulary.ServerPort:             port,
+				vocabulary.HTTPResponseStatusCode: int64(tt.status),
+				vocabulary.ErrorType:              "*apierror.Error",
+				vocabulary.RastirErrorCategoryKey: tt.category,
+			}, attrs(s.Attributes()))
+			require.Len(t, s.Events(), 1)
+			ev := s.Events()[0]
+			assert.Equal(t, vocabulary.EventException, ev.Name)
+			assert.Equal(t, map[string]any{
+				vocabulary.AttrExceptionType:    "*apierror.Error",
+				vocabulary.AttrExceptionMessage: err.Error(),
+			}, attrs(ev.Attributes))
+		})
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	rec := record(t)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := client(srv).Messages.New(ctx, params())
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+
+	s := only(t, rec)
+	assert.Equal(t, codes.Error, s.Status().Code)
+	m := attrs(s.Attributes())
+	assert.Equal(t, "context.deadlineExceededError", m[vocabulary.ErrorType])
+	assert.Equal(t, vocabulary.ErrorTimeout, m[vocabulary.RastirErrorCategoryKey])
+	assert.NotContains(t, m, vocabulary.HTTPResponseStatusCode)
+	require.Len(t, s.Events(), 1)
+	assert.Equal(t, vocabulary.EventException, s.Events()[0].Name)
+}
+
+func TestOtherEndpointsUntraced(t *testing.T) {
+	rec := record(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"input_tokens": 14}`))
+	}))
+	t.Cleanup(srv.Close)
+	n, err := client(srv).Messages.CountTokens(context.Background(), anthropic.MessageCountTokensParams{
+		Model:    "claude-sonnet-4-5",
+		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("Hello"))},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, int64(14), n.InputTokens)
+	assert.Empty(t, rec.Ended())
+}
+
+func TestVertexPath(t *testing.T) {
+	rec := record(t)
+	data, err := os.ReadFile("testdata/message.json")
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(data)
+	}))
+	t.Cleanup(srv.Close)
+
+	// The Vertex AI request as the SDK's vertex option rewrites it: the
+	// model moves from the body to the path.
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/projects/p/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict", http.NoBody)
+	require.NoError(t, err)
+	mw := rastiranthropic.Middleware(rastiranthropic.WithProvider(vocabulary.ProviderGCPVertexAI))
+	resp, err := mw(req, http.DefaultClient.Do)
+	require.NoError(t, err)
+	_, err = io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+
+	m := attrs(only(t, rec).Attributes())
+	assert.Equal(t, "claude-sonnet-4-5@20250929", m[vocabulary.GenAIRequestModel])
+	assert.Equal(t, vocabulary.ProviderGCPVertexAI, m[vocabulary.GenAIProviderName])
+	assert.Equal(t, "msg_013Zva2CMHLNnXjNJJKqJ2EF", m[vocabulary.GenAIResponseID])
+}
+
+func TestParentAgentAndNoDoubleSpan(t *testing.T) {
+	rec := record(t)
+	srv := server(t, reply{200, "application/json", "message.json"})
+
+	ctx, agent := rastir.StartAgent(context.Background(), "writer")
+	// The middleware given twice (client and call) traces the call once.
+	_, err := client(srv).Messages.New(ctx, params(), rastiranthropic.WithTracing())
+	require.NoError(t, err)
+	agent.End()
+
+	spans := rec.Ended()
+	require.Len(t, spans, 2)
+	llm := spans[0]
+	assert.Equal(t, agent.SpanContext().SpanID(), llm.Parent().SpanID())
+	assert.Equal(t, "writer", attrs(llm.Attributes())[vocabulary.GenAIAgentName])
+}
+
+func TestProviderFromHost(t *testing.T) {
+	assert.Equal(t, vocabulary.ProviderAnthropic, rastiranthropic.ProviderFromHost("api.anthropic.com"))
+	assert.Equal(t, vocabulary.ProviderGCPVertexAI, rastiranthropic.ProviderFromHost("us-east5-aiplatform.googleapis.com"))
+	assert.Equal(t, vocabulary.ProviderGCPVertexAI, rastiranthropic.ProviderFromHost("aiplatform.googleapis.com"))
+	assert.Equal(t, vocabulary.ProviderAWSBedrock, rastiranthropic.ProviderFromHost("bedrock-runtime.us-east-1.amazonaws.com"))
+	assert.Equal(t, vocabulary.ProviderAnthropic, rastiranthropic.ProviderFromHost("gateway.internal"))
+}

@@ -1,0 +1,177 @@
+package rastirgenai
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+	"google.golang.org/genai"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// Option configures Wrap.
+type Option func(*Models)
+
+// WithProvider records provider (a gen_ai.provider.name value,
+// vocabulary.Provider*) instead of the one of the client's backend.
+func WithProvider(provider string) Option { return func(m *Models) { m.provider = provider } }
+
+// Models is a client's *genai.Models whose GenerateContent and
+// GenerateContentStream are traced; its other methods are the client's.
+type Models struct {
+	*genai.Models
+
+	provider string
+	host     string
+	port     int
+}
+
+// Wrap returns the traced Models of client. The provider is gcp.vertex_ai
+// for the Vertex AI backend and gcp.gemini for the Gemini API; the server
+// address is the client's base URL.
+func Wrap(client *genai.Client, opts ...Option) *Models {
+	m := &Models{Models: client.Models}
+	cfg := client.ClientConfig()
+	if cfg.Backend == genai.BackendVertexAI {
+		m.provider = vocabulary.ProviderGCPVertexAI
+	} else {
+		m.provider = vocabulary.ProviderGCPGemini
+	}
+	if u, err := url.Parse(cfg.HTTPOptions.BaseURL); err == nil && u.Host != "" {
+		m.host = u.Hostname()
+		m.port, _ = strconv.Atoi(u.Port())
+		if m.port == 0 {
+			switch u.Scheme {
+			case "https":
+				m.port = 443
+			case "http":
+				m.port = 80
+			}
+		}
+	}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+func (m *Models) start(ctx context.Context, model string, stream bool) (context.Context, *rastir.Span) {
+	ctx, span := rastir.StartLLM(ctx, model,
+		rastir.WithOperation(vocabulary.OperationGenerateContent), rastir.WithProvider(m.provider))
+	span.SetServer(m.host, m.port)
+	if stream {
+		span.SetStreaming(true)
+	}
+	return ctx, span
+}
+
+// GenerateContent calls the client's GenerateContent in an LLM span.
+func (m *Models) GenerateContent(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) (*genai.GenerateContentResponse, error) {
+	ctx, span := m.start(ctx, model, false)
+	defer span.End()
+	resp, err := m.Models.GenerateContent(ctx, model, contents, config)
+	if err != nil {
+		fail(span, err)
+		return resp, err
+	}
+	var r result
+	r.add(resp)
+	r.record(span)
+	return resp, nil
+}
+
+// GenerateContentStream calls the client's GenerateContentStream in an LLM
+// span that starts when the iteration starts and ends when it stops. The
+// usage metadata of the chunks is cumulative: the last chunk's is recorded.
+func (m *Models) GenerateContentStream(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) iter.Seq2[*genai.GenerateContentResponse, error] {
+	return func(yield func(*genai.GenerateContentResponse, error) bool) {
+		ctx, span := m.start(ctx, model, true)
+		var r result
+		defer func() {
+			r.record(span)
+			span.End()
+		}()
+		first := true
+		for resp, err := range m.Models.GenerateContentStream(ctx, model, contents, config) {
+			if err != nil {
+				fail(span, err)
+			} else {
+				if first {
+					first = false
+					span.MarkFirstChunk()
+				}
+				r.add(resp)
+			}
+			if !yield(resp, err) {
+				return
+			}
+		}
+	}
+}
+
+// fail records err, with the HTTP status of a *genai.APIError.
+func fail(span *rastir.Span, err error) {
+	var apiErr genai.APIError
+	if errors.As(err, &apiErr) {
+		span.SetHTTPStatus(apiErr.Code)
+	} else {
+		var p *genai.APIError
+		if errors.As(err, &p) && p != nil {
+			span.SetHTTPStatus(p.Code)
+		}
+	}
+	span.Fail(err)
+}
+
+// result is what the responses tell about the call.
+type result struct {
+	id, model string
+	finish    []string
+	usage     *genai.GenerateContentResponseUsageMetadata
+}
+
+func (r *result) add(resp *genai.GenerateContentResponse) {
+	if resp == nil {
+		return
+	}
+	if r.id == "" {
+		r.id = resp.ResponseID
+	}
+	if resp.ModelVersion != "" {
+		r.model = resp.ModelVersion
+	}
+	for _, c := range resp.Candidates {
+		if c != nil && c.FinishReason != "" && c.FinishReason != genai.FinishReasonUnspecified {
+			r.finish = append(r.finish, strings.ToLower(string(c.FinishReason)))
+		}
+	}
+	if resp.UsageMetadata != nil {
+		r.usage = resp.UsageMetadata
+	}
+}
+
+func (r *result) record(span *rastir.Span) {
+	span.SetResponseID(r.id)
+	span.SetResponseModel(r.model)
+	if len(r.finish) > 0 {
+		span.SetAttributes(attribute.StringSlice(vocabulary.GenAIResponseFinishReasons, r.finish))
+	}
+	if u := r.usage; u != nil {
+		// promptTokenCount includes the cached content; candidatesTokenCount
+		// excludes the thoughts, which semconv counts in the output.
+		span.SetUsage(int64(u.PromptTokenCount), int64(u.CandidatesTokenCount)+int64(u.ThoughtsTokenCount))
+		if u.CachedContentTokenCount > 0 {
+			span.SetCacheTokens(int64(u.CachedContentTokenCount), -1)
+		}
+		if u.ThoughtsTokenCount > 0 {
+			span.SetAttributes(attribute.Int64(vocabulary.GenAIUsageReasoningTokens, int64(u.ThoughtsTokenCount)))
+		}
+	}
+}

@@ -1,0 +1,131 @@
+package rastiropenai_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	rastiropenai "github.com/otelcol-rastir/otelcol-rastir/sdk/openai"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// BenchmarkChatCompletion compares a chat completion through an
+// instrumented client (spans recorded by a sampler-on provider without an
+// exporter) with the same call through a bare client, over one httptest
+// server.
+func BenchmarkChatCompletion(b *testing.B) {
+	data, err := os.ReadFile("testdata/chat_completion.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(data)
+	}))
+	defer srv.Close()
+	tp := sdktrace.NewTracerProvider()
+	rastir.UseTracerProvider(tp)
+	defer func() {
+		rastir.UseTracerProvider(nil)
+		_ = tp.Shutdown(context.Background())
+	}()
+	base := []option.RequestOption{option.WithBaseURL(srv.URL + "/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0)}
+	params := chatParams("gpt-4.1")
+	for _, bc := range []struct {
+		name string
+		c    openai.Client
+	}{
+		{"bare", openai.NewClient(base...)},
+		{"instrumented", openai.NewClient(append(base, rastiropenai.WithTracing())...)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := bc.c.Chat.Completions.New(context.Background(), params); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSpan compares the adapter's work for one chat completion (the
+// middleware over an in-memory response, body read by the caller) with a
+// bare OpenTelemetry span carrying the same attributes; both spans go to a
+// provider without an exporter.
+func BenchmarkSpan(b *testing.B) {
+	data, err := os.ReadFile("testdata/chat_completion.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	reqBody := []byte(`{"messages":[{"content":"Hello!","role":"user"}],"model":"gpt-4.1"}`)
+	tp := sdktrace.NewTracerProvider()
+	rastir.UseTracerProvider(tp)
+	defer func() {
+		rastir.UseTracerProvider(nil)
+		_ = tp.Shutdown(context.Background())
+	}()
+
+	b.Run("bare-otel", func(b *testing.B) {
+		tr := tp.Tracer("bench")
+		b.ReportAllocs()
+		for b.Loop() {
+			_, s := tr.Start(context.Background(), "chat gpt-4.1", trace.WithSpanKind(trace.SpanKindClient),
+				trace.WithAttributes(
+					attribute.String(vocabulary.RastirSpanTypeKey, vocabulary.SpanTypeLLM),
+					attribute.String(vocabulary.GenAIOperationName, vocabulary.OperationChat),
+					attribute.String(vocabulary.GenAIRequestModel, "gpt-4.1"),
+					attribute.String(vocabulary.GenAIProviderName, vocabulary.ProviderOpenAI),
+				))
+			s.SetAttributes(
+				attribute.String(vocabulary.ServerAddress, "api.openai.com"),
+				attribute.Int(vocabulary.ServerPort, 443),
+				attribute.Int(vocabulary.HTTPResponseStatusCode, 200),
+				attribute.String(vocabulary.GenAIResponseID, "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT"),
+				attribute.String(vocabulary.GenAIResponseModel, "gpt-4.1-2025-04-14"),
+				attribute.StringSlice(vocabulary.GenAIResponseFinishReasons, []string{"stop"}),
+				attribute.Int64(vocabulary.GenAIUsageInputTokens, 19),
+				attribute.Int64(vocabulary.GenAIUsageOutputTokens, 10),
+				attribute.Int64(vocabulary.GenAIUsageCacheReadTokens, 0),
+				attribute.Int64(vocabulary.GenAIUsageReasoningTokens, 0),
+			)
+			s.End()
+		}
+	})
+
+	b.Run("adapter", func(b *testing.B) {
+		mw := rastiropenai.Middleware()
+		req, err := http.NewRequest(http.MethodPost, "https://api.openai.com/v1/chat/completions", bytes.NewReader(reqBody))
+		if err != nil {
+			b.Fatal(err)
+		}
+		header := http.Header{"Content-Type": []string{"application/json"}}
+		next := func(*http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: http.StatusOK, Header: header, ContentLength: int64(len(data)),
+				Body: io.NopCloser(bytes.NewReader(data))}, nil
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := mw(req, next)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+				b.Fatal(err)
+			}
+			_ = resp.Body.Close()
+		}
+	})
+}

@@ -1,0 +1,382 @@
+package rastiropenai
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/packages/ssestream"
+	"github.com/tidwall/gjson"
+	"go.opentelemetry.io/otel/attribute"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+const (
+	// maxBuffered bounds the copy of a non-streamed response body the
+	// adapter keeps to read the response fields from; past it the fields
+	// are not recorded.
+	maxBuffered = 8 << 20
+	// maxLine bounds one line of an event stream.
+	maxLine = 1 << 20
+)
+
+// body passes the response body through to the client and reads the
+// response fields from what goes by; the span ends at the body's end, at a
+// read error or when it is closed.
+type body struct {
+	rc     io.ReadCloser
+	span   *rastir.Span
+	ep     endpoint
+	status int
+	stream bool
+	req    *http.Request
+
+	mu       sync.Mutex
+	done     bool
+	overflow bool // non-stream: the body outgrew maxBuffered; stream: dropping an over-long line
+	// buf holds the body (non-stream) or the current incomplete line
+	// (stream).
+	buf   []byte
+	event []byte // the stream's current event type
+	res   result
+}
+
+// result is what a response tells about the call.
+type result struct {
+	id, model             string
+	finish                []string
+	input, output         int64
+	cached, reasoning     int64
+	failure               error
+	firstChunk, haveUsage bool
+	finishBuf             [2]string
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.mu.Lock()
+	if !b.done {
+		if n > 0 {
+			b.observe(p[:n])
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				b.finishLocked(nil)
+			} else {
+				b.finishLocked(err)
+			}
+		}
+	}
+	b.mu.Unlock()
+	return n, err
+}
+
+func (b *body) Close() error {
+	err := b.rc.Close()
+	b.mu.Lock()
+	if !b.done {
+		b.finishLocked(nil)
+	}
+	b.mu.Unlock()
+	return err
+}
+
+func (b *body) observe(p []byte) {
+	if !b.stream {
+		if b.overflow {
+			return
+		}
+		if len(b.buf)+len(p) > maxBuffered {
+			b.overflow = true
+			b.buf = nil
+			return
+		}
+		b.buf = append(b.buf, p...)
+		return
+	}
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			if !b.overflow {
+				if len(b.buf)+len(p) > maxLine {
+					b.overflow = true
+					b.buf = b.buf[:0]
+				} else {
+					b.buf = append(b.buf, p...)
+				}
+			}
+			return
+		}
+		line := p[:i]
+		p = p[i+1:]
+		if b.overflow {
+			b.overflow = false
+			continue
+		}
+		if len(b.buf) > 0 {
+			b.buf = append(b.buf, line...)
+			line = b.buf
+		}
+		b.line(bytes.TrimSuffix(line, []byte{'\r'}))
+		b.buf = b.buf[:0]
+	}
+}
+
+var (
+	dataPrefix  = []byte("data:")
+	eventPrefix = []byte("event:")
+	doneData    = []byte("[DONE]")
+)
+
+// line handles one line of an event stream.
+func (b *body) line(line []byte) {
+	switch {
+	case len(line) == 0:
+		b.event = b.event[:0]
+	case bytes.HasPrefix(line, eventPrefix):
+		b.event = append(b.event[:0], bytes.TrimSpace(line[len(eventPrefix):])...)
+	case bytes.HasPrefix(line, dataPrefix):
+		data := bytes.TrimSpace(line[len(dataPrefix):])
+		if len(data) == 0 || bytes.HasPrefix(data, doneData) {
+			return
+		}
+		b.streamEvent(data)
+	}
+}
+
+// view returns b as a string without copying; the gjson results read from
+// it are cloned before they are kept.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// streamEvent reads one streamed JSON event.
+func (b *body) streamEvent(data []byte) {
+	js := view(data)
+	if e := gjson.Get(js, "error"); e.Exists() {
+		b.res.failure = &ssestream.StreamError{
+			Message: fmt.Sprintf("received error while streaming: %s", e.String()),
+			Event:   ssestream.Event{Type: string(b.event), Data: bytes.Clone(data)},
+		}
+		return
+	}
+	if b.ep != endpointResponses {
+		// Chat completion and completion chunks.
+		if !b.res.firstChunk {
+			b.res.firstChunk = true
+			b.span.MarkFirstChunk()
+		}
+		b.res.readCompletion(js)
+		return
+	}
+	typ := gjson.Get(js, "type").Str
+	switch typ {
+	case "response.created", "response.in_progress":
+		r := gjson.Get(js, "response")
+		b.res.setID(r.Get("id").Str)
+		b.res.setModel(r.Get("model").Str)
+	case "response.completed", "response.incomplete", "response.failed":
+		b.res.readResponse(gjson.Get(js, "response"))
+	case "error":
+		b.res.failure = &ssestream.StreamError{
+			Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(js, "message").String()),
+			Event:   ssestream.Event{Type: typ, Data: bytes.Clone(data)},
+		}
+	default:
+		if strings.HasSuffix(typ, ".delta") && !b.res.firstChunk {
+			b.res.firstChunk = true
+			b.span.MarkFirstChunk()
+		}
+	}
+}
+
+func (r *result) setID(id string) {
+	if id != "" && r.id == "" {
+		r.id = strings.Clone(id)
+	}
+}
+
+func (r *result) setModel(model string) {
+	if model != "" && model != r.model {
+		r.model = strings.Clone(model)
+	}
+}
+
+func (r *result) addFinish(reason string) {
+	if reason == "" {
+		return
+	}
+	if r.finish == nil {
+		r.finish = r.finishBuf[:0]
+	}
+	r.finish = append(r.finish, internFinish(reason))
+}
+
+// internFinish returns the common finish reasons without a copy.
+func internFinish(reason string) string {
+	for _, known := range [...]string{"stop", "length", "tool_calls", "content_filter", "function_call", "max_output_tokens"} {
+		if reason == known {
+			return known
+		}
+	}
+	return strings.Clone(reason)
+}
+
+// readCompletion reads a chat completion, completion or embeddings
+// response, or one streamed chunk of the first two, in one pass over its
+// top-level fields.
+func (r *result) readCompletion(js string) {
+	gjson.Parse(js).ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "id":
+			r.setID(v.Str)
+		case "model":
+			r.setModel(v.Str)
+		case "choices":
+			v.ForEach(func(_, c gjson.Result) bool {
+				if fr := c.Get("finish_reason"); fr.Type == gjson.String {
+					r.addFinish(fr.Str)
+				}
+				return true
+			})
+		case "usage":
+			if v.IsObject() {
+				r.haveUsage = true
+				r.input = intOr(v.Get("prompt_tokens"))
+				// Embeddings have input tokens only (-1).
+				r.output = intOr(v.Get("completion_tokens"))
+				r.cached = intOr(v.Get("prompt_tokens_details.cached_tokens"))
+				r.reasoning = intOr(v.Get("completion_tokens_details.reasoning_tokens"))
+			}
+		}
+		return true
+	})
+}
+
+// readResponse reads a Responses API response object, in one pass over its
+// top-level fields.
+func (r *result) readResponse(resp gjson.Result) {
+	var status, incomplete string
+	resp.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "id":
+			r.setID(v.Str)
+		case "model":
+			r.setModel(v.Str)
+		case "status":
+			status = v.Str
+		case "incomplete_details":
+			incomplete = v.Get("reason").Str
+		case "error":
+			if v.IsObject() {
+				r.failure = &ssestream.StreamError{
+					Message: fmt.Sprintf("response failed: %s", v.Get("message").String()),
+				}
+			}
+		case "usage":
+			if v.IsObject() {
+				r.haveUsage = true
+				r.input = intOr(v.Get("input_tokens"))
+				r.output = intOr(v.Get("output_tokens"))
+				r.cached = intOr(v.Get("input_tokens_details.cached_tokens"))
+				r.reasoning = intOr(v.Get("output_tokens_details.reasoning_tokens"))
+			}
+		}
+		return true
+	})
+	switch status {
+	case "completed":
+		r.finish = r.finish[:0]
+		r.addFinish(finishStop)
+	case "incomplete":
+		r.finish = r.finish[:0]
+		r.addFinish(incomplete)
+	}
+}
+
+// finishStop is the finish reason recorded for a completed response (the
+// Responses API reports a status, not a finish reason).
+const finishStop = "stop"
+
+func intOr(v gjson.Result) int64 {
+	if v.Type != gjson.Number {
+		return -1
+	}
+	return v.Int()
+}
+
+// finishLocked records the response fields, the failure if any, and ends
+// the span.
+func (b *body) finishLocked(readErr error) {
+	b.done = true
+	s := b.span
+	switch {
+	case b.status >= 400:
+		s.Fail(b.apiError())
+	case !b.stream && !b.overflow:
+		if b.ep == endpointResponses {
+			b.res.readResponse(gjson.Parse(view(b.buf)))
+		} else {
+			b.res.readCompletion(view(b.buf))
+		}
+	}
+	if b.stream && len(b.buf) > 0 && !b.overflow {
+		// A last line without its newline.
+		b.line(bytes.TrimSuffix(b.buf, []byte{'\r'}))
+	}
+	b.buf = nil
+	r := &b.res
+	s.SetResponseModel(r.model)
+	var kv [6]attribute.KeyValue
+	n := 0
+	if r.id != "" {
+		kv[n] = attribute.String(vocabulary.GenAIResponseID, r.id)
+		n++
+	}
+	if len(r.finish) > 0 {
+		kv[n] = attribute.StringSlice(vocabulary.GenAIResponseFinishReasons, r.finish)
+		n++
+	}
+	if r.haveUsage {
+		for _, u := range [...]struct {
+			key string
+			v   int64
+		}{
+			{vocabulary.GenAIUsageInputTokens, r.input},
+			{vocabulary.GenAIUsageOutputTokens, r.output},
+			{vocabulary.GenAIUsageCacheReadTokens, r.cached},
+			{vocabulary.GenAIUsageReasoningTokens, r.reasoning},
+		} {
+			if u.v >= 0 {
+				kv[n] = attribute.Int64(u.key, u.v)
+				n++
+			}
+		}
+	}
+	s.SetAttributes(kv[:n]...)
+	if readErr != nil {
+		s.Fail(readErr)
+	} else if r.failure != nil {
+		s.Fail(r.failure)
+	}
+	s.End()
+}
+
+// apiError is the error the client returns for the failed response: the
+// *openai.Error built from the body's "error" object.
+func (b *body) apiError() error {
+	e := &openai.Error{StatusCode: b.status, Request: b.req}
+	if !b.overflow {
+		if raw := gjson.GetBytes(b.buf, "error").Raw; raw != "" {
+			_ = e.UnmarshalJSON([]byte(raw))
+		}
+	}
+	return e
+}

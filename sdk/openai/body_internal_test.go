@@ -1,0 +1,85 @@
+package rastiropenai
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// readStream passes data through a streaming body in reads of one byte and
+// returns the attributes of the ended span.
+func readStream(t *testing.T, data []byte, ep endpoint) map[string]any {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	rastir.UseTracerProvider(tp)
+	t.Cleanup(func() {
+		rastir.UseTracerProvider(nil)
+		_ = tp.Shutdown(context.Background())
+	})
+	_, span := rastir.StartLLM(context.Background(), "gpt-4o-mini")
+	b := &body{rc: io.NopCloser(iotest.OneByteReader(bytes.NewReader(data))), span: span, ep: ep, status: 200, stream: true}
+	got, err := io.ReadAll(b)
+	require.NoError(t, err)
+	assert.Equal(t, data, got, "the body passes through unchanged")
+	require.NoError(t, b.Close())
+	spans := rec.Ended()
+	require.Len(t, spans, 1)
+	m := make(map[string]any)
+	for _, kv := range spans[0].Attributes() {
+		m[string(kv.Key)] = kv.Value.AsInterface()
+	}
+	return m
+}
+
+func TestStreamOneByteReadsAndCRLF(t *testing.T) {
+	data, err := os.ReadFile("testdata/chat_stream.sse")
+	require.NoError(t, err)
+	for name, d := range map[string][]byte{
+		"lf":   data,
+		"crlf": bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n")),
+		// No newline after the last event.
+		"unterminated": bytes.TrimRight(data, "\n"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := readStream(t, d, endpointChat)
+			assert.Equal(t, "chatcmpl-123", m[vocabulary.GenAIResponseID])
+			assert.Equal(t, []string{"stop"}, m[vocabulary.GenAIResponseFinishReasons])
+			assert.Equal(t, int64(9), m[vocabulary.GenAIUsageInputTokens])
+			assert.Equal(t, int64(2), m[vocabulary.GenAIUsageOutputTokens])
+			assert.Contains(t, m, vocabulary.GenAIResponseTimeToFirstChunk)
+		})
+	}
+}
+
+func TestStreamOverlongLineSkipped(t *testing.T) {
+	data, err := os.ReadFile("testdata/chat_stream.sse")
+	require.NoError(t, err)
+	long := "data: {\"id\":\"chatcmpl-long\",\"x\":\"" + strings.Repeat("a", maxLine) + "\"}\n\n"
+	m := readStream(t, append([]byte(long), data...), endpointChat)
+	// The over-long event is dropped; the ones after it are read.
+	assert.Equal(t, "chatcmpl-123", m[vocabulary.GenAIResponseID])
+	assert.Equal(t, int64(9), m[vocabulary.GenAIUsageInputTokens])
+}
+
+func TestResponsesStreamOneByteReads(t *testing.T) {
+	data, err := os.ReadFile("testdata/responses_stream.sse")
+	require.NoError(t, err)
+	m := readStream(t, data, endpointResponses)
+	assert.Equal(t, "resp_67c9fdcecf488190bdd9a0409de3a1ec07b8b0ad4e5eb654", m[vocabulary.GenAIResponseID])
+	assert.Equal(t, int64(37), m[vocabulary.GenAIUsageInputTokens])
+	assert.Contains(t, m, vocabulary.GenAIResponseTimeToFirstChunk)
+}

@@ -1,0 +1,250 @@
+package rastiropenai
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/openai/openai-go/v3/option"
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// tracedKey marks the context of a request a middleware of this package
+// traces, so that a second one (given twice) does not.
+type tracedKey struct{}
+
+// Option configures the middleware.
+type Option func(*config)
+
+type config struct {
+	provider    string
+	streamUsage bool
+}
+
+// WithStreamUsage makes streamed chat completion requests ask for the
+// usage chunk (stream_options.include_usage) when they do not say; the
+// stream then ends with a chunk without choices that carries the usage.
+func WithStreamUsage() Option { return func(c *config) { c.streamUsage = true } }
+
+// WithProvider records provider (a gen_ai.provider.name value,
+// vocabulary.Provider*) on every span instead of the one derived from the
+// request's host.
+func WithProvider(provider string) Option { return func(c *config) { c.provider = provider } }
+
+// WithTracing returns the client option that installs Middleware.
+func WithTracing(opts ...Option) option.RequestOption {
+	return option.WithMiddleware(Middleware(opts...))
+}
+
+// Middleware returns the openai-go middleware that traces the model calls
+// of a client. The response body the client reads is passed through
+// unchanged; the span ends when the client has read the body to its end or
+// closed it.
+func Middleware(opts ...Option) option.Middleware {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	return c.handle
+}
+
+// endpoint is the kind of model call a request is.
+type endpoint uint8
+
+const (
+	endpointNone endpoint = iota
+	endpointChat
+	endpointResponses
+	endpointCompletions
+	endpointEmbeddings
+)
+
+// classify tells the model calls (POST to a known path, also under Azure's
+// /openai/deployments/<name>/ prefix) from the other requests.
+func classify(req *http.Request) (endpoint, string) {
+	if req.Method != http.MethodPost {
+		return endpointNone, ""
+	}
+	p := strings.TrimSuffix(req.URL.Path, "/")
+	switch {
+	case strings.HasSuffix(p, "/chat/completions"):
+		return endpointChat, vocabulary.OperationChat
+	case strings.HasSuffix(p, "/responses"):
+		return endpointResponses, vocabulary.OperationChat
+	case strings.HasSuffix(p, "/completions"):
+		return endpointCompletions, vocabulary.OperationTextCompletion
+	case strings.HasSuffix(p, "/embeddings"):
+		return endpointEmbeddings, vocabulary.OperationEmbeddings
+	}
+	return endpointNone, ""
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// requestFields reads the model, the stream flag and whether the request
+// says if it wants a stream's usage, from a copy of the request body; the
+// body the client sends is left as it is.
+func requestFields(req *http.Request) (model string, stream, usageSaid bool) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return "", false, false
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer func() {
+		buf.Reset()
+		bufPool.Put(buf)
+	}()
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return "", false, false
+		}
+		_, err = buf.ReadFrom(rc)
+		_ = rc.Close()
+		if err != nil {
+			return "", false, false
+		}
+	} else {
+		data, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		setBody(req, data)
+		if err != nil {
+			return "", false, false
+		}
+		buf.Write(data)
+	}
+	// A view of the pooled buffer: the model is cloned before it is kept.
+	js := unsafe.String(unsafe.SliceData(buf.Bytes()), buf.Len())
+	return strings.Clone(gjson.Get(js, "model").Str), gjson.Get(js, "stream").Bool(),
+		gjson.Get(js, "stream_options.include_usage").Exists()
+}
+
+func setBody(req *http.Request, data []byte) {
+	req.Body = io.NopCloser(bytes.NewReader(data))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	req.ContentLength = int64(len(data))
+}
+
+// askStreamUsage sets stream_options.include_usage in the body of out (a
+// copy of the request, whose body it replaces).
+func askStreamUsage(out *http.Request) {
+	if out.GetBody == nil {
+		return
+	}
+	rc, err := out.GetBody()
+	if err != nil {
+		return
+	}
+	data, err := io.ReadAll(rc)
+	_ = rc.Close()
+	if err != nil {
+		return
+	}
+	if data, err = sjson.SetBytes(data, "stream_options.include_usage", true); err == nil {
+		setBody(out, data)
+	}
+}
+
+func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	ep, op := classify(req)
+	if ep == endpointNone || req.Context().Value(tracedKey{}) != nil {
+		// Not a model call, or one a middleware of ours already traces.
+		return next(req)
+	}
+	model, stream, usageSaid := requestFields(req)
+	host := req.URL.Hostname()
+	port := portOf(req)
+	provider := c.provider
+	if provider == "" {
+		provider = ProviderFromHost(host, port)
+	}
+	ctx, span := rastir.StartLLM(req.Context(), model,
+		rastir.WithOperation(op), rastir.WithProvider(provider))
+	span.SetServer(host, port)
+	if stream {
+		span.SetStreaming(true)
+	}
+	out := req.WithContext(context.WithValue(ctx, tracedKey{}, struct{}{}))
+	if c.streamUsage && stream && !usageSaid && ep == endpointChat {
+		askStreamUsage(out)
+	}
+	resp, err := next(out)
+	if err != nil {
+		span.Finish(err)
+		return resp, err
+	}
+	if resp == nil || resp.Body == nil {
+		span.End()
+		return resp, nil
+	}
+	span.SetHTTPStatus(resp.StatusCode)
+	b := &body{rc: resp.Body, span: span, ep: ep, status: resp.StatusCode, req: req}
+	if resp.StatusCode < 400 && isEventStream(resp.Header.Get("Content-Type")) {
+		b.stream = true
+	} else if resp.ContentLength > 0 && resp.ContentLength <= maxBuffered {
+		b.buf = make([]byte, 0, resp.ContentLength)
+	}
+	resp.Body = b
+	return resp, nil
+}
+
+func isEventStream(contentType string) bool {
+	return strings.HasPrefix(strings.TrimSpace(strings.ToLower(contentType)), "text/event-stream")
+}
+
+func portOf(req *http.Request) int {
+	if ps := req.URL.Port(); ps != "" {
+		if p, err := strconv.Atoi(ps); err == nil && p > 0 {
+			return p
+		}
+	}
+	switch req.URL.Scheme {
+	case "https":
+		return 443
+	case "http":
+		return 80
+	}
+	return 0
+}
+
+// ProviderFromHost returns the gen_ai.provider.name of an OpenAI-compatible
+// endpoint from its host and port: Azure OpenAI, Azure AI Inference, Groq,
+// Mistral, DeepSeek, xAI, Perplexity, Gemini's OpenAI-compatible endpoint,
+// Ollama (its default port 11434) and otherwise openai.
+func ProviderFromHost(host string, port int) string {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	switch h {
+	case "api.groq.com":
+		return vocabulary.ProviderGroq
+	case "api.mistral.ai", "codestral.mistral.ai":
+		return vocabulary.ProviderMistralAI
+	case "api.deepseek.com":
+		return vocabulary.ProviderDeepSeek
+	case "api.x.ai":
+		return vocabulary.ProviderXAI
+	case "api.perplexity.ai":
+		return vocabulary.ProviderPerplexity
+	case "generativelanguage.googleapis.com":
+		return vocabulary.ProviderGCPGemini
+	}
+	switch {
+	case strings.HasSuffix(h, ".openai.azure.com"):
+		return vocabulary.ProviderAzureAIOpenAI
+	case strings.HasSuffix(h, ".services.ai.azure.com"), strings.HasSuffix(h, ".inference.ai.azure.com"):
+		return vocabulary.ProviderAzureAIInference
+	case strings.HasSuffix(h, "-aiplatform.googleapis.com"), h == "aiplatform.googleapis.com":
+		return vocabulary.ProviderGCPVertexAI
+	case port == 11434:
+		return vocabulary.ProviderOllama
+	}
+	return vocabulary.ProviderOpenAI
+}

@@ -1,0 +1,609 @@
+package rastiropenai_test
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	rastiropenai "github.com/otelcol-rastir/otelcol-rastir/sdk/openai"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// record makes the SDK use a provider that records ended spans.
+func record(t testing.TB) *tracetest.SpanRecorder {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	rastir.UseTracerProvider(tp)
+	t.Cleanup(func() {
+		rastir.UseTracerProvider(nil)
+		_ = tp.Shutdown(context.Background())
+	})
+	return rec
+}
+
+// reply is a canned answer of the test server.
+type reply struct {
+	status      int
+	contentType string
+	file        string
+}
+
+// server answers POSTs to path with the reply and records the request
+// bodies it got.
+func server(t *testing.T, path string, r reply) *httptest.Server {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + r.file)
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path != path || req.Method != http.MethodPost {
+			http.NotFound(w, req)
+			return
+		}
+		w.Header().Set("Content-Type", r.contentType)
+		w.WriteHeader(r.status)
+		_, _ = w.Write(data)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func client(srv *httptest.Server, opts ...option.RequestOption) openai.Client {
+	return openai.NewClient(append([]option.RequestOption{
+		option.WithBaseURL(srv.URL + "/v1"), option.WithAPIKey("test-key"), option.WithMaxRetries(0),
+		rastiropenai.WithTracing(),
+	}, opts...)...)
+}
+
+func hostPort(t *testing.T, srv *httptest.Server) (string, int64) {
+	t.Helper()
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	p, err := strconv.Atoi(u.Port())
+	require.NoError(t, err)
+	return u.Hostname(), int64(p)
+}
+
+func attrs(kvs []attribute.KeyValue) map[string]any {
+	m := make(map[string]any, len(kvs))
+	for _, kv := range kvs {
+		m[string(kv.Key)] = kv.Value.AsInterface()
+	}
+	return m
+}
+
+// only returns the one span recorded.
+func only(t *testing.T, rec *tracetest.SpanRecorder) sdktrace.ReadOnlySpan {
+	t.Helper()
+	spans := rec.Ended()
+	require.Len(t, spans, 1)
+	return spans[0]
+}
+
+// ttft removes the time to first chunk from m and checks it was there.
+func ttft(t *testing.T, m map[string]any) {
+	t.Helper()
+	v, ok := m[vocabulary.GenAIResponseTimeToFirstChunk].(float64)
+	require.True(t, ok, "no time to first chunk")
+	assert.GreaterOrEqual(t, v, 0.0)
+	delete(m, vocabulary.GenAIResponseTimeToFirstChunk)
+}
+
+func chatParams(model string) openai.ChatCompletionNewParams {
+	return openai.ChatCompletionNewParams{
+		Model:    model,
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hello!")},
+	}
+}
+
+func TestChatCompletion(t *testing.T) {
+	rec := record(t)
+	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
+	host, port := hostPort(t, srv)
+	c := client(srv)
+
+	resp, err := c.Chat.Completions.New(context.Background(), chatParams("gpt-4.1"))
+	require.NoError(t, err)
+	// The client still reads the whole body.
+	assert.Equal(t, "Hello! How can I assist you today?", resp.Choices[0].Message.Content)
+	assert.Equal(t, int64(19), resp.Usage.PromptTokens)
+
+	s := only(t, rec)
+	assert.Equal(t, "chat gpt-4.1", s.Name())
+	assert.Equal(t, trace.SpanKindClient, s.SpanKind())
+	assert.Equal(t, codes.Unset, s.Status().Code)
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirSpanTypeKey:          vocabulary.SpanTypeLLM,
+		vocabulary.GenAIOperationName:         vocabulary.OperationChat,
+		vocabulary.GenAIRequestModel:          "gpt-4.1",
+		vocabulary.GenAIProviderName:          vocabulary.ProviderOpenAI,
+		vocabulary.ServerAddress:              host,
+		vocabulary.ServerPort:                 port,
+		vocabulary.HTTPResponseStatusCode:     int64(200),
+		vocabulary.GenAIResponseID:            "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT",
+		vocabulary.GenAIResponseModel:         "gpt-4.1-2025-04-14",
+		vocabulary.GenAIResponseFinishReasons: []string{"stop"},
+		vocabulary.GenAIUsageInputTokens:      int64(19),
+		vocabulary.GenAIUsageOutputTokens:     int64(10),
+		vocabulary.GenAIUsageCacheReadTokens:  int64(0),
+		vocabulary.GenAIUsageReasoningTokens:  int64(0),
+	}, attrs(s.Attributes()))
+	assert.Empty(t, s.Events())
+}
+
+func TestChatCompletionReasoningAndCache(t *testing.T) {
+	rec := record(t)
+	srv := server(t, "/v1/chat/completions", reply{200, "application/json; charset=utf-8", "chat_completion_reasoning.json"})
+	c := client(srv)
+
+	params := chatParams("o3-mini")
+	params.N = openai.Int(2)
+	_, err := c.Chat.Completions.New(context.Background(), params)
+	require.NoError(t, err)
+
+	m := attrs(only(t, rec).Attributes())
+	assert.Equal(t, "o3-mini-2025-01-31", m[vocabulary.GenAIResponseModel])
+	assert.Equal(t, []string{"stop", "length"}, m[vocabulary.GenAIResponseFinishReasons])
+	assert.Equal(t, int64(1117), m[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(540), m[vocabulary.GenAIUsageOutputTokens])
+	assert.Equal(t, int64(1024), m[vocabulary.GenAIUsageCacheReadTokens])
+	assert.Equal(t, int64(448), m[vocabulary.GenAIUsageReasoningTokens])
+}
+
+func TestChatCompletionStream(t *testing.T) {
+	rec := record(t)
+	srv := server(t, "/v1/chat/completions", reply{200, "text/event-stream", "chat_stream.sse"})
+	host, port := hostPort(t, srv)
+	c := client(srv)
+
+	params := chatParams("gpt-4o-mini")
+	params.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
+	stream := c.Chat.Completions.NewStreaming(context.Background(), params)
+	var acc openai.ChatCompletionAccumulator
+	for stream.Next() {
+		acc.AddChunk(stream.Current())
+	}
+	require.NoError(t, stream.Err())
+	require.NoError(t, stream.Close())
+	assert.Equal(t, "Hello!", acc.Choices[0].Message.Content)
+
+	s := only(t, rec)
+	assert.Equal(t, "chat gpt-4o-mini", s.Name())
+	m := attrs(s.Attributes())
+	ttft(t, m)
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirSpanTypeKey:          vocabulary.SpanTypeLLM,
+		vocabulary.GenAIOperationName:         vocabulary.OperationChat,
+		vocabulary.GenAIRequestModel:          "gpt-4o-mini",
+		vocabulary.GenAIProviderName:          vocabulary.ProviderOpenAI,
+		vocabulary.GenAIRequestStream:         true,
+		vocabulary.ServerAddress:              host,
+		vocabulary.ServerPort:                 port,
+		vocabulary.HTTPResponseStatusCode:     int64(200),
+		vocabulary.GenAIResponseID:            "chatcmpl-123",
+		vocabulary.GenAIResponseModel:         "gpt-4o-mini",
+		vocabulary.GenAIResponseFinishReasons: []string{"stop"},
+		vocabulary.GenAIUsageInputTokens:      int64(9),
+		vocabulary.GenAIUsageOutputTokens:     int64(2),
+		vocabulary.GenAIUsageCacheReadTokens:  int64(0),
+		vocabulary.GenAIUsageReasoningTokens:  int64(0),
+	}, m)
+	assert.Equal(t, codes.Unset, s.Status().Code)
+}
+
+// firstChunkServer streams one chunk and then waits for the client to go.
+func firstChunkServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	release := make(chan struct{})
+	first := []byte(`data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}` + "\n\n")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write(first)
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	return srv
+}
+
+func TestChatCompletionStreamClosedEarly(t *testing.T) {
+	rec := record(t)
+	c := client(firstChunkServer(t))
+
+	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o-mini"))
+	require.True(t, stream.Next())
+	require.NoError(t, stream.Close())
+
+	s := only(t, rec)
+	assert.Equal(t, codes.Unset, s.Status().Code)
+	m := attrs(s.Attributes())
+	ttft(t, m)
+	assert.Equal(t, "chatcmpl-123", m[vocabulary.GenAIResponseID])
+	assert.NotContains(t, m, vocabulary.GenAIUsageInputTokens)
+}
+
+func TestResponses(t *testing.T) {
+	rec := record(t)
+	srv := server(t, "/v1/responses", reply{200, "application/json", "responses.json"})
+	host, port := hostPort(t, srv)
+	c := client(srv)
+
+	resp, err := c.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "gpt-4.1",
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Tell me a three sentence bedtime story about a unicorn.")},
+	})
+	require.NoError(t, err)
+	assert.Contains(t, resp.OutputText(), "Lumina")
+
+	s := only(t, rec)
+	assert.Equal(t, "chat gpt-4.1", s.Name())
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirSpanTypeKey:          vocabulary.SpanTypeLLM,
+		vocabulary.GenAIOperationName:         vocabulary.OperationChat,
+		vocabulary.GenAIRequestModel:          "gpt-4.1",
+		vocabulary.GenAIProviderName:          vocabulary.ProviderOpenAI,
+		vocabulary.ServerAddress:              host,
+		vocabulary.ServerPort:                 port,
+		vocabulary.HTTPResponseStatusCode:     int64(200),
+		vocabulary.GenAIResponseID:            "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b",
+		vocabulary.GenAIResponseModel:         "gpt-4.1-2025-04-14",
+		vocabulary.GenAIResponseFinishReasons: []string{"stop"},
+		vocabulary.GenAIUsageInputTokens:      int64(36),
+		vocabulary.GenAIUsageOutputTokens:     int64(87),
+		vocabulary.GenAIUsageCacheReadTokens:  int64(0),
+		vocabulary.GenAIUsageReasoningTokens:  int64(0),
+	}, attrs(s.Attributes()))
+}
+
+func TestResponsesStream(t *testing.T) {
+	rec := record(t)
+	srv := server(t, "/v1/responses", reply{200, "text/event-stream", "responses_stream.sse"})
+	host, port := hostPort(t, srv)
+	c := client(srv)
+
+	stream := c.Responses.NewStreaming(context.Background(), responses.ResponseNewParams{
+		Model: "gpt-4.1",
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Hi")},
+	})
+	var text string
+	for stream.Next() {
+		if ev := stream.Current(); ev.Type == "response.output_text.delta" {
+			text += ev.Delta
+		}
+	}
+	require.NoError(t, stream.Err())
+	assert.Equal(t, "Hi there!", text)
+
+	m := attrs(only(t, rec).Attributes())
+	ttft(t, m)
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirSpanTypeKey:          vocabulary.SpanTypeLLM,
+		vocabulary.GenAIOperationName:         vocabulary.OperationChat,
+		vocabulary.GenAIRequestModel:          "gpt-4.1",
+		vocabulary.GenAIProviderName:          vocabulary.ProviderOpenAI,
+		vocabulary.GenAIRequestStream:         true,
+		vocabulary.ServerAddress:              host,
+		vocabulary.ServerPort:                 port,
+		vocabulary.HTTPResponseStatusCode:     int64(200),
+		vocabulary.GenAIResponseID:            "resp_67c9fdcecf488190bdd9a0409de3a1ec07b8b0ad4e5eb654",
+		vocabulary.GenAIResponseModel:         "gpt-4.1-2025-04-14",
+		vocabulary.GenAIResponseFinishReasons: []string{"stop"},
+		vocabulary.GenAIUsageInputTokens:      int64(37),
+		vocabulary.GenAIUsageOutputTokens:     int64(11),
+		vocabulary.GenAIUsageReasoningTokens:  int64(0),
+	}, m)
+}
+
+func TestEmbeddings(t *testing.T) {
+	rec := record(t)
+	srv := server(t, "/v1/embeddings", reply{200, "application/json", "embeddings.json"})
+	c := client(srv)
+
+	_, err := c.Embeddings.New(context.Background(), openai.EmbeddingNewParams{
+		Model: "text-embedding-ada-002",
+		Input: openai.EmbeddingNewParamsInputUnion{OfString: openai.String("The food was delicious")},
+	})
+	require.NoError(t, err)
+
+	s := only(t, rec)
+	assert.Equal(t, "embeddings text-embedding-ada-002", s.Name())
+	m := attrs(s.Attributes())
+	assert.Equal(t, vocabulary.OperationEmbeddings, m[vocabulary.GenAIOperationName])
+	assert.Equal(t, int64(8), m[vocabulary.GenAIUsageInputTokens])
+	assert.NotContains(t, m, vocabulary.GenAIUsageOutputTokens)
+	assert.NotContains(t, m, vocabulary.GenAIResponseFinishReasons)
+}
+
+func TestHTTPErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		file     string
+		category string
+		code     string
+	}{
+		{"rate limit", 429, "error_429.json", vocabulary.ErrorRateLimit, "rate_limit_exceeded"},
+		{"server error", 500, "error_500.json", vocabulary.ErrorProvider, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := record(t)
+			srv := server(t, "/v1/chat/completions", reply{tt.status, "application/json", tt.file})
+			host, port := hostPort(t, srv)
+			c := client(srv)
+
+			_, err := c.Chat.Completions.New(context.Background(), chatParams("gpt-4o"))
+			var apiErr *openai.Error
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.code, apiErr.Code)
+
+			s := only(t, rec)
+			assert.Equal(t, codes.Error, s.Status().Code)
+			assert.Equal(t, err.Error(), s.Status().Description)
+			assert.Equal(t, map[string]any{
+				vocabulary.RastirSpanTypeKey:      vocabulary.SpanTypeLLM,
+				vocabulary.GenAIOperationName:     vocabulary.OperationChat,
+				vocabulary.GenAIRequestModel:      "gpt-4o",
+				vocabulary.GenAIProviderName:      vocabulary.ProviderOpenAI,
+				vocabulary.ServerAddress:          host,
+				vocabulary.ServerPort:             port,
+				vocabulary.HTTPResponseStatusCode: int64(tt.status),
+				vocabulary.ErrorType:              "*apierror.Error",
+				vocabulary.RastirErrorCategoryKey: tt.category,
+			}, attrs(s.Attributes()))
+			require.Len(t, s.Events(), 1)
+			ev := s.Events()[0]
+			assert.Equal(t, vocabulary.EventException, ev.Name)
+			assert.Equal(t, map[string]any{
+				vocabulary.AttrExceptionType:    "*apierror.Error",
+				vocabulary.AttrExceptionMessage: err.Error(),
+			}, attrs(ev.Attributes))
+		})
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	rec := record(t)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	c := client(srv)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.Chat.Completions.New(ctx, chatParams("gpt-4o"))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+
+	s := only(t, rec)
+	assert.Equal(t, codes.Error, s.Status().Code)
+	m := attrs(s.Attributes())
+	assert.Equal(t, "context.deadlineExceededError", m[vocabulary.ErrorType])
+	assert.Equal(t, vocabulary.ErrorTimeout, m[vocabulary.RastirErrorCategoryKey])
+	assert.NotContains(t, m, vocabulary.HTTPResponseStatusCode)
+	require.Len(t, s.Events(), 1)
+	assert.Equal(t, vocabulary.EventException, s.Events()[0].Name)
+}
+
+func TestStreamTimeout(t *testing.T) {
+	rec := record(t)
+	c := client(firstChunkServer(t))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	stream := c.Chat.Completions.NewStreaming(ctx, chatParams("gpt-4o-mini"))
+	for stream.Next() {
+	}
+	require.Error(t, stream.Err())
+
+	s := only(t, rec)
+	assert.Equal(t, codes.Error, s.Status().Code)
+	m := attrs(s.Attributes())
+	ttft(t, m)
+	assert.Equal(t, "chatcmpl-123", m[vocabulary.GenAIResponseID])
+	assert.Equal(t, vocabulary.ErrorTimeout, m[vocabulary.RastirErrorCategoryKey])
+}
+
+func TestStreamErrorEvent(t *testing.T) {
+	rec := record(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write([]byte(`data: {"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error","param":null,"code":null}}` + "\n\n"))
+	}))
+	t.Cleanup(srv.Close)
+	c := client(srv)
+
+	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o-mini"))
+	for stream.Next() {
+	}
+	require.Error(t, stream.Err())
+
+	s := only(t, rec)
+	assert.Equal(t, codes.Error, s.Status().Code)
+	assert.Equal(t, stream.Err().Error(), s.Status().Description)
+	m := attrs(s.Attributes())
+	assert.Equal(t, "*ssestream.StreamError", m[vocabulary.ErrorType])
+}
+
+func TestOtherEndpointsUntraced(t *testing.T) {
+	rec := record(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"gpt-4o","object":"model","created":1686935002,"owned_by":"openai"}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := client(srv)
+	m, err := c.Models.Get(context.Background(), "gpt-4o")
+	require.NoError(t, err)
+	assert.Equal(t, "gpt-4o", m.ID)
+	assert.Empty(t, rec.Ended())
+}
+
+func TestParentAgentAndNoDoubleSpan(t *testing.T) {
+	rec := record(t)
+	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
+	// The middleware given twice (client and call) traces the call once.
+	c := client(srv, rastiropenai.WithTracing())
+
+	ctx, agent := rastir.StartAgent(context.Background(), "planner")
+	_, err := c.Chat.Completions.New(ctx, chatParams("gpt-4.1"), rastiropenai.WithTracing())
+	require.NoError(t, err)
+	agent.End()
+
+	spans := rec.Ended()
+	require.Len(t, spans, 2)
+	llm := spans[0]
+	assert.Equal(t, "chat gpt-4.1", llm.Name())
+	assert.Equal(t, agent.SpanContext().SpanID(), llm.Parent().SpanID())
+	assert.Equal(t, "planner", attrs(llm.Attributes())[vocabulary.GenAIAgentName])
+	// The response model becomes the agent's model for the spans after it.
+	model, provider := rastir.ModelFromContext(ctx)
+	assert.Equal(t, "gpt-4.1-2025-04-14", model)
+	assert.Equal(t, vocabulary.ProviderOpenAI, provider)
+}
+
+func TestProviderOption(t *testing.T) {
+	rec := record(t)
+	srv := server(t, "/openai/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
+	c := openai.NewClient(option.WithBaseURL(srv.URL+"/openai/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0),
+		rastiropenai.WithTracing(rastiropenai.WithProvider(vocabulary.ProviderGroq)))
+
+	_, err := c.Chat.Completions.New(context.Background(), chatParams("llama-3.3-70b-versatile"))
+	require.NoError(t, err)
+	m := attrs(only(t, rec).Attributes())
+	assert.Equal(t, vocabulary.ProviderGroq, m[vocabulary.GenAIProviderName])
+	assert.Equal(t, "llama-3.3-70b-versatile", m[vocabulary.GenAIRequestModel])
+}
+
+func TestProviderFromHost(t *testing.T) {
+	tests := []struct {
+		host string
+		port int
+		want string
+	}{
+		{"api.openai.com", 443, vocabulary.ProviderOpenAI},
+		{"my-res.openai.azure.com", 443, vocabulary.ProviderAzureAIOpenAI},
+		{"my-res.services.ai.azure.com", 443, vocabulary.ProviderAzureAIInference},
+		{"models.inference.ai.azure.com", 443, vocabulary.ProviderAzureAIInference},
+		{"api.groq.com", 443, vocabulary.ProviderGroq},
+		{"API.Mistral.AI", 443, vocabulary.ProviderMistralAI},
+		{"api.deepseek.com", 443, vocabulary.ProviderDeepSeek},
+		{"api.x.ai", 443, vocabulary.ProviderXAI},
+		{"api.perplexity.ai", 443, vocabulary.ProviderPerplexity},
+		{"generativelanguage.googleapis.com", 443, vocabulary.ProviderGCPGemini},
+		{"us-central1-aiplatform.googleapis.com", 443, vocabulary.ProviderGCPVertexAI},
+		{"localhost", 11434, vocabulary.ProviderOllama},
+		{"gateway.internal", 8080, vocabulary.ProviderOpenAI},
+		{"", 0, vocabulary.ProviderOpenAI},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, rastiropenai.ProviderFromHost(tt.host, tt.port), tt.host)
+	}
+}
+
+// TestAzureHost sends the call to an Azure OpenAI host name (dialled to the
+// test server) under Azure's deployment path.
+func TestAzureHost(t *testing.T) {
+	rec := record(t)
+	var path string
+	data, err := os.ReadFile("testdata/chat_completion.json")
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path = r.URL.Path
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(data)
+	}))
+	t.Cleanup(srv.Close)
+	_, port := hostPort(t, srv)
+	addr := srv.Listener.Addr().String()
+	httpClient := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		},
+	}}
+	base := "http://my-res.openai.azure.com:" + strconv.FormatInt(port, 10) + "/openai/deployments/gpt-4o"
+	c := openai.NewClient(option.WithBaseURL(base), option.WithAPIKey("k"), option.WithMaxRetries(0),
+		option.WithHTTPClient(httpClient), rastiropenai.WithTracing())
+
+	_, err = c.Chat.Completions.New(context.Background(), chatParams("gpt-4o"))
+	require.NoError(t, err)
+	assert.Equal(t, "/openai/deployments/gpt-4o/chat/completions", path)
+
+	m := attrs(only(t, rec).Attributes())
+	assert.Equal(t, vocabulary.ProviderAzureAIOpenAI, m[vocabulary.GenAIProviderName])
+	assert.Equal(t, "my-res.openai.azure.com", m[vocabulary.ServerAddress])
+	assert.Equal(t, port, m[vocabulary.ServerPort])
+	assert.Equal(t, "gpt-4.1-2025-04-14", m[vocabulary.GenAIResponseModel])
+}
+
+func TestStreamUsageOption(t *testing.T) {
+	data, err := os.ReadFile("testdata/chat_stream.sse")
+	require.NoError(t, err)
+	for name, tt := range map[string]struct {
+		params    func() openai.ChatCompletionNewParams
+		wantAsked string
+	}{
+		"asked for the caller": {func() openai.ChatCompletionNewParams { return chatParams("gpt-4o-mini") }, "true"},
+		"caller said no": {func() openai.ChatCompletionNewParams {
+			p := chatParams("gpt-4o-mini")
+			p.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(false)}
+			return p
+		}, "false"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := record(t)
+			var asked string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var body struct {
+					StreamOptions *struct {
+						IncludeUsage *bool `json:"include_usage"`
+					} `json:"stream_options"`
+				}
+				if err := json.NewDecoder(r.Body).Decode(&body); err == nil && body.StreamOptions != nil && body.StreamOptions.IncludeUsage != nil {
+					asked = strconv.FormatBool(*body.StreamOptions.IncludeUsage)
+				}
+				w.Header().Set("Content-Type", "text/event-stream")
+				_, _ = w.Write(data)
+			}))
+			t.Cleanup(srv.Close)
+			c := openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0),
+				rastiropenai.WithTracing(rastiropenai.WithStreamUsage()))
+
+			stream := c.Chat.Completions.NewStreaming(context.Background(), tt.params())
+			for stream.Next() {
+			}
+			require.NoError(t, stream.Err())
+			assert.Equal(t, tt.wantAsked, asked)
+			assert.Equal(t, int64(9), attrs(only(t, rec).Attributes())[vocabulary.GenAIUsageInputTokens])
+		})
+	}
+}
