@@ -18,6 +18,7 @@ CONFIG := config/otelcol-rastir.yaml
 # mdatagen metadata.
 MODULES := pkg/vocabulary pkg/rastirjson receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm cmd/rastir-loadgen sdk sdk/internal/wirecompat sdk/bedrock sdk/langchaingo sdk/mcp internal/e2e
 MODULES += sdk/openai sdk/anthropic sdk/genai
+MODULES += sdk/examples
 COMPONENTS := receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm
 
 FUZZTIME ?= 20s
