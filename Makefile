@@ -17,11 +17,13 @@ CONFIG := config/otelcol-rastir.yaml
 # Go modules of the project (each has its own go.mod), and those with
 # mdatagen metadata.
 MODULES := pkg/vocabulary pkg/rastirjson receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm cmd/rastir-loadgen sdk sdk/internal/wirecompat sdk/bedrock sdk/langchaingo sdk/mcp internal/e2e
-MODULES += sdk/openai sdk/anthropic sdk/genai
 MODULES += sdk/examples
 COMPONENTS := receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm
 
 FUZZTIME ?= 20s
+
+# The SDK's adapters to model provider clients.
+MODULES += sdk/openai sdk/anthropic sdk/genai
 
 .PHONY: all build run test tools generate generate-check fmt-check vet versions-check lint unit fuzz e2e bench clean prometheus
 

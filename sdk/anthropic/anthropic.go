@@ -95,6 +95,9 @@ func unescape(s string) (string, error) {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// maxPooled bounds the buffers kept for reading request bodies.
+const maxPooled = 1 << 20
+
 // requestFields reads the model and the stream flag from a copy of the
 // request body; the body the client sends is left as it is.
 func requestFields(req *http.Request) (model string, stream bool) {
@@ -103,8 +106,11 @@ func requestFields(req *http.Request) (model string, stream bool) {
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer func() {
-		buf.Reset()
-		bufPool.Put(buf)
+		// A large body's buffer is left to the garbage collector.
+		if buf.Cap() <= maxPooled {
+			buf.Reset()
+			bufPool.Put(buf)
+		}
 	}()
 	if req.GetBody != nil {
 		rc, err := req.GetBody()

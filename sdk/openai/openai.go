@@ -91,6 +91,9 @@ func classify(req *http.Request) (endpoint, string) {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// maxPooled bounds the buffers kept for reading request bodies.
+const maxPooled = 1 << 20
+
 // requestFields reads the model, the stream flag and whether the request
 // says if it wants a stream's usage, from a copy of the request body; the
 // body the client sends is left as it is.
@@ -100,8 +103,11 @@ func requestFields(req *http.Request) (model string, stream, usageSaid bool) {
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer func() {
-		buf.Reset()
-		bufPool.Put(buf)
+		// A large body's buffer is left to the garbage collector.
+		if buf.Cap() <= maxPooled {
+			buf.Reset()
+			bufPool.Put(buf)
+		}
 	}()
 	if req.GetBody != nil {
 		rc, err := req.GetBody()
