@@ -205,7 +205,8 @@ func TestPushExporterBatchShapeAndHeaders(t *testing.T) {
 	assert.LessOrEqual(t, start, end)
 	assert.InDelta(t, (end-start)*1000, llm[vocabulary.WireDurationMs].(float64), 0.01)
 
-	tool := wireSpanNamed(t, batch, "execute_tool weather")
+	// Named by the tool, as the Python client names tool spans.
+	tool := wireSpanNamed(t, batch, "weather")
 	assert.Equal(t, map[string]any{
 		vocabulary.RastirAttrAgent:    "support",
 		vocabulary.RastirAttrToolName: "weather",

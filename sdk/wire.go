@@ -93,18 +93,32 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 		b = append(b, "null"...)
 	}
 
-	spanType := ""
+	spanType, toolName, serverSide := "", "", false
 	for _, kv := range s.Attributes() {
-		if kv.Key == vocabulary.RastirSpanTypeKey {
+		switch kv.Key {
+		case vocabulary.RastirSpanTypeKey:
 			spanType = kv.Value.AsString()
+		case vocabulary.GenAIToolName:
+			toolName = kv.Value.AsString()
+		case vocabulary.RastirRemote:
+			serverSide = kv.Value.Type() == attribute.BOOL && !kv.Value.AsBool()
 		}
+	}
+	// Rastir names a tool by its span's name (the Python client's span is
+	// the tool function's name): a tool span goes out under the tool's
+	// name, not semconv's "execute_tool <name>". The server side of a
+	// remote call keeps its mcpserver:<tool> name, as Rastir's MCP
+	// middleware names it.
+	name := s.Name()
+	if spanType == vocabulary.SpanTypeTool && toolName != "" && !serverSide {
+		name = toolName
 	}
 	b = append(b, ',')
 	b = appendKey(b, vocabulary.WireSpanType)
 	b = appendString(b, wireSpanType(spanType))
 	b = append(b, ',')
 	b = appendKey(b, vocabulary.WireName)
-	b = appendString(b, s.Name())
+	b = appendString(b, name)
 	start, end, st := s.StartTime(), s.EndTime(), s.Status()
 	b = append(b, ',')
 	b = appendKey(b, vocabulary.WireStartTime)

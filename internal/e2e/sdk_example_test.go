@@ -242,10 +242,10 @@ func exampleSeries(push bool) page {
 		series("rastir_spans_ingested_total", ingested(vocabulary.SpanTypeTool)...):  3,
 	}
 	if push {
-		// The MCP client span, whose span name is the tool name. The
-		// rastir receiver names the other tool spans by their span name
-		// (Rastir's rule), which the SDK writes as execute_tool <name> and
-		// mcpserver:<name>: their series are not asserted here.
+		// Rastir names tools by their wire span name: the push exporter
+		// sends a tool span under its tool's name, and the MCP server
+		// side under mcpserver:<tool>, as Rastir's Python middleware does.
+		want[series("rastir_tool_calls_total", tool("format_plan")...)] = 1
 		want[series("rastir_tool_calls_total", tool("get_weather")...)] = 1
 		return want
 	}
@@ -291,10 +291,14 @@ func checkExampleTree(t *testing.T, spans map[string]ptrace.Span, push bool) {
 			}
 		}
 	}()
+	localTool := "execute_tool format_plan"
+	if push {
+		localTool = "format_plan"
+	}
 	names := []string{
 		"invoke_agent " + exampleAgent,
 		"chat " + exampleModel,
-		"execute_tool format_plan",
+		localTool,
 		"get_weather",
 		"mcpserver:get_weather",
 	}
@@ -377,7 +381,9 @@ func checkExampleTree(t *testing.T, spans map[string]ptrace.Span, push bool) {
 	}
 	toolSpans := []ptrace.Span{local, client, server}
 	if push {
-		toolSpans = []ptrace.Span{client} // see exampleSeries
+		// The server side's pushed name, mcpserver:<tool>, is its tool
+		// name in Rastir's vocabulary (see exampleSeries).
+		toolSpans = []ptrace.Span{local, client}
 	}
 	for _, s := range toolSpans {
 		want := strings.TrimPrefix(strings.TrimPrefix(s.Name(), "execute_tool "), "mcpserver:")
