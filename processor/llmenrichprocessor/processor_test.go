@@ -343,3 +343,35 @@ func TestTTFTFromEvents(t *testing.T) {
 	v, _ = span.Attributes().Get(vocabulary.GenAIResponseTimeToFirstChunk)
 	assert.InDelta(t, 0.1, v.Double(), 1e-9)
 }
+
+// TestRastirRemoteFlag: Rastir's MCP side flag, the string "true" or
+// "false", becomes the boolean rastir.remote; anything else is left alone.
+func TestRastirRemoteFlag(t *testing.T) {
+	for _, tt := range []struct {
+		wire string
+		want any
+	}{
+		{vocabulary.RastirRemoteTrue, true},
+		{vocabulary.RastirRemoteFalse, false},
+		{"yes", nil},
+	} {
+		td := ptrace.NewTraces()
+		ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+		ss.Scope().SetName(vocabulary.ScopeRastir)
+		span := ss.Spans().AppendEmpty()
+		span.SetName("get_weather")
+		span.Attributes().PutStr(vocabulary.WireKeySpanType, vocabulary.SpanTypeTool)
+		span.Attributes().PutStr(vocabulary.RastirAttrRemote, tt.wire)
+		e, err := newEnricher(createDefaultConfig().(*Config))
+		require.NoError(t, err)
+		_, err = e.processTraces(context.Background(), td)
+		require.NoError(t, err)
+		got, ok := span.Attributes().Get(vocabulary.RastirRemote)
+		if tt.want == nil {
+			assert.False(t, ok, tt.wire)
+			continue
+		}
+		require.True(t, ok, tt.wire)
+		assert.Equal(t, tt.want, got.Bool(), tt.wire)
+	}
+}

@@ -42,12 +42,14 @@ type rastirFields struct {
 	hasTokensIn, hasTokensOut, hasCost, hasTTFT, pricingMissing bool
 	hasGuardrailID, hasGuardrailAction, hasGuardrailVersion     bool
 	hasGuardrailCat                                             bool
+	// remote is Rastir's MCP side flag, the string "true" or "false".
+	remote, hasRemote bool
 
 	// Canonical keys present before mapping.
 	setSpanType, setOperation, setModel, setProvider, setAgent, setTool bool
 	setTokensIn, setTokensOut, setCost, setProfile, setMissing, setTTFT bool
 	setGuardrailID, setGuardrailVersion, setGuardrailAction             bool
-	setGuardrailCat                                                     bool
+	setGuardrailCat, setRemote                                          bool
 }
 
 // Map reads spans of the rastir scope only: Rastir's keys ("model",
@@ -90,6 +92,12 @@ func (r rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 			f.guardrailAction, f.hasGuardrailAction = v.AsString(), truthy(v)
 		case vocabulary.RastirAttrGuardrailCat:
 			f.guardrailCat, f.hasGuardrailCat = v.AsString(), true
+		case vocabulary.RastirAttrRemote:
+			if v.Type() == pcommon.ValueTypeStr && (v.Str() == vocabulary.RastirRemoteTrue || v.Str() == vocabulary.RastirRemoteFalse) {
+				f.remote, f.hasRemote = v.Str() == vocabulary.RastirRemoteTrue, true
+			}
+		case vocabulary.RastirRemote:
+			f.setRemote = true
 		case vocabulary.RastirSpanTypeKey:
 			f.setSpanType = true
 		case vocabulary.GenAIOperationName:
@@ -185,6 +193,10 @@ func (r rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		attrs.PutDouble(vocabulary.GenAIResponseTimeToFirstChunk, f.ttftMs/1000)
 		rm.add(vocabulary.RastirAttrTTFTMs)
 	}
+	if f.hasRemote && !f.setRemote {
+		attrs.PutBool(vocabulary.RastirRemote, f.remote)
+		rm.add(vocabulary.RastirAttrRemote)
+	}
 	mapRastirGuardrail(attrs, &f, &rm)
 	rm.removeFrom(attrs)
 }
@@ -214,6 +226,7 @@ func (f *rastirFields) writes(spanType string) int {
 	add(f.hasGuardrailID && f.hasGuardrailVersion && !f.setGuardrailVersion)
 	add(f.hasGuardrailAction && !f.setGuardrailAction)
 	add(f.hasGuardrailAction && !f.setGuardrailCat)
+	add(f.hasRemote && !f.setRemote)
 	return n
 }
 
