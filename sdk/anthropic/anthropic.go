@@ -14,6 +14,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/bodytap"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -169,13 +170,9 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		return resp, nil
 	}
 	span.SetHTTPStatus(resp.StatusCode)
-	b := &body{rc: resp.Body, span: span, status: resp.StatusCode, req: req, resp: resp}
-	if resp.StatusCode < 400 && isEventStream(resp.Header.Get("Content-Type")) {
-		b.stream = true
-	} else if resp.ContentLength > 0 && resp.ContentLength <= maxBuffered {
-		b.buf = make([]byte, 0, resp.ContentLength)
-	}
-	resp.Body = b
+	b := &body{span: span, status: resp.StatusCode, req: req, resp: resp}
+	events := resp.StatusCode < 400 && isEventStream(resp.Header.Get("Content-Type"))
+	resp.Body = bodytap.New(resp.Body, events, resp.ContentLength, b)
 	return resp, nil
 }
 

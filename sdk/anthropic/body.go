@@ -2,11 +2,8 @@ package rastiranthropic
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/anthropics/anthropic-sdk-go"
@@ -18,32 +15,15 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
-const (
-	// maxBuffered bounds the copy of a non-streamed response body the
-	// adapter keeps to read the response fields from; past it the fields
-	// are not recorded.
-	maxBuffered = 8 << 20
-	// maxLine bounds one line of an event stream.
-	maxLine = 1 << 20
-)
-
-// body passes the response body through to the client and reads the
-// response fields from what goes by; the span ends at the body's end, at a
-// read error or when it is closed.
+// body reads the response fields from what a bodytap.Tap passes through to
+// the client; the span ends at the body's end, at a read error or when it
+// is closed.
 type body struct {
-	rc     io.ReadCloser
 	span   *rastir.Span
 	status int
-	stream bool
 	req    *http.Request
 	resp   *http.Response
 
-	mu       sync.Mutex
-	done     bool
-	overflow bool // non-stream: the body outgrew maxBuffered; stream: dropping an over-long line
-	// buf holds the body (non-stream) or the current incomplete line
-	// (stream).
-	buf []byte
 	res result
 }
 
@@ -59,85 +39,16 @@ type result struct {
 	failureCategory          string
 }
 
-func (b *body) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
-	b.mu.Lock()
-	if !b.done {
-		if n > 0 {
-			b.observe(p[:n])
-		}
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				b.finishLocked(nil)
-			} else {
-				b.finishLocked(err)
-			}
-		}
-	}
-	b.mu.Unlock()
-	return n, err
-}
-
-func (b *body) Close() error {
-	err := b.rc.Close()
-	b.mu.Lock()
-	if !b.done {
-		b.finishLocked(nil)
-	}
-	b.mu.Unlock()
-	return err
-}
-
-func (b *body) observe(p []byte) {
-	if !b.stream {
-		if b.overflow {
-			return
-		}
-		if len(b.buf)+len(p) > maxBuffered {
-			b.overflow = true
-			b.buf = nil
-			return
-		}
-		b.buf = append(b.buf, p...)
-		return
-	}
-	for len(p) > 0 {
-		i := bytes.IndexByte(p, '\n')
-		if i < 0 {
-			if !b.overflow {
-				if len(b.buf)+len(p) > maxLine {
-					b.overflow = true
-					b.buf = b.buf[:0]
-				} else {
-					b.buf = append(b.buf, p...)
-				}
-			}
-			return
-		}
-		line := p[:i]
-		p = p[i+1:]
-		if b.overflow {
-			b.overflow = false
-			continue
-		}
-		if len(b.buf) > 0 {
-			b.buf = append(b.buf, line...)
-			line = b.buf
-		}
-		b.line(bytes.TrimSuffix(line, []byte{'\r'}))
-		b.buf = b.buf[:0]
-	}
-}
-
 var dataPrefix = []byte("data:")
 
 // view returns b as a string without copying; the gjson results read from
 // it are cloned before they are kept.
 func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-// line handles one line of an event stream: the data lines carry the
+// Line handles one line of an event stream (bodytap.Handler): the data lines carry the
 // event's type in their JSON.
-func (b *body) line(line []byte) {
+// Line handles one line of an event stream (bodytap.Handler).
+func (b *body) Line(line []byte) {
 	if !bytes.HasPrefix(line, dataPrefix) {
 		return
 	}
@@ -256,22 +167,16 @@ func (r *result) readUsage(u gjson.Result, update bool) {
 	})
 }
 
-// finishLocked records the response fields, the failure if any, and ends
-// the span.
-func (b *body) finishLocked(readErr error) {
-	b.done = true
+// Finish records the response fields, the failure if any, and ends the
+// span (bodytap.Handler). buf is the whole body of a non-stream response.
+func (b *body) Finish(buf []byte, readErr error) {
 	s := b.span
 	switch {
 	case b.status >= 400:
-		s.Fail(b.apiError())
-	case !b.stream && !b.overflow:
-		b.res.readMessage(gjson.Parse(view(b.buf)))
+		s.Fail(b.apiError(buf))
+	case buf != nil:
+		b.res.readMessage(gjson.Parse(view(buf)))
 	}
-	if b.stream && len(b.buf) > 0 && !b.overflow {
-		// A last line without its newline.
-		b.line(bytes.TrimSuffix(b.buf, []byte{'\r'}))
-	}
-	b.buf = nil
 	r := &b.res
 	s.SetResponseModel(r.model)
 	var kv [6]attribute.KeyValue
@@ -320,11 +225,11 @@ func (b *body) finishLocked(readErr error) {
 }
 
 // apiError is the error the client returns for the failed response.
-func (b *body) apiError() error {
+func (b *body) apiError(buf []byte) error {
 	e := &anthropic.Error{Request: b.req, Response: b.resp, StatusCode: b.status,
 		RequestID: b.resp.Header.Get("request-id"), WorkspaceID: b.resp.Header.Get("anthropic-workspace-id")}
-	if !b.overflow {
-		_ = e.UnmarshalJSON(bytes.Clone(b.buf))
+	if buf != nil {
+		_ = e.UnmarshalJSON(bytes.Clone(buf))
 	}
 	return e
 }

@@ -2,12 +2,9 @@ package rastiropenai
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/openai/openai-go/v3"
@@ -20,32 +17,15 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
-const (
-	// maxBuffered bounds the copy of a non-streamed response body the
-	// adapter keeps to read the response fields from; past it the fields
-	// are not recorded.
-	maxBuffered = 8 << 20
-	// maxLine bounds one line of an event stream.
-	maxLine = 1 << 20
-)
-
-// body passes the response body through to the client and reads the
-// response fields from what goes by; the span ends at the body's end, at a
-// read error or when it is closed.
+// body reads the response fields from what a bodytap.Tap passes through to
+// the client; the span ends at the body's end, at a read error or when it
+// is closed.
 type body struct {
-	rc     io.ReadCloser
 	span   *rastir.Span
 	ep     endpoint
 	status int
-	stream bool
 	req    *http.Request
 
-	mu       sync.Mutex
-	done     bool
-	overflow bool // non-stream: the body outgrew maxBuffered; stream: dropping an over-long line
-	// buf holds the body (non-stream) or the current incomplete line
-	// (stream).
-	buf   []byte
 	event []byte // the stream's current event type
 	res   result
 }
@@ -61,84 +41,14 @@ type result struct {
 	finishBuf             [2]string
 }
 
-func (b *body) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
-	b.mu.Lock()
-	if !b.done {
-		if n > 0 {
-			b.observe(p[:n])
-		}
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				b.finishLocked(nil)
-			} else {
-				b.finishLocked(err)
-			}
-		}
-	}
-	b.mu.Unlock()
-	return n, err
-}
-
-func (b *body) Close() error {
-	err := b.rc.Close()
-	b.mu.Lock()
-	if !b.done {
-		b.finishLocked(nil)
-	}
-	b.mu.Unlock()
-	return err
-}
-
-func (b *body) observe(p []byte) {
-	if !b.stream {
-		if b.overflow {
-			return
-		}
-		if len(b.buf)+len(p) > maxBuffered {
-			b.overflow = true
-			b.buf = nil
-			return
-		}
-		b.buf = append(b.buf, p...)
-		return
-	}
-	for len(p) > 0 {
-		i := bytes.IndexByte(p, '\n')
-		if i < 0 {
-			if !b.overflow {
-				if len(b.buf)+len(p) > maxLine {
-					b.overflow = true
-					b.buf = b.buf[:0]
-				} else {
-					b.buf = append(b.buf, p...)
-				}
-			}
-			return
-		}
-		line := p[:i]
-		p = p[i+1:]
-		if b.overflow {
-			b.overflow = false
-			continue
-		}
-		if len(b.buf) > 0 {
-			b.buf = append(b.buf, line...)
-			line = b.buf
-		}
-		b.line(bytes.TrimSuffix(line, []byte{'\r'}))
-		b.buf = b.buf[:0]
-	}
-}
-
 var (
 	dataPrefix  = []byte("data:")
 	eventPrefix = []byte("event:")
 	doneData    = []byte("[DONE]")
 )
 
-// line handles one line of an event stream.
-func (b *body) line(line []byte) {
+// Line handles one line of an event stream (bodytap.Handler).
+func (b *body) Line(line []byte) {
 	switch {
 	case len(line) == 0:
 		b.event = b.event[:0]
@@ -312,26 +222,20 @@ func intOr(v gjson.Result) int64 {
 	return v.Int()
 }
 
-// finishLocked records the response fields, the failure if any, and ends
-// the span.
-func (b *body) finishLocked(readErr error) {
-	b.done = true
+// Finish records the response fields, the failure if any, and ends the
+// span (bodytap.Handler). buf is the whole body of a non-stream response.
+func (b *body) Finish(buf []byte, readErr error) {
 	s := b.span
 	switch {
 	case b.status >= 400:
-		s.Fail(b.apiError())
-	case !b.stream && !b.overflow:
+		s.Fail(b.apiError(buf))
+	case buf != nil:
 		if b.ep == endpointResponses {
-			b.res.readResponse(gjson.Parse(view(b.buf)))
+			b.res.readResponse(gjson.Parse(view(buf)))
 		} else {
-			b.res.readCompletion(view(b.buf))
+			b.res.readCompletion(view(buf))
 		}
 	}
-	if b.stream && len(b.buf) > 0 && !b.overflow {
-		// A last line without its newline.
-		b.line(bytes.TrimSuffix(b.buf, []byte{'\r'}))
-	}
-	b.buf = nil
 	r := &b.res
 	s.SetResponseModel(r.model)
 	var kv [6]attribute.KeyValue
@@ -371,10 +275,10 @@ func (b *body) finishLocked(readErr error) {
 
 // apiError is the error the client returns for the failed response: the
 // *openai.Error built from the body's "error" object.
-func (b *body) apiError() error {
+func (b *body) apiError(buf []byte) error {
 	e := &openai.Error{StatusCode: b.status, Request: b.req}
-	if !b.overflow {
-		if raw := gjson.GetBytes(b.buf, "error").Raw; raw != "" {
+	if buf != nil {
+		if raw := gjson.GetBytes(buf, "error").Raw; raw != "" {
 			_ = e.UnmarshalJSON([]byte(raw))
 		}
 	}
