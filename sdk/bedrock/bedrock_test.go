@@ -3,6 +3,8 @@ package rastirbedrock
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -490,9 +492,18 @@ func TestConverseStreamException(t *testing.T) {
 	require.Error(t, err)
 	s, a := onlySpan(t, rec)
 	assert.Equal(t, codes.Error, s.Status().Code)
+	assert.Contains(t, a, vocabulary.GenAIResponseTimeToFirstChunk)
+	// Rarely (a few in a thousand runs under -race with several -cpu
+	// values, with or without this middleware) the AWS SDK's stream
+	// reader loses its connection before the exception frame and reports
+	// the network error: the span then carries what the caller saw.
+	var netErr *net.OpError
+	if errors.As(err, &netErr) {
+		assert.Equal(t, "*net.OpError", a[vocabulary.ErrorType])
+		return
+	}
 	assert.Equal(t, "throttlingException", a[vocabulary.ErrorType])
 	assert.Equal(t, vocabulary.ErrorRateLimit, a[vocabulary.RastirErrorCategoryKey])
-	assert.Contains(t, a, vocabulary.GenAIResponseTimeToFirstChunk)
 }
 
 // TestConverseStreamClosedEarly: closing the stream before its end ends
