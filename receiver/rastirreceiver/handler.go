@@ -120,7 +120,7 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 	}
 	r.ready.accepted()
 	r.counters.acceptedSpans.Add(int64(spanCount))
-	writeJSON(w, http.StatusAccepted, acceptedBody{Status: "accepted", SpansReceived: spanCount})
+	writeAccepted(w, spanCount)
 }
 
 // refuseUnreadable answers a body that could not be read: too large (413),
@@ -209,11 +209,6 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 	writeDetail(w, http.StatusMethodNotAllowed, "Method Not Allowed", nil)
 }
 
-type acceptedBody struct {
-	Status        string `json:"status"`
-	SpansReceived int    `json:"spans_received"`
-}
-
 type healthBody struct {
 	Status string `json:"status"`
 }
@@ -239,6 +234,21 @@ func reasonField(reason string) *string {
 
 func writeDetail(w http.ResponseWriter, status int, detail string, reason *string) {
 	writeJSON(w, status, detailBody{Detail: detail, Reason: reason})
+}
+
+// jsonContentType is shared by every answer: net/http only reads it.
+var jsonContentType = []string{"application/json"}
+
+// writeAccepted is the 202 answer, {"status":"accepted","spans_received":N},
+// built without reflection or allocation: it is written once per batch.
+func writeAccepted(w http.ResponseWriter, spans int) {
+	var buf [64]byte
+	b := append(buf[:0], `{"status":"accepted","spans_received":`...)
+	b = strconv.AppendInt(b, int64(spans), 10)
+	b = append(b, '}')
+	w.Header()["Content-Type"] = jsonContentType
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = w.Write(b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
