@@ -1,20 +1,16 @@
 package rastiranthropic
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/anthropics/anthropic-sdk-go/option"
 	"github.com/tidwall/gjson"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
-	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/bodytap"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -94,46 +90,14 @@ func unescape(s string) (string, error) {
 	return url.PathUnescape(s)
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// maxPooled bounds the buffers kept for reading request bodies.
-const maxPooled = 1 << 20
-
 // requestFields reads the model and the stream flag from a copy of the
 // request body; the body the client sends is left as it is.
 func requestFields(req *http.Request) (model string, stream bool) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return "", false
-	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer func() {
-		// A large body's buffer is left to the garbage collector.
-		if buf.Cap() <= maxPooled {
-			buf.Reset()
-			bufPool.Put(buf)
-		}
-	}()
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return "", false
-		}
-		_, err = buf.ReadFrom(rc)
-		_ = rc.Close()
-		if err != nil {
-			return "", false
-		}
-	} else {
-		data, err := io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		req.Body = io.NopCloser(bytes.NewReader(data))
-		if err != nil {
-			return "", false
-		}
-		buf.Write(data)
-	}
-	res := gjson.GetManyBytes(buf.Bytes(), "model", "stream")
-	return res[0].String(), res[1].Bool()
+	httptap.PeekRequest(req, func(body []byte) {
+		res := gjson.GetManyBytes(body, "model", "stream")
+		model, stream = res[0].String(), res[1].Bool()
+	})
+	return model, stream
 }
 
 func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
@@ -150,7 +114,7 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		stream = true
 	}
 	host := req.URL.Hostname()
-	port := portOf(req)
+	port := httptap.Port(req)
 	provider := c.provider
 	if provider == "" {
 		provider = ProviderFromHost(host)
@@ -171,26 +135,9 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	}
 	span.SetHTTPStatus(resp.StatusCode)
 	b := &body{span: span, status: resp.StatusCode, req: req, resp: resp}
-	events := resp.StatusCode < 400 && isEventStream(resp.Header.Get("Content-Type"))
-	resp.Body = bodytap.New(resp.Body, events, resp.ContentLength, b)
+	events := resp.StatusCode < 400 && httptap.IsEventStream(resp.Header.Get("Content-Type"))
+	resp.Body = httptap.New(resp.Body, events, resp.ContentLength, b)
 	return resp, nil
-}
-
-func isEventStream(contentType string) bool {
-	return strings.HasPrefix(strings.TrimSpace(strings.ToLower(contentType)), "text/event-stream")
-}
-
-func portOf(req *http.Request) int {
-	if p, err := strconv.Atoi(req.URL.Port()); err == nil && p > 0 {
-		return p
-	}
-	switch req.URL.Scheme {
-	case "https":
-		return 443
-	case "http":
-		return 80
-	}
-	return 0
 }
 
 // ProviderFromHost returns the gen_ai.provider.name of a Messages API

@@ -15,7 +15,7 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
-// body reads the response fields from what a bodytap.Tap passes through to
+// body reads the response fields from what a httptap.Tap passes through to
 // the client; the span ends at the body's end, at a read error or when it
 // is closed.
 type body struct {
@@ -45,9 +45,9 @@ var dataPrefix = []byte("data:")
 // it are cloned before they are kept.
 func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-// Line handles one line of an event stream (bodytap.Handler): the data lines carry the
+// Line handles one line of an event stream (httptap.Handler): the data lines carry the
 // event's type in their JSON.
-// Line handles one line of an event stream (bodytap.Handler).
+// Line handles one line of an event stream (httptap.Handler).
 func (b *body) Line(line []byte) {
 	if !bytes.HasPrefix(line, dataPrefix) {
 		return
@@ -168,7 +168,7 @@ func (r *result) readUsage(u gjson.Result, update bool) {
 }
 
 // Finish records the response fields, the failure if any, and ends the
-// span (bodytap.Handler). buf is the whole body of a non-stream response.
+// span (httptap.Handler). buf is the whole body of a non-stream response.
 func (b *body) Finish(buf []byte, readErr error) {
 	s := b.span
 	switch {

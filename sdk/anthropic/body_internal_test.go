@@ -15,7 +15,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
-	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/bodytap"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -36,7 +36,7 @@ func TestStreamOneByteReads(t *testing.T) {
 				_ = tp.Shutdown(context.Background())
 			})
 			_, span := rastir.StartLLM(context.Background(), "claude-sonnet-4-5")
-			b := bodytap.New(io.NopCloser(iotest.OneByteReader(bytes.NewReader(d))), true, 0,
+			b := httptap.New(io.NopCloser(iotest.OneByteReader(bytes.NewReader(d))), true, 0,
 				&body{span: span, status: 200, resp: &http.Response{Header: http.Header{}}})
 			got, err := io.ReadAll(b)
 			require.NoError(t, err)

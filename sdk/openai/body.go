@@ -17,7 +17,7 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
-// body reads the response fields from what a bodytap.Tap passes through to
+// body reads the response fields from what a httptap.Tap passes through to
 // the client; the span ends at the body's end, at a read error or when it
 // is closed.
 type body struct {
@@ -47,7 +47,7 @@ var (
 	doneData    = []byte("[DONE]")
 )
 
-// Line handles one line of an event stream (bodytap.Handler).
+// Line handles one line of an event stream (httptap.Handler).
 func (b *body) Line(line []byte) {
 	switch {
 	case len(line) == 0:
@@ -223,7 +223,7 @@ func intOr(v gjson.Result) int64 {
 }
 
 // Finish records the response fields, the failure if any, and ends the
-// span (bodytap.Handler). buf is the whole body of a non-stream response.
+// span (httptap.Handler). buf is the whole body of a non-stream response.
 func (b *body) Finish(buf []byte, readErr error) {
 	s := b.span
 	switch {

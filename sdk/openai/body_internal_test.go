@@ -15,7 +15,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
-	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/bodytap"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -32,7 +32,7 @@ func readStream(t *testing.T, data []byte, ep endpoint) map[string]any {
 		_ = tp.Shutdown(context.Background())
 	})
 	_, span := rastir.StartLLM(context.Background(), "gpt-4o-mini")
-	b := bodytap.New(io.NopCloser(iotest.OneByteReader(bytes.NewReader(data))), true, 0,
+	b := httptap.New(io.NopCloser(iotest.OneByteReader(bytes.NewReader(data))), true, 0,
 		&body{span: span, ep: ep, status: 200})
 	got, err := io.ReadAll(b)
 	require.NoError(t, err)
@@ -70,7 +70,7 @@ func TestStreamOneByteReadsAndCRLF(t *testing.T) {
 func TestStreamOverlongLineSkipped(t *testing.T) {
 	data, err := os.ReadFile("testdata/chat_stream.sse")
 	require.NoError(t, err)
-	long := "data: {\"id\":\"chatcmpl-long\",\"x\":\"" + strings.Repeat("a", bodytap.MaxLine) + "\"}\n\n"
+	long := "data: {\"id\":\"chatcmpl-long\",\"x\":\"" + strings.Repeat("a", httptap.MaxLine) + "\"}\n\n"
 	m := readStream(t, append([]byte(long), data...), endpointChat)
 	// The over-long event is dropped; the ones after it are read.
 	assert.Equal(t, "chatcmpl-123", m[vocabulary.GenAIResponseID])

@@ -1,13 +1,10 @@
 package rastiropenai
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/openai/openai-go/v3/option"
@@ -15,7 +12,7 @@ import (
 	"github.com/tidwall/sjson"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
-	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/bodytap"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -90,55 +87,18 @@ func classify(req *http.Request) (endpoint, string) {
 	return endpointNone, ""
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// maxPooled bounds the buffers kept for reading request bodies.
-const maxPooled = 1 << 20
-
 // requestFields reads the model, the stream flag and whether the request
 // says if it wants a stream's usage, from a copy of the request body; the
 // body the client sends is left as it is.
 func requestFields(req *http.Request) (model string, stream, usageSaid bool) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return "", false, false
-	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer func() {
-		// A large body's buffer is left to the garbage collector.
-		if buf.Cap() <= maxPooled {
-			buf.Reset()
-			bufPool.Put(buf)
-		}
-	}()
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return "", false, false
-		}
-		_, err = buf.ReadFrom(rc)
-		_ = rc.Close()
-		if err != nil {
-			return "", false, false
-		}
-	} else {
-		data, err := io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		setBody(req, data)
-		if err != nil {
-			return "", false, false
-		}
-		buf.Write(data)
-	}
-	// A view of the pooled buffer: the model is cloned before it is kept.
-	js := unsafe.String(unsafe.SliceData(buf.Bytes()), buf.Len())
-	return strings.Clone(gjson.Get(js, "model").Str), gjson.Get(js, "stream").Bool(),
-		gjson.Get(js, "stream_options.include_usage").Exists()
-}
-
-func setBody(req *http.Request, data []byte) {
-	req.Body = io.NopCloser(bytes.NewReader(data))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	req.ContentLength = int64(len(data))
+	httptap.PeekRequest(req, func(body []byte) {
+		// A view of the pooled buffer: the model is cloned before it is kept.
+		js := unsafe.String(unsafe.SliceData(body), len(body))
+		model = strings.Clone(gjson.Get(js, "model").Str)
+		stream = gjson.Get(js, "stream").Bool()
+		usageSaid = gjson.Get(js, "stream_options.include_usage").Exists()
+	})
+	return model, stream, usageSaid
 }
 
 // askStreamUsage sets stream_options.include_usage in the body of out (a
@@ -157,7 +117,7 @@ func askStreamUsage(out *http.Request) {
 		return
 	}
 	if data, err = sjson.SetBytes(data, "stream_options.include_usage", true); err == nil {
-		setBody(out, data)
+		httptap.SetBody(out, data)
 	}
 }
 
@@ -169,7 +129,7 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	}
 	model, stream, usageSaid := requestFields(req)
 	host := req.URL.Hostname()
-	port := portOf(req)
+	port := httptap.Port(req)
 	provider := c.provider
 	if provider == "" {
 		provider = ProviderFromHost(host, port)
@@ -195,28 +155,9 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	}
 	span.SetHTTPStatus(resp.StatusCode)
 	b := &body{span: span, ep: ep, status: resp.StatusCode, req: req}
-	events := resp.StatusCode < 400 && isEventStream(resp.Header.Get("Content-Type"))
-	resp.Body = bodytap.New(resp.Body, events, resp.ContentLength, b)
+	events := resp.StatusCode < 400 && httptap.IsEventStream(resp.Header.Get("Content-Type"))
+	resp.Body = httptap.New(resp.Body, events, resp.ContentLength, b)
 	return resp, nil
-}
-
-func isEventStream(contentType string) bool {
-	return strings.HasPrefix(strings.TrimSpace(strings.ToLower(contentType)), "text/event-stream")
-}
-
-func portOf(req *http.Request) int {
-	if ps := req.URL.Port(); ps != "" {
-		if p, err := strconv.Atoi(ps); err == nil && p > 0 {
-			return p
-		}
-	}
-	switch req.URL.Scheme {
-	case "https":
-		return 443
-	case "http":
-		return 80
-	}
-	return 0
 }
 
 // ProviderFromHost returns the gen_ai.provider.name of an OpenAI-compatible

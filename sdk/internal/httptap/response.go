@@ -1,8 +1,9 @@
-// Package bodytap passes an HTTP response body through to its reader and
-// hands what goes by to a Handler, so that an adapter can read a model
-// provider's response (the whole JSON body, or an event stream line by
-// line) without consuming it and end its span when the body ends.
-package bodytap
+// Package httptap lets the SDK's HTTP adapters read a model provider's
+// request and response without consuming them: the request body is read
+// from a copy, and a response body is passed through to its reader while a
+// Handler sees it (the whole JSON body, or an event stream line by line)
+// and ends the span when the body ends.
+package httptap
 
 import (
 	"bytes"

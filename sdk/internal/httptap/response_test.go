@@ -1,4 +1,4 @@
-package bodytap
+package httptap
 
 import (
 	"bytes"
