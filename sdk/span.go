@@ -131,6 +131,10 @@ type Span struct {
 	scope    *agentScope
 	start    time.Time
 	wrapName string
+	// cfg holds the start options while Start reads them: inside the Span,
+	// which is allocated anyway, applying them costs no allocation of its
+	// own.
+	cfg spanConfig
 
 	mu        sync.Mutex
 	ended     bool
@@ -188,15 +192,16 @@ func StartTrace(ctx context.Context, name string, opts ...Option) (context.Conte
 // the data source for KindRetrieval, and the span name otherwise. The
 // returned context carries the span (and, for an agent span, the agent).
 func Start(ctx context.Context, kind Kind, name string, opts ...Option) (context.Context, *Span) {
-	var cfg spanConfig
-	for _, o := range opts {
-		o(&cfg)
-	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	parentScope := scopeFrom(ctx)
-	s := &Span{kind: kind, scope: parentScope, start: time.Now(), wrapName: cfg.wrapName}
+	s := &Span{kind: kind, scope: parentScope, start: time.Now()}
+	cfg := &s.cfg
+	for _, o := range opts {
+		o(cfg)
+	}
+	s.wrapName = cfg.wrapName
 
 	op := cfg.operation
 	if op == "" {
@@ -315,6 +320,8 @@ func Start(ctx context.Context, kind Kind, name string, opts ...Option) (context
 		parentScope.setModel(model)
 		parentScope.setProvider(provider)
 	}
+	// The options may hold the caller's slices; the span keeps none of them.
+	s.cfg = spanConfig{}
 	return trace.ContextWithSpan(ctx, s), s
 }
 

@@ -45,9 +45,9 @@ func newWrapConfig(opts []WrapOption) wrapConfig {
 func WrapFunc[Req, Resp any](name, method string, fn func(context.Context, Req) (Resp, error), opts ...WrapOption) func(context.Context, Req) (Resp, error) {
 	c := newWrapConfig(opts)
 	spanName := name + "." + method
-	spanOpts := append(append([]Option{}, c.opts...), withWrapName(spanName), WithSpanName(spanName))
+	spanOpts := append(append([]Option{}, c.opts...), WithWrapName(spanName), WithSpanName(spanName))
 	return func(ctx context.Context, req Req) (Resp, error) {
-		if inWrapped(ctx, spanName) {
+		if InWrapped(ctx, spanName) {
 			return fn(ctx, req)
 		}
 		return Run(ctx, c.kind, wrapStartName(c.kind, spanName), func(ctx context.Context) (Resp, error) { return fn(ctx, req) }, spanOpts...)
@@ -64,11 +64,14 @@ func wrapStartName(kind Kind, spanName string) string {
 	return spanName
 }
 
-func withWrapName(n string) Option { return func(c *spanConfig) { c.wrapName = n } }
+// WithWrapName marks the span as the traced call n, so that InWrapped(ctx, n)
+// reports true while it is the context's current span. Wrappers and
+// adapters use the pair to never trace one call twice.
+func WithWrapName(n string) Option { return func(c *spanConfig) { c.wrapName = n } }
 
-// inWrapped reports whether the context's current span is the wrapped call
-// named n.
-func inWrapped(ctx context.Context, n string) bool {
+// InWrapped reports whether the context's current span is the traced call
+// named n (see WithWrapName).
+func InWrapped(ctx context.Context, n string) bool {
 	s := SpanFromContext(ctx)
 	return s != nil && s.wrapName == n
 }
@@ -116,12 +119,12 @@ func (t *Transport) Unwrap() http.RoundTripper { return t.base }
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	spanName := t.name + "." + req.Method
 	ctx := req.Context()
-	if inWrapped(ctx, spanName) {
+	if InWrapped(ctx, spanName) {
 		return t.base.RoundTrip(req)
 	}
 	opts := make([]Option, 0, len(t.cfg.opts)+3)
 	opts = append(opts, t.cfg.opts...)
-	opts = append(opts, withWrapName(spanName), WithSpanName(spanName),
+	opts = append(opts, WithWrapName(spanName), WithSpanName(spanName),
 		WithAttributes(attribute.String(vocabulary.HTTPRequestMethod, req.Method)))
 	ctx, s := Start(ctx, t.cfg.kind, wrapStartName(t.cfg.kind, spanName), opts...)
 	defer s.End()

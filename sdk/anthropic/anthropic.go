@@ -1,7 +1,6 @@
 package rastiranthropic
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,15 +14,20 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
-// tracedKey marks the context of a request a middleware of this package
-// traces, so that a second one (given twice) does not.
-type tracedKey struct{}
+// wrapName marks the spans of this package's middleware, so that a second
+// one (given twice) does not trace the same call again.
+const wrapName = "anthropic-sdk-go middleware"
 
 // Option configures the middleware.
 type Option func(*config)
 
 type config struct {
 	provider string
+
+	// Copies of the last request and response model names and span name:
+	// a client mostly calls one model, which then costs no allocation.
+	requestModels, responseModels httptap.Recent
+	spanNames                     httptap.SpanNames
 }
 
 // WithProvider records provider (a gen_ai.provider.name value,
@@ -92,21 +96,30 @@ func unescape(s string) (string, error) {
 
 // requestFields reads the model and the stream flag from a copy of the
 // request body; the body the client sends is left as it is.
-func requestFields(req *http.Request) (model string, stream bool) {
+func (c *config) requestFields(req *http.Request) (model string, stream bool) {
 	httptap.PeekRequest(req, func(body []byte) {
-		res := gjson.GetManyBytes(body, "model", "stream")
-		model, stream = res[0].String(), res[1].Bool()
+		// One pass over the top-level fields of a view of the pooled
+		// buffer: the model is copied before it is kept.
+		gjson.Parse(view(body)).ForEach(func(k, v gjson.Result) bool {
+			switch k.Str {
+			case "model":
+				model = c.requestModels.String(v.Str)
+			case "stream":
+				stream = v.Bool()
+			}
+			return true
+		})
 	})
 	return model, stream
 }
 
 func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
 	ok, pathModel := messagesCall(req)
-	if !ok || req.Context().Value(tracedKey{}) != nil {
+	if !ok || rastir.InWrapped(req.Context(), wrapName) {
 		// Not a Messages call, or one a middleware of ours already traces.
 		return next(req)
 	}
-	model, stream := requestFields(req)
+	model, stream := c.requestFields(req)
 	if model == "" {
 		model = pathModel
 	}
@@ -119,12 +132,13 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	if provider == "" {
 		provider = ProviderFromHost(host)
 	}
-	ctx, span := rastir.StartLLM(req.Context(), model, rastir.WithProvider(provider))
+	ctx, span := rastir.StartLLM(req.Context(), model, rastir.WithProvider(provider),
+		rastir.WithSpanName(c.spanNames.Name(vocabulary.OperationChat, model)), rastir.WithWrapName(wrapName))
 	span.SetServer(host, port)
 	if stream {
 		span.SetStreaming(true)
 	}
-	resp, err := next(req.WithContext(context.WithValue(ctx, tracedKey{}, struct{}{})))
+	resp, err := next(req.WithContext(ctx))
 	if err != nil {
 		span.Finish(err)
 		return resp, err
@@ -135,8 +149,10 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	}
 	span.SetHTTPStatus(resp.StatusCode)
 	b := &body{span: span, status: resp.StatusCode, req: req, resp: resp}
+	b.res.models = &c.responseModels
 	events := resp.StatusCode < 400 && httptap.IsEventStream(resp.Header.Get("Content-Type"))
-	resp.Body = httptap.New(resp.Body, events, resp.ContentLength, b)
+	b.tap.Init(resp.Body, events, resp.ContentLength, b)
+	resp.Body = &b.tap
 	return resp, nil
 }
 

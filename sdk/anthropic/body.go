@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -19,6 +20,7 @@ import (
 // the client; the span ends at the body's end, at a read error or when it
 // is closed.
 type body struct {
+	tap    httptap.Tap // the response body the client reads
 	span   *rastir.Span
 	status int
 	req    *http.Request
@@ -30,6 +32,7 @@ type body struct {
 // result is what a response tells about the call. Token counts are -1
 // when unknown.
 type result struct {
+	models                   *httptap.Recent // copies of the model names
 	id, model                string
 	finish                   string
 	input, output            int64
@@ -45,9 +48,8 @@ var dataPrefix = []byte("data:")
 // it are cloned before they are kept.
 func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-// Line handles one line of an event stream (httptap.Handler): the data lines carry the
-// event's type in their JSON.
-// Line handles one line of an event stream (httptap.Handler).
+// Line handles one line of an event stream (httptap.Handler): the data
+// lines carry the event's type in their JSON.
 func (b *body) Line(line []byte) {
 	if !bytes.HasPrefix(line, dataPrefix) {
 		return
@@ -126,7 +128,7 @@ func (r *result) readMessage(m gjson.Result) {
 			}
 		case "model":
 			if v.Str != "" && v.Str != r.model {
-				r.model = strings.Clone(v.Str)
+				r.model = r.models.String(v.Str)
 			}
 		case "stop_reason":
 			if v.Type == gjson.String {

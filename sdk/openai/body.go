@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -21,6 +22,7 @@ import (
 // the client; the span ends at the body's end, at a read error or when it
 // is closed.
 type body struct {
+	tap    httptap.Tap // the response body the client reads
 	span   *rastir.Span
 	ep     endpoint
 	status int
@@ -32,6 +34,7 @@ type body struct {
 
 // result is what a response tells about the call.
 type result struct {
+	models                *httptap.Recent // copies of the model names
 	id, model             string
 	finish                []string
 	input, output         int64
@@ -115,7 +118,7 @@ func (r *result) setID(id string) {
 
 func (r *result) setModel(model string) {
 	if model != "" && model != r.model {
-		r.model = strings.Clone(model)
+		r.model = r.models.String(model)
 	}
 }
 
@@ -151,20 +154,20 @@ func (r *result) readCompletion(js string) {
 			r.setModel(v.Str)
 		case "choices":
 			v.ForEach(func(_, c gjson.Result) bool {
-				if fr := c.Get("finish_reason"); fr.Type == gjson.String {
-					r.addFinish(fr.Str)
-				}
+				c.ForEach(func(k, v gjson.Result) bool {
+					if k.Str != "finish_reason" {
+						return true
+					}
+					if v.Type == gjson.String {
+						r.addFinish(v.Str)
+					}
+					return false
+				})
 				return true
 			})
 		case "usage":
-			if v.IsObject() {
-				r.haveUsage = true
-				r.input = intOr(v.Get("prompt_tokens"))
-				// Embeddings have input tokens only (-1).
-				r.output = intOr(v.Get("completion_tokens"))
-				r.cached = intOr(v.Get("prompt_tokens_details.cached_tokens"))
-				r.reasoning = intOr(v.Get("completion_tokens_details.reasoning_tokens"))
-			}
+			// Embeddings have input tokens only (output -1).
+			r.readUsage(v, &completionUsage)
 		}
 		return true
 	})
@@ -191,13 +194,7 @@ func (r *result) readResponse(resp gjson.Result) {
 				}
 			}
 		case "usage":
-			if v.IsObject() {
-				r.haveUsage = true
-				r.input = intOr(v.Get("input_tokens"))
-				r.output = intOr(v.Get("output_tokens"))
-				r.cached = intOr(v.Get("input_tokens_details.cached_tokens"))
-				r.reasoning = intOr(v.Get("output_tokens_details.reasoning_tokens"))
-			}
+			r.readUsage(v, &responseUsage)
 		}
 		return true
 	})
@@ -214,6 +211,41 @@ func (r *result) readResponse(resp gjson.Result) {
 // finishStop is the finish reason recorded for a completed response (the
 // Responses API reports a status, not a finish reason).
 const finishStop = "stop"
+
+// usageKeys names the token counts of a usage object: Chat Completions
+// and Responses spell them differently.
+type usageKeys struct {
+	input, output               string
+	inputDetails, outputDetails string
+}
+
+var (
+	completionUsage = usageKeys{"prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details"}
+	responseUsage   = usageKeys{"input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details"}
+)
+
+// readUsage reads a usage object in one pass over its fields; a count it
+// does not carry is -1.
+func (r *result) readUsage(v gjson.Result, keys *usageKeys) {
+	if !v.IsObject() {
+		return
+	}
+	r.haveUsage = true
+	r.input, r.output, r.cached, r.reasoning = -1, -1, -1, -1
+	v.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case keys.input:
+			r.input = intOr(v)
+		case keys.output:
+			r.output = intOr(v)
+		case keys.inputDetails:
+			r.cached = intOr(v.Get("cached_tokens"))
+		case keys.outputDetails:
+			r.reasoning = intOr(v.Get("reasoning_tokens"))
+		}
+		return true
+	})
+}
 
 func intOr(v gjson.Result) int64 {
 	if v.Type != gjson.Number {

@@ -85,3 +85,19 @@ func TestResponsesStreamOneByteReads(t *testing.T) {
 	assert.Equal(t, int64(37), m[vocabulary.GenAIUsageInputTokens])
 	assert.Contains(t, m, vocabulary.GenAIResponseTimeToFirstChunk)
 }
+
+// BenchmarkReadCompletion is the part of BenchmarkSpan's adapter case that
+// reads the response: one pass over the published chat completion example.
+func BenchmarkReadCompletion(b *testing.B) {
+	data, err := os.ReadFile("testdata/chat_completion.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var models httptap.Recent
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		r := result{models: &models}
+		r.readCompletion(view(data))
+	}
+}

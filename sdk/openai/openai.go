@@ -1,7 +1,6 @@
 package rastiropenai
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -17,9 +16,9 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
-// tracedKey marks the context of a request a middleware of this package
-// traces, so that a second one (given twice) does not.
-type tracedKey struct{}
+// wrapName marks the spans of this package's middleware, so that a second
+// one (given twice) does not trace the same call again.
+const wrapName = "openai-go middleware"
 
 // Option configures the middleware.
 type Option func(*config)
@@ -27,6 +26,11 @@ type Option func(*config)
 type config struct {
 	provider    string
 	streamUsage bool
+
+	// Copies of the last request and response model names and span name:
+	// a client mostly calls one model, which then costs no allocation.
+	requestModels, responseModels httptap.Recent
+	spanNames                     httptap.SpanNames
 }
 
 // WithStreamUsage makes streamed chat completion requests ask for the
@@ -90,13 +94,23 @@ func classify(req *http.Request) (endpoint, string) {
 // requestFields reads the model, the stream flag and whether the request
 // says if it wants a stream's usage, from a copy of the request body; the
 // body the client sends is left as it is.
-func requestFields(req *http.Request) (model string, stream, usageSaid bool) {
+func (c *config) requestFields(req *http.Request) (model string, stream, usageSaid bool) {
 	httptap.PeekRequest(req, func(body []byte) {
-		// A view of the pooled buffer: the model is cloned before it is kept.
+		// A view of the pooled buffer: the model is copied before it is kept.
 		js := unsafe.String(unsafe.SliceData(body), len(body))
-		model = strings.Clone(gjson.Get(js, "model").Str)
-		stream = gjson.Get(js, "stream").Bool()
-		usageSaid = gjson.Get(js, "stream_options.include_usage").Exists()
+		// One pass over the top-level fields: a request's messages can be
+		// long, and the keys looked for are often absent.
+		gjson.Parse(js).ForEach(func(k, v gjson.Result) bool {
+			switch k.Str {
+			case "model":
+				model = c.requestModels.String(v.Str)
+			case "stream":
+				stream = v.Bool()
+			case "stream_options":
+				usageSaid = v.Get("include_usage").Exists()
+			}
+			return true
+		})
 	})
 	return model, stream, usageSaid
 }
@@ -123,11 +137,11 @@ func askStreamUsage(out *http.Request) {
 
 func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
 	ep, op := classify(req)
-	if ep == endpointNone || req.Context().Value(tracedKey{}) != nil {
+	if ep == endpointNone || rastir.InWrapped(req.Context(), wrapName) {
 		// Not a model call, or one a middleware of ours already traces.
 		return next(req)
 	}
-	model, stream, usageSaid := requestFields(req)
+	model, stream, usageSaid := c.requestFields(req)
 	host := req.URL.Hostname()
 	port := httptap.Port(req)
 	provider := c.provider
@@ -135,12 +149,13 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		provider = ProviderFromHost(host, port)
 	}
 	ctx, span := rastir.StartLLM(req.Context(), model,
-		rastir.WithOperation(op), rastir.WithProvider(provider))
+		rastir.WithOperation(op), rastir.WithProvider(provider),
+		rastir.WithSpanName(c.spanNames.Name(op, model)), rastir.WithWrapName(wrapName))
 	span.SetServer(host, port)
 	if stream {
 		span.SetStreaming(true)
 	}
-	out := req.WithContext(context.WithValue(ctx, tracedKey{}, struct{}{}))
+	out := req.WithContext(ctx)
 	if c.streamUsage && stream && !usageSaid && ep == endpointChat {
 		askStreamUsage(out)
 	}
@@ -155,8 +170,10 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	}
 	span.SetHTTPStatus(resp.StatusCode)
 	b := &body{span: span, ep: ep, status: resp.StatusCode, req: req}
+	b.res.models = &c.responseModels
 	events := resp.StatusCode < 400 && httptap.IsEventStream(resp.Header.Get("Content-Type"))
-	resp.Body = httptap.New(resp.Body, events, resp.ContentLength, b)
+	b.tap.Init(resp.Body, events, resp.ContentLength, b)
+	resp.Body = &b.tap
 	return resp, nil
 }
 

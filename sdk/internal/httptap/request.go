@@ -67,8 +67,11 @@ func IsEventStream(contentType string) bool {
 // Port is the port req goes to: the URL's, else its scheme's default (0
 // when unknown).
 func Port(req *http.Request) int {
-	if p, err := strconv.Atoi(req.URL.Port()); err == nil && p > 0 {
-		return p
+	// An empty port would make Atoi allocate its error.
+	if ps := req.URL.Port(); ps != "" {
+		if p, err := strconv.Atoi(ps); err == nil && p > 0 {
+			return p
+		}
 	}
 	switch req.URL.Scheme {
 	case "https":

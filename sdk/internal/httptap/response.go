@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"sync"
 )
 
@@ -32,7 +33,9 @@ type Handler interface {
 	Finish(body []byte, err error)
 }
 
-// Tap is an io.ReadCloser over a response body.
+// Tap is an io.ReadCloser over a response body. Its zero value is ready
+// for Init; an adapter embeds it in its own per-response state so that both
+// cost one allocation.
 type Tap struct {
 	rc     io.ReadCloser
 	h      Handler
@@ -42,18 +45,31 @@ type Tap struct {
 	done     bool
 	overflow bool // non-stream: the body outgrew MaxBuffered; stream: dropping an over-long line
 	// buf holds the body (non-stream) or the current incomplete line
-	// (stream).
-	buf []byte
+	// (stream); it comes from slabPool through slab and goes back there
+	// once the Handler has finished.
+	buf  []byte
+	slab *[]byte
 }
+
+// slabPool holds the buffers of finished taps.
+var slabPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // New taps rc. A stream is split into lines; otherwise the body is kept
 // whole, with room for sizeHint bytes (the Content-Length, when known).
 func New(rc io.ReadCloser, stream bool, sizeHint int64, h Handler) *Tap {
-	t := &Tap{rc: rc, h: h, stream: stream}
-	if !stream && sizeHint > 0 && sizeHint <= MaxBuffered {
-		t.buf = make([]byte, 0, sizeHint)
-	}
+	t := new(Tap)
+	t.Init(rc, stream, sizeHint, h)
 	return t
+}
+
+// Init makes t, a zero Tap, tap rc (see New).
+func (t *Tap) Init(rc io.ReadCloser, stream bool, sizeHint int64, h Handler) {
+	t.rc, t.h, t.stream = rc, h, stream
+	t.slab = slabPool.Get().(*[]byte)
+	t.buf = (*t.slab)[:0]
+	if !stream && sizeHint > 0 && sizeHint <= MaxBuffered {
+		t.buf = slices.Grow(t.buf, int(sizeHint))
+	}
 }
 
 func (t *Tap) Read(p []byte) (int, error) {
@@ -141,5 +157,9 @@ func (t *Tap) finish(err error) {
 		t.h.Line(bytes.TrimSuffix(t.buf, []byte{'\r'}))
 	}
 	t.h.Finish(body, err)
-	t.buf = nil
+	if cap(t.buf) <= maxPooled {
+		*t.slab = t.buf[:0]
+		slabPool.Put(t.slab)
+	}
+	t.buf, t.slab = nil, nil
 }
