@@ -44,15 +44,33 @@ func DefaultLimits() Limits {
 
 // Decoder turns Rastir batches into pdata traces.
 type Decoder struct {
-	limits Limits
-	states sync.Pool
+	limits     Limits
+	spareAttrs bool
+	states     sync.Pool
 }
+
+// Option configures a Decoder.
+type Option func(*Decoder)
+
+// WithSpareAttributeCapacity makes each span's attributes start with room
+// for as many attributes again as it was decoded with. A processor that
+// adds keys then writes them in place: llm_enrich adds canonical keys to
+// nearly every Rastir span (a Rastir LLM span's 11 attributes become 20),
+// and without the room it reallocates and copies every span's attributes.
+func WithSpareAttributeCapacity() Option { return func(d *Decoder) { d.spareAttrs = true } }
 
 // NewDecoder returns a Decoder that enforces limits. A zero field means no
 // limit for that field.
-func NewDecoder(limits Limits) *Decoder {
+func NewDecoder(limits Limits, opts ...Option) *Decoder {
 	d := &Decoder{limits: limits}
-	d.states.New = func() any { return newState(d.limits) }
+	for _, o := range opts {
+		o(d)
+	}
+	d.states.New = func() any {
+		st := newState(d.limits)
+		st.spareAttrs = d.spareAttrs
+		return st
+	}
 	return d
 }
 
@@ -111,10 +129,11 @@ type extraField struct {
 
 // state is the per-goroutine part of a Decoder.
 type state struct {
-	limits Limits
-	parser fastjson.Parser
-	intern map[string]string
-	num    []byte
+	limits     Limits
+	spareAttrs bool
+	parser     fastjson.Parser
+	intern     map[string]string
+	num        []byte
 
 	// Per-batch and per-span scratch.
 	now       pcommon.Timestamp
@@ -269,7 +288,12 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	obj.Visit(st.visitSpanField)
 	f := &st.fields
 	attrs := span.Attributes()
-	attrs.EnsureCapacity(objectLen(f.attributes) + len(f.extra) + 2)
+	// Room for the decoded attributes and the two the decoder may add.
+	n := objectLen(f.attributes) + len(f.extra) + 2
+	if st.spareAttrs {
+		n *= 2
+	}
+	attrs.EnsureCapacity(n)
 
 	// Attributes first: the status message may come from error.message.
 	if err := st.decodeAttributes(f.attributes, attrs); err != nil {

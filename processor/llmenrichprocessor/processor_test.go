@@ -240,6 +240,41 @@ func BenchmarkProcessRastirBatch(b *testing.B) {
 	benchmarkProcess(b, e, decodeFixture(b, "0014.json"))
 }
 
+// BenchmarkDecodeAndProcessRastirBatch times what the default pipeline
+// does first with a Rastir batch: decode it, then enrich it, with and
+// without the decoder's spare attribute capacity (the rastir receiver
+// asks for it).
+func BenchmarkDecodeAndProcessRastirBatch(b *testing.B) {
+	body, err := os.ReadFile(filepath.Join("testdata", "rastir-client", "0014.json"))
+	require.NoError(b, err)
+	e, err := newEnricher(createDefaultConfig().(*Config))
+	require.NoError(b, err)
+	for _, bc := range []struct {
+		name string
+		opts []rastirjson.Option
+	}{
+		{"exact_capacity", nil},
+		{"spare_capacity", []rastirjson.Option{rastirjson.WithSpareAttributeCapacity()}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			dec := rastirjson.NewDecoder(rastirjson.DefaultLimits(), bc.opts...)
+			spans := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				td, err := dec.Decode(body)
+				if err != nil {
+					b.Fatal(err)
+				}
+				spans += td.SpanCount()
+				if _, err := e.processTraces(context.Background(), td); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(spans), "ns/span")
+		})
+	}
+}
+
 // benchmarkProcess times processTraces on fresh copies of src (copied with
 // the timer stopped, since the processor changes its input) and reports
 // the time per span.

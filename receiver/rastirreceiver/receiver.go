@@ -81,7 +81,11 @@ func newRastirReceiver(cfg *Config, set receiver.Settings) (*rastirReceiver, err
 			MaxValueDepth: cfg.Limits.MaxValueDepth,
 
 			MaxValuesPerBatch: cfg.Limits.MaxAttributeValuesPerBatch,
-		}),
+		},
+			// llm_enrich, next in the default pipeline, adds canonical keys
+			// to nearly every span; room for them saves it reallocating
+			// each span's attributes.
+			rastirjson.WithSpareAttributeCapacity()),
 		ready:    readiness{hold: cfg.Readiness.RefusalHold},
 		counters: newOperationalCounters(),
 	}
