@@ -3,9 +3,9 @@ package rastirjson
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -46,8 +46,16 @@ func DefaultLimits() Limits {
 type Decoder struct {
 	limits     Limits
 	spareAttrs bool
-	states     sync.Pool
+	// states is a free list of parser states, not a sync.Pool: a pool is
+	// emptied by every second garbage collection, which under load comes
+	// dozens of times a second, and a fresh state regrows its parser cache
+	// and string table.
+	states chan *state
 }
+
+// maxKeptStateBody is the largest body after which a state is kept: the
+// parser cache grows to the largest batch parsed and never shrinks.
+const maxKeptStateBody = 1 << 20
 
 // Option configures a Decoder.
 type Option func(*Decoder)
@@ -66,12 +74,32 @@ func NewDecoder(limits Limits, opts ...Option) *Decoder {
 	for _, o := range opts {
 		o(d)
 	}
-	d.states.New = func() any {
+	// Decoding is CPU-bound, so about as many states as processors are
+	// busy at once; the rest of the concurrent requests use a state each
+	// that is dropped afterwards.
+	d.states = make(chan *state, 4*runtime.GOMAXPROCS(0))
+	return d
+}
+
+func (d *Decoder) getState() *state {
+	select {
+	case st := <-d.states:
+		return st
+	default:
 		st := newState(d.limits)
 		st.spareAttrs = d.spareAttrs
 		return st
 	}
-	return d
+}
+
+func (d *Decoder) putState(st *state, bodyLen int) {
+	if bodyLen > maxKeptStateBody {
+		return
+	}
+	select {
+	case d.states <- st:
+	default:
+	}
 }
 
 // Decode parses one POST /v1/telemetry body. On success every span of the
@@ -81,9 +109,9 @@ func (d *Decoder) Decode(body []byte) (ptrace.Traces, error) {
 	if err := checkEncoding(body); err != nil {
 		return ptrace.Traces{}, err
 	}
-	st := d.states.Get().(*state)
-	defer d.states.Put(st)
+	st := d.getState()
 	td, err := st.decode(body)
+	d.putState(st, len(body))
 	if err != nil {
 		return ptrace.Traces{}, err
 	}
@@ -133,6 +161,7 @@ type state struct {
 	spareAttrs bool
 	parser     fastjson.Parser
 	intern     map[string]string
+	recent     [256]string // a direct-mapped cache in front of intern
 	num        []byte
 
 	// Per-batch and per-span scratch.
@@ -822,16 +851,27 @@ func (p fieldPath) String() string {
 // str returns b as a string, reusing the string of an earlier equal short
 // value so that repeated keys and label values do not allocate.
 func (st *state) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
 	if len(b) > maxInternedLen {
 		return string(b)
 	}
-	if s, ok := st.intern[string(b)]; ok {
-		return s
+	// The same keys and values come back span after span: comparing the
+	// bytes with the one string in their slot of recent is cheaper than
+	// hashing them for the map.
+	slot := &st.recent[(len(b)*31+int(b[0])*7+int(b[len(b)/2])*3+int(b[len(b)-1]))%len(st.recent)]
+	if *slot == string(b) {
+		return *slot
 	}
-	s := string(b)
-	if len(st.intern) < maxInterned {
-		st.intern[s] = s
+	s, ok := st.intern[string(b)]
+	if !ok {
+		s = string(b)
+		if len(st.intern) < maxInterned {
+			st.intern[s] = s
+		}
 	}
+	*slot = s
 	return s
 }
 

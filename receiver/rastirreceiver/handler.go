@@ -7,8 +7,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -41,10 +41,36 @@ const (
 // telemetry.
 const formatRastirJSON = "rastir_json"
 
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // maxPooledBuffer keeps one huge request from pinning its buffer forever.
 const maxPooledBuffer = 1 << 20
+
+// bodyBuffers is a free list of request body buffers. Not a sync.Pool: a
+// pool is emptied by every second garbage collection, which under load
+// comes dozens of times a second, and each new buffer regrows to the body
+// size.
+type bodyBuffers chan *bytes.Buffer
+
+func newBodyBuffers() bodyBuffers { return make(bodyBuffers, 4*runtime.GOMAXPROCS(0)) }
+
+func (bb bodyBuffers) get() *bytes.Buffer {
+	select {
+	case b := <-bb:
+		return b
+	default:
+		return new(bytes.Buffer)
+	}
+}
+
+func (bb bodyBuffers) put(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	select {
+	case bb <- b:
+	default:
+	}
+}
 
 // handleTelemetry is POST /v1/telemetry: read, decode, rate-limit, tag the
 // tenant, hand the batch to the pipeline, answer.
@@ -57,14 +83,8 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 		writeDetail(w, http.StatusServiceUnavailable, "No traces pipeline receives the spans of this receiver", nil)
 		return
 	}
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= maxPooledBuffer {
-			buf.Reset()
-			bodyBuffers.Put(buf)
-		}
-	}()
-	buf.Reset()
+	buf := r.bodies.get()
+	defer r.bodies.put(buf)
 	if req.ContentLength > 0 && req.ContentLength <= r.cfg.MaxRequestBodySize {
 		buf.Grow(int(req.ContentLength))
 	}

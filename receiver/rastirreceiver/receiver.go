@@ -42,6 +42,7 @@ type rastirReceiver struct {
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
 	decoder   *rastirjson.Decoder
+	bodies    bodyBuffers
 	// ipLimiter and serviceLimiter are nil when rate limiting is off.
 	ipLimiter, serviceLimiter *ratelimit.Limiter
 	tenantsByKey              map[string]string
@@ -86,6 +87,7 @@ func newRastirReceiver(cfg *Config, set receiver.Settings) (*rastirReceiver, err
 			// to nearly every span; room for them saves it reallocating
 			// each span's attributes.
 			rastirjson.WithSpareAttributeCapacity()),
+		bodies:   newBodyBuffers(),
 		ready:    readiness{hold: cfg.Readiness.RefusalHold},
 		counters: newOperationalCounters(),
 	}
