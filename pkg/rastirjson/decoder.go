@@ -473,14 +473,15 @@ func (st *state) decodeAttributes(v *fastjson.Value, attrs pcommon.Map) *Error {
 		if !known {
 			k = st.str(key)
 		}
-		if verr := st.setValue(attrs.PutEmpty(k), v, 0); verr != nil {
+		val := attrs.PutEmpty(k)
+		if verr := st.setValue(val, v, 0); verr != nil {
 			e = verr.at(st.spanPath(vocabulary.WireAttributes + "." + k))
 			return
 		}
-		if v.Type() == fastjson.TypeNumber && isNonNegativeKey(k) {
-			if f, _ := st.float(v); f < 0 {
-				e = fieldError("'%s' must not be negative", st.spanPath(vocabulary.WireAttributes+"."+k))
-			}
+		// The number as already converted: parsing it again cost more than
+		// the check.
+		if isNegative(val) && isNonNegativeKey(k) {
+			e = fieldError("'%s' must not be negative", st.spanPath(vocabulary.WireAttributes+"."+k))
 		}
 	})
 	return e
@@ -510,6 +511,17 @@ func rastirAttributeKey(b []byte) (string, bool) {
 		return vocabulary.RastirAttrTTFTMs, true
 	}
 	return "", false
+}
+
+// isNegative reports whether v is a number below zero.
+func isNegative(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return v.Int() < 0
+	case pcommon.ValueTypeDouble:
+		return v.Double() < 0
+	}
+	return false
 }
 
 func isNonNegativeKey(k string) bool {
