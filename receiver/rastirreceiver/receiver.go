@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -185,22 +186,25 @@ func (r *rastirReceiver) shutdown(ctx context.Context) error {
 type readiness struct {
 	hold time.Duration
 
+	// refusing is read on every accepted batch: an atomic load keeps the
+	// handlers of concurrent requests off the mutex while nothing refuses.
+	refusing    atomic.Bool
 	mu          sync.Mutex
-	refusing    bool
 	lastRefusal time.Time
 	lastReason  string
 }
 
 func (rd *readiness) refused(now time.Time, reason string) {
 	rd.mu.Lock()
-	rd.refusing, rd.lastRefusal, rd.lastReason = true, now, reason
+	rd.lastRefusal, rd.lastReason = now, reason
+	rd.refusing.Store(true)
 	rd.mu.Unlock()
 }
 
 func (rd *readiness) accepted() {
-	rd.mu.Lock()
-	rd.refusing = false
-	rd.mu.Unlock()
+	if rd.refusing.Load() {
+		rd.refusing.Store(false)
+	}
 }
 
 // state reports readiness. A refusal counts for hold only: with no traffic
@@ -208,7 +212,7 @@ func (rd *readiness) accepted() {
 func (rd *readiness) state(now time.Time) (bool, string) {
 	rd.mu.Lock()
 	defer rd.mu.Unlock()
-	if rd.refusing && now.Sub(rd.lastRefusal) < rd.hold {
+	if rd.refusing.Load() && now.Sub(rd.lastRefusal) < rd.hold {
 		return false, rd.lastReason
 	}
 	return true, ""
