@@ -230,3 +230,55 @@ func TestExactNanos(t *testing.T) {
 		}
 	}
 }
+
+// TestSpareAttributeCapacityKeepsOutput: the receiver's option changes only
+// the attributes' capacity, never what is decoded.
+func TestSpareAttributeCapacityKeepsOutput(t *testing.T) {
+	exact := NewDecoder(DefaultLimits())
+	spare := NewDecoder(DefaultLimits(), WithSpareAttributeCapacity())
+	marshaler := ptrace.JSONMarshaler{}
+	for name, body := range fixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			a, err := exact.Decode(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := spare.Decode(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The fixtures carry every timestamp, so the receive time does
+			// not enter the output.
+			ja, _ := marshaler.MarshalTraces(a)
+			jb, _ := marshaler.MarshalTraces(b)
+			if !bytes.Equal(ja, jb) {
+				t.Fatalf("spare capacity changed the output:\n%s\n%s", ja, jb)
+			}
+		})
+	}
+}
+
+// TestDecoderKeepsStatesAcrossBatches: a state goes back to the free list
+// after a batch unless the batch was larger than maxKeptStateBody, whose
+// parser cache it would keep for good.
+func TestDecoderKeepsStatesAcrossBatches(t *testing.T) {
+	d := NewDecoder(DefaultLimits())
+	body := fixtures(t)["0014.json"]
+	if _, err := d.Decode(body); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.states) != 1 {
+		t.Fatalf("%d states kept after one batch, want 1", len(d.states))
+	}
+	st := <-d.states
+	d.putState(st, maxKeptStateBody+1)
+	if len(d.states) != 0 {
+		t.Fatal("the state of an oversized batch was kept")
+	}
+	for range cap(d.states) + 3 {
+		d.putState(newState(d.limits), len(body))
+	}
+	if len(d.states) != cap(d.states) {
+		t.Fatalf("%d states kept, want the list's bound %d", len(d.states), cap(d.states))
+	}
+}

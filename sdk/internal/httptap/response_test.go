@@ -110,3 +110,48 @@ func TestReadErrorAndEarlyClose(t *testing.T) {
 		t.Fatalf("early close: finished %d err %v lines %q", r.finished, r.err, r.lines)
 	}
 }
+
+// TestConcurrentTapsKeepTheirBodies runs many taps at once: their buffers
+// come from one pool and go back to it after Finish, so a buffer handed to
+// a second tap while the first still used it would mix the bodies.
+func TestConcurrentTapsKeepTheirBodies(t *testing.T) {
+	const taps = 64
+	errs := make(chan error, taps)
+	for i := range taps {
+		go func() {
+			body := strings.Repeat(string(rune('a'+i%26)), 100+i*37)
+			for range 20 {
+				var got []byte
+				h := finishFunc(func(b []byte, err error) {
+					if err != nil {
+						errs <- err
+						return
+					}
+					got = bytes.Clone(b)
+				})
+				var tap Tap
+				tap.Init(io.NopCloser(iotest.HalfReader(strings.NewReader(body))), false, int64(len(body)), h)
+				if _, err := io.Copy(io.Discard, &tap); err != nil {
+					errs <- err
+					return
+				}
+				if string(got) != body {
+					errs <- errors.New("a tap saw another tap's body")
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range taps {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// finishFunc is a Handler of whole bodies.
+type finishFunc func(body []byte, err error)
+
+func (finishFunc) Line([]byte)                     {}
+func (f finishFunc) Finish(body []byte, err error) { f(body, err) }
