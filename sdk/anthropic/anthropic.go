@@ -134,6 +134,14 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	}
 	ctx, span := rastir.StartLLM(req.Context(), model, rastir.WithProvider(provider),
 		rastir.WithSpanName(c.spanNames.Name(vocabulary.OperationChat, model)), rastir.WithWrapName(wrapName))
+	if !span.IsRecording() {
+		// The sampler dropped the span: its context still goes out with
+		// the request, but nothing is recorded, so the response is left
+		// as it is.
+		resp, err := next(req.WithContext(ctx))
+		span.End()
+		return resp, err
+	}
 	span.SetServer(host, port)
 	if stream {
 		span.SetStreaming(true)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -350,4 +351,28 @@ func TestProviderFromHost(t *testing.T) {
 	assert.Equal(t, vocabulary.ProviderGCPVertexAI, rastiranthropic.ProviderFromHost("aiplatform.googleapis.com"))
 	assert.Equal(t, vocabulary.ProviderAWSBedrock, rastiranthropic.ProviderFromHost("bedrock-runtime.us-east-1.amazonaws.com"))
 	assert.Equal(t, vocabulary.ProviderAnthropic, rastiranthropic.ProviderFromHost("gateway.internal"))
+}
+
+// TestSampledOutLeavesResponse: with the span dropped by the sampler, the
+// request still carries its trace context and the response body goes to
+// the client as the transport returned it, unread by the adapter.
+func TestSampledOutLeavesResponse(t *testing.T) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
+	rastir.UseTracerProvider(tp)
+	t.Cleanup(func() {
+		rastir.UseTracerProvider(nil)
+		_ = tp.Shutdown(context.Background())
+	})
+	req, err := http.NewRequest(http.MethodPost, "https://api.anthropic.com/v1/messages",
+		strings.NewReader(`{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[]}`))
+	require.NoError(t, err)
+	body := io.NopCloser(strings.NewReader(`{"id":"msg_x"}`))
+	var sent *http.Request
+	resp, err := rastiranthropic.Middleware()(req, func(r *http.Request) (*http.Response, error) {
+		sent = r
+		return &http.Response{StatusCode: http.StatusOK, Body: body}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, body, resp.Body, "the body was wrapped")
+	assert.True(t, trace.SpanContextFromContext(sent.Context()).IsValid(), "no trace context on the request")
 }

@@ -151,11 +151,19 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	ctx, span := rastir.StartLLM(req.Context(), model,
 		rastir.WithOperation(op), rastir.WithProvider(provider),
 		rastir.WithSpanName(c.spanNames.Name(op, model)), rastir.WithWrapName(wrapName))
+	out := req.WithContext(ctx)
+	if !span.IsRecording() {
+		// The sampler dropped the span: its context still goes out with
+		// the request, but nothing is recorded, so the response is left
+		// as it is.
+		resp, err := next(out)
+		span.End()
+		return resp, err
+	}
 	span.SetServer(host, port)
 	if stream {
 		span.SetStreaming(true)
 	}
-	out := req.WithContext(ctx)
 	if c.streamUsage && stream && !usageSaid && ep == endpointChat {
 		askStreamUsage(out)
 	}

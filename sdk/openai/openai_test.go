@@ -3,12 +3,14 @@ package rastiropenai_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -606,4 +608,28 @@ func TestStreamUsageOption(t *testing.T) {
 			assert.Equal(t, int64(9), attrs(only(t, rec).Attributes())[vocabulary.GenAIUsageInputTokens])
 		})
 	}
+}
+
+// TestSampledOutLeavesResponse: with the span dropped by the sampler, the
+// request still carries its trace context and the response body goes to
+// the client as the transport returned it, unread by the adapter.
+func TestSampledOutLeavesResponse(t *testing.T) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
+	rastir.UseTracerProvider(tp)
+	t.Cleanup(func() {
+		rastir.UseTracerProvider(nil)
+		_ = tp.Shutdown(context.Background())
+	})
+	req, err := http.NewRequest(http.MethodPost, "https://api.openai.com/v1/chat/completions",
+		strings.NewReader(`{"model":"gpt-4.1","messages":[]}`))
+	require.NoError(t, err)
+	body := io.NopCloser(strings.NewReader(`{"id":"x"}`))
+	var sent *http.Request
+	resp, err := rastiropenai.Middleware()(req, func(r *http.Request) (*http.Response, error) {
+		sent = r
+		return &http.Response{StatusCode: http.StatusOK, Body: body}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, body, resp.Body, "the body was wrapped")
+	assert.True(t, trace.SpanContextFromContext(sent.Context()).IsValid(), "no trace context on the request")
 }
