@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/sdktest"
 )
 
 type noopExporter struct{}
@@ -92,15 +92,9 @@ func sdkLLMSpan(ctx context.Context) {
 // reports its time and allocations relative to the otel case of the same
 // run (time-ratio, allocs-ratio).
 func BenchmarkLLMSpan(b *testing.B) {
-	var otel perOp
-	b.Run("otel", func(b *testing.B) { otel = measure(b, benchBareOTel) })
-	b.Run("sdk", func(b *testing.B) {
-		sdk := measure(b, benchSDK)
-		if otel.ns > 0 && otel.allocs > 0 {
-			b.ReportMetric(sdk.ns/otel.ns, "time-ratio")
-			b.ReportMetric(sdk.allocs/otel.allocs, "allocs-ratio")
-		}
-	})
+	var otel sdktest.PerOp
+	b.Run("otel", func(b *testing.B) { otel = sdktest.Measure(b, benchBareOTel) })
+	b.Run("sdk", func(b *testing.B) { sdktest.ReportRatios(b, sdktest.Measure(b, benchSDK), otel) })
 }
 
 // BenchmarkLLMSpanPaired makes one bare span and one SDK span per
@@ -138,19 +132,6 @@ func BenchmarkLLMSpanPaired(b *testing.B) {
 	b.ReportMetric(float64(bare.Nanoseconds())/float64(b.N), "otel-ns/span")
 	b.ReportMetric(float64(sdk.Nanoseconds())/float64(b.N), "sdk-ns/span")
 	b.ReportMetric(float64(sdk)/float64(bare), "time-ratio")
-}
-
-type perOp struct{ ns, allocs float64 }
-
-// measure runs a benchmark body and returns its time and allocations per
-// operation.
-func measure(b *testing.B, body func(*testing.B)) perOp {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	body(b)
-	runtime.ReadMemStats(&after)
-	n := float64(b.N)
-	return perOp{ns: float64(b.Elapsed().Nanoseconds()) / n, allocs: float64(after.Mallocs-before.Mallocs) / n}
 }
 
 // okTransport answers every request with 200 at once, so that the sender

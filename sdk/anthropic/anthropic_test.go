@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 	rastiranthropic "github.com/otelcol-rastir/otelcol-rastir/sdk/anthropic"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -357,22 +357,8 @@ func TestProviderFromHost(t *testing.T) {
 // request still carries its trace context and the response body goes to
 // the client as the transport returned it, unread by the adapter.
 func TestSampledOutLeavesResponse(t *testing.T) {
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
-	rastir.UseTracerProvider(tp)
-	t.Cleanup(func() {
-		rastir.UseTracerProvider(nil)
-		_ = tp.Shutdown(context.Background())
-	})
-	req, err := http.NewRequest(http.MethodPost, "https://api.anthropic.com/v1/messages",
-		strings.NewReader(`{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[]}`))
-	require.NoError(t, err)
-	body := io.NopCloser(strings.NewReader(`{"id":"msg_x"}`))
-	var sent *http.Request
-	resp, err := rastiranthropic.Middleware()(req, func(r *http.Request) (*http.Response, error) {
-		sent = r
-		return &http.Response{StatusCode: http.StatusOK, Body: body}, nil
-	})
-	require.NoError(t, err)
-	assert.Equal(t, body, resp.Body, "the body was wrapped")
-	assert.True(t, trace.SpanContextFromContext(sent.Context()).IsValid(), "no trace context on the request")
+	mw := rastiranthropic.Middleware()
+	adaptertest.CheckSampledOut(t, func(r *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+		return mw(r, next)
+	}, "https://api.anthropic.com/v1/messages", `{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[]}`)
 }

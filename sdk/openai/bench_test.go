@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"runtime"
 	"testing"
 
 	"github.com/openai/openai-go/v3"
@@ -17,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/sdktest"
 	rastiropenai "github.com/otelcol-rastir/otelcol-rastir/sdk/openai"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
@@ -81,10 +81,10 @@ func BenchmarkSpan(b *testing.B) {
 		_ = tp.Shutdown(context.Background())
 	}()
 
-	var bare perOp
+	var bare sdktest.PerOp
 	b.Run("bare-otel", func(b *testing.B) {
 		tr := tp.Tracer("bench")
-		bare = measure(b, func(b *testing.B) {
+		bare = sdktest.Measure(b, func(b *testing.B) {
 			for b.Loop() {
 				_, s := tr.Start(context.Background(), "chat gpt-4.1", trace.WithSpanKind(trace.SpanKindClient),
 					trace.WithAttributes(
@@ -127,7 +127,7 @@ func BenchmarkSpan(b *testing.B) {
 			resp = http.Response{StatusCode: http.StatusOK, Header: header, ContentLength: int64(len(data)), Body: rc}
 			return &resp, nil
 		}
-		adapter := measure(b, func(b *testing.B) {
+		adapter := sdktest.Measure(b, func(b *testing.B) {
 			for b.Loop() {
 				resp, err := mw(req, next)
 				if err != nil {
@@ -139,23 +139,6 @@ func BenchmarkSpan(b *testing.B) {
 				_ = resp.Body.Close()
 			}
 		})
-		if bare.ns > 0 && bare.allocs > 0 {
-			b.ReportMetric(adapter.ns/bare.ns, "time-ratio")
-			b.ReportMetric(adapter.allocs/bare.allocs, "allocs-ratio")
-		}
+		sdktest.ReportRatios(b, adapter, bare)
 	})
-}
-
-type perOp struct{ ns, allocs float64 }
-
-// measure runs a benchmark body and returns its time and allocations per
-// operation.
-func measure(b *testing.B, body func(*testing.B)) perOp {
-	b.ReportAllocs()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	body(b)
-	runtime.ReadMemStats(&after)
-	n := float64(b.N)
-	return perOp{ns: float64(b.Elapsed().Nanoseconds()) / n, allocs: float64(after.Mallocs-before.Mallocs) / n}
 }

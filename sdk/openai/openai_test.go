@@ -3,14 +3,12 @@ package rastiropenai_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -26,6 +24,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 	rastiropenai "github.com/otelcol-rastir/otelcol-rastir/sdk/openai"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
@@ -614,22 +613,8 @@ func TestStreamUsageOption(t *testing.T) {
 // request still carries its trace context and the response body goes to
 // the client as the transport returned it, unread by the adapter.
 func TestSampledOutLeavesResponse(t *testing.T) {
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
-	rastir.UseTracerProvider(tp)
-	t.Cleanup(func() {
-		rastir.UseTracerProvider(nil)
-		_ = tp.Shutdown(context.Background())
-	})
-	req, err := http.NewRequest(http.MethodPost, "https://api.openai.com/v1/chat/completions",
-		strings.NewReader(`{"model":"gpt-4.1","messages":[]}`))
-	require.NoError(t, err)
-	body := io.NopCloser(strings.NewReader(`{"id":"x"}`))
-	var sent *http.Request
-	resp, err := rastiropenai.Middleware()(req, func(r *http.Request) (*http.Response, error) {
-		sent = r
-		return &http.Response{StatusCode: http.StatusOK, Body: body}, nil
-	})
-	require.NoError(t, err)
-	assert.Equal(t, body, resp.Body, "the body was wrapped")
-	assert.True(t, trace.SpanContextFromContext(sent.Context()).IsValid(), "no trace context on the request")
+	mw := rastiropenai.Middleware()
+	adaptertest.CheckSampledOut(t, func(r *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+		return mw(r, next)
+	}, "https://api.openai.com/v1/chat/completions", `{"model":"gpt-4.1","messages":[]}`)
 }

@@ -1,0 +1,32 @@
+// Package sdktest holds the benchmark helpers the SDK's modules share:
+// measuring a benchmark against a baseline of the same run.
+package sdktest
+
+import (
+	"runtime"
+	"testing"
+)
+
+// PerOp is a benchmark's time and allocations per operation.
+type PerOp struct{ NS, Allocs float64 }
+
+// Measure runs a benchmark body and returns its time and allocations per
+// operation.
+func Measure(b *testing.B, body func(*testing.B)) PerOp {
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	body(b)
+	runtime.ReadMemStats(&after)
+	n := float64(b.N)
+	return PerOp{NS: float64(b.Elapsed().Nanoseconds()) / n, Allocs: float64(after.Mallocs-before.Mallocs) / n}
+}
+
+// ReportRatios reports got relative to base, measured in the same run, as
+// time-ratio and allocs-ratio; nothing when base was not measured.
+func ReportRatios(b *testing.B, got, base PerOp) {
+	if base.NS > 0 && base.Allocs > 0 {
+		b.ReportMetric(got.NS/base.NS, "time-ratio")
+		b.ReportMetric(got.Allocs/base.Allocs, "allocs-ratio")
+	}
+}
