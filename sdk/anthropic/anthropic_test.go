@@ -5,9 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -15,10 +13,7 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/option"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
@@ -27,18 +22,6 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
-
-func record(t *testing.T) *tracetest.SpanRecorder {
-	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	rastir.UseTracerProvider(tp)
-	t.Cleanup(func() {
-		rastir.UseTracerProvider(nil)
-		_ = tp.Shutdown(context.Background())
-	})
-	return rec
-}
 
 type reply struct {
 	status      int
@@ -71,30 +54,6 @@ func client(srv *httptest.Server) *anthropic.Client {
 	return &c
 }
 
-func hostPort(t *testing.T, srv *httptest.Server) (string, int64) {
-	t.Helper()
-	u, err := url.Parse(srv.URL)
-	require.NoError(t, err)
-	p, err := strconv.Atoi(u.Port())
-	require.NoError(t, err)
-	return u.Hostname(), int64(p)
-}
-
-func attrs(kvs []attribute.KeyValue) map[string]any {
-	m := make(map[string]any, len(kvs))
-	for _, kv := range kvs {
-		m[string(kv.Key)] = kv.Value.AsInterface()
-	}
-	return m
-}
-
-func only(t *testing.T, rec *tracetest.SpanRecorder) sdktrace.ReadOnlySpan {
-	t.Helper()
-	spans := rec.Ended()
-	require.Len(t, spans, 1)
-	return spans[0]
-}
-
 func params() anthropic.MessageNewParams {
 	return anthropic.MessageNewParams{
 		Model:     "claude-sonnet-4-5",
@@ -104,15 +63,15 @@ func params() anthropic.MessageNewParams {
 }
 
 func TestMessage(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, reply{200, "application/json", "message.json"})
-	host, port := hostPort(t, srv)
+	host, port := adaptertest.HostPort(t, srv)
 
 	msg, err := client(srv).Messages.New(context.Background(), params())
 	require.NoError(t, err)
 	assert.Equal(t, "Hi! My name is Claude.", msg.Content[0].Text)
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, "chat claude-sonnet-4-5", s.Name())
 	assert.Equal(t, trace.SpanKindClient, s.SpanKind())
 	assert.Equal(t, codes.Unset, s.Status().Code)
@@ -129,18 +88,18 @@ func TestMessage(t *testing.T) {
 		vocabulary.GenAIResponseFinishReasons: []string{"end_turn"},
 		vocabulary.GenAIUsageInputTokens:      int64(2095),
 		vocabulary.GenAIUsageOutputTokens:     int64(503),
-	}, attrs(s.Attributes()))
+	}, adaptertest.Attrs(s.Attributes()))
 	assert.Empty(t, s.Events())
 }
 
 func TestMessageCacheTokens(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, reply{200, "application/json", "message_cache.json"})
 
 	_, err := client(srv).Messages.New(context.Background(), params())
 	require.NoError(t, err)
 
-	m := attrs(only(t, rec).Attributes())
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
 	assert.Equal(t, []string{"max_tokens"}, m[vocabulary.GenAIResponseFinishReasons])
 	// 21 + 188086 written to the cache + 0 read from it.
 	assert.Equal(t, int64(188107), m[vocabulary.GenAIUsageInputTokens])
@@ -150,9 +109,9 @@ func TestMessageCacheTokens(t *testing.T) {
 }
 
 func TestStream(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, reply{200, "text/event-stream", "stream.sse"})
-	host, port := hostPort(t, srv)
+	host, port := adaptertest.HostPort(t, srv)
 
 	stream := client(srv).Messages.NewStreaming(context.Background(), params())
 	var msg anthropic.Message
@@ -163,8 +122,8 @@ func TestStream(t *testing.T) {
 	assert.Equal(t, "Hello!", msg.Content[0].Text)
 	assert.Equal(t, int64(15), msg.Usage.OutputTokens)
 
-	s := only(t, rec)
-	m := attrs(s.Attributes())
+	s := adaptertest.Only(t, rec)
+	m := adaptertest.Attrs(s.Attributes())
 	v, ok := m[vocabulary.GenAIResponseTimeToFirstChunk].(float64)
 	require.True(t, ok)
 	assert.GreaterOrEqual(t, v, 0.0)
@@ -190,7 +149,7 @@ func TestStream(t *testing.T) {
 }
 
 func TestStreamErrorEvent(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, reply{200, "text/event-stream", "stream_error.sse"})
 
 	stream := client(srv).Messages.NewStreaming(context.Background(), params())
@@ -198,16 +157,16 @@ func TestStreamErrorEvent(t *testing.T) {
 	}
 	require.Error(t, stream.Err())
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, codes.Error, s.Status().Code)
 	assert.Equal(t, stream.Err().Error(), s.Status().Description)
-	m := attrs(s.Attributes())
+	m := adaptertest.Attrs(s.Attributes())
 	assert.Equal(t, "*apierror.Error", m[vocabulary.ErrorType])
 	assert.Equal(t, vocabulary.ErrorProvider, m[vocabulary.RastirErrorCategoryKey])
 	assert.Equal(t, "msg_01Vh6ypJ2bXrAXa7DdMQzE6G", m[vocabulary.GenAIResponseID])
 	assert.Equal(t, int64(12), m[vocabulary.GenAIUsageInputTokens])
 	require.Len(t, s.Events(), 1)
-	assert.Contains(t, attrs(s.Events()[0].Attributes)[vocabulary.AttrExceptionMessage], "overloaded_error")
+	assert.Contains(t, adaptertest.Attrs(s.Events()[0].Attributes)[vocabulary.AttrExceptionMessage], "overloaded_error")
 }
 
 func TestHTTPErrors(t *testing.T) {
@@ -224,16 +183,16 @@ func TestHTTPErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := record(t)
+			rec := adaptertest.Record(t)
 			srv := server(t, reply{tt.status, "application/json", tt.file})
-			host, port := hostPort(t, srv)
+			host, port := adaptertest.HostPort(t, srv)
 
 			_, err := client(srv).Messages.New(context.Background(), params())
 			var apiErr *anthropic.Error
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tt.typ, string(apiErr.Type()))
 
-			s := only(t, rec)
+			s := adaptertest.Only(t, rec)
 			assert.Equal(t, codes.Error, s.Status().Code)
 			assert.Equal(t, err.Error(), s.Status().Description)
 			assert.Equal(t, map[string]any{
@@ -246,20 +205,20 @@ func TestHTTPErrors(t *testing.T) {
 				vocabulary.HTTPResponseStatusCode: int64(tt.status),
 				vocabulary.ErrorType:              "*apierror.Error",
 				vocabulary.RastirErrorCategoryKey: tt.category,
-			}, attrs(s.Attributes()))
+			}, adaptertest.Attrs(s.Attributes()))
 			require.Len(t, s.Events(), 1)
 			ev := s.Events()[0]
 			assert.Equal(t, vocabulary.EventException, ev.Name)
 			assert.Equal(t, map[string]any{
 				vocabulary.AttrExceptionType:    "*apierror.Error",
 				vocabulary.AttrExceptionMessage: err.Error(),
-			}, attrs(ev.Attributes))
+			}, adaptertest.Attrs(ev.Attributes))
 		})
 	}
 }
 
 func TestTimeout(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		select {
@@ -275,9 +234,9 @@ func TestTimeout(t *testing.T) {
 	_, err := client(srv).Messages.New(ctx, params())
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, codes.Error, s.Status().Code)
-	m := attrs(s.Attributes())
+	m := adaptertest.Attrs(s.Attributes())
 	assert.Equal(t, "context.deadlineExceededError", m[vocabulary.ErrorType])
 	assert.Equal(t, vocabulary.ErrorTimeout, m[vocabulary.RastirErrorCategoryKey])
 	assert.NotContains(t, m, vocabulary.HTTPResponseStatusCode)
@@ -286,7 +245,7 @@ func TestTimeout(t *testing.T) {
 }
 
 func TestOtherEndpointsUntraced(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"input_tokens": 14}`))
@@ -302,7 +261,7 @@ func TestOtherEndpointsUntraced(t *testing.T) {
 }
 
 func TestVertexPath(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	data, err := os.ReadFile("testdata/message.json")
 	require.NoError(t, err)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -322,14 +281,14 @@ func TestVertexPath(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 
-	m := attrs(only(t, rec).Attributes())
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
 	assert.Equal(t, "claude-sonnet-4-5@20250929", m[vocabulary.GenAIRequestModel])
 	assert.Equal(t, vocabulary.ProviderGCPVertexAI, m[vocabulary.GenAIProviderName])
 	assert.Equal(t, "msg_013Zva2CMHLNnXjNJJKqJ2EF", m[vocabulary.GenAIResponseID])
 }
 
 func TestParentAgentAndNoDoubleSpan(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, reply{200, "application/json", "message.json"})
 
 	ctx, agent := rastir.StartAgent(context.Background(), "writer")
@@ -342,7 +301,7 @@ func TestParentAgentAndNoDoubleSpan(t *testing.T) {
 	require.Len(t, spans, 2)
 	llm := spans[0]
 	assert.Equal(t, agent.SpanContext().SpanID(), llm.Parent().SpanID())
-	assert.Equal(t, "writer", attrs(llm.Attributes())[vocabulary.GenAIAgentName])
+	assert.Equal(t, "writer", adaptertest.Attrs(llm.Attributes())[vocabulary.GenAIAgentName])
 }
 
 func TestProviderFromHost(t *testing.T) {

@@ -25,33 +25,14 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 )
-
-func record(t *testing.T) *tracetest.SpanRecorder {
-	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	rastir.UseTracerProvider(tp)
-	t.Cleanup(func() {
-		rastir.UseTracerProvider(nil)
-		require.NoError(t, tp.Shutdown(context.Background()))
-	})
-	return rec
-}
-
-func attrs(s sdktrace.ReadOnlySpan) map[string]any {
-	m := map[string]any{}
-	for _, kv := range s.Attributes() {
-		m[string(kv.Key)] = kv.Value.AsInterface()
-	}
-	return m
-}
 
 func onlySpan(t *testing.T, rec *tracetest.SpanRecorder) (sdktrace.ReadOnlySpan, map[string]any) {
 	t.Helper()
 	ended := rec.Ended()
 	require.Len(t, ended, 1)
-	return ended[0], attrs(ended[0])
+	return ended[0], adaptertest.Attrs(ended[0].Attributes())
 }
 
 // reply is one canned answer of the test server.
@@ -171,7 +152,7 @@ const converseBlocked = `{
 }`
 
 func TestConverse(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := newServer(t, map[string]reply{"converse": {body: converseOK}})
 	ctx, agent := rastir.StartAgent(context.Background(), "support")
 	out, err := newClient(srv.URL).Converse(ctx, &bedrockruntime.ConverseInput{
@@ -191,7 +172,7 @@ func TestConverse(t *testing.T) {
 	require.NotNil(t, s, "one span per call, however often the middleware is added")
 	require.Len(t, rec.Ended(), 2)
 	assert.Equal(t, agent.SpanContext().SpanID(), s.Parent().SpanID())
-	a := attrs(s)
+	a := adaptertest.Attrs(s.Attributes())
 	assert.Equal(t, map[string]any{
 		vocabulary.RastirSpanTypeKey:             vocabulary.SpanTypeLLM,
 		vocabulary.GenAIOperationName:            vocabulary.OperationChat,
@@ -209,7 +190,7 @@ func TestConverse(t *testing.T) {
 }
 
 func TestConverseGuardrail(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := newServer(t, map[string]reply{"converse": {body: converseBlocked}})
 	_, err := newClient(srv.URL).Converse(context.Background(), &bedrockruntime.ConverseInput{
 		ModelId:  aws.String("meta.llama3-70b-instruct-v1:0"),
@@ -243,7 +224,7 @@ func TestConverseGuardrail(t *testing.T) {
 		GuardrailConfig: &types.GuardrailConfiguration{GuardrailIdentifier: aws.String("gr-1234abcd"), GuardrailVersion: aws.String("DRAFT")},
 	})
 	require.NoError(t, err)
-	a = attrs(rec.Ended()[1])
+	a = adaptertest.Attrs(rec.Ended()[1].Attributes())
 	assert.Equal(t, "NONE", a[vocabulary.AWSBedrockGuardrailAction])
 	assert.Equal(t, "DRAFT", a[vocabulary.GenAIGuardrailPolicyVersion])
 	assert.NotContains(t, a, vocabulary.AWSBedrockGuardrailAssessment)
@@ -270,7 +251,7 @@ func TestErrors(t *testing.T) {
 		{"deadline", reply{block: true}, true, "context.deadlineExceededError", vocabulary.ErrorTimeout, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := record(t)
+			rec := adaptertest.Record(t)
 			srv := newServer(t, map[string]reply{"converse": tc.reply})
 			ctx := context.Background()
 			if tc.timeout {
@@ -308,7 +289,7 @@ const (
 )
 
 func TestInvokeModel(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	tokenHeaders := map[string]string{"X-Amzn-Bedrock-Input-Token-Count": "15", "X-Amzn-Bedrock-Output-Token-Count": "7", "X-Amzn-Bedrock-Invocation-Latency": "734"}
 	srv := newServer(t, map[string]reply{"invoke": {headers: tokenHeaders, body: anthropicBody}})
 	client := newClient(srv.URL)
@@ -323,7 +304,7 @@ func TestInvokeModel(t *testing.T) {
 		_, err := client.InvokeModel(context.Background(), in)
 		require.NoError(t, err)
 		ended := rec.Ended()
-		return attrs(ended[len(ended)-1])
+		return adaptertest.Attrs(ended[len(ended)-1].Attributes())
 	}
 
 	a := invoke("anthropic.claude-3-5-sonnet-20240620-v1:0", nil)
@@ -427,7 +408,7 @@ func readStream(t *testing.T, out *bedrockruntime.ConverseStreamOutput) (text st
 }
 
 func TestConverseStream(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := newServer(t, map[string]reply{"converse-stream": {frames: streamFrames("end_turn",
 		`{"usage":{"inputTokens":10,"outputTokens":3,"totalTokens":13,"cacheReadInputTokens":2},"metrics":{"latencyMs":300},"p":"abc"}`)}})
 	out, err := newClient(srv.URL).ConverseStream(context.Background(), &bedrockruntime.ConverseStreamInput{
@@ -459,7 +440,7 @@ func TestConverseStream(t *testing.T) {
 }
 
 func TestConverseStreamGuardrail(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	trace := `{"inputAssessment":{"gr-1234abcd":{"contentPolicy":{"filters":[{"type":"HATE","confidence":"HIGH","filterStrength":"HIGH","action":"BLOCKED","detected":true}]}}},"outputAssessments":{}}`
 	srv := newServer(t, map[string]reply{"converse-stream": {frames: streamFrames("guardrail_intervened",
 		`{"usage":{"inputTokens":0,"outputTokens":0,"totalTokens":0},"metrics":{"latencyMs":80},"trace":{"guardrail":`+trace+`}}`)}})
@@ -479,7 +460,7 @@ func TestConverseStreamGuardrail(t *testing.T) {
 }
 
 func TestConverseStreamException(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	frames := streamFrames("end_turn", `{}`)[:2]
 	frames = append(frames, exception("throttlingException", "Too many tokens, please wait before trying again."))
 	srv := newServer(t, map[string]reply{"converse-stream": {frames: frames}})
@@ -509,7 +490,7 @@ func TestConverseStreamException(t *testing.T) {
 // TestConverseStreamClosedEarly: closing the stream before its end ends
 // the span without an error.
 func TestConverseStreamClosedEarly(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := newServer(t, map[string]reply{"converse-stream": {frames: streamFrames("end_turn", `{"usage":{"inputTokens":1,"outputTokens":1}}`)}})
 	out, err := newClient(srv.URL).ConverseStream(context.Background(), &bedrockruntime.ConverseStreamInput{
 		ModelId:  aws.String("anthropic.claude-3-haiku-20240307-v1:0"),
@@ -525,7 +506,7 @@ func TestConverseStreamClosedEarly(t *testing.T) {
 
 // TestOtherOperations: operations other than the three pass through.
 func TestOtherOperations(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	stack := middleware.NewStack("test", nil)
 	require.NoError(t, AddMiddleware(stack))
 	require.NoError(t, AddMiddleware(stack))
@@ -537,7 +518,7 @@ func TestOtherOperations(t *testing.T) {
 }
 
 func TestTapBadFrames(t *testing.T) {
-	record(t)
+	adaptertest.Record(t)
 	_, span := rastir.StartLLM(context.Background(), "m")
 	c := &call{span: span}
 	tap := newStreamTap(nopCloser{strings.NewReader("")}, c)

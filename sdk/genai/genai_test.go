@@ -4,39 +4,23 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/genai"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 	rastirgenai "github.com/otelcol-rastir/otelcol-rastir/sdk/genai"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
-
-func record(t *testing.T) *tracetest.SpanRecorder {
-	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	rastir.UseTracerProvider(tp)
-	t.Cleanup(func() {
-		rastir.UseTracerProvider(nil)
-		_ = tp.Shutdown(context.Background())
-	})
-	return rec
-}
 
 type reply struct {
 	status      int
@@ -75,35 +59,11 @@ func models(t *testing.T, srv *httptest.Server, backend genai.Backend) *rastirge
 	return rastirgenai.Wrap(c)
 }
 
-func hostPort(t *testing.T, srv *httptest.Server) (string, int64) {
-	t.Helper()
-	u, err := url.Parse(srv.URL)
-	require.NoError(t, err)
-	p, err := strconv.Atoi(u.Port())
-	require.NoError(t, err)
-	return u.Hostname(), int64(p)
-}
-
-func attrs(kvs []attribute.KeyValue) map[string]any {
-	m := make(map[string]any, len(kvs))
-	for _, kv := range kvs {
-		m[string(kv.Key)] = kv.Value.AsInterface()
-	}
-	return m
-}
-
-func only(t *testing.T, rec *tracetest.SpanRecorder) sdktrace.ReadOnlySpan {
-	t.Helper()
-	spans := rec.Ended()
-	require.Len(t, spans, 1)
-	return spans[0]
-}
-
 func TestGenerateContent(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	var path string
 	srv := server(t, "generateContent", reply{200, "application/json", "generate_content.json"}, &path)
-	host, port := hostPort(t, srv)
+	host, port := adaptertest.HostPort(t, srv)
 
 	resp, err := models(t, srv, genai.BackendGeminiAPI).GenerateContent(context.Background(),
 		"gemini-2.5-flash", genai.Text("Explain how AI works in a few words"), nil)
@@ -111,7 +71,7 @@ func TestGenerateContent(t *testing.T) {
 	assert.Contains(t, resp.Text(), "AI learns patterns")
 	assert.Equal(t, "/v1beta/models/gemini-2.5-flash:generateContent", path)
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, "generate_content gemini-2.5-flash", s.Name())
 	assert.Equal(t, trace.SpanKindClient, s.SpanKind())
 	assert.Equal(t, codes.Unset, s.Status().Code)
@@ -129,19 +89,19 @@ func TestGenerateContent(t *testing.T) {
 		// 18 candidate tokens + 995 thinking tokens.
 		vocabulary.GenAIUsageOutputTokens:    int64(1013),
 		vocabulary.GenAIUsageReasoningTokens: int64(995),
-	}, attrs(s.Attributes()))
+	}, adaptertest.Attrs(s.Attributes()))
 	assert.Empty(t, s.Events())
 }
 
 func TestGenerateContentVertexCached(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "generateContent", reply{200, "application/json", "generate_content_cached.json"}, nil)
 
 	_, err := models(t, srv, genai.BackendVertexAI).GenerateContent(context.Background(),
 		"gemini-2.0-flash-001", genai.Text("Summarise the transcript"), nil)
 	require.NoError(t, err)
 
-	m := attrs(only(t, rec).Attributes())
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
 	assert.Equal(t, vocabulary.ProviderGCPVertexAI, m[vocabulary.GenAIProviderName])
 	assert.Equal(t, "MgzPZ6_MG7jKr-oPpMjnqQw", m[vocabulary.GenAIResponseID])
 	assert.Equal(t, []string{"max_tokens"}, m[vocabulary.GenAIResponseFinishReasons])
@@ -152,9 +112,9 @@ func TestGenerateContentVertexCached(t *testing.T) {
 }
 
 func TestGenerateContentStream(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "streamGenerateContent", reply{200, "text/event-stream", "stream.sse"}, nil)
-	host, port := hostPort(t, srv)
+	host, port := adaptertest.HostPort(t, srv)
 
 	var text strings.Builder
 	for resp, err := range models(t, srv, genai.BackendGeminiAPI).GenerateContentStream(context.Background(),
@@ -164,9 +124,9 @@ func TestGenerateContentStream(t *testing.T) {
 	}
 	assert.True(t, strings.HasPrefix(text.String(), "The sky is blue"))
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, "generate_content gemini-2.5-flash", s.Name())
-	m := attrs(s.Attributes())
+	m := adaptertest.Attrs(s.Attributes())
 	v, ok := m[vocabulary.GenAIResponseTimeToFirstChunk].(float64)
 	require.True(t, ok)
 	assert.GreaterOrEqual(t, v, 0.0)
@@ -190,7 +150,7 @@ func TestGenerateContentStream(t *testing.T) {
 }
 
 func TestGenerateContentStreamBreak(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "streamGenerateContent", reply{200, "text/event-stream", "stream.sse"}, nil)
 
 	for _, err := range models(t, srv, genai.BackendGeminiAPI).GenerateContentStream(context.Background(),
@@ -199,9 +159,9 @@ func TestGenerateContentStreamBreak(t *testing.T) {
 		break
 	}
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, codes.Unset, s.Status().Code)
-	m := attrs(s.Attributes())
+	m := adaptertest.Attrs(s.Attributes())
 	assert.Contains(t, m, vocabulary.GenAIResponseTimeToFirstChunk)
 	assert.Equal(t, int64(1), m[vocabulary.GenAIUsageOutputTokens])
 	assert.NotContains(t, m, vocabulary.GenAIResponseFinishReasons)
@@ -221,13 +181,13 @@ func TestHTTPErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := record(t)
+			rec := adaptertest.Record(t)
 			method := "generateContent"
 			if tt.stream {
 				method = "streamGenerateContent"
 			}
 			srv := server(t, method, reply{tt.status, "application/json", tt.file}, nil)
-			host, port := hostPort(t, srv)
+			host, port := adaptertest.HostPort(t, srv)
 			ms := models(t, srv, genai.BackendGeminiAPI)
 
 			var err error
@@ -244,7 +204,7 @@ func TestHTTPErrors(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tt.status, apiErr.Code)
 
-			s := only(t, rec)
+			s := adaptertest.Only(t, rec)
 			assert.Equal(t, codes.Error, s.Status().Code)
 			assert.Equal(t, err.Error(), s.Status().Description)
 			want := map[string]any{
@@ -261,20 +221,20 @@ func TestHTTPErrors(t *testing.T) {
 			if tt.stream {
 				want[vocabulary.GenAIRequestStream] = true
 			}
-			assert.Equal(t, want, attrs(s.Attributes()))
+			assert.Equal(t, want, adaptertest.Attrs(s.Attributes()))
 			require.Len(t, s.Events(), 1)
 			ev := s.Events()[0]
 			assert.Equal(t, vocabulary.EventException, ev.Name)
 			assert.Equal(t, map[string]any{
 				vocabulary.AttrExceptionType:    "genai.APIError",
 				vocabulary.AttrExceptionMessage: err.Error(),
-			}, attrs(ev.Attributes))
+			}, adaptertest.Attrs(ev.Attributes))
 		})
 	}
 }
 
 func TestTimeout(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		select {
@@ -290,9 +250,9 @@ func TestTimeout(t *testing.T) {
 	_, err := models(t, srv, genai.BackendGeminiAPI).GenerateContent(ctx, "gemini-2.5-flash", genai.Text("Hi"), nil)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, codes.Error, s.Status().Code)
-	m := attrs(s.Attributes())
+	m := adaptertest.Attrs(s.Attributes())
 	assert.Equal(t, "context.deadlineExceededError", m[vocabulary.ErrorType])
 	assert.Equal(t, vocabulary.ErrorTimeout, m[vocabulary.RastirErrorCategoryKey])
 	assert.NotContains(t, m, vocabulary.HTTPResponseStatusCode)
@@ -301,7 +261,7 @@ func TestTimeout(t *testing.T) {
 }
 
 func TestAgentContextAndProviderOption(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "generateContent", reply{200, "application/json", "generate_content.json"}, nil)
 	c, err := genai.NewClient(context.Background(), &genai.ClientConfig{
 		APIKey: "test-key", Backend: genai.BackendGeminiAPI, HTTPOptions: genai.HTTPOptions{BaseURL: srv.URL},
@@ -318,7 +278,7 @@ func TestAgentContextAndProviderOption(t *testing.T) {
 	require.Len(t, spans, 2)
 	llm := spans[0]
 	assert.Equal(t, agent.SpanContext().SpanID(), llm.Parent().SpanID())
-	m := attrs(llm.Attributes())
+	m := adaptertest.Attrs(llm.Attributes())
 	assert.Equal(t, "researcher", m[vocabulary.GenAIAgentName])
 	assert.Equal(t, vocabulary.ProviderGCPGenAI, m[vocabulary.GenAIProviderName])
 	model, provider := rastir.ModelFromContext(ctx)

@@ -19,6 +19,8 @@ import (
 	"github.com/tmc/langchaingo/tools"
 	"go.opentelemetry.io/otel/codes"
 
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
+
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
@@ -70,7 +72,7 @@ func streamingServer(t *testing.T, contents ...string) *httptest.Server {
 // calculator tool) with the handler on each, and checks the span tree:
 // agent → (chain → llm) ×2 and agent → tool, one trace.
 func TestExecutor(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := streamingServer(t,
 		"I should add the numbers.\nAction: calculator\nAction Input: 2+2",
 		"I now know the final answer.\nFinal Answer: 4")
@@ -94,7 +96,7 @@ func TestExecutor(t *testing.T) {
 		chain, call := spans[ChainSpanName][i], spans["chat gpt-4o"][i]
 		childOf(t, chain, root)
 		childOf(t, call, chain)
-		a := attrs(call)
+		a := adaptertest.Attrs(call.Attributes())
 		assert.Equal(t, "math", a[vocabulary.GenAIAgentName])
 		assert.Equal(t, int64(100+i), a[vocabulary.GenAIUsageInputTokens])
 		assert.Equal(t, int64(10+i), a[vocabulary.GenAIUsageOutputTokens])

@@ -24,27 +24,8 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 )
-
-func record(t *testing.T) *tracetest.SpanRecorder {
-	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	rastir.UseTracerProvider(tp)
-	t.Cleanup(func() {
-		rastir.UseTracerProvider(nil)
-		require.NoError(t, tp.Shutdown(context.Background()))
-	})
-	return rec
-}
-
-func attrs(s sdktrace.ReadOnlySpan) map[string]any {
-	m := map[string]any{}
-	for _, kv := range s.Attributes() {
-		m[string(kv.Key)] = kv.Value.AsInterface()
-	}
-	return m
-}
 
 func byName(t *testing.T, rec *tracetest.SpanRecorder) map[string][]sdktrace.ReadOnlySpan {
 	t.Helper()
@@ -109,7 +90,7 @@ func openAIServer(t *testing.T, contents ...string) *httptest.Server {
 // LLM, agent action, tool, LLM) with langchaingo's OpenAI LLM against a
 // test server and its calculator tool.
 func TestAgentLoop(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := openAIServer(t, "Action: calculator\nAction Input: 2+2", "Final Answer: 4")
 	h := New(WithAgentName("math"), WithModel("gpt-4o"), WithProvider(vocabulary.ProviderOpenAI))
 	llm, err := openai.New(openai.WithBaseURL(srv.URL+"/v1"), openai.WithToken("test"), openai.WithModel("gpt-4o"), openai.WithCallback(h))
@@ -133,11 +114,11 @@ func TestAgentLoop(t *testing.T) {
 	require.Len(t, rec.Ended(), 4)
 	agent := spans["invoke_agent math"][0]
 	assert.False(t, agent.Parent().IsValid())
-	assert.Equal(t, vocabulary.SpanTypeAgent, attrs(agent)[vocabulary.RastirSpanTypeKey])
+	assert.Equal(t, vocabulary.SpanTypeAgent, adaptertest.Attrs(agent.Attributes())[vocabulary.RastirSpanTypeKey])
 	require.Len(t, spans["chat gpt-4o"], 2)
 	for i, l := range spans["chat gpt-4o"] {
 		childOf(t, l, agent)
-		a := attrs(l)
+		a := adaptertest.Attrs(l.Attributes())
 		assert.Equal(t, vocabulary.SpanTypeLLM, a[vocabulary.RastirSpanTypeKey])
 		assert.Equal(t, "math", a[vocabulary.GenAIAgentName])
 		assert.Equal(t, "gpt-4o", a[vocabulary.GenAIRequestModel])
@@ -150,7 +131,7 @@ func TestAgentLoop(t *testing.T) {
 	}
 	tool := spans["execute_tool calculator"][0]
 	childOf(t, tool, agent)
-	a := attrs(tool)
+	a := adaptertest.Attrs(tool.Attributes())
 	assert.Equal(t, vocabulary.SpanTypeTool, a[vocabulary.RastirSpanTypeKey])
 	assert.Equal(t, "calculator", a[vocabulary.GenAIToolName])
 	assert.Equal(t, "math", a[vocabulary.GenAIAgentName])
@@ -163,7 +144,7 @@ func TestAgentLoop(t *testing.T) {
 // TestLLMError: a failed call (429 from the API) fails the LLM span with the
 // rate_limit category, and the chain that fails with it.
 func TestLLMError(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := openAIServer(t)
 	h := New(WithModel("gpt-4o"), WithProvider(vocabulary.ProviderOpenAI))
 	llm, err := openai.New(openai.WithBaseURL(srv.URL+"/v1"), openai.WithToken("test"), openai.WithModel("gpt-4o"), openai.WithCallback(h))
@@ -180,12 +161,12 @@ func TestLLMError(t *testing.T) {
 	require.Len(t, rec.Ended(), 3)
 	chain := spans[ChainSpanName][0]
 	childOf(t, chain, spans["invoke_agent planner"][0])
-	assert.Equal(t, vocabulary.SpanTypeSystem, attrs(chain)[vocabulary.RastirSpanTypeKey])
+	assert.Equal(t, vocabulary.SpanTypeSystem, adaptertest.Attrs(chain.Attributes())[vocabulary.RastirSpanTypeKey])
 	assert.Equal(t, codes.Error, chain.Status().Code)
 	l := spans["chat gpt-4o"][0]
 	childOf(t, l, chain)
 	assert.Equal(t, codes.Error, l.Status().Code)
-	a := attrs(l)
+	a := adaptertest.Attrs(l.Attributes())
 	assert.Equal(t, "planner", a[vocabulary.GenAIAgentName])
 	// langchaingo's OpenAI LLM reports no error callback and returns a
 	// plain error: the chain's error ends the call's span.
@@ -199,7 +180,7 @@ func TestLLMError(t *testing.T) {
 // retriever whose end never comes (langchaingo reports no retriever
 // errors), nested chains, and the fake LLM's output.
 func TestToolAndRetrieverErrors(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	h := New(WithAgentName("researcher"))
 	ctx := context.Background()
 	llm := fake.NewFakeLLM([]string{"Action: search"})
@@ -232,7 +213,7 @@ func TestToolAndRetrieverErrors(t *testing.T) {
 	childOf(t, inner, agent)
 	l := spans["chat"][0]
 	childOf(t, l, inner)
-	a := attrs(l)
+	a := adaptertest.Attrs(l.Attributes())
 	assert.Equal(t, int64(12), a[vocabulary.GenAIUsageInputTokens])
 	assert.Equal(t, int64(5), a[vocabulary.GenAIUsageOutputTokens])
 	assert.Equal(t, int64(0), a[vocabulary.GenAIUsageCacheReadTokens])
@@ -241,10 +222,10 @@ func TestToolAndRetrieverErrors(t *testing.T) {
 	tool := spans["execute_tool search"][0]
 	childOf(t, tool, agent)
 	assert.Equal(t, codes.Error, tool.Status().Code)
-	assert.Equal(t, vocabulary.ErrorUnknown, attrs(tool)[vocabulary.RastirErrorCategoryKey])
+	assert.Equal(t, vocabulary.ErrorUnknown, adaptertest.Attrs(tool.Attributes())[vocabulary.RastirErrorCategoryKey])
 	ret := spans["retrieval "+RetrieverSpanName][0]
 	childOf(t, ret, agent)
-	assert.Equal(t, vocabulary.SpanTypeRetrieval, attrs(ret)[vocabulary.RastirSpanTypeKey])
+	assert.Equal(t, vocabulary.SpanTypeRetrieval, adaptertest.Attrs(ret.Attributes())[vocabulary.RastirSpanTypeKey])
 	assert.Equal(t, codes.Error, ret.Status().Code, "abandoned by the chain's end")
 	assert.Equal(t, errAbandoned.Error(), ret.Status().Description)
 	assert.Equal(t, codes.Unset, agent.Status().Code)
@@ -253,7 +234,7 @@ func TestToolAndRetrieverErrors(t *testing.T) {
 // TestTreesApart: two call trees under different application spans keep
 // separate stacks, even interleaved.
 func TestTreesApart(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	h := New()
 	ctxA, a := rastir.StartAgent(context.Background(), "a")
 	ctxB, b := rastir.StartAgent(context.Background(), "b")
@@ -284,13 +265,13 @@ func TestTreesApart(t *testing.T) {
 		assert.Equal(t, codes.Unset, toolSpans[i].Status().Code)
 	}
 	assert.NotEqual(t, chains[0].SpanContext().TraceID(), chains[1].SpanContext().TraceID())
-	assert.Equal(t, "a", attrs(toolSpans[0])[vocabulary.GenAIAgentName])
-	assert.Equal(t, "b", attrs(toolSpans[1])[vocabulary.GenAIAgentName])
+	assert.Equal(t, "a", adaptertest.Attrs(toolSpans[0].Attributes())[vocabulary.GenAIAgentName])
+	assert.Equal(t, "b", adaptertest.Attrs(toolSpans[1].Attributes())[vocabulary.GenAIAgentName])
 	assert.Empty(t, h.stacks)
 }
 
 func TestStreamingAndCounts(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	h := New(WithModel("llama3"))
 	ctx := context.Background()
 	h.HandleStreamingFunc(ctx, []byte("x")) // nothing open
@@ -303,7 +284,7 @@ func TestStreamingAndCounts(t *testing.T) {
 		{GenerationInfo: map[string]any{"input_tokens": 7.0, "output_tokens": -1, "ReasoningTokens": int64(4)}},
 	}})
 	require.Len(t, rec.Ended(), 1)
-	a := attrs(rec.Ended()[0])
+	a := adaptertest.Attrs(rec.Ended()[0].Attributes())
 	assert.Equal(t, true, a[vocabulary.GenAIRequestStream])
 	assert.Contains(t, a, vocabulary.GenAIResponseTimeToFirstChunk)
 	assert.Equal(t, int64(7), a[vocabulary.GenAIUsageInputTokens])
@@ -320,7 +301,7 @@ func TestStreamingAndCounts(t *testing.T) {
 }
 
 func TestDepthBound(t *testing.T) {
-	record(t)
+	adaptertest.Record(t)
 	h := New()
 	ctx := context.Background()
 	for range maxDepth + 10 {
@@ -336,7 +317,7 @@ func TestDepthBound(t *testing.T) {
 // TestErrorCodes: langchaingo's standard errors get the category of their
 // code.
 func TestErrorCodes(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	h := New(WithModel("claude-sonnet-4-5"), WithProvider(vocabulary.ProviderAnthropic))
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -356,7 +337,7 @@ func TestErrorCodes(t *testing.T) {
 		ended := rec.Ended()
 		s := ended[len(ended)-1]
 		assert.Equal(t, codes.Error, s.Status().Code)
-		assert.Equal(t, tc.want, attrs(s)[vocabulary.RastirErrorCategoryKey], tc.err.Error())
+		assert.Equal(t, tc.want, adaptertest.Attrs(s.Attributes())[vocabulary.RastirErrorCategoryKey], tc.err.Error())
 	}
 	assert.Empty(t, h.stacks)
 }

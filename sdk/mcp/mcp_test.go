@@ -22,27 +22,8 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 )
-
-func record(t *testing.T) *tracetest.SpanRecorder {
-	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	rastir.UseTracerProvider(tp)
-	t.Cleanup(func() {
-		rastir.UseTracerProvider(nil)
-		require.NoError(t, tp.Shutdown(context.Background()))
-	})
-	return rec
-}
-
-func attrs(s sdktrace.ReadOnlySpan) map[string]any {
-	m := map[string]any{}
-	for _, kv := range s.Attributes() {
-		m[string(kv.Key)] = kv.Value.AsInterface()
-	}
-	return m
-}
 
 func named(t *testing.T, rec *tracetest.SpanRecorder, name string) []sdktrace.ReadOnlySpan {
 	t.Helper()
@@ -135,7 +116,7 @@ func checkTree(t *testing.T, rec *tracetest.SpanRecorder, agent trace.SpanContex
 	client := one(t, rec, "search")
 	childOf(t, client, agent)
 	assert.Equal(t, trace.SpanKindClient, client.SpanKind())
-	a := attrs(client)
+	a := adaptertest.Attrs(client.Attributes())
 	assert.Equal(t, vocabulary.SpanTypeTool, a[vocabulary.RastirSpanTypeKey])
 	assert.Equal(t, "search", a[vocabulary.GenAIToolName])
 	assert.Equal(t, true, a[vocabulary.RastirRemote])
@@ -147,7 +128,7 @@ func checkTree(t *testing.T, rec *tracetest.SpanRecorder, agent trace.SpanContex
 	childOf(t, server, client.SpanContext())
 	assert.True(t, server.Parent().IsRemote())
 	assert.Equal(t, trace.SpanKindServer, server.SpanKind())
-	a = attrs(server)
+	a = adaptertest.Attrs(server.Attributes())
 	assert.Equal(t, vocabulary.SpanTypeTool, a[vocabulary.RastirSpanTypeKey])
 	assert.Equal(t, "search", a[vocabulary.GenAIToolName])
 	assert.Equal(t, false, a[vocabulary.RastirRemote])
@@ -160,14 +141,14 @@ func checkTree(t *testing.T, rec *tracetest.SpanRecorder, agent trace.SpanContex
 	for _, s := range []sdktrace.ReadOnlySpan{one(t, rec, "fail"), one(t, rec, "mcpserver:fail")} {
 		assert.Equal(t, codes.Error, s.Status().Code, s.Name())
 		assert.Equal(t, "mcp tool fail: index unavailable", s.Status().Description, s.Name())
-		assert.Equal(t, vocabulary.ErrorInternal, attrs(s)[vocabulary.RastirErrorCategoryKey], s.Name())
-		assert.Equal(t, "*rastirmcp.ToolError", attrs(s)[vocabulary.ErrorType], s.Name())
+		assert.Equal(t, vocabulary.ErrorInternal, adaptertest.Attrs(s.Attributes())[vocabulary.RastirErrorCategoryKey], s.Name())
+		assert.Equal(t, "*rastirmcp.ToolError", adaptertest.Attrs(s.Attributes())[vocabulary.ErrorType], s.Name())
 	}
 	childOf(t, one(t, rec, "mcpserver:fail"), one(t, rec, "fail").SpanContext())
 	// Protocol errors: invalid params, validation_error.
 	for _, s := range []sdktrace.ReadOnlySpan{one(t, rec, "reject"), one(t, rec, "mcpserver:reject"), one(t, rec, "nope"), one(t, rec, "mcpserver:nope")} {
 		assert.Equal(t, codes.Error, s.Status().Code, s.Name())
-		assert.Equal(t, vocabulary.ErrorValidation, attrs(s)[vocabulary.RastirErrorCategoryKey], s.Name())
+		assert.Equal(t, vocabulary.ErrorValidation, adaptertest.Attrs(s.Attributes())[vocabulary.RastirErrorCategoryKey], s.Name())
 		assert.Equal(t, agent.TraceID(), s.SpanContext().TraceID(), s.Name())
 	}
 	assert.Contains(t, one(t, rec, "nope").Status().Description, `unknown tool "nope"`)
@@ -175,7 +156,7 @@ func checkTree(t *testing.T, rec *tracetest.SpanRecorder, agent trace.SpanContex
 }
 
 func TestInMemory(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	var seen sync.Map
 	ctx := context.Background()
 	st, ct := mcp.NewInMemoryTransports()
@@ -216,7 +197,7 @@ func (l *headerLog) wrap(h http.Handler) http.Handler {
 }
 
 func TestStreamableHTTP(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	var seen sync.Map
 	server := newServer(t, &seen)
 	var log headerLog
@@ -244,7 +225,7 @@ func TestStreamableHTTP(t *testing.T) {
 // framework decorators, which set only the HTTP header from the agent span)
 // is joined through the header.
 func TestHeaderOnly(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	var seen sync.Map
 	server := newServer(t, &seen)
 	srv := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil))
@@ -267,7 +248,7 @@ func TestHeaderOnly(t *testing.T) {
 // Python Rastir client makes (uuid4 hex trace id, the first 16 hex digits
 // of its span id, version 00, flags 01), sent as literal JSON, is joined.
 func TestPythonMeta(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	var seen sync.Map
 	ctx := context.Background()
 	st, ct := mcp.NewInMemoryTransports()
@@ -310,13 +291,13 @@ func TestPythonMeta(t *testing.T) {
 	assert.Equal(t, "5d2e8f1a3b4c6d7e", s.Parent().SpanID().String())
 	assert.True(t, s.Parent().IsRemote())
 	assert.True(t, s.SpanContext().IsSampled())
-	assert.Equal(t, false, attrs(s)[vocabulary.RastirRemote])
+	assert.Equal(t, false, adaptertest.Attrs(s.Attributes())[vocabulary.RastirRemote])
 	assert.False(t, spans[1].Parent().IsValid())
 	assert.NotEqual(t, s.SpanContext().TraceID(), spans[1].SpanContext().TraceID())
 }
 
 func TestInjectMetaAndTransport(t *testing.T) {
-	record(t)
+	adaptertest.Record(t)
 	ctx, span := rastir.StartTool(context.Background(), "t")
 	defer span.End()
 	sc := span.SpanContext()

@@ -11,10 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
@@ -24,13 +23,7 @@ import (
 // returns the attributes of the ended span.
 func readStream(t *testing.T, data []byte, ep endpoint) map[string]any {
 	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	rastir.UseTracerProvider(tp)
-	t.Cleanup(func() {
-		rastir.UseTracerProvider(nil)
-		_ = tp.Shutdown(context.Background())
-	})
+	rec := adaptertest.Record(t)
 	_, span := rastir.StartLLM(context.Background(), "gpt-4o-mini")
 	b := httptap.New(io.NopCloser(iotest.OneByteReader(bytes.NewReader(data))), true, 0,
 		&body{span: span, ep: ep, status: 200})
@@ -38,13 +31,7 @@ func readStream(t *testing.T, data []byte, ep endpoint) map[string]any {
 	require.NoError(t, err)
 	assert.Equal(t, data, got, "the body passes through unchanged")
 	require.NoError(t, b.Close())
-	spans := rec.Ended()
-	require.Len(t, spans, 1)
-	m := make(map[string]any)
-	for _, kv := range spans[0].Attributes() {
-		m[string(kv.Key)] = kv.Value.AsInterface()
-	}
-	return m
+	return adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
 }
 
 func TestStreamOneByteReadsAndCRLF(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"strconv"
 	"testing"
@@ -17,10 +16,7 @@ import (
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
@@ -29,19 +25,6 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
-
-// record makes the SDK use a provider that records ended spans.
-func record(t testing.TB) *tracetest.SpanRecorder {
-	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	rastir.UseTracerProvider(tp)
-	t.Cleanup(func() {
-		rastir.UseTracerProvider(nil)
-		_ = tp.Shutdown(context.Background())
-	})
-	return rec
-}
 
 // reply is a canned answer of the test server.
 type reply struct {
@@ -76,31 +59,6 @@ func client(srv *httptest.Server, opts ...option.RequestOption) openai.Client {
 	}, opts...)...)
 }
 
-func hostPort(t *testing.T, srv *httptest.Server) (string, int64) {
-	t.Helper()
-	u, err := url.Parse(srv.URL)
-	require.NoError(t, err)
-	p, err := strconv.Atoi(u.Port())
-	require.NoError(t, err)
-	return u.Hostname(), int64(p)
-}
-
-func attrs(kvs []attribute.KeyValue) map[string]any {
-	m := make(map[string]any, len(kvs))
-	for _, kv := range kvs {
-		m[string(kv.Key)] = kv.Value.AsInterface()
-	}
-	return m
-}
-
-// only returns the one span recorded.
-func only(t *testing.T, rec *tracetest.SpanRecorder) sdktrace.ReadOnlySpan {
-	t.Helper()
-	spans := rec.Ended()
-	require.Len(t, spans, 1)
-	return spans[0]
-}
-
 // ttft removes the time to first chunk from m and checks it was there.
 func ttft(t *testing.T, m map[string]any) {
 	t.Helper()
@@ -118,9 +76,9 @@ func chatParams(model string) openai.ChatCompletionNewParams {
 }
 
 func TestChatCompletion(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
-	host, port := hostPort(t, srv)
+	host, port := adaptertest.HostPort(t, srv)
 	c := client(srv)
 
 	resp, err := c.Chat.Completions.New(context.Background(), chatParams("gpt-4.1"))
@@ -129,7 +87,7 @@ func TestChatCompletion(t *testing.T) {
 	assert.Equal(t, "Hello! How can I assist you today?", resp.Choices[0].Message.Content)
 	assert.Equal(t, int64(19), resp.Usage.PromptTokens)
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, "chat gpt-4.1", s.Name())
 	assert.Equal(t, trace.SpanKindClient, s.SpanKind())
 	assert.Equal(t, codes.Unset, s.Status().Code)
@@ -148,12 +106,12 @@ func TestChatCompletion(t *testing.T) {
 		vocabulary.GenAIUsageOutputTokens:     int64(10),
 		vocabulary.GenAIUsageCacheReadTokens:  int64(0),
 		vocabulary.GenAIUsageReasoningTokens:  int64(0),
-	}, attrs(s.Attributes()))
+	}, adaptertest.Attrs(s.Attributes()))
 	assert.Empty(t, s.Events())
 }
 
 func TestChatCompletionReasoningAndCache(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "application/json; charset=utf-8", "chat_completion_reasoning.json"})
 	c := client(srv)
 
@@ -162,7 +120,7 @@ func TestChatCompletionReasoningAndCache(t *testing.T) {
 	_, err := c.Chat.Completions.New(context.Background(), params)
 	require.NoError(t, err)
 
-	m := attrs(only(t, rec).Attributes())
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
 	assert.Equal(t, "o3-mini-2025-01-31", m[vocabulary.GenAIResponseModel])
 	assert.Equal(t, []string{"stop", "length"}, m[vocabulary.GenAIResponseFinishReasons])
 	assert.Equal(t, int64(1117), m[vocabulary.GenAIUsageInputTokens])
@@ -172,9 +130,9 @@ func TestChatCompletionReasoningAndCache(t *testing.T) {
 }
 
 func TestChatCompletionStream(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "text/event-stream", "chat_stream.sse"})
-	host, port := hostPort(t, srv)
+	host, port := adaptertest.HostPort(t, srv)
 	c := client(srv)
 
 	params := chatParams("gpt-4o-mini")
@@ -188,9 +146,9 @@ func TestChatCompletionStream(t *testing.T) {
 	require.NoError(t, stream.Close())
 	assert.Equal(t, "Hello!", acc.Choices[0].Message.Content)
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, "chat gpt-4o-mini", s.Name())
-	m := attrs(s.Attributes())
+	m := adaptertest.Attrs(s.Attributes())
 	ttft(t, m)
 	assert.Equal(t, map[string]any{
 		vocabulary.RastirSpanTypeKey:          vocabulary.SpanTypeLLM,
@@ -232,25 +190,25 @@ func firstChunkServer(t *testing.T) *httptest.Server {
 }
 
 func TestChatCompletionStreamClosedEarly(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	c := client(firstChunkServer(t))
 
 	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o-mini"))
 	require.True(t, stream.Next())
 	require.NoError(t, stream.Close())
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, codes.Unset, s.Status().Code)
-	m := attrs(s.Attributes())
+	m := adaptertest.Attrs(s.Attributes())
 	ttft(t, m)
 	assert.Equal(t, "chatcmpl-123", m[vocabulary.GenAIResponseID])
 	assert.NotContains(t, m, vocabulary.GenAIUsageInputTokens)
 }
 
 func TestResponses(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/responses", reply{200, "application/json", "responses.json"})
-	host, port := hostPort(t, srv)
+	host, port := adaptertest.HostPort(t, srv)
 	c := client(srv)
 
 	resp, err := c.Responses.New(context.Background(), responses.ResponseNewParams{
@@ -260,7 +218,7 @@ func TestResponses(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, resp.OutputText(), "Lumina")
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, "chat gpt-4.1", s.Name())
 	assert.Equal(t, map[string]any{
 		vocabulary.RastirSpanTypeKey:          vocabulary.SpanTypeLLM,
@@ -277,13 +235,13 @@ func TestResponses(t *testing.T) {
 		vocabulary.GenAIUsageOutputTokens:     int64(87),
 		vocabulary.GenAIUsageCacheReadTokens:  int64(0),
 		vocabulary.GenAIUsageReasoningTokens:  int64(0),
-	}, attrs(s.Attributes()))
+	}, adaptertest.Attrs(s.Attributes()))
 }
 
 func TestResponsesStream(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/responses", reply{200, "text/event-stream", "responses_stream.sse"})
-	host, port := hostPort(t, srv)
+	host, port := adaptertest.HostPort(t, srv)
 	c := client(srv)
 
 	stream := c.Responses.NewStreaming(context.Background(), responses.ResponseNewParams{
@@ -299,7 +257,7 @@ func TestResponsesStream(t *testing.T) {
 	require.NoError(t, stream.Err())
 	assert.Equal(t, "Hi there!", text)
 
-	m := attrs(only(t, rec).Attributes())
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
 	ttft(t, m)
 	assert.Equal(t, map[string]any{
 		vocabulary.RastirSpanTypeKey:          vocabulary.SpanTypeLLM,
@@ -320,7 +278,7 @@ func TestResponsesStream(t *testing.T) {
 }
 
 func TestEmbeddings(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/embeddings", reply{200, "application/json", "embeddings.json"})
 	c := client(srv)
 
@@ -330,9 +288,9 @@ func TestEmbeddings(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, "embeddings text-embedding-ada-002", s.Name())
-	m := attrs(s.Attributes())
+	m := adaptertest.Attrs(s.Attributes())
 	assert.Equal(t, vocabulary.OperationEmbeddings, m[vocabulary.GenAIOperationName])
 	assert.Equal(t, int64(8), m[vocabulary.GenAIUsageInputTokens])
 	assert.NotContains(t, m, vocabulary.GenAIUsageOutputTokens)
@@ -352,9 +310,9 @@ func TestHTTPErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := record(t)
+			rec := adaptertest.Record(t)
 			srv := server(t, "/v1/chat/completions", reply{tt.status, "application/json", tt.file})
-			host, port := hostPort(t, srv)
+			host, port := adaptertest.HostPort(t, srv)
 			c := client(srv)
 
 			_, err := c.Chat.Completions.New(context.Background(), chatParams("gpt-4o"))
@@ -362,7 +320,7 @@ func TestHTTPErrors(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tt.code, apiErr.Code)
 
-			s := only(t, rec)
+			s := adaptertest.Only(t, rec)
 			assert.Equal(t, codes.Error, s.Status().Code)
 			assert.Equal(t, err.Error(), s.Status().Description)
 			assert.Equal(t, map[string]any{
@@ -375,20 +333,20 @@ func TestHTTPErrors(t *testing.T) {
 				vocabulary.HTTPResponseStatusCode: int64(tt.status),
 				vocabulary.ErrorType:              "*apierror.Error",
 				vocabulary.RastirErrorCategoryKey: tt.category,
-			}, attrs(s.Attributes()))
+			}, adaptertest.Attrs(s.Attributes()))
 			require.Len(t, s.Events(), 1)
 			ev := s.Events()[0]
 			assert.Equal(t, vocabulary.EventException, ev.Name)
 			assert.Equal(t, map[string]any{
 				vocabulary.AttrExceptionType:    "*apierror.Error",
 				vocabulary.AttrExceptionMessage: err.Error(),
-			}, attrs(ev.Attributes))
+			}, adaptertest.Attrs(ev.Attributes))
 		})
 	}
 }
 
 func TestTimeout(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		select {
@@ -405,9 +363,9 @@ func TestTimeout(t *testing.T) {
 	_, err := c.Chat.Completions.New(ctx, chatParams("gpt-4o"))
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, codes.Error, s.Status().Code)
-	m := attrs(s.Attributes())
+	m := adaptertest.Attrs(s.Attributes())
 	assert.Equal(t, "context.deadlineExceededError", m[vocabulary.ErrorType])
 	assert.Equal(t, vocabulary.ErrorTimeout, m[vocabulary.RastirErrorCategoryKey])
 	assert.NotContains(t, m, vocabulary.HTTPResponseStatusCode)
@@ -416,7 +374,7 @@ func TestTimeout(t *testing.T) {
 }
 
 func TestStreamTimeout(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	c := client(firstChunkServer(t))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -426,16 +384,16 @@ func TestStreamTimeout(t *testing.T) {
 	}
 	require.Error(t, stream.Err())
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, codes.Error, s.Status().Code)
-	m := attrs(s.Attributes())
+	m := adaptertest.Attrs(s.Attributes())
 	ttft(t, m)
 	assert.Equal(t, "chatcmpl-123", m[vocabulary.GenAIResponseID])
 	assert.Equal(t, vocabulary.ErrorTimeout, m[vocabulary.RastirErrorCategoryKey])
 }
 
 func TestStreamErrorEvent(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		_, _ = w.Write([]byte(`data: {"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error","param":null,"code":null}}` + "\n\n"))
@@ -448,15 +406,15 @@ func TestStreamErrorEvent(t *testing.T) {
 	}
 	require.Error(t, stream.Err())
 
-	s := only(t, rec)
+	s := adaptertest.Only(t, rec)
 	assert.Equal(t, codes.Error, s.Status().Code)
 	assert.Equal(t, stream.Err().Error(), s.Status().Description)
-	m := attrs(s.Attributes())
+	m := adaptertest.Attrs(s.Attributes())
 	assert.Equal(t, "*ssestream.StreamError", m[vocabulary.ErrorType])
 }
 
 func TestOtherEndpointsUntraced(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"id":"gpt-4o","object":"model","created":1686935002,"owned_by":"openai"}`))
@@ -470,7 +428,7 @@ func TestOtherEndpointsUntraced(t *testing.T) {
 }
 
 func TestParentAgentAndNoDoubleSpan(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
 	// The middleware given twice (client and call) traces the call once.
 	c := client(srv, rastiropenai.WithTracing())
@@ -485,7 +443,7 @@ func TestParentAgentAndNoDoubleSpan(t *testing.T) {
 	llm := spans[0]
 	assert.Equal(t, "chat gpt-4.1", llm.Name())
 	assert.Equal(t, agent.SpanContext().SpanID(), llm.Parent().SpanID())
-	assert.Equal(t, "planner", attrs(llm.Attributes())[vocabulary.GenAIAgentName])
+	assert.Equal(t, "planner", adaptertest.Attrs(llm.Attributes())[vocabulary.GenAIAgentName])
 	// The response model becomes the agent's model for the spans after it.
 	model, provider := rastir.ModelFromContext(ctx)
 	assert.Equal(t, "gpt-4.1-2025-04-14", model)
@@ -493,14 +451,14 @@ func TestParentAgentAndNoDoubleSpan(t *testing.T) {
 }
 
 func TestProviderOption(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	srv := server(t, "/openai/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
 	c := openai.NewClient(option.WithBaseURL(srv.URL+"/openai/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0),
 		rastiropenai.WithTracing(rastiropenai.WithProvider(vocabulary.ProviderGroq)))
 
 	_, err := c.Chat.Completions.New(context.Background(), chatParams("llama-3.3-70b-versatile"))
 	require.NoError(t, err)
-	m := attrs(only(t, rec).Attributes())
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
 	assert.Equal(t, vocabulary.ProviderGroq, m[vocabulary.GenAIProviderName])
 	assert.Equal(t, "llama-3.3-70b-versatile", m[vocabulary.GenAIRequestModel])
 }
@@ -534,7 +492,7 @@ func TestProviderFromHost(t *testing.T) {
 // TestAzureHost sends the call to an Azure OpenAI host name (dialled to the
 // test server) under Azure's deployment path.
 func TestAzureHost(t *testing.T) {
-	rec := record(t)
+	rec := adaptertest.Record(t)
 	var path string
 	data, err := os.ReadFile("testdata/chat_completion.json")
 	require.NoError(t, err)
@@ -544,7 +502,7 @@ func TestAzureHost(t *testing.T) {
 		_, _ = w.Write(data)
 	}))
 	t.Cleanup(srv.Close)
-	_, port := hostPort(t, srv)
+	_, port := adaptertest.HostPort(t, srv)
 	addr := srv.Listener.Addr().String()
 	httpClient := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -559,7 +517,7 @@ func TestAzureHost(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "/openai/deployments/gpt-4o/chat/completions", path)
 
-	m := attrs(only(t, rec).Attributes())
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
 	assert.Equal(t, vocabulary.ProviderAzureAIOpenAI, m[vocabulary.GenAIProviderName])
 	assert.Equal(t, "my-res.openai.azure.com", m[vocabulary.ServerAddress])
 	assert.Equal(t, port, m[vocabulary.ServerPort])
@@ -581,7 +539,7 @@ func TestStreamUsageOption(t *testing.T) {
 		}, "false"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			rec := record(t)
+			rec := adaptertest.Record(t)
 			var asked string
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				var body struct {
@@ -604,7 +562,7 @@ func TestStreamUsageOption(t *testing.T) {
 			}
 			require.NoError(t, stream.Err())
 			assert.Equal(t, tt.wantAsked, asked)
-			assert.Equal(t, int64(9), attrs(only(t, rec).Attributes())[vocabulary.GenAIUsageInputTokens])
+			assert.Equal(t, int64(9), adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())[vocabulary.GenAIUsageInputTokens])
 		})
 	}
 }

@@ -1,19 +1,75 @@
-// Package adaptertest holds the checks every HTTP adapter of the SDK must
-// pass.
+// Package adaptertest holds what the tests of the SDK's adapters share: a
+// recording tracer provider, span lookups, and the checks every HTTP
+// adapter must pass.
 package adaptertest
 
 import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 )
+
+// Record makes the SDK use, for the rest of the test, a provider that
+// records ended spans.
+func Record(t testing.TB) *tracetest.SpanRecorder {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	rastir.UseTracerProvider(tp)
+	t.Cleanup(func() {
+		rastir.UseTracerProvider(nil)
+		if err := tp.Shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return rec
+}
+
+// Attrs returns attributes as a map, for comparing them whole.
+func Attrs(kvs []attribute.KeyValue) map[string]any {
+	m := make(map[string]any, len(kvs))
+	for _, kv := range kvs {
+		m[string(kv.Key)] = kv.Value.AsInterface()
+	}
+	return m
+}
+
+// Only returns the one span rec recorded.
+func Only(t testing.TB, rec *tracetest.SpanRecorder) sdktrace.ReadOnlySpan {
+	t.Helper()
+	spans := rec.Ended()
+	if len(spans) != 1 {
+		t.Fatalf("%d spans recorded, want 1", len(spans))
+	}
+	return spans[0]
+}
+
+// HostPort returns the host and port of srv as its spans record them
+// (server.address, server.port).
+func HostPort(t testing.TB, srv *httptest.Server) (string, int64) {
+	t.Helper()
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := strconv.Atoi(u.Port())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Hostname(), int64(p)
+}
 
 // Middleware is an SDK client's HTTP middleware, with its next step as a
 // plain function.
