@@ -100,7 +100,7 @@ func (c *config) requestFields(req *http.Request) (model string, stream bool) {
 	httptap.PeekRequest(req, func(body []byte) {
 		// One pass over the top-level fields of a view of the pooled
 		// buffer: the model is copied before it is kept.
-		gjson.Parse(view(body)).ForEach(func(k, v gjson.Result) bool {
+		gjson.Parse(httptap.View(body)).ForEach(func(k, v gjson.Result) bool {
 			switch k.Str {
 			case "model":
 				model = c.requestModels.String(v.Str)

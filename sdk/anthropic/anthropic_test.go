@@ -192,10 +192,7 @@ func TestHTTPErrors(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tt.typ, string(apiErr.Type()))
 
-			s := adaptertest.Only(t, rec)
-			assert.Equal(t, codes.Error, s.Status().Code)
-			assert.Equal(t, err.Error(), s.Status().Description)
-			assert.Equal(t, map[string]any{
+			adaptertest.CheckFailed(t, rec, err, "*apierror.Error", map[string]any{
 				vocabulary.RastirSpanTypeKey:      vocabulary.SpanTypeLLM,
 				vocabulary.GenAIOperationName:     vocabulary.OperationChat,
 				vocabulary.GenAIRequestModel:      "claude-sonnet-4-5",
@@ -205,43 +202,21 @@ func TestHTTPErrors(t *testing.T) {
 				vocabulary.HTTPResponseStatusCode: int64(tt.status),
 				vocabulary.ErrorType:              "*apierror.Error",
 				vocabulary.RastirErrorCategoryKey: tt.category,
-			}, adaptertest.Attrs(s.Attributes()))
-			require.Len(t, s.Events(), 1)
-			ev := s.Events()[0]
-			assert.Equal(t, vocabulary.EventException, ev.Name)
-			assert.Equal(t, map[string]any{
-				vocabulary.AttrExceptionType:    "*apierror.Error",
-				vocabulary.AttrExceptionMessage: err.Error(),
-			}, adaptertest.Attrs(ev.Attributes))
+			})
 		})
 	}
 }
 
 func TestTimeout(t *testing.T) {
 	rec := adaptertest.Record(t)
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() { close(release) })
+	srv := adaptertest.HangingServer(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := client(srv).Messages.New(ctx, params())
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 
-	s := adaptertest.Only(t, rec)
-	assert.Equal(t, codes.Error, s.Status().Code)
-	m := adaptertest.Attrs(s.Attributes())
-	assert.Equal(t, "context.deadlineExceededError", m[vocabulary.ErrorType])
-	assert.Equal(t, vocabulary.ErrorTimeout, m[vocabulary.RastirErrorCategoryKey])
-	assert.NotContains(t, m, vocabulary.HTTPResponseStatusCode)
-	require.Len(t, s.Events(), 1)
-	assert.Equal(t, vocabulary.EventException, s.Events()[0].Name)
+	adaptertest.CheckTimedOut(t, rec)
 }
 
 func TestOtherEndpointsUntraced(t *testing.T) {

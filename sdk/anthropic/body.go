@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/http"
 	"strings"
-	"unsafe"
 
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/tidwall/gjson"
@@ -44,10 +43,6 @@ type result struct {
 
 var dataPrefix = []byte("data:")
 
-// view returns b as a string without copying; the gjson results read from
-// it are cloned before they are kept.
-func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
-
 // Line handles one line of an event stream (httptap.Handler): the data
 // lines carry the event's type in their JSON.
 func (b *body) Line(line []byte) {
@@ -58,7 +53,7 @@ func (b *body) Line(line []byte) {
 	if len(data) == 0 {
 		return
 	}
-	js := view(data)
+	js := httptap.View(data)
 	r := &b.res
 	switch gjson.Get(js, "type").Str {
 	case "message_start":
@@ -177,7 +172,7 @@ func (b *body) Finish(buf []byte, readErr error) {
 	case b.status >= 400:
 		s.Fail(b.apiError(buf))
 	case buf != nil:
-		b.res.readMessage(gjson.Parse(view(buf)))
+		b.res.readMessage(gjson.Parse(httptap.View(buf)))
 	}
 	r := &b.res
 	s.SetResponseModel(r.model)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unsafe"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/packages/ssestream"
@@ -66,13 +65,9 @@ func (b *body) Line(line []byte) {
 	}
 }
 
-// view returns b as a string without copying; the gjson results read from
-// it are cloned before they are kept.
-func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
-
 // streamEvent reads one streamed JSON event.
 func (b *body) streamEvent(data []byte) {
-	js := view(data)
+	js := httptap.View(data)
 	if e := gjson.Get(js, "error"); e.Exists() {
 		b.res.failure = &ssestream.StreamError{
 			Message: fmt.Sprintf("received error while streaming: %s", e.String()),
@@ -263,9 +258,9 @@ func (b *body) Finish(buf []byte, readErr error) {
 		s.Fail(b.apiError(buf))
 	case buf != nil:
 		if b.ep == endpointResponses {
-			b.res.readResponse(gjson.Parse(view(buf)))
+			b.res.readResponse(gjson.Parse(httptap.View(buf)))
 		} else {
-			b.res.readCompletion(view(buf))
+			b.res.readCompletion(httptap.View(buf))
 		}
 	}
 	r := &b.res

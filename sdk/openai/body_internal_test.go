@@ -85,6 +85,6 @@ func BenchmarkReadCompletion(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		r := result{models: &models}
-		r.readCompletion(view(data))
+		r.readCompletion(httptap.View(data))
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"unsafe"
 
 	"github.com/openai/openai-go/v3/option"
 	"github.com/tidwall/gjson"
@@ -97,7 +96,7 @@ func classify(req *http.Request) (endpoint, string) {
 func (c *config) requestFields(req *http.Request) (model string, stream, usageSaid bool) {
 	httptap.PeekRequest(req, func(body []byte) {
 		// A view of the pooled buffer: the model is copied before it is kept.
-		js := unsafe.String(unsafe.SliceData(body), len(body))
+		js := httptap.View(body)
 		// One pass over the top-level fields: a request's messages can be
 		// long, and the keys looked for are often absent.
 		gjson.Parse(js).ForEach(func(k, v gjson.Result) bool {

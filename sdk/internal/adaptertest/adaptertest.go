@@ -13,12 +13,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
 // Record makes the SDK use, for the rest of the test, a provider that
@@ -69,6 +74,55 @@ func HostPort(t testing.TB, srv *httptest.Server) (string, int64) {
 		t.Fatal(err)
 	}
 	return u.Hostname(), int64(p)
+}
+
+// HangingServer answers no request: each waits until its client gives up
+// or the test ends.
+func HangingServer(t testing.TB) *httptest.Server {
+	t.Helper()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	return srv
+}
+
+// CheckTimedOut checks the one span of a call whose context expired before
+// any answer: failed with the context's error, categorised as a timeout,
+// no HTTP status, one exception event.
+func CheckTimedOut(t testing.TB, rec *tracetest.SpanRecorder) {
+	t.Helper()
+	s := Only(t, rec)
+	assert.Equal(t, codes.Error, s.Status().Code)
+	m := Attrs(s.Attributes())
+	assert.Equal(t, "context.deadlineExceededError", m[vocabulary.ErrorType])
+	assert.Equal(t, vocabulary.ErrorTimeout, m[vocabulary.RastirErrorCategoryKey])
+	assert.NotContains(t, m, vocabulary.HTTPResponseStatusCode)
+	require.Len(t, s.Events(), 1)
+	assert.Equal(t, vocabulary.EventException, s.Events()[0].Name)
+}
+
+// CheckFailed checks the one span of a call that failed with err: error
+// status with err's text, exactly the attributes want, and one exception
+// event of exceptionType with err's text.
+func CheckFailed(t testing.TB, rec *tracetest.SpanRecorder, err error, exceptionType string, want map[string]any) {
+	t.Helper()
+	s := Only(t, rec)
+	assert.Equal(t, codes.Error, s.Status().Code)
+	assert.Equal(t, err.Error(), s.Status().Description)
+	assert.Equal(t, want, Attrs(s.Attributes()))
+	require.Len(t, s.Events(), 1)
+	ev := s.Events()[0]
+	assert.Equal(t, vocabulary.EventException, ev.Name)
+	assert.Equal(t, map[string]any{
+		vocabulary.AttrExceptionType:    exceptionType,
+		vocabulary.AttrExceptionMessage: err.Error(),
+	}, Attrs(ev.Attributes))
 }
 
 // Middleware is an SDK client's HTTP middleware, with its next step as a
