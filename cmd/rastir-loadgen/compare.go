@@ -286,9 +286,10 @@ func measurePipeline(ctx context.Context, spec *pipelineSpec, label string, f *c
 
 	tgt := endpoint(spec.mode, "", hostPort(p.ingest), hostPort(p.ingest))
 	client := newClient(f.concurrency)
+	loadClient := newLoadClient(f.concurrency)
 	res := &pipelineResult{spec: spec}
 	phase := func(name string, d time.Duration, rate float64) (*result, error) {
-		r := tgt.load(spec.batches, f.concurrency, d, rate).run(ctx, client, proc.pid())
+		r := tgt.load(spec.batches, f.concurrency, d, rate).run(ctx, loadClient, proc.pid())
 		res.acceptedSpans += r.acceptedSpans
 		res.errors += r.errorCount()
 		fmt.Fprintf(out, "[%s] %-7s %9s spans/s (target %s)  p50 %s  p99 %s",

@@ -1,15 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // load describes one run against one endpoint.
@@ -28,11 +28,30 @@ type load struct {
 // without an answer.
 const transportErrorPause = 10 * time.Millisecond
 
-// newClient returns the one keep-alive client of a run: every worker reuses
-// its own connection.
+// requestTimeout bounds one request of the load, from send to answer.
+const requestTimeout = 30 * time.Second
+
+// newLoadClient returns the client the workers send with: one keep-alive
+// connection per worker. It is fasthttp's rather than net/http's because the
+// load generator shares the cores with the collector it measures: net/http's
+// client costs about 65 µs of CPU per request here, fasthttp's a fraction of
+// that, so more of the machine goes to the collector under test.
+func newLoadClient(concurrency int) *fasthttp.Client {
+	return &fasthttp.Client{
+		MaxConnsPerHost:               concurrency,
+		MaxIdleConnDuration:           90 * time.Second,
+		ReadTimeout:                   requestTimeout,
+		WriteTimeout:                  requestTimeout,
+		NoDefaultUserAgentHeader:      true,
+		DisableHeaderNamesNormalizing: true,
+	}
+}
+
+// newClient returns the keep-alive client for everything but the load:
+// scrapes of the prometheus exporter.
 func newClient(concurrency int) *http.Client {
 	return &http.Client{
-		Timeout: 30 * time.Second,
+		Timeout: requestTimeout,
 		Transport: &http.Transport{
 			MaxIdleConns:        concurrency,
 			MaxIdleConnsPerHost: concurrency,
@@ -67,7 +86,7 @@ func (p *pacer) due(spans int) time.Time {
 // next batch is due; when the collector falls behind, due batches are sent
 // at once.
 // pid, when not 0, is the collector's process, whose CPU use is recorded.
-func (l *load) run(ctx context.Context, client *http.Client, pid int) *result {
+func (l *load) run(ctx context.Context, client *fasthttp.Client, pid int) *result {
 	cpuBefore, cpuErr := sampleCPU(pid)
 	start := time.Now()
 	deadline := start.Add(l.duration)
@@ -99,8 +118,16 @@ func (l *load) run(ctx context.Context, client *http.Client, pid int) *result {
 	return total
 }
 
-func (l *load) worker(ctx context.Context, client *http.Client, w int, deadline time.Time, p *pacer, out *result) {
+func (l *load) worker(ctx context.Context, client *fasthttp.Client, w int, deadline time.Time, p *pacer, out *result) {
 	out.latencies = make([]time.Duration, 0, 4096)
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer func() {
+		fasthttp.ReleaseRequest(req)
+		fasthttp.ReleaseResponse(resp)
+	}()
+	req.Header.SetMethod(http.MethodPost)
+	req.Header.SetContentType(l.contentType)
+	req.SetRequestURI(l.url)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for i := w; ctx.Err() == nil; i++ {
@@ -123,7 +150,7 @@ func (l *load) worker(ctx context.Context, client *http.Client, w int, deadline 
 			return
 		}
 		sent := time.Now()
-		status, err := l.send(ctx, client, b.body)
+		status, err := send(client, req, resp, b.body)
 		done := time.Now()
 		out.requests++
 		switch {
@@ -154,24 +181,13 @@ func (l *load) worker(ctx context.Context, client *http.Client, w int, deadline 
 	}
 }
 
-// send posts body and reads the answer to its end, so that the connection
-// goes back to the pool. The body bytes are shared by every request; only
-// a small reader is allocated per request, as the transport may still hold
-// the previous one.
-func (l *load) send(ctx context.Context, client *http.Client, body []byte) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.url, bytes.NewReader(body))
-	if err != nil {
+// send posts body and reads the answer to its end. The body bytes are
+// shared by every request and not copied; req and resp are the worker's own,
+// reused from one request to the next.
+func send(client *fasthttp.Client, req *fasthttp.Request, resp *fasthttp.Response, body []byte) (int, error) {
+	req.SetBodyRaw(body)
+	if err := client.DoTimeout(req, resp, requestTimeout); err != nil {
 		return 0, err
 	}
-	req.Header.Set("Content-Type", l.contentType)
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return 0, err
-	}
-	return resp.StatusCode, nil
+	return resp.StatusCode(), nil
 }

@@ -25,7 +25,7 @@ func TestLoadCounts(t *testing.T) {
 	defer srv.Close()
 	batches := []batch{{name: "a", body: []byte(`{"spans":[{}]}`), spans: 1}, {name: "b", body: []byte(`{"spans":[{},{}]}`), spans: 2}}
 	l := &load{url: srv.URL, contentType: "application/json", batches: batches, concurrency: 2, duration: 300 * time.Millisecond, rate: 200}
-	r := l.run(context.Background(), newClient(2), 0)
+	r := l.run(context.Background(), newLoadClient(2), 0)
 	if r.requests != n.Load() {
 		t.Errorf("%d requests counted, server saw %d", r.requests, n.Load())
 	}

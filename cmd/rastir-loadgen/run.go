@@ -71,6 +71,7 @@ flags:
 	}
 	target := endpoint(f.mode, f.url, "127.0.0.1:8080", "127.0.0.1:4318")
 	client := newClient(f.concurrency)
+	loadClient := newLoadClient(f.concurrency)
 	fmt.Fprintf(out, "mode %s  url %s  %d batches (%d spans per pass)  concurrency %d  duration %s  rate %s\n",
 		f.mode, target.url, len(batches), totalSpans(batches), f.concurrency, f.duration, rateLabel(f.rate))
 
@@ -82,11 +83,11 @@ flags:
 	}
 	var accepted int64
 	if f.warmup > 0 {
-		w := target.load(batches, f.concurrency, f.warmup, 0).run(ctx, client, f.pid)
+		w := target.load(batches, f.concurrency, f.warmup, 0).run(ctx, loadClient, f.pid)
 		accepted += w.acceptedSpans
 		fmt.Fprintf(out, "warm-up: %s spans/s, errors %s\n", thousands(int64(w.spansPerSecond())), w.errorSummary())
 	}
-	r := target.load(batches, f.concurrency, f.duration, f.rate).run(ctx, client, f.pid)
+	r := target.load(batches, f.concurrency, f.duration, f.rate).run(ctx, loadClient, f.pid)
 	accepted += r.acceptedSpans
 	printResult(out, r)
 	switch {
