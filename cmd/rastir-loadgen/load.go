@@ -31,6 +31,9 @@ const transportErrorPause = 10 * time.Millisecond
 // requestTimeout bounds one request of the load, from send to answer.
 const requestTimeout = 30 * time.Second
 
+// writeBufferSize is the load client's write buffer per connection.
+const writeBufferSize = 256 << 10
+
 // newLoadClient returns the client the workers send with: one keep-alive
 // connection per worker. It is fasthttp's rather than net/http's because the
 // load generator shares the cores with the collector it measures: net/http's
@@ -38,7 +41,10 @@ const requestTimeout = 30 * time.Second
 // that, so more of the machine goes to the collector under test.
 func newLoadClient(concurrency int) *fasthttp.Client {
 	return &fasthttp.Client{
-		MaxConnsPerHost:               concurrency,
+		MaxConnsPerHost: concurrency,
+		// Room for the head and the largest fixture body, so that a
+		// request leaves in one write.
+		WriteBufferSize:               writeBufferSize,
 		MaxIdleConnDuration:           90 * time.Second,
 		ReadTimeout:                   requestTimeout,
 		WriteTimeout:                  requestTimeout,

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 )
@@ -25,6 +26,7 @@ type runFlags struct {
 	counter     string
 	settle      time.Duration
 	pid         int
+	cpuProfile  string
 }
 
 func runCommand(args []string, out io.Writer) error {
@@ -41,6 +43,7 @@ func runCommand(args []string, out io.Writer) error {
 	fs.StringVar(&f.counter, "counter", spansIngestedMetric, "counter of spans on -metrics-url ("+spansIngestedMetric+" of the default config; "+callsMetric+" of a stock span_metrics connector)")
 	fs.DurationVar(&f.settle, "settle", 11*time.Second, "how long the downstream counter must stay unchanged (> 2 span_metrics flush intervals)")
 	fs.IntVar(&f.pid, "pid", 0, "collector process id, to report its peak RSS (VmHWM)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile of the measured run to this file")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: rastir-loadgen run [flags]
 
@@ -87,7 +90,14 @@ flags:
 		accepted += w.acceptedSpans
 		fmt.Fprintf(out, "warm-up: %s spans/s, errors %s\n", thousands(int64(w.spansPerSecond())), w.errorSummary())
 	}
+	stopProfile, err := startCPUProfile(f.cpuProfile)
+	if err != nil {
+		return err
+	}
 	r := target.load(batches, f.concurrency, f.duration, f.rate).run(ctx, loadClient, f.pid)
+	if err := stopProfile(); err != nil {
+		return err
+	}
 	accepted += r.acceptedSpans
 	printResult(out, r)
 	switch {
@@ -187,4 +197,24 @@ func printResult(out io.Writer, r *result) {
 		fmt.Fprintf(out, " (first transport error: %s)", r.firstErr)
 	}
 	fmt.Fprintln(out)
+}
+
+// startCPUProfile starts profiling this process into path (nothing when
+// path is empty) and returns the function that stops it.
+func startCPUProfile(path string) (func() error, error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		_ = out.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return out.Close()
+	}, nil
 }
