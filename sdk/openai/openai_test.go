@@ -173,20 +173,12 @@ func TestChatCompletionStream(t *testing.T) {
 // firstChunkServer streams one chunk and then waits for the client to go.
 func firstChunkServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	release := make(chan struct{})
 	first := []byte(`data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}` + "\n\n")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return adaptertest.HangingServerAfter(t, func(w http.ResponseWriter) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		_, _ = w.Write(first)
 		w.(http.Flusher).Flush()
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() { close(release) })
-	return srv
+	})
 }
 
 func TestChatCompletionStreamClosedEarly(t *testing.T) {

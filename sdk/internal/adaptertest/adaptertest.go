@@ -80,8 +80,18 @@ func HostPort(t testing.TB, srv *httptest.Server) (string, int64) {
 // or the test ends.
 func HangingServer(t testing.TB) *httptest.Server {
 	t.Helper()
+	return HangingServerAfter(t, nil)
+}
+
+// HangingServerAfter is HangingServer that first lets start (when not nil)
+// write the beginning of each answer, e.g. the first chunk of a stream.
+func HangingServerAfter(t testing.TB, start func(http.ResponseWriter)) *httptest.Server {
+	t.Helper()
 	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if start != nil {
+			start(w)
+		}
 		select {
 		case <-r.Context().Done():
 		case <-release:
