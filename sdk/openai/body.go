@@ -8,6 +8,7 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/packages/ssestream"
+	"github.com/romshark/jscan/v2"
 	"github.com/tidwall/gjson"
 	"go.opentelemetry.io/otel/attribute"
 
@@ -68,40 +69,30 @@ func (b *body) Line(line []byte) {
 // streamEvent reads one streamed JSON event.
 func (b *body) streamEvent(data []byte) {
 	js := httptap.View(data)
-	if e := gjson.Get(js, "error"); e.Exists() {
-		b.res.failure = &ssestream.StreamError{
-			Message: fmt.Sprintf("received error while streaming: %s", e.String()),
-			Event:   ssestream.Event{Type: string(b.event), Data: bytes.Clone(data)},
-		}
-		return
-	}
 	if b.ep != endpointResponses {
 		// Chat completion and completion chunks.
+		if b.res.readCompletion(js) {
+			b.res.failure = &ssestream.StreamError{
+				Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(js, "error").String()),
+				Event:   ssestream.Event{Type: string(b.event), Data: bytes.Clone(data)},
+			}
+			return
+		}
 		if !b.res.firstChunk {
 			b.res.firstChunk = true
 			b.span.MarkFirstChunk()
 		}
-		b.res.readCompletion(js)
 		return
 	}
-	typ := gjson.Get(js, "type").Str
-	switch typ {
-	case "response.created", "response.in_progress":
-		r := gjson.Get(js, "response")
-		b.res.setID(r.Get("id").Str)
-		b.res.setModel(r.Get("model").Str)
-	case "response.completed", "response.incomplete", "response.failed":
-		b.res.readResponse(gjson.Get(js, "response"))
-	case "error":
+	switch typ := b.res.readResponseEvent(js); {
+	case typ == "error":
 		b.res.failure = &ssestream.StreamError{
 			Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(js, "message").String()),
 			Event:   ssestream.Event{Type: typ, Data: bytes.Clone(data)},
 		}
-	default:
-		if strings.HasSuffix(typ, ".delta") && !b.res.firstChunk {
-			b.res.firstChunk = true
-			b.span.MarkFirstChunk()
-		}
+	case strings.HasSuffix(typ, ".delta") && !b.res.firstChunk:
+		b.res.firstChunk = true
+		b.span.MarkFirstChunk()
 	}
 }
 
@@ -138,68 +129,158 @@ func internFinish(reason string) string {
 }
 
 // readCompletion reads a chat completion, completion or embeddings
-// response, or one streamed chunk of the first two, in one pass over its
-// top-level fields.
-func (r *result) readCompletion(js string) {
-	gjson.Parse(js).ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "id":
-			r.setID(v.Str)
-		case "model":
-			r.setModel(v.Str)
-		case "choices":
-			v.ForEach(func(_, c gjson.Result) bool {
-				c.ForEach(func(k, v gjson.Result) bool {
-					if k.Str != "finish_reason" {
-						return true
-					}
-					if v.Type == gjson.String {
-						r.addFinish(v.Str)
-					}
-					return false
-				})
+// response, or one streamed chunk of the first two, in one pass. It
+// reports whether the document has a top-level "error" member instead
+// (a stream's error event), and then reads nothing else.
+func (r *result) readCompletion(js string) (isError bool) {
+	var (
+		top     string // the key of the top-level member being read
+		topType jscan.ValueType
+		member  string // the key of the second-level member being read
+		u       usageReader
+	)
+	walk(js, func(it *jscan.Iterator[string]) bool {
+		switch it.Level() {
+		case 1:
+			top, topType = it.Key(), it.ValueType()
+			switch top {
+			case keyID:
+				r.setID(stringValue(it))
+			case keyModel:
+				r.setModel(stringValue(it))
+			case keyUsage:
+				u.start(r, it, &completionUsage)
+			case keyError:
+				isError = true
 				return true
-			})
-		case "usage":
-			// Embeddings have input tokens only (output -1).
-			r.readUsage(v, &completionUsage)
+			}
+		case 2:
+			member = it.Key()
+			if top == keyUsage {
+				u.count(it)
+			}
+		case 3:
+			switch top {
+			case keyChoices:
+				// A member of one of the choices.
+				if topType == jscan.ValueTypeArray && it.Key() == keyFinishReason {
+					r.addFinish(stringValue(it))
+				}
+			case keyUsage:
+				u.detail(member, it)
+			}
 		}
-		return true
+		return false
 	})
+	return isError
 }
 
-// readResponse reads a Responses API response object, in one pass over its
-// top-level fields.
-func (r *result) readResponse(resp gjson.Result) {
-	var status, incomplete string
-	resp.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "id":
-			r.setID(v.Str)
-		case "model":
-			r.setModel(v.Str)
-		case "status":
-			status = v.Str
-		case "incomplete_details":
-			incomplete = v.Get("reason").Str
-		case "error":
-			if v.IsObject() {
-				r.failure = &ssestream.StreamError{
-					Message: fmt.Sprintf("response failed: %s", v.Get("message").String()),
-				}
-			}
-		case "usage":
-			r.readUsage(v, &responseUsage)
-		}
-		return true
+// readResponse reads a Responses API response object, in one pass.
+func (r *result) readResponse(js string) {
+	var rr responseReader
+	walk(js, func(it *jscan.Iterator[string]) bool {
+		rr.visit(r, it, 0)
+		return false
 	})
-	switch status {
+	rr.finish(r)
+}
+
+// readResponseEvent reads a Responses API stream event in one pass: the
+// response object of the events that carry one (response.created,
+// .in_progress, .completed, .incomplete, .failed) the way readResponse
+// does. It returns the event's type, and stops at a delta event's type.
+func (r *result) readResponseEvent(js string) (typ string) {
+	var (
+		rr   responseReader
+		top  string
+		read bool
+	)
+	walk(js, func(it *jscan.Iterator[string]) bool {
+		if it.Level() == 1 {
+			top = it.Key()
+			switch top {
+			case keyType:
+				typ = stringValue(it)
+				// Deltas are most of a stream and carry nothing to read.
+				return strings.HasSuffix(typ, ".delta")
+			case keyResponse:
+				read = it.ValueType() == jscan.ValueTypeObject
+			}
+			return false
+		}
+		if top == keyResponse && read {
+			rr.visit(r, it, 1)
+		}
+		return false
+	})
+	if read {
+		rr.finish(r)
+	}
+	return typ
+}
+
+// responseReader is the state of a walk over a Responses API response
+// object.
+type responseReader struct {
+	member             string // the key of the object's member being read
+	status, incomplete string
+	failed             bool // the "error" member is an object
+	errorMessage       string
+	u                  usageReader
+}
+
+// visit reads one value of a walk in which the response object is at
+// level base.
+func (rr *responseReader) visit(r *result, it *jscan.Iterator[string], base int) {
+	switch it.Level() - base {
+	case 1:
+		rr.member = it.Key()
+		switch rr.member {
+		case keyID:
+			r.setID(stringValue(it))
+		case keyModel:
+			r.setModel(stringValue(it))
+		case keyStatus:
+			rr.status = stringValue(it)
+		case keyError:
+			rr.failed = it.ValueType() == jscan.ValueTypeObject
+		case keyUsage:
+			rr.u.start(r, it, &responseUsage)
+		}
+	case 2:
+		switch rr.member {
+		case keyIncomplete:
+			if it.Key() == keyReason {
+				rr.incomplete = stringValue(it)
+			}
+		case keyError:
+			if it.Key() == keyMessage {
+				rr.errorMessage = stringValue(it)
+			}
+		case keyUsage:
+			rr.u.member = it.Key()
+			rr.u.count(it)
+		}
+	case 3:
+		if rr.member == keyUsage {
+			rr.u.detail(rr.u.member, it)
+		}
+	}
+}
+
+// finish records what the whole object said: the finish reason from the
+// status, and the failure.
+func (rr *responseReader) finish(r *result) {
+	if rr.failed {
+		r.failure = &ssestream.StreamError{Message: fmt.Sprintf("response failed: %s", rr.errorMessage)}
+	}
+	switch rr.status {
 	case "completed":
 		r.finish = r.finish[:0]
 		r.addFinish(finishStop)
 	case "incomplete":
 		r.finish = r.finish[:0]
-		r.addFinish(incomplete)
+		r.addFinish(rr.incomplete)
 	}
 }
 
@@ -207,46 +288,62 @@ func (r *result) readResponse(resp gjson.Result) {
 // Responses API reports a status, not a finish reason).
 const finishStop = "stop"
 
-// usageKeys names the token counts of a usage object: Chat Completions
-// and Responses spell them differently.
+// usageKeys names the token counts of a usage object, with their quotes:
+// Chat Completions and Responses spell them differently.
 type usageKeys struct {
 	input, output               string
 	inputDetails, outputDetails string
 }
 
 var (
-	completionUsage = usageKeys{"prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details"}
-	responseUsage   = usageKeys{"input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details"}
+	completionUsage = usageKeys{`"prompt_tokens"`, `"completion_tokens"`, `"prompt_tokens_details"`, `"completion_tokens_details"`}
+	responseUsage   = usageKeys{`"input_tokens"`, `"output_tokens"`, `"input_tokens_details"`, `"output_tokens_details"`}
 )
 
-// readUsage reads a usage object in one pass over its fields; a count it
-// does not carry is -1.
-func (r *result) readUsage(v gjson.Result, keys *usageKeys) {
-	if !v.IsObject() {
-		return
-	}
-	r.haveUsage = true
-	r.input, r.output, r.cached, r.reasoning = -1, -1, -1, -1
-	v.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case keys.input:
-			r.input = intOr(v)
-		case keys.output:
-			r.output = intOr(v)
-		case keys.inputDetails:
-			r.cached = intOr(v.Get("cached_tokens"))
-		case keys.outputDetails:
-			r.reasoning = intOr(v.Get("reasoning_tokens"))
-		}
-		return true
-	})
+// usageReader reads a usage object during a walk; a count it does not
+// carry is -1.
+type usageReader struct {
+	r      *result // nil when the usage is not an object
+	keys   *usageKeys
+	member string // the key of the usage member being read
 }
 
-func intOr(v gjson.Result) int64 {
-	if v.Type != gjson.Number {
-		return -1
+// start begins a usage value.
+func (u *usageReader) start(r *result, it *jscan.Iterator[string], keys *usageKeys) {
+	u.r = nil
+	if it.ValueType() != jscan.ValueTypeObject {
+		return
 	}
-	return v.Int()
+	u.r, u.keys = r, keys
+	r.haveUsage = true
+	r.input, r.output, r.cached, r.reasoning = -1, -1, -1, -1
+}
+
+// count reads a member of the usage object.
+func (u *usageReader) count(it *jscan.Iterator[string]) {
+	if u.r == nil {
+		return
+	}
+	switch it.Key() {
+	case u.keys.input:
+		u.r.input = countValue(it)
+	case u.keys.output:
+		u.r.output = countValue(it)
+	}
+}
+
+// detail reads a member of the usage member named member (the token
+// details objects).
+func (u *usageReader) detail(member string, it *jscan.Iterator[string]) {
+	if u.r == nil {
+		return
+	}
+	switch {
+	case member == u.keys.inputDetails && it.Key() == keyCachedTokens:
+		u.r.cached = countValue(it)
+	case member == u.keys.outputDetails && it.Key() == keyReasonTokens:
+		u.r.reasoning = countValue(it)
+	}
 }
 
 // Finish records the response fields, the failure if any, and ends the
@@ -258,7 +355,7 @@ func (b *body) Finish(buf []byte, readErr error) {
 		s.Fail(b.apiError(buf))
 	case buf != nil:
 		if b.ep == endpointResponses {
-			b.res.readResponse(gjson.Parse(httptap.View(buf)))
+			b.res.readResponse(httptap.View(buf))
 		} else {
 			b.res.readCompletion(httptap.View(buf))
 		}

@@ -11,6 +11,7 @@ require (
 	github.com/openai/openai-go/v3 v3.98.0
 	github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary v0.0.0
 	github.com/otelcol-rastir/otelcol-rastir/sdk v0.0.0
+	github.com/romshark/jscan/v2 v2.0.2
 	github.com/stretchr/testify v1.12.1
 	github.com/tidwall/gjson v1.20.0
 	github.com/tidwall/sjson v1.2.5

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/openai/openai-go/v3/option"
-	"github.com/tidwall/gjson"
+	"github.com/romshark/jscan/v2"
 	"github.com/tidwall/sjson"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
@@ -97,18 +97,25 @@ func (c *config) requestFields(req *http.Request) (model string, stream, usageSa
 	httptap.PeekRequest(req, func(body []byte) {
 		// A view of the pooled buffer: the model is copied before it is kept.
 		js := httptap.View(body)
-		// One pass over the top-level fields: a request's messages can be
-		// long, and the keys looked for are often absent.
-		gjson.Parse(js).ForEach(func(k, v gjson.Result) bool {
-			switch k.Str {
-			case "model":
-				model = c.requestModels.String(v.Str)
-			case "stream":
-				stream = v.Bool()
-			case "stream_options":
-				usageSaid = v.Get("include_usage").Exists()
+		// One pass: a request's messages can be long, and the keys looked
+		// for are often absent.
+		var top string
+		walk(js, func(it *jscan.Iterator[string]) bool {
+			switch it.Level() {
+			case 1:
+				top = it.Key()
+				switch top {
+				case keyModel:
+					model = c.requestModels.String(stringValue(it))
+				case keyStream:
+					stream = it.ValueType() == jscan.ValueTypeTrue
+				}
+			case 2:
+				if top == keyStreamOptions && it.Key() == keyIncludeUsage {
+					usageSaid = true
+				}
 			}
-			return true
+			return false
 		})
 	})
 	return model, stream, usageSaid
