@@ -81,6 +81,8 @@ unit:
 # A short run of every fuzz test; a longer one: make fuzz FUZZTIME=10m
 fuzz:
 	cd pkg/rastirjson && $(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) .
+	cd sdk/openai && for f in FuzzReadCompletion FuzzReadResponse FuzzRequestFields; do \
+	  $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) . || exit 1; done
 
 # The end-to-end tests scrape with a real Prometheus: Debian's package.
 prometheus:

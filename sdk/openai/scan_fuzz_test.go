@@ -1,0 +1,222 @@
+package rastiropenai
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
+)
+
+// The fuzz tests read any input without a panic, and check each reader
+// against encoding/json: what encoding/json decodes from the input is
+// encoded again (one spelling per key, escapes included) and the reader
+// must find the same fields in that text.
+
+func addFiles(f *testing.F, names ...string) {
+	for _, name := range names {
+		data, err := os.ReadFile("testdata/" + name)
+		require.NoError(f, err)
+		f.Add(data)
+	}
+}
+
+// canonical decodes data into v and encodes it again; false when
+// encoding/json rejects data.
+func canonical(data []byte, v any) ([]byte, bool) {
+	if json.Unmarshal(data, v) != nil {
+		return nil, false
+	}
+	out, err := json.Marshal(v)
+	return out, err == nil
+}
+
+func deref[T any](p *T, none T) T {
+	if p == nil {
+		return none
+	}
+	return *p
+}
+
+// usageShape is a usage object as encoding/json decodes it (the keys
+// differ between the APIs).
+type usageShape struct {
+	Input, Output *int64
+	InputDetails  *struct {
+		Cached *int64 `json:"cached_tokens,omitempty"`
+	}
+	OutputDetails *struct {
+		Reasoning *int64 `json:"reasoning_tokens,omitempty"`
+	}
+}
+
+// checkUsage compares what the reader found with the usage object u.
+func checkUsage(t *testing.T, got *result, u *usageShape) {
+	if u == nil {
+		assert.False(t, got.haveUsage)
+		return
+	}
+	assert.True(t, got.haveUsage)
+	assert.Equal(t, deref(u.Input, -1), got.input)
+	assert.Equal(t, deref(u.Output, -1), got.output)
+	cached, reasoning := int64(-1), int64(-1)
+	if u.InputDetails != nil {
+		cached = deref(u.InputDetails.Cached, -1)
+	}
+	if u.OutputDetails != nil {
+		reasoning = deref(u.OutputDetails.Reasoning, -1)
+	}
+	assert.Equal(t, cached, got.cached)
+	assert.Equal(t, reasoning, got.reasoning)
+}
+
+func FuzzReadCompletion(f *testing.F) {
+	addFiles(f, "chat_completion.json", "chat_completion_reasoning.json", "embeddings.json")
+	f.Add([]byte(`{"id":"a\u00e9\"b","model":"m<1>","choices":[{"finish_reason":"stop"},{"finish_reason":"len\\gth"}],"usage":{"prompt_tokens":3.7}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var models httptap.Recent
+		r := result{models: &models}
+		r.readCompletion(httptap.View(data))
+
+		var doc struct {
+			ID      *string `json:"id,omitempty"`
+			Model   *string `json:"model,omitempty"`
+			Choices []struct {
+				FinishReason *string `json:"finish_reason,omitempty"`
+			} `json:"choices,omitempty"`
+			Usage *struct {
+				Input        *int64 `json:"prompt_tokens,omitempty"`
+				Output       *int64 `json:"completion_tokens,omitempty"`
+				InputDetails *struct {
+					Cached *int64 `json:"cached_tokens,omitempty"`
+				} `json:"prompt_tokens_details,omitempty"`
+				OutputDetails *struct {
+					Reasoning *int64 `json:"reasoning_tokens,omitempty"`
+				} `json:"completion_tokens_details,omitempty"`
+			} `json:"usage,omitempty"`
+		}
+		canon, ok := canonical(data, &doc)
+		if !ok {
+			return
+		}
+
+		got := result{models: &models}
+		require.False(t, got.readCompletion(httptap.View(canon)), "%s", canon)
+		assert.Equal(t, deref(doc.ID, ""), got.id, "%s", canon)
+		assert.Equal(t, deref(doc.Model, ""), got.model, "%s", canon)
+		var finish []string
+		for _, c := range doc.Choices {
+			if s := deref(c.FinishReason, ""); s != "" {
+				finish = append(finish, s)
+			}
+		}
+		assert.Equal(t, finish, got.finish, "%s", canon)
+		checkUsage(t, &got, (*usageShape)(doc.Usage))
+	})
+}
+
+func FuzzReadResponse(f *testing.F) {
+	addFiles(f, "responses.json")
+	f.Add([]byte(`{"id":"r","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"error":{"message":"x\ny"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var models httptap.Recent
+		r := result{models: &models}
+		r.readResponse(httptap.View(data))
+		// The same document as a stream's response.completed event.
+		event := append(append([]byte(`{"type":"response.completed","response":`), data...), '}')
+		r = result{models: &models}
+		r.readResponseEvent(httptap.View(event))
+
+		var doc struct {
+			ID                *string `json:"id,omitempty"`
+			Model             *string `json:"model,omitempty"`
+			Status            *string `json:"status,omitempty"`
+			IncompleteDetails *struct {
+				Reason *string `json:"reason,omitempty"`
+			} `json:"incomplete_details,omitempty"`
+			Error *struct {
+				Message *string `json:"message,omitempty"`
+			} `json:"error,omitempty"`
+			Usage *struct {
+				Input        *int64 `json:"input_tokens,omitempty"`
+				Output       *int64 `json:"output_tokens,omitempty"`
+				InputDetails *struct {
+					Cached *int64 `json:"cached_tokens,omitempty"`
+				} `json:"input_tokens_details,omitempty"`
+				OutputDetails *struct {
+					Reasoning *int64 `json:"reasoning_tokens,omitempty"`
+				} `json:"output_tokens_details,omitempty"`
+			} `json:"usage,omitempty"`
+		}
+		canon, ok := canonical(data, &doc)
+		if !ok {
+			return
+		}
+		var finish []string
+		switch deref(doc.Status, "") {
+		case "completed":
+			finish = []string{finishStop}
+		case "incomplete":
+			if doc.IncompleteDetails != nil {
+				if s := deref(doc.IncompleteDetails.Reason, ""); s != "" {
+					finish = []string{s}
+				}
+			}
+		}
+		for name, read := range map[string]func(*result){
+			"body":  func(r *result) { r.readResponse(httptap.View(canon)) },
+			"event": func(r *result) { r.readResponseEvent(`{"response":` + string(canon) + `,"type":"response.completed"}`) },
+		} {
+			got := result{models: &models}
+			read(&got)
+			assert.Equal(t, deref(doc.ID, ""), got.id, "%s %s", name, canon)
+			assert.Equal(t, deref(doc.Model, ""), got.model, "%s %s", name, canon)
+			if len(finish) == 0 {
+				assert.Empty(t, got.finish, "%s %s", name, canon)
+			} else {
+				assert.Equal(t, finish, got.finish, "%s %s", name, canon)
+			}
+			if doc.Error == nil {
+				assert.NoError(t, got.failure, "%s %s", name, canon)
+			} else if assert.Error(t, got.failure, "%s %s", name, canon) {
+				assert.Equal(t, "response failed: "+deref(doc.Error.Message, ""), got.failure.Error(), "%s %s", name, canon)
+			}
+			checkUsage(t, &got, (*usageShape)(doc.Usage))
+		}
+	})
+}
+
+func FuzzRequestFields(f *testing.F) {
+	f.Add([]byte(`{"messages":[{"content":"Hello!","role":"user","model":"no"}],"model":"gpt-4.1","stream":true,"stream_options":{"include_usage":false}}`))
+	f.Add([]byte(`{"model":"o\u0033","stream":false,"stream_options":{}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var c config
+		read := func(body []byte) (string, bool, bool) {
+			req, err := http.NewRequest(http.MethodPost, "https://api.openai.com/v1/chat/completions", bytes.NewReader(body))
+			require.NoError(t, err)
+			return c.requestFields(req)
+		}
+		read(data)
+
+		var doc struct {
+			Model         *string `json:"model,omitempty"`
+			Stream        *bool   `json:"stream,omitempty"`
+			StreamOptions *struct {
+				IncludeUsage *bool `json:"include_usage,omitempty"`
+			} `json:"stream_options,omitempty"`
+		}
+		canon, ok := canonical(data, &doc)
+		if !ok {
+			return
+		}
+		model, stream, usageSaid := read(canon)
+		assert.Equal(t, deref(doc.Model, ""), model, "%s", canon)
+		assert.Equal(t, deref(doc.Stream, false), stream, "%s", canon)
+		assert.Equal(t, doc.StreamOptions != nil && doc.StreamOptions.IncludeUsage != nil, usageSaid, "%s", canon)
+	})
+}
