@@ -17,19 +17,10 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/sdktest"
 )
 
-type noopExporter struct{}
-
-func (noopExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
-func (noopExporter) Shutdown(context.Context) error                             { return nil }
-
-func noopProvider() *sdktrace.TracerProvider {
-	return sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(noopExporter{})))
-}
-
 // benchBareOTel is an LLM span made with the OpenTelemetry API alone, with
 // the attributes the SDK writes.
 func benchBareOTel(b *testing.B) {
-	tp := noopProvider()
+	tp := sdktest.NewNoopProvider()
 	tr := tp.Tracer("bench")
 	ctx, parent := tr.Start(context.Background(), "invoke_agent planner")
 	defer parent.End()
@@ -63,7 +54,7 @@ func bareLLMSpan(ctx context.Context, tr trace.Tracer) {
 
 // benchSDK is the same span made with the SDK's helpers.
 func benchSDK(b *testing.B) {
-	tp := noopProvider()
+	tp := sdktest.NewNoopProvider()
 	UseTracerProvider(tp)
 	defer UseTracerProvider(nil)
 	ctx, agent := StartAgent(context.Background(), "planner")
@@ -101,7 +92,7 @@ func BenchmarkLLMSpan(b *testing.B) {
 // iteration, timing each, so that a busy machine slows both alike; it
 // reports both times per span and their ratio.
 func BenchmarkLLMSpanPaired(b *testing.B) {
-	tp := noopProvider()
+	tp := sdktest.NewNoopProvider()
 	tr := tp.Tracer("bench")
 	octx, parent := tr.Start(context.Background(), "invoke_agent planner")
 	defer parent.End()
@@ -171,7 +162,7 @@ func BenchmarkPushEnqueue(b *testing.B) {
 	}{
 		// The span alone, for reference: the difference is the enqueue.
 		{"no-export", func(sdktrace.SpanExporter) sdktrace.SpanProcessor {
-			return sdktrace.NewSimpleSpanProcessor(noopExporter{})
+			return sdktrace.NewSimpleSpanProcessor(sdktest.NoopExporter{})
 		}},
 		{"batch-processor", func(e sdktrace.SpanExporter) sdktrace.SpanProcessor {
 			return sdktrace.NewBatchSpanProcessor(e, sdktrace.WithMaxExportBatchSize(DefaultPushBatchSize),

@@ -119,6 +119,16 @@ func WithLinks(links ...trace.Link) Option {
 // them to the underlying span.
 const pendingCap = 16
 
+// spanScratch is the memory a span needs only between its start and its
+// end: the start options, then the attributes its setters buffer. It goes
+// back to a pool at End, so that what a span allocates of its own is small.
+type spanScratch struct {
+	cfg     spanConfig
+	pending [pendingCap]attribute.KeyValue
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(spanScratch) }}
+
 // Span is a span started by the SDK. It is a trace.Span (the context holds
 // it, so trace.SpanFromContext returns it) with setters for the GenAI
 // fields. Setters buffer their attributes and write them at End (or when
@@ -131,21 +141,16 @@ type Span struct {
 	scope    *agentScope
 	start    time.Time
 	wrapName string
-	// cfg holds the start options while Start reads them: inside the Span,
-	// which is allocated anyway, applying them costs no allocation of its
-	// own.
-	cfg spanConfig
 
 	mu        sync.Mutex
 	ended     bool
 	failed    bool
 	firstSeen bool
 	status    int
-	// pending[:pendingStart] holds the start attributes (never reused);
-	// pending[pendingStart:n] the attributes set since.
-	pendingStart int
-	n            int
-	pending      [pendingCap]attribute.KeyValue
+	// scratch.pending[:n] holds the attributes set and not yet written;
+	// scratch is nil once the span has ended.
+	scratch *spanScratch
+	n       int
 }
 
 // StartAgent starts an agent span ("invoke_agent <name>", gen_ai.agent.name)
@@ -196,8 +201,11 @@ func Start(ctx context.Context, kind Kind, name string, opts ...Option) (context
 		ctx = context.Background()
 	}
 	parentScope := scopeFrom(ctx)
-	s := &Span{kind: kind, scope: parentScope, start: time.Now()}
-	cfg := &s.cfg
+	scratch := scratchPool.Get().(*spanScratch)
+	s := &Span{kind: kind, scope: parentScope, start: time.Now(), scratch: scratch}
+	// The options are applied to pooled memory: a config on the stack would
+	// escape through them.
+	cfg := &scratch.cfg
 	for _, o := range opts {
 		o(cfg)
 	}
@@ -208,9 +216,10 @@ func Start(ctx context.Context, kind Kind, name string, opts ...Option) (context
 		op = kind.Operation()
 	}
 	spanName := cfg.name
-	// Start attributes go into the head of the buffer, which is never
-	// reused: the SDK may keep the slice it is given.
-	attrs := s.pending[:0]
+	// The start attributes are built in the setters' buffer: the trace
+	// API's WithAttributes copies them into the start config, so the buffer
+	// is free again once the span has started.
+	attrs := scratch.pending[:0]
 	attrs = append(attrs, attribute.String(vocabulary.RastirSpanTypeKey, kind.SpanType()))
 	if op != "" {
 		attrs = append(attrs, attribute.String(vocabulary.GenAIOperationName, op))
@@ -285,10 +294,6 @@ func Start(ctx context.Context, kind Kind, name string, opts ...Option) (context
 		attrs = append(attrs, attribute.Bool(vocabulary.RastirRemote, cfg.remote == 1))
 	}
 	attrs = append(attrs, cfg.attrs...)
-	if len(attrs) <= pendingCap {
-		s.n = len(attrs)
-		attrs = s.pending[:s.n:s.n]
-	}
 
 	sk := cfg.spanKind
 	if sk == trace.SpanKindUnspecified {
@@ -309,8 +314,7 @@ func Start(ctx context.Context, kind Kind, name string, opts ...Option) (context
 		nopts = 3
 	}
 	_, s.Span = tracer().Start(ctx, spanName, startOpts[:nopts]...)
-	// The buffer's head holds the start attributes; setters use the rest.
-	s.pendingStart = s.n
+	clear(scratch.pending[:min(len(attrs), pendingCap)])
 
 	switch kind {
 	case KindAgent:
@@ -321,7 +325,7 @@ func Start(ctx context.Context, kind Kind, name string, opts ...Option) (context
 		parentScope.setProvider(provider)
 	}
 	// The options may hold the caller's slices; the span keeps none of them.
-	s.cfg = spanConfig{}
+	scratch.cfg = spanConfig{}
 	return trace.ContextWithSpan(ctx, s), s
 }
 
@@ -370,28 +374,23 @@ func (s *Span) setLocked(kvs ...attribute.KeyValue) {
 	if s.ended {
 		return
 	}
-	if s.pendingStart == len(s.pending) {
-		// The start attributes fill the buffer: write directly (one by one,
-		// so that kvs does not escape on the common path).
-		for _, kv := range kvs {
-			s.Span.SetAttributes(kv)
-		}
-		return
-	}
 	for _, kv := range kvs {
-		if s.n == len(s.pending) {
+		if s.n == pendingCap {
 			s.flushLocked()
 		}
-		s.pending[s.n] = kv
+		s.scratch.pending[s.n] = kv
 		s.n++
 	}
 }
 
+// flushLocked writes the buffered attributes (the span copies them).
 func (s *Span) flushLocked() {
-	if s.n > s.pendingStart {
-		s.Span.SetAttributes(s.pending[s.pendingStart:s.n]...)
+	if s.n > 0 {
+		pending := s.scratch.pending[:s.n]
+		s.Span.SetAttributes(pending...)
+		clear(pending)
 	}
-	s.n = s.pendingStart
+	s.n = 0
 }
 
 // SetAttributes buffers attributes like the setters, so that the latest
@@ -722,6 +721,8 @@ func (s *Span) End(opts ...trace.SpanEndOption) {
 	}
 	s.flushLocked()
 	s.ended = true
+	scratchPool.Put(s.scratch)
+	s.scratch = nil
 	s.mu.Unlock()
 	s.Span.End(opts...)
 }

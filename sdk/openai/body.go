@@ -134,40 +134,42 @@ func internFinish(reason string) string {
 // (a stream's error event), and then reads nothing else.
 func (r *result) readCompletion(js string) (isError bool) {
 	var (
-		top     string // the key of the top-level member being read
-		topType jscan.ValueType
-		member  string // the key of the second-level member being read
+		top     member // the top-level member being read
+		second  member // the second-level member being read
+		choices bool   // the top-level member is the choices array
 		u       usageReader
 	)
 	walk(js, func(it *jscan.Iterator[string]) bool {
 		switch it.Level() {
 		case 1:
-			top, topType = it.Key(), it.ValueType()
+			top = memberOf(it)
 			switch top {
-			case keyID:
+			case memberID:
 				r.setID(stringValue(it))
-			case keyModel:
+			case memberModel:
 				r.setModel(stringValue(it))
-			case keyUsage:
-				u.start(r, it, &completionUsage)
-			case keyError:
+			case memberChoices:
+				choices = it.ValueType() == jscan.ValueTypeArray
+			case memberUsage:
+				u.start(r, it)
+			case memberError:
 				isError = true
 				return true
 			}
 		case 2:
-			member = it.Key()
-			if top == keyUsage {
-				u.count(it)
+			if top == memberUsage {
+				second = memberOf(it)
+				u.count(second, it)
 			}
 		case 3:
-			switch top {
-			case keyChoices:
+			switch {
+			case choices && top == memberChoices:
 				// A member of one of the choices.
-				if topType == jscan.ValueTypeArray && it.Key() == keyFinishReason {
+				if memberOf(it) == memberFinishReason {
 					r.addFinish(stringValue(it))
 				}
-			case keyUsage:
-				u.detail(member, it)
+			case top == memberUsage:
+				u.detail(second, it)
 			}
 		}
 		return false
@@ -192,23 +194,23 @@ func (r *result) readResponse(js string) {
 func (r *result) readResponseEvent(js string) (typ string) {
 	var (
 		rr   responseReader
-		top  string
+		top  member
 		read bool
 	)
 	walk(js, func(it *jscan.Iterator[string]) bool {
 		if it.Level() == 1 {
-			top = it.Key()
+			top = memberOf(it)
 			switch top {
-			case keyType:
+			case memberType:
 				typ = stringValue(it)
 				// Deltas are most of a stream and carry nothing to read.
 				return strings.HasSuffix(typ, ".delta")
-			case keyResponse:
+			case memberResponse:
 				read = it.ValueType() == jscan.ValueTypeObject
 			}
 			return false
 		}
-		if top == keyResponse && read {
+		if top == memberResponse && read {
 			rr.visit(r, it, 1)
 		}
 		return false
@@ -222,7 +224,7 @@ func (r *result) readResponseEvent(js string) (typ string) {
 // responseReader is the state of a walk over a Responses API response
 // object.
 type responseReader struct {
-	member             string // the key of the object's member being read
+	first, second      member // the members being read at levels 1 and 2
 	status, incomplete string
 	failed             bool // the "error" member is an object
 	errorMessage       string
@@ -234,36 +236,36 @@ type responseReader struct {
 func (rr *responseReader) visit(r *result, it *jscan.Iterator[string], base int) {
 	switch it.Level() - base {
 	case 1:
-		rr.member = it.Key()
-		switch rr.member {
-		case keyID:
+		rr.first = memberOf(it)
+		switch rr.first {
+		case memberID:
 			r.setID(stringValue(it))
-		case keyModel:
+		case memberModel:
 			r.setModel(stringValue(it))
-		case keyStatus:
+		case memberStatus:
 			rr.status = stringValue(it)
-		case keyError:
+		case memberError:
 			rr.failed = it.ValueType() == jscan.ValueTypeObject
-		case keyUsage:
-			rr.u.start(r, it, &responseUsage)
+		case memberUsage:
+			rr.u.start(r, it)
 		}
 	case 2:
-		switch rr.member {
-		case keyIncomplete:
-			if it.Key() == keyReason {
+		rr.second = memberOf(it)
+		switch rr.first {
+		case memberIncompleteDetails:
+			if rr.second == memberReason {
 				rr.incomplete = stringValue(it)
 			}
-		case keyError:
-			if it.Key() == keyMessage {
+		case memberError:
+			if rr.second == memberMessage {
 				rr.errorMessage = stringValue(it)
 			}
-		case keyUsage:
-			rr.u.member = it.Key()
-			rr.u.count(it)
+		case memberUsage:
+			rr.u.count(rr.second, it)
 		}
 	case 3:
-		if rr.member == keyUsage {
-			rr.u.detail(rr.u.member, it)
+		if rr.first == memberUsage {
+			rr.u.detail(rr.second, it)
 		}
 	}
 }
@@ -288,61 +290,51 @@ func (rr *responseReader) finish(r *result) {
 // Responses API reports a status, not a finish reason).
 const finishStop = "stop"
 
-// usageKeys names the token counts of a usage object, with their quotes:
-// Chat Completions and Responses spell them differently.
-type usageKeys struct {
-	input, output               string
-	inputDetails, outputDetails string
-}
-
-var (
-	completionUsage = usageKeys{`"prompt_tokens"`, `"completion_tokens"`, `"prompt_tokens_details"`, `"completion_tokens_details"`}
-	responseUsage   = usageKeys{`"input_tokens"`, `"output_tokens"`, `"input_tokens_details"`, `"output_tokens_details"`}
-)
-
 // usageReader reads a usage object during a walk; a count it does not
 // carry is -1.
 type usageReader struct {
-	r      *result // nil when the usage is not an object
-	keys   *usageKeys
-	member string // the key of the usage member being read
+	r *result // nil when the usage is not an object
 }
 
 // start begins a usage value.
-func (u *usageReader) start(r *result, it *jscan.Iterator[string], keys *usageKeys) {
+func (u *usageReader) start(r *result, it *jscan.Iterator[string]) {
 	u.r = nil
 	if it.ValueType() != jscan.ValueTypeObject {
 		return
 	}
-	u.r, u.keys = r, keys
+	u.r = r
 	r.haveUsage = true
 	r.input, r.output, r.cached, r.reasoning = -1, -1, -1, -1
 }
 
-// count reads a member of the usage object.
-func (u *usageReader) count(it *jscan.Iterator[string]) {
+// count reads a member m of the usage object.
+func (u *usageReader) count(m member, it *jscan.Iterator[string]) {
 	if u.r == nil {
 		return
 	}
-	switch it.Key() {
-	case u.keys.input:
+	switch m {
+	case memberInputTokens:
 		u.r.input = countValue(it)
-	case u.keys.output:
+	case memberOutputTokens:
 		u.r.output = countValue(it)
 	}
 }
 
-// detail reads a member of the usage member named member (the token
-// details objects).
-func (u *usageReader) detail(member string, it *jscan.Iterator[string]) {
+// detail reads a member of the usage object's member m (the token details
+// objects).
+func (u *usageReader) detail(m member, it *jscan.Iterator[string]) {
 	if u.r == nil {
 		return
 	}
-	switch {
-	case member == u.keys.inputDetails && it.Key() == keyCachedTokens:
-		u.r.cached = countValue(it)
-	case member == u.keys.outputDetails && it.Key() == keyReasonTokens:
-		u.r.reasoning = countValue(it)
+	switch m {
+	case memberInputDetails:
+		if memberOf(it) == memberCachedTokens {
+			u.r.cached = countValue(it)
+		}
+	case memberOutputDetails:
+		if memberOf(it) == memberReasoningTokens {
+			u.r.reasoning = countValue(it)
+		}
 	}
 }
 

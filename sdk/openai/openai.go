@@ -99,19 +99,19 @@ func (c *config) requestFields(req *http.Request) (model string, stream, usageSa
 		js := httptap.View(body)
 		// One pass: a request's messages can be long, and the keys looked
 		// for are often absent.
-		var top string
+		var top member
 		walk(js, func(it *jscan.Iterator[string]) bool {
 			switch it.Level() {
 			case 1:
-				top = it.Key()
+				top = memberOf(it)
 				switch top {
-				case keyModel:
+				case memberModel:
 					model = c.requestModels.String(stringValue(it))
-				case keyStream:
+				case memberStream:
 					stream = it.ValueType() == jscan.ValueTypeTrue
 				}
 			case 2:
-				if top == keyStreamOptions && it.Key() == keyIncludeUsage {
+				if top == memberStreamOptions && memberOf(it) == memberIncludeUsage {
 					usageSaid = true
 				}
 			}

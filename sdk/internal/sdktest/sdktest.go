@@ -1,11 +1,31 @@
 // Package sdktest holds the benchmark helpers the SDK's modules share:
-// measuring a benchmark against a baseline of the same run.
+// a provider whose spans go to a no-op exporter, and measuring a benchmark
+// against a baseline of the same run.
 package sdktest
 
 import (
+	"context"
 	"runtime"
 	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
+
+// NoopExporter drops the spans it is given.
+type NoopExporter struct{}
+
+// ExportSpans drops spans.
+func (NoopExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+
+// Shutdown does nothing.
+func (NoopExporter) Shutdown(context.Context) error { return nil }
+
+// NewNoopProvider returns a provider that samples every span and ends it
+// in a NoopExporter through a simple span processor: what a span costs the
+// app, without sending it.
+func NewNoopProvider() *sdktrace.TracerProvider {
+	return sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(NoopExporter{})))
+}
 
 // PerOp is a benchmark's time and allocations per operation.
 type PerOp struct{ NS, Allocs float64 }
