@@ -240,6 +240,37 @@ func TestStartAttributesFillTheBuffer(t *testing.T) {
 	assert.Equal(t, int64(4), got[vocabulary.GenAIUsageOutputTokens])
 }
 
+// The pooled buffer a span leaves at End carries nothing into the next
+// span, and the start options of one span none into the next.
+func TestPooledScratchStartsEmpty(t *testing.T) {
+	rec := record(t)
+	for i := range 3 {
+		opts := []Option{WithProvider(vocabulary.ProviderOpenAI)}
+		if i == 0 {
+			opts = append(opts, WithConversationID("c1"), WithAttributes(attribute.String(vocabulary.ServerAddress, "api.openai.com")))
+		}
+		_, s := StartLLM(t.Context(), fmt.Sprintf("m%d", i), opts...)
+		if i == 0 {
+			for j := range pendingCap + 3 {
+				s.SetAttributes(attribute.Int(fmt.Sprintf("k%02d", j), j))
+			}
+		}
+		s.End()
+	}
+	first := attrMap(spanNamed(t, rec, "chat m0").Attributes())
+	assert.Equal(t, "api.openai.com", first[vocabulary.ServerAddress])
+	assert.Equal(t, "c1", first[vocabulary.GenAIConversationID])
+	assert.Len(t, first, 6+pendingCap+3)
+	for _, name := range []string{"chat m1", "chat m2"} {
+		assert.Equal(t, map[string]any{
+			vocabulary.RastirSpanTypeKey:  vocabulary.SpanTypeLLM,
+			vocabulary.GenAIOperationName: vocabulary.OperationChat,
+			vocabulary.GenAIRequestModel:  name[len("chat "):],
+			vocabulary.GenAIProviderName:  vocabulary.ProviderOpenAI,
+		}, attrMap(spanNamed(t, rec, name).Attributes()), name)
+	}
+}
+
 func TestContextInheritance(t *testing.T) {
 	rec := record(t)
 	ctx, root := StartTrace(t.Context(), "request")
