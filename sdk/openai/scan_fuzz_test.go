@@ -47,12 +47,16 @@ func deref[T any](p *T, none T) T {
 // differ between the APIs).
 type usageShape struct {
 	Input, Output *int64
-	InputDetails  *struct {
-		Cached *int64 `json:"cached_tokens,omitempty"`
-	}
-	OutputDetails *struct {
-		Reasoning *int64 `json:"reasoning_tokens,omitempty"`
-	}
+	InputDetails  *inputDetails
+	OutputDetails *outputDetails
+}
+
+type inputDetails struct {
+	Cached *int64 `json:"cached_tokens,omitempty"`
+}
+
+type outputDetails struct {
+	Reasoning *int64 `json:"reasoning_tokens,omitempty"`
 }
 
 // checkUsage compares what the reader found with the usage object u.
@@ -90,14 +94,10 @@ func FuzzReadCompletion(f *testing.F) {
 				FinishReason *string `json:"finish_reason,omitempty"`
 			} `json:"choices,omitempty"`
 			Usage *struct {
-				Input        *int64 `json:"prompt_tokens,omitempty"`
-				Output       *int64 `json:"completion_tokens,omitempty"`
-				InputDetails *struct {
-					Cached *int64 `json:"cached_tokens,omitempty"`
-				} `json:"prompt_tokens_details,omitempty"`
-				OutputDetails *struct {
-					Reasoning *int64 `json:"reasoning_tokens,omitempty"`
-				} `json:"completion_tokens_details,omitempty"`
+				Input         *int64         `json:"prompt_tokens,omitempty"`
+				Output        *int64         `json:"completion_tokens,omitempty"`
+				InputDetails  *inputDetails  `json:"prompt_tokens_details,omitempty"`
+				OutputDetails *outputDetails `json:"completion_tokens_details,omitempty"`
 			} `json:"usage,omitempty"`
 		}
 		canon, ok := canonical(data, &doc)
@@ -143,14 +143,10 @@ func FuzzReadResponse(f *testing.F) {
 				Message *string `json:"message,omitempty"`
 			} `json:"error,omitempty"`
 			Usage *struct {
-				Input        *int64 `json:"input_tokens,omitempty"`
-				Output       *int64 `json:"output_tokens,omitempty"`
-				InputDetails *struct {
-					Cached *int64 `json:"cached_tokens,omitempty"`
-				} `json:"input_tokens_details,omitempty"`
-				OutputDetails *struct {
-					Reasoning *int64 `json:"reasoning_tokens,omitempty"`
-				} `json:"output_tokens_details,omitempty"`
+				Input         *int64         `json:"input_tokens,omitempty"`
+				Output        *int64         `json:"output_tokens,omitempty"`
+				InputDetails  *inputDetails  `json:"input_tokens_details,omitempty"`
+				OutputDetails *outputDetails `json:"output_tokens_details,omitempty"`
 			} `json:"usage,omitempty"`
 		}
 		canon, ok := canonical(data, &doc)
