@@ -79,10 +79,16 @@ unit:
 	for m in $(filter-out internal/e2e,$(MODULES)); do (cd $$m && $(GO) test -race -count=1 ./...); done
 
 # A short run of every fuzz test; a longer one: make fuzz FUZZTIME=10m
+# Every decoder of untrusted input: the receiver's Rastir JSON, the SDK's
+# event-stream line splitter and each adapter's response readers.
+FUZZ_TARGETS := pkg/rastirjson:FuzzDecode \
+	sdk/internal/httptap:FuzzStreamLines \
+	sdk/openai:FuzzReadCompletion sdk/openai:FuzzReadResponse sdk/openai:FuzzRequestFields \
+	sdk/anthropic:FuzzReadMessage sdk/anthropic:FuzzStreamEvents \
+	sdk/bedrock:FuzzStreamTap
 fuzz:
-	cd pkg/rastirjson && $(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) .
-	cd sdk/openai && for f in FuzzReadCompletion FuzzReadResponse FuzzRequestFields; do \
-	  $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) . || exit 1; done
+	for t in $(FUZZ_TARGETS); do \
+	  (cd $${t%%:*} && $(GO) test -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) .) || exit 1; done
 
 # The end-to-end tests scrape with a real Prometheus: Debian's package.
 prometheus:

@@ -1,0 +1,93 @@
+package rastiranthropic
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/tidwall/gjson"
+
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
+)
+
+func addFiles(f *testing.F, names ...string) {
+	for _, name := range names {
+		data, err := os.ReadFile("testdata/" + name)
+		require.NoError(f, err)
+		f.Add(data)
+	}
+}
+
+// FuzzReadMessage reads any input as a Message without a panic, and
+// checks the reader against encoding/json: what encoding/json decodes from
+// the input is encoded again (one spelling per key, escapes included) and
+// the reader must find the same fields in that text.
+func FuzzReadMessage(f *testing.F) {
+	addFiles(f, "message.json", "message_cache.json")
+	f.Add([]byte(`{"id":"m\u00e9","model":"c<1>","stop_reason":"x\ny","usage":{"input_tokens":1.5}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var models httptap.Recent
+		r := result{models: &models}
+		r.readMessage(gjson.ParseBytes(data))
+
+		var doc struct {
+			ID         *string `json:"id,omitempty"`
+			Model      *string `json:"model,omitempty"`
+			StopReason *string `json:"stop_reason,omitempty"`
+			Usage      *struct {
+				Input         *int64 `json:"input_tokens,omitempty"`
+				Output        *int64 `json:"output_tokens,omitempty"`
+				CacheRead     *int64 `json:"cache_read_input_tokens,omitempty"`
+				CacheCreation *int64 `json:"cache_creation_input_tokens,omitempty"`
+			} `json:"usage,omitempty"`
+		}
+		if json.Unmarshal(data, &doc) != nil {
+			return
+		}
+		canon, err := json.Marshal(doc)
+		require.NoError(t, err)
+		got := result{models: &models}
+		got.readMessage(gjson.ParseBytes(canon))
+		str := func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
+		}
+		assert.Equal(t, str(doc.ID), got.id, "%s", canon)
+		assert.Equal(t, str(doc.Model), got.model, "%s", canon)
+		assert.Equal(t, str(doc.StopReason), got.finish, "%s", canon)
+		assert.Equal(t, doc.Usage != nil, got.haveUsage, "%s", canon)
+		if doc.Usage != nil {
+			count := func(p *int64) int64 {
+				if p == nil {
+					return -1
+				}
+				return *p
+			}
+			assert.Equal(t, count(doc.Usage.Input), got.input, "%s", canon)
+			assert.Equal(t, count(doc.Usage.Output), got.output, "%s", canon)
+			assert.Equal(t, count(doc.Usage.CacheRead), got.cacheRead, "%s", canon)
+			assert.Equal(t, count(doc.Usage.CacheCreation), got.cacheCreation, "%s", canon)
+		}
+	})
+}
+
+// FuzzStreamEvents hands any lines to the stream reader, then finishes
+// the response, without a panic.
+func FuzzStreamEvents(f *testing.F) {
+	addFiles(f, "stream.sse", "stream_error.sse")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var models httptap.Recent
+		b := &body{status: 200, resp: &http.Response{Header: http.Header{}}}
+		b.res.models = &models
+		for _, line := range bytes.Split(data, []byte("\n")) {
+			b.Line(bytes.TrimSuffix(line, []byte("\r")))
+		}
+		b.Finish(nil, nil)
+	})
+}
