@@ -16,7 +16,7 @@ CONFIG := config/otelcol-rastir.yaml
 
 # Go modules of the project (each has its own go.mod), and those with
 # mdatagen metadata.
-MODULES := pkg/vocabulary pkg/rastirjson receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm cmd/rastir-loadgen sdk sdk/internal/wirecompat sdk/openai sdk/anthropic sdk/genai sdk/bedrock sdk/langchaingo sdk/mcp sdk/examples internal/e2e
+MODULES := pkg/vocabulary pkg/rastirjson receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm cmd/rastir-loadgen sdk sdk/internal/wirecompat sdk/internal/jsonwalk sdk/openai sdk/anthropic sdk/genai sdk/bedrock sdk/langchaingo sdk/mcp sdk/examples internal/e2e
 COMPONENTS := receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm
 
 FUZZTIME ?= 20s

@@ -20,6 +20,8 @@ require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.30.0 // indirect
 	github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary v0.0.0 // indirect
+	github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk v0.0.0 // indirect
+	github.com/romshark/jscan/v2 v2.0.2 // indirect
 	github.com/segmentio/asm v1.1.3 // indirect
 	github.com/segmentio/encoding v0.5.4 // indirect
 	github.com/tidwall/gjson v1.20.0 // indirect
@@ -52,6 +54,7 @@ require (
 replace (
 	github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary => ../../pkg/vocabulary
 	github.com/otelcol-rastir/otelcol-rastir/sdk => ../
+	github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk => ../internal/jsonwalk
 	github.com/otelcol-rastir/otelcol-rastir/sdk/mcp => ../mcp
 	github.com/otelcol-rastir/otelcol-rastir/sdk/openai => ../openai
 )

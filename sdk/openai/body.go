@@ -8,12 +8,12 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/packages/ssestream"
-	"github.com/romshark/jscan/v2"
 	"github.com/tidwall/gjson"
 	"go.opentelemetry.io/otel/attribute"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -139,17 +139,17 @@ func (r *result) readCompletion(js string) (isError bool) {
 		choices bool   // the top-level member is the choices array
 		u       usageReader
 	)
-	walk(js, func(it *jscan.Iterator[string]) bool {
+	jsonwalk.Walk(js, func(it *jsonwalk.Iterator) bool {
 		switch it.Level() {
 		case 1:
 			top = memberOf(it)
 			switch top {
 			case memberID:
-				r.setID(stringValue(it))
+				r.setID(jsonwalk.String(it))
 			case memberModel:
-				r.setModel(stringValue(it))
+				r.setModel(jsonwalk.String(it))
 			case memberChoices:
-				choices = it.ValueType() == jscan.ValueTypeArray
+				choices = jsonwalk.IsArray(it)
 			case memberUsage:
 				u.start(r, it)
 			case memberError:
@@ -166,7 +166,7 @@ func (r *result) readCompletion(js string) (isError bool) {
 			case choices && top == memberChoices:
 				// A member of one of the choices.
 				if memberOf(it) == memberFinishReason {
-					r.addFinish(stringValue(it))
+					r.addFinish(jsonwalk.String(it))
 				}
 			case top == memberUsage:
 				u.detail(second, it)
@@ -180,7 +180,7 @@ func (r *result) readCompletion(js string) (isError bool) {
 // readResponse reads a Responses API response object, in one pass.
 func (r *result) readResponse(js string) {
 	var rr responseReader
-	walk(js, func(it *jscan.Iterator[string]) bool {
+	jsonwalk.Walk(js, func(it *jsonwalk.Iterator) bool {
 		rr.visit(r, it, 0)
 		return false
 	})
@@ -197,16 +197,16 @@ func (r *result) readResponseEvent(js string) (typ string) {
 		top  member
 		read bool
 	)
-	walk(js, func(it *jscan.Iterator[string]) bool {
+	jsonwalk.Walk(js, func(it *jsonwalk.Iterator) bool {
 		if it.Level() == 1 {
 			top = memberOf(it)
 			switch top {
 			case memberType:
-				typ = stringValue(it)
+				typ = jsonwalk.String(it)
 				// Deltas are most of a stream and carry nothing to read.
 				return strings.HasSuffix(typ, ".delta")
 			case memberResponse:
-				read = it.ValueType() == jscan.ValueTypeObject
+				read = jsonwalk.IsObject(it)
 			}
 			return false
 		}
@@ -233,19 +233,19 @@ type responseReader struct {
 
 // visit reads one value of a walk in which the response object is at
 // level base.
-func (rr *responseReader) visit(r *result, it *jscan.Iterator[string], base int) {
+func (rr *responseReader) visit(r *result, it *jsonwalk.Iterator, base int) {
 	switch it.Level() - base {
 	case 1:
 		rr.first = memberOf(it)
 		switch rr.first {
 		case memberID:
-			r.setID(stringValue(it))
+			r.setID(jsonwalk.String(it))
 		case memberModel:
-			r.setModel(stringValue(it))
+			r.setModel(jsonwalk.String(it))
 		case memberStatus:
-			rr.status = stringValue(it)
+			rr.status = jsonwalk.String(it)
 		case memberError:
-			rr.failed = it.ValueType() == jscan.ValueTypeObject
+			rr.failed = jsonwalk.IsObject(it)
 		case memberUsage:
 			rr.u.start(r, it)
 		}
@@ -254,11 +254,11 @@ func (rr *responseReader) visit(r *result, it *jscan.Iterator[string], base int)
 		switch rr.first {
 		case memberIncompleteDetails:
 			if rr.second == memberReason {
-				rr.incomplete = stringValue(it)
+				rr.incomplete = jsonwalk.String(it)
 			}
 		case memberError:
 			if rr.second == memberMessage {
-				rr.errorMessage = stringValue(it)
+				rr.errorMessage = jsonwalk.String(it)
 			}
 		case memberUsage:
 			rr.u.count(rr.second, it)
@@ -297,9 +297,9 @@ type usageReader struct {
 }
 
 // start begins a usage value.
-func (u *usageReader) start(r *result, it *jscan.Iterator[string]) {
+func (u *usageReader) start(r *result, it *jsonwalk.Iterator) {
 	u.r = nil
-	if it.ValueType() != jscan.ValueTypeObject {
+	if !jsonwalk.IsObject(it) {
 		return
 	}
 	u.r = r
@@ -308,32 +308,32 @@ func (u *usageReader) start(r *result, it *jscan.Iterator[string]) {
 }
 
 // count reads a member m of the usage object.
-func (u *usageReader) count(m member, it *jscan.Iterator[string]) {
+func (u *usageReader) count(m member, it *jsonwalk.Iterator) {
 	if u.r == nil {
 		return
 	}
 	switch m {
 	case memberInputTokens:
-		u.r.input = countValue(it)
+		u.r.input = jsonwalk.Count(it)
 	case memberOutputTokens:
-		u.r.output = countValue(it)
+		u.r.output = jsonwalk.Count(it)
 	}
 }
 
 // detail reads a member of the usage object's member m (the token details
 // objects).
-func (u *usageReader) detail(m member, it *jscan.Iterator[string]) {
+func (u *usageReader) detail(m member, it *jsonwalk.Iterator) {
 	if u.r == nil {
 		return
 	}
 	switch m {
 	case memberInputDetails:
 		if memberOf(it) == memberCachedTokens {
-			u.r.cached = countValue(it)
+			u.r.cached = jsonwalk.Count(it)
 		}
 	case memberOutputDetails:
 		if memberOf(it) == memberReasoningTokens {
-			u.r.reasoning = countValue(it)
+			u.r.reasoning = jsonwalk.Count(it)
 		}
 	}
 }

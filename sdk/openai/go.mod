@@ -5,13 +5,14 @@ go 1.26.0
 replace (
 	github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary => ../../pkg/vocabulary
 	github.com/otelcol-rastir/otelcol-rastir/sdk => ../
+	github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk => ../internal/jsonwalk
 )
 
 require (
 	github.com/openai/openai-go/v3 v3.98.0
 	github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary v0.0.0
 	github.com/otelcol-rastir/otelcol-rastir/sdk v0.0.0
-	github.com/romshark/jscan/v2 v2.0.2
+	github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk v0.0.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tidwall/gjson v1.20.0
 	github.com/tidwall/sjson v1.2.5
@@ -28,6 +29,7 @@ require (
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.30.0 // indirect
+	github.com/romshark/jscan/v2 v2.0.2 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.1 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect

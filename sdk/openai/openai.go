@@ -6,11 +6,11 @@ import (
 	"strings"
 
 	"github.com/openai/openai-go/v3/option"
-	"github.com/romshark/jscan/v2"
 	"github.com/tidwall/sjson"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -100,15 +100,15 @@ func (c *config) requestFields(req *http.Request) (model string, stream, usageSa
 		// One pass: a request's messages can be long, and the keys looked
 		// for are often absent.
 		var top member
-		walk(js, func(it *jscan.Iterator[string]) bool {
+		jsonwalk.Walk(js, func(it *jsonwalk.Iterator) bool {
 			switch it.Level() {
 			case 1:
 				top = memberOf(it)
 				switch top {
 				case memberModel:
-					model = c.requestModels.String(stringValue(it))
+					model = c.requestModels.String(jsonwalk.String(it))
 				case memberStream:
-					stream = it.ValueType() == jscan.ValueTypeTrue
+					stream = jsonwalk.IsTrue(it)
 				}
 			case 2:
 				if top == memberStreamOptions && memberOf(it) == memberIncludeUsage {
