@@ -6,10 +6,10 @@ import (
 	"strings"
 
 	"github.com/anthropics/anthropic-sdk-go/option"
-	"github.com/tidwall/gjson"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -98,16 +98,18 @@ func unescape(s string) (string, error) {
 // request body; the body the client sends is left as it is.
 func (c *config) requestFields(req *http.Request) (model string, stream bool) {
 	httptap.PeekRequest(req, func(body []byte) {
-		// One pass over the top-level fields of a view of the pooled
-		// buffer: the model is copied before it is kept.
-		gjson.Parse(httptap.View(body)).ForEach(func(k, v gjson.Result) bool {
-			switch k.Str {
-			case "model":
-				model = c.requestModels.String(v.Str)
-			case "stream":
-				stream = v.Bool()
+		// One pass over a view of the pooled buffer: the model is copied
+		// before it is kept.
+		jsonwalk.Walk(httptap.View(body), func(it *jsonwalk.Iterator) bool {
+			if it.Level() == 1 {
+				switch memberOf(it) {
+				case memberModel:
+					model = c.requestModels.String(jsonwalk.String(it))
+				case memberStream:
+					stream = jsonwalk.IsTrue(it)
+				}
 			}
-			return true
+			return false
 		})
 	})
 	return model, stream

@@ -6,11 +6,11 @@ import (
 	"strings"
 
 	"github.com/anthropics/anthropic-sdk-go"
-	"github.com/tidwall/gjson"
 	"go.opentelemetry.io/otel/attribute"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -44,7 +44,8 @@ type result struct {
 var dataPrefix = []byte("data:")
 
 // Line handles one line of an event stream (httptap.Handler): the data
-// lines carry the event's type in their JSON.
+// lines carry the event's type in their JSON, read in one pass with the
+// fields of the event.
 func (b *body) Line(line []byte) {
 	if !bytes.HasPrefix(line, dataPrefix) {
 		return
@@ -53,32 +54,69 @@ func (b *body) Line(line []byte) {
 	if len(data) == 0 {
 		return
 	}
-	js := httptap.View(data)
 	r := &b.res
-	switch gjson.Get(js, "type").Str {
-	case "message_start":
-		r.readMessage(gjson.Get(js, "message"))
-	case "content_block_delta":
+	var (
+		typ, errorType string
+		top            member // the event's member being read
+		usage          bool   // the event's usage is an object
+		msg            messageReader
+	)
+	// message_start carries a message, message_delta a delta with the stop
+	// reason and a usage whose counts are cumulative (the ones it has
+	// replace message_start's), error an error with its type; the other
+	// events have none of these members.
+	jsonwalk.Walk(httptap.View(data), func(it *jsonwalk.Iterator) bool {
+		if it.Level() == 1 {
+			top = memberOf(it)
+			switch top {
+			case memberType:
+				typ = jsonwalk.String(it)
+				// Deltas are most of a stream and carry nothing else to read.
+				return typ == eventContentBlockDelta
+			case memberUsage:
+				usage = r.startUsage(it, true)
+			}
+			return false
+		}
+		switch top {
+		case memberMessage:
+			msg.visit(r, it, 1)
+		case memberDelta:
+			if it.Level() == 2 && memberOf(it) == memberStopReason {
+				r.setFinish(jsonwalk.String(it))
+			}
+		case memberUsage:
+			if it.Level() == 2 && usage {
+				r.readCount(it)
+			}
+		case memberError:
+			if it.Level() == 2 && memberOf(it) == memberType {
+				errorType = jsonwalk.String(it)
+			}
+		}
+		return false
+	})
+	switch typ {
+	case eventContentBlockDelta:
 		if !r.firstChunk {
 			r.firstChunk = true
 			b.span.MarkFirstChunk()
 		}
-	case "message_delta":
-		if s := gjson.Get(js, "delta.stop_reason"); s.Type == gjson.String {
-			r.setFinish(s.Str)
-		}
-		// The delta's counts are cumulative; the ones it has replace
-		// message_start's.
-		r.readUsage(gjson.Get(js, "usage"), true)
-	case "error":
+	case eventError:
 		e := &anthropic.Error{Request: b.req, Response: b.resp, StatusCode: b.status,
 			RequestID: b.resp.Header.Get("request-id"), WorkspaceID: b.resp.Header.Get("anthropic-workspace-id")}
 		// The client's event data ends with the line's newline.
 		_ = e.UnmarshalJSON(append(bytes.Clone(data), '\n'))
 		r.failure = e
-		r.failureCategory = errorTypeCategory(gjson.Get(js, "error.type").Str)
+		r.failureCategory = errorTypeCategory(errorType)
 	}
 }
+
+// The stream events the reader acts on by their type.
+const (
+	eventContentBlockDelta = "content_block_delta"
+	eventError             = "error"
+)
 
 // errorTypeCategory maps the error types of Anthropic's error events
 // (which arrive with status 200) to the category their HTTP status would
@@ -112,56 +150,132 @@ func (r *result) setFinish(reason string) {
 	r.finish = strings.Clone(reason)
 }
 
-// readMessage reads a Message object in one pass over its top-level
-// fields.
-func (r *result) readMessage(m gjson.Result) {
-	m.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "id":
-			if v.Str != "" {
-				r.id = strings.Clone(v.Str)
-			}
-		case "model":
-			if v.Str != "" && v.Str != r.model {
-				r.model = r.models.String(v.Str)
-			}
-		case "stop_reason":
-			if v.Type == gjson.String {
-				r.setFinish(v.Str)
-			}
-		case "usage":
-			r.readUsage(v, false)
-		}
-		return true
+// readMessage reads a Message object in one pass.
+func (r *result) readMessage(js string) {
+	var m messageReader
+	jsonwalk.Walk(js, func(it *jsonwalk.Iterator) bool {
+		m.visit(r, it, 0)
+		return false
 	})
 }
 
-// readUsage reads a usage object; with update, only the counts it has
-// replace the ones known.
-func (r *result) readUsage(u gjson.Result, update bool) {
-	if !u.IsObject() {
-		return
+// messageReader is the state of a walk over a Message object.
+type messageReader struct {
+	member member // the message's member being read
+	usage  bool   // that member is a usage object
+}
+
+// visit reads one value of a walk in which the message is at level base.
+func (m *messageReader) visit(r *result, it *jsonwalk.Iterator, base int) {
+	switch it.Level() - base {
+	case 1:
+		m.member = memberOf(it)
+		switch m.member {
+		case memberID:
+			if id := jsonwalk.String(it); id != "" {
+				r.id = strings.Clone(id)
+			}
+		case memberModel:
+			if model := jsonwalk.String(it); model != "" && model != r.model {
+				r.model = r.models.String(model)
+			}
+		case memberStopReason:
+			r.setFinish(jsonwalk.String(it))
+		case memberUsage:
+			m.usage = r.startUsage(it, false)
+		}
+	case 2:
+		if m.member == memberUsage && m.usage {
+			r.readCount(it)
+		}
+	}
+}
+
+// startUsage begins a usage value and reports whether it is an object;
+// with update, only the counts it has replace the ones known.
+func (r *result) startUsage(it *jsonwalk.Iterator, update bool) bool {
+	if !jsonwalk.IsObject(it) {
+		return false
 	}
 	if !update || !r.haveUsage {
 		r.input, r.output, r.cacheRead, r.cacheCreation = -1, -1, -1, -1
 	}
 	r.haveUsage = true
-	u.ForEach(func(k, v gjson.Result) bool {
-		if v.Type != gjson.Number {
-			return true
-		}
-		switch k.Str {
-		case "input_tokens":
-			r.input = v.Int()
-		case "output_tokens":
-			r.output = v.Int()
-		case "cache_read_input_tokens":
-			r.cacheRead = v.Int()
-		case "cache_creation_input_tokens":
-			r.cacheCreation = v.Int()
-		}
-		return true
-	})
+	return true
+}
+
+// readCount reads a member of a usage object; one that is no count leaves
+// the count known.
+func (r *result) readCount(it *jsonwalk.Iterator) {
+	n := jsonwalk.Count(it)
+	if n < 0 {
+		return
+	}
+	switch memberOf(it) {
+	case memberInputTokens:
+		r.input = n
+	case memberOutputTokens:
+		r.output = n
+	case memberCacheReadTokens:
+		r.cacheRead = n
+	case memberCacheCreationTokens:
+		r.cacheCreation = n
+	}
+}
+
+// member is a member of a request, message or stream event that the
+// readers look for.
+type member uint8
+
+const (
+	memberOther member = iota
+	memberID
+	memberModel
+	memberStopReason
+	memberUsage
+	memberInputTokens
+	memberOutputTokens
+	memberCacheReadTokens
+	memberCacheCreationTokens
+	memberType
+	memberMessage
+	memberDelta
+	memberError
+	memberStream
+)
+
+// memberOf tells the current value's member by its key (quoted, as the walk
+// gives it).
+func memberOf(it *jsonwalk.Iterator) member {
+	switch it.Key() {
+	case `"id"`:
+		return memberID
+	case `"model"`:
+		return memberModel
+	case `"stop_reason"`:
+		return memberStopReason
+	case `"usage"`:
+		return memberUsage
+	case `"input_tokens"`:
+		return memberInputTokens
+	case `"output_tokens"`:
+		return memberOutputTokens
+	case `"cache_read_input_tokens"`:
+		return memberCacheReadTokens
+	case `"cache_creation_input_tokens"`:
+		return memberCacheCreationTokens
+	case `"type"`:
+		return memberType
+	case `"message"`:
+		return memberMessage
+	case `"delta"`:
+		return memberDelta
+	case `"error"`:
+		return memberError
+	case `"stream"`:
+		return memberStream
+	}
+	return memberOther
 }
 
 // Finish records the response fields, the failure if any, and ends the
@@ -172,7 +286,7 @@ func (b *body) Finish(buf []byte, readErr error) {
 	case b.status >= 400:
 		s.Fail(b.apiError(buf))
 	case buf != nil:
-		b.res.readMessage(gjson.Parse(httptap.View(buf)))
+		b.res.readMessage(httptap.View(buf))
 	}
 	r := &b.res
 	s.SetResponseModel(r.model)

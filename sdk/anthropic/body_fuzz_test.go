@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/tidwall/gjson"
 
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 )
@@ -32,7 +31,7 @@ func FuzzReadMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
 		r := result{models: &models}
-		r.readMessage(gjson.ParseBytes(data))
+		r.readMessage(httptap.View(data))
 
 		var doc struct {
 			ID         *string `json:"id,omitempty"`
@@ -51,7 +50,7 @@ func FuzzReadMessage(f *testing.F) {
 		canon, err := json.Marshal(doc)
 		require.NoError(t, err)
 		got := result{models: &models}
-		got.readMessage(gjson.ParseBytes(canon))
+		got.readMessage(httptap.View(canon))
 		str := func(p *string) string {
 			if p == nil {
 				return ""
@@ -63,8 +62,9 @@ func FuzzReadMessage(f *testing.F) {
 		assert.Equal(t, str(doc.StopReason), got.finish, "%s", canon)
 		assert.Equal(t, doc.Usage != nil, got.haveUsage, "%s", canon)
 		if doc.Usage != nil {
+			// A negative number is no count.
 			count := func(p *int64) int64 {
-				if p == nil {
+				if p == nil || *p < 0 {
 					return -1
 				}
 				return *p

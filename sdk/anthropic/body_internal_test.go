@@ -46,3 +46,19 @@ func TestStreamOneByteReads(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkReadMessage reads the fields of the published Messages API
+// example, the response read of a non-stream call.
+func BenchmarkReadMessage(b *testing.B) {
+	data, err := os.ReadFile("testdata/message_cache.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var models httptap.Recent
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		r := result{models: &models}
+		r.readMessage(httptap.View(data))
+	}
+}
