@@ -116,6 +116,7 @@ bench: build
 	cd connector/spanmetricsllm && $(GO) test -run '^$$' -bench 'ConsumeMixed/default|WithCardinality|SeriesMemory' -benchmem -count 1 -cpu 1 .
 	cd sdk && $(GO) test -run '^$$' -bench 'LLMSpan|Push' -benchmem -count 1 .
 	cd sdk/openai && $(GO) test -run '^$$' -bench 'Span$$|ReadCompletion' -benchmem -count 1 -cpu 1 .
+	cd sdk/anthropic && $(GO) test -run '^$$' -bench ReadMessage -benchmem -count 1 -cpu 1 .
 	cd cmd/rastir-loadgen && $(GO) run . compare --bin $(BIN)
 
 clean:
