@@ -19,7 +19,7 @@ CONFIG := config/otelcol-rastir.yaml
 MODULES := pkg/vocabulary pkg/rastirjson receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm cmd/rastir-loadgen sdk sdk/internal/wirecompat sdk/internal/jsonwalk sdk/openai sdk/anthropic sdk/genai sdk/bedrock sdk/langchaingo sdk/mcp sdk/examples internal/e2e
 COMPONENTS := receiver/rastirreceiver processor/llmenrichprocessor processor/cardinalityprocessor connector/spanmetricsllm
 
-FUZZTIME ?= 20s
+FUZZSCALE ?= 1
 
 .PHONY: all build run pgo-profile test tools generate generate-check fmt-check vet versions-check lint unit fuzz e2e bench clean prometheus
 
@@ -78,17 +78,20 @@ lint: $(GOLANGCI_LINT)
 unit:
 	for m in $(filter-out internal/e2e,$(MODULES)); do (cd $$m && $(GO) test -race -count=1 ./...); done
 
-# A short run of every fuzz test; a longer one: make fuzz FUZZTIME=10m
+# A short run of every fuzz test; a longer one: make fuzz FUZZSCALE=50.
+# Each target runs a number of inputs (about 5 to 20 seconds here), not a
+# time: with a time, Go 1.26's fuzzing coordinator can fail a run at its
+# end with "context deadline exceeded" (golang/go#75804, fixed in Go 1.27).
 # Every decoder of untrusted input: the receiver's Rastir JSON, the SDK's
-# event-stream line splitter and each adapter's response readers.
-FUZZ_TARGETS := pkg/rastirjson:FuzzDecode \
-	sdk/internal/httptap:FuzzStreamLines \
-	sdk/openai:FuzzReadCompletion sdk/openai:FuzzReadResponse sdk/openai:FuzzRequestFields \
-	sdk/anthropic:FuzzReadMessage sdk/anthropic:FuzzStreamEvents \
-	sdk/bedrock:FuzzStreamTap
+# event-stream line splitter and each adapter's readers (dir:target:inputs).
+FUZZ_TARGETS := pkg/rastirjson:FuzzDecode:400000 \
+	sdk/internal/httptap:FuzzStreamLines:200000 \
+	sdk/openai:FuzzReadCompletion:50000 sdk/openai:FuzzReadResponse:30000 sdk/openai:FuzzRequestFields:40000 \
+	sdk/anthropic:FuzzReadMessage:60000 sdk/anthropic:FuzzStreamEvents:60000 \
+	sdk/bedrock:FuzzStreamTap:100000
 fuzz:
-	for t in $(FUZZ_TARGETS); do \
-	  (cd $${t%%:*} && $(GO) test -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) .) || exit 1; done
+	for t in $(FUZZ_TARGETS); do dir=$${t%%:*}; rest=$${t#*:}; name=$${rest%%:*}; n=$${rest#*:}; \
+	  (cd $$dir && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $$((n * $(FUZZSCALE)))x .) || exit 1; done
 
 # The end-to-end tests scrape with a real Prometheus: Debian's package.
 prometheus:
