@@ -2,31 +2,21 @@ package rastiranthropic
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 )
-
-func addFiles(f *testing.F, names ...string) {
-	for _, name := range names {
-		data, err := os.ReadFile("testdata/" + name)
-		require.NoError(f, err)
-		f.Add(data)
-	}
-}
 
 // FuzzReadMessage reads any input as a Message without a panic, and
 // checks the reader against encoding/json: what encoding/json decodes from
 // the input is encoded again (one spelling per key, escapes included) and
 // the reader must find the same fields in that text.
 func FuzzReadMessage(f *testing.F) {
-	addFiles(f, "message.json", "message_cache.json")
+	adaptertest.AddFiles(f, "message.json", "message_cache.json")
 	f.Add([]byte(`{"id":"m\u00e9","model":"c<1>","stop_reason":"x\ny","usage":{"input_tokens":1.5}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
@@ -44,31 +34,19 @@ func FuzzReadMessage(f *testing.F) {
 				CacheCreation *int64 `json:"cache_creation_input_tokens,omitempty"`
 			} `json:"usage,omitempty"`
 		}
-		if json.Unmarshal(data, &doc) != nil {
+		canon, ok := adaptertest.Canonical(data, &doc)
+		if !ok {
 			return
 		}
-		canon, err := json.Marshal(doc)
-		require.NoError(t, err)
 		got := result{models: &models}
 		got.readMessage(httptap.View(canon))
-		str := func(p *string) string {
-			if p == nil {
-				return ""
-			}
-			return *p
-		}
-		assert.Equal(t, str(doc.ID), got.id, "%s", canon)
-		assert.Equal(t, str(doc.Model), got.model, "%s", canon)
-		assert.Equal(t, str(doc.StopReason), got.finish, "%s", canon)
+		assert.Equal(t, adaptertest.Deref(doc.ID, ""), got.id, "%s", canon)
+		assert.Equal(t, adaptertest.Deref(doc.Model, ""), got.model, "%s", canon)
+		assert.Equal(t, adaptertest.Deref(doc.StopReason, ""), got.finish, "%s", canon)
 		assert.Equal(t, doc.Usage != nil, got.haveUsage, "%s", canon)
 		if doc.Usage != nil {
 			// A negative number is no count.
-			count := func(p *int64) int64 {
-				if p == nil || *p < 0 {
-					return -1
-				}
-				return *p
-			}
+			count := func(p *int64) int64 { return max(adaptertest.Deref(p, -1), -1) }
 			assert.Equal(t, count(doc.Usage.Input), got.input, "%s", canon)
 			assert.Equal(t, count(doc.Usage.Output), got.output, "%s", canon)
 			assert.Equal(t, count(doc.Usage.CacheRead), got.cacheRead, "%s", canon)
@@ -80,7 +58,7 @@ func FuzzReadMessage(f *testing.F) {
 // FuzzStreamEvents hands any lines to the stream reader, then finishes
 // the response, without a panic.
 func FuzzStreamEvents(f *testing.F) {
-	addFiles(f, "stream.sse", "stream_error.sse")
+	adaptertest.AddFiles(f, "stream.sse", "stream_error.sse")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
 		b := &body{status: 200, resp: &http.Response{Header: http.Header{}}}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"testing"
-	"testing/iotest"
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"github.com/stretchr/testify/assert"
@@ -32,14 +31,7 @@ func FuzzStreamTap(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
 		rec := adaptertest.Record(t)
 		_, span := rastir.StartLLM(context.Background(), "m")
-		var rd io.Reader = bytes.NewReader(data)
-		switch chunk % 3 {
-		case 1:
-			rd = iotest.OneByteReader(rd)
-		case 2:
-			rd = iotest.HalfReader(rd)
-		}
-		tap := newStreamTap(io.NopCloser(rd), &call{span: span, guardrail: chunk%2 == 0})
+		tap := newStreamTap(io.NopCloser(adaptertest.ChunkedReader(data, chunk)), &call{span: span, guardrail: chunk%2 == 0})
 		out, err := io.ReadAll(tap)
 		require.NoError(t, err)
 		require.NoError(t, tap.Close())

@@ -2,14 +2,13 @@ package rastiropenai
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 )
 
@@ -17,31 +16,6 @@ import (
 // against encoding/json: what encoding/json decodes from the input is
 // encoded again (one spelling per key, escapes included) and the reader
 // must find the same fields in that text.
-
-func addFiles(f *testing.F, names ...string) {
-	for _, name := range names {
-		data, err := os.ReadFile("testdata/" + name)
-		require.NoError(f, err)
-		f.Add(data)
-	}
-}
-
-// canonical decodes data into v and encodes it again; false when
-// encoding/json rejects data.
-func canonical(data []byte, v any) ([]byte, bool) {
-	if json.Unmarshal(data, v) != nil {
-		return nil, false
-	}
-	out, err := json.Marshal(v)
-	return out, err == nil
-}
-
-func deref[T any](p *T, none T) T {
-	if p == nil {
-		return none
-	}
-	return *p
-}
 
 // usageShape is a usage object as encoding/json decodes it (the keys
 // differ between the APIs).
@@ -66,21 +40,21 @@ func checkUsage(t *testing.T, got *result, u *usageShape) {
 		return
 	}
 	assert.True(t, got.haveUsage)
-	assert.Equal(t, deref(u.Input, -1), got.input)
-	assert.Equal(t, deref(u.Output, -1), got.output)
+	assert.Equal(t, adaptertest.Deref(u.Input, -1), got.input)
+	assert.Equal(t, adaptertest.Deref(u.Output, -1), got.output)
 	cached, reasoning := int64(-1), int64(-1)
 	if u.InputDetails != nil {
-		cached = deref(u.InputDetails.Cached, -1)
+		cached = adaptertest.Deref(u.InputDetails.Cached, -1)
 	}
 	if u.OutputDetails != nil {
-		reasoning = deref(u.OutputDetails.Reasoning, -1)
+		reasoning = adaptertest.Deref(u.OutputDetails.Reasoning, -1)
 	}
 	assert.Equal(t, cached, got.cached)
 	assert.Equal(t, reasoning, got.reasoning)
 }
 
 func FuzzReadCompletion(f *testing.F) {
-	addFiles(f, "chat_completion.json", "chat_completion_reasoning.json", "embeddings.json")
+	adaptertest.AddFiles(f, "chat_completion.json", "chat_completion_reasoning.json", "embeddings.json")
 	f.Add([]byte(`{"id":"a\u00e9\"b","model":"m<1>","choices":[{"finish_reason":"stop"},{"finish_reason":"len\\gth"}],"usage":{"prompt_tokens":3.7}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
@@ -100,18 +74,18 @@ func FuzzReadCompletion(f *testing.F) {
 				OutputDetails *outputDetails `json:"completion_tokens_details,omitempty"`
 			} `json:"usage,omitempty"`
 		}
-		canon, ok := canonical(data, &doc)
+		canon, ok := adaptertest.Canonical(data, &doc)
 		if !ok {
 			return
 		}
 
 		got := result{models: &models}
 		require.False(t, got.readCompletion(httptap.View(canon)), "%s", canon)
-		assert.Equal(t, deref(doc.ID, ""), got.id, "%s", canon)
-		assert.Equal(t, deref(doc.Model, ""), got.model, "%s", canon)
+		assert.Equal(t, adaptertest.Deref(doc.ID, ""), got.id, "%s", canon)
+		assert.Equal(t, adaptertest.Deref(doc.Model, ""), got.model, "%s", canon)
 		var finish []string
 		for _, c := range doc.Choices {
-			if s := deref(c.FinishReason, ""); s != "" {
+			if s := adaptertest.Deref(c.FinishReason, ""); s != "" {
 				finish = append(finish, s)
 			}
 		}
@@ -121,7 +95,7 @@ func FuzzReadCompletion(f *testing.F) {
 }
 
 func FuzzReadResponse(f *testing.F) {
-	addFiles(f, "responses.json")
+	adaptertest.AddFiles(f, "responses.json")
 	f.Add([]byte(`{"id":"r","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"error":{"message":"x\ny"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
@@ -149,17 +123,17 @@ func FuzzReadResponse(f *testing.F) {
 				OutputDetails *outputDetails `json:"output_tokens_details,omitempty"`
 			} `json:"usage,omitempty"`
 		}
-		canon, ok := canonical(data, &doc)
+		canon, ok := adaptertest.Canonical(data, &doc)
 		if !ok {
 			return
 		}
 		var finish []string
-		switch deref(doc.Status, "") {
+		switch adaptertest.Deref(doc.Status, "") {
 		case "completed":
 			finish = []string{finishStop}
 		case "incomplete":
 			if doc.IncompleteDetails != nil {
-				if s := deref(doc.IncompleteDetails.Reason, ""); s != "" {
+				if s := adaptertest.Deref(doc.IncompleteDetails.Reason, ""); s != "" {
 					finish = []string{s}
 				}
 			}
@@ -170,8 +144,8 @@ func FuzzReadResponse(f *testing.F) {
 		} {
 			got := result{models: &models}
 			read(&got)
-			assert.Equal(t, deref(doc.ID, ""), got.id, "%s %s", name, canon)
-			assert.Equal(t, deref(doc.Model, ""), got.model, "%s %s", name, canon)
+			assert.Equal(t, adaptertest.Deref(doc.ID, ""), got.id, "%s %s", name, canon)
+			assert.Equal(t, adaptertest.Deref(doc.Model, ""), got.model, "%s %s", name, canon)
 			if len(finish) == 0 {
 				assert.Empty(t, got.finish, "%s %s", name, canon)
 			} else {
@@ -180,7 +154,7 @@ func FuzzReadResponse(f *testing.F) {
 			if doc.Error == nil {
 				assert.NoError(t, got.failure, "%s %s", name, canon)
 			} else if assert.Error(t, got.failure, "%s %s", name, canon) {
-				assert.Equal(t, "response failed: "+deref(doc.Error.Message, ""), got.failure.Error(), "%s %s", name, canon)
+				assert.Equal(t, "response failed: "+adaptertest.Deref(doc.Error.Message, ""), got.failure.Error(), "%s %s", name, canon)
 			}
 			checkUsage(t, &got, (*usageShape)(doc.Usage))
 		}
@@ -206,13 +180,13 @@ func FuzzRequestFields(f *testing.F) {
 				IncludeUsage *bool `json:"include_usage,omitempty"`
 			} `json:"stream_options,omitempty"`
 		}
-		canon, ok := canonical(data, &doc)
+		canon, ok := adaptertest.Canonical(data, &doc)
 		if !ok {
 			return
 		}
 		model, stream, usageSaid := read(canon)
-		assert.Equal(t, deref(doc.Model, ""), model, "%s", canon)
-		assert.Equal(t, deref(doc.Stream, false), stream, "%s", canon)
+		assert.Equal(t, adaptertest.Deref(doc.Model, ""), model, "%s", canon)
+		assert.Equal(t, adaptertest.Deref(doc.Stream, false), stream, "%s", canon)
 		assert.Equal(t, doc.StreamOptions != nil && doc.StreamOptions.IncludeUsage != nil, usageSaid, "%s", canon)
 	})
 }

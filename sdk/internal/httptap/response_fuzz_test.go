@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"io"
 	"testing"
-	"testing/iotest"
+
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 )
 
 // FuzzStreamLines passes any body through a stream Tap in reads of any
@@ -15,15 +16,8 @@ func FuzzStreamLines(f *testing.F) {
 	f.Add([]byte("data: [DONE]\n\n\r\n\n"), uint8(7))
 	f.Add([]byte{}, uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
-		var rd io.Reader = bytes.NewReader(data)
-		switch chunk % 3 {
-		case 1:
-			rd = iotest.OneByteReader(rd)
-		case 2:
-			rd = iotest.HalfReader(rd)
-		}
 		r := &recorder{}
-		out, err := io.ReadAll(New(io.NopCloser(rd), true, 0, r))
+		out, err := io.ReadAll(New(io.NopCloser(adaptertest.ChunkedReader(data, chunk)), true, 0, r))
 		if err != nil || !bytes.Equal(out, data) {
 			t.Fatalf("passed through %q, %v", out, err)
 		}
