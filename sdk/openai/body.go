@@ -135,7 +135,6 @@ func internFinish(reason string) string {
 func (r *result) readCompletion(js string) (isError bool) {
 	var (
 		top     member // the top-level member being read
-		second  member // the second-level member being read
 		choices bool   // the top-level member is the choices array
 		u       usageReader
 	)
@@ -158,8 +157,7 @@ func (r *result) readCompletion(js string) (isError bool) {
 			}
 		case 2:
 			if top == memberUsage {
-				second = memberOf(it)
-				u.count(second, it)
+				u.visit(it, 1)
 			}
 		case 3:
 			switch {
@@ -169,7 +167,7 @@ func (r *result) readCompletion(js string) (isError bool) {
 					r.addFinish(jsonwalk.String(it))
 				}
 			case top == memberUsage:
-				u.detail(second, it)
+				u.visit(it, 2)
 			}
 		}
 		return false
@@ -224,7 +222,7 @@ func (r *result) readResponseEvent(js string) (typ string) {
 // responseReader is the state of a walk over a Responses API response
 // object.
 type responseReader struct {
-	first, second      member // the members being read at levels 1 and 2
+	first              member // the object's member being read
 	status, incomplete string
 	failed             bool // the "error" member is an object
 	errorMessage       string
@@ -250,22 +248,21 @@ func (rr *responseReader) visit(r *result, it *jsonwalk.Iterator, base int) {
 			rr.u.start(r, it)
 		}
 	case 2:
-		rr.second = memberOf(it)
 		switch rr.first {
 		case memberIncompleteDetails:
-			if rr.second == memberReason {
+			if memberOf(it) == memberReason {
 				rr.incomplete = jsonwalk.String(it)
 			}
 		case memberError:
-			if rr.second == memberMessage {
+			if memberOf(it) == memberMessage {
 				rr.errorMessage = jsonwalk.String(it)
 			}
 		case memberUsage:
-			rr.u.count(rr.second, it)
+			rr.u.visit(it, 1)
 		}
 	case 3:
 		if rr.first == memberUsage {
-			rr.u.detail(rr.second, it)
+			rr.u.visit(it, 2)
 		}
 	}
 }
@@ -293,7 +290,8 @@ const finishStop = "stop"
 // usageReader reads a usage object during a walk; a count it does not
 // carry is -1.
 type usageReader struct {
-	r *result // nil when the usage is not an object
+	r      *result // nil when the usage is not an object
+	member member  // the usage object's member being read
 }
 
 // start begins a usage value.
@@ -307,34 +305,27 @@ func (u *usageReader) start(r *result, it *jsonwalk.Iterator) {
 	r.input, r.output, r.cached, r.reasoning = -1, -1, -1, -1
 }
 
-// count reads a member m of the usage object.
-func (u *usageReader) count(m member, it *jsonwalk.Iterator) {
+// visit reads a value depth levels inside the usage object: one of its
+// members (1), or a member of a token details object (2).
+func (u *usageReader) visit(it *jsonwalk.Iterator, depth int) {
 	if u.r == nil {
 		return
 	}
-	switch m {
-	case memberInputTokens:
-		u.r.input = jsonwalk.Count(it)
-	case memberOutputTokens:
-		u.r.output = jsonwalk.Count(it)
-	}
-}
-
-// detail reads a member of the usage object's member m (the token details
-// objects).
-func (u *usageReader) detail(m member, it *jsonwalk.Iterator) {
-	if u.r == nil {
+	if depth == 1 {
+		u.member = memberOf(it)
+		switch u.member {
+		case memberInputTokens:
+			u.r.input = jsonwalk.Count(it)
+		case memberOutputTokens:
+			u.r.output = jsonwalk.Count(it)
+		}
 		return
 	}
-	switch m {
-	case memberInputDetails:
-		if memberOf(it) == memberCachedTokens {
-			u.r.cached = jsonwalk.Count(it)
-		}
-	case memberOutputDetails:
-		if memberOf(it) == memberReasoningTokens {
-			u.r.reasoning = jsonwalk.Count(it)
-		}
+	switch {
+	case u.member == memberInputDetails && memberOf(it) == memberCachedTokens:
+		u.r.cached = jsonwalk.Count(it)
+	case u.member == memberOutputDetails && memberOf(it) == memberReasoningTokens:
+		u.r.reasoning = jsonwalk.Count(it)
 	}
 }
 
