@@ -1,6 +1,7 @@
 package rastiranthropic_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -90,6 +91,19 @@ func TestMessage(t *testing.T) {
 		vocabulary.GenAIUsageOutputTokens:     int64(503),
 	}, adaptertest.Attrs(s.Attributes()))
 	assert.Empty(t, s.Events())
+}
+
+func TestRequestBodyReader(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, reply{200, "application/json", "message.json"})
+	// A body of the caller's own, as a *bytes.Reader: the client's GetBody
+	// hands back that reader rewound, so reading the model must leave it
+	// rewound for the transport.
+	body := []byte(`{"max_tokens":1024,"messages":[{"content":"Hello, Claude","role":"user"}],"model":"claude-haiku-4-5"}`)
+	_, err := client(srv).Messages.New(context.Background(), params(),
+		option.WithRequestBody("application/json", bytes.NewReader(body)))
+	require.NoError(t, err)
+	assert.Equal(t, "chat claude-haiku-4-5", adaptertest.Only(t, rec).Name())
 }
 
 func TestMessageCacheTokens(t *testing.T) {

@@ -1,6 +1,7 @@
 package rastiropenai_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net"
@@ -378,6 +379,20 @@ func TestStreamErrorEvent(t *testing.T) {
 	assert.Equal(t, stream.Err().Error(), s.Status().Description)
 	m := adaptertest.Attrs(s.Attributes())
 	assert.Equal(t, "*ssestream.StreamError", m[vocabulary.ErrorType])
+}
+
+func TestRequestBodyReader(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
+	c := client(srv)
+	// A body of the caller's own, as a *bytes.Reader: the client's GetBody
+	// hands back that reader rewound, so reading the model must leave it
+	// rewound for the transport.
+	body := []byte(`{"messages":[{"content":"Hello!","role":"user"}],"model":"gpt-4.1-mini"}`)
+	_, err := c.Chat.Completions.New(context.Background(), chatParams("unused"),
+		option.WithRequestBody("application/json", bytes.NewReader(body)))
+	require.NoError(t, err)
+	assert.Equal(t, "chat gpt-4.1-mini", adaptertest.Only(t, rec).Name())
 }
 
 func TestOtherEndpointsUntraced(t *testing.T) {

@@ -37,6 +37,7 @@ func PeekRequest(req *http.Request, read func(body []byte)) {
 		}
 		_, err = buf.ReadFrom(rc)
 		_ = rc.Close()
+		rewind(req)
 		if err != nil {
 			return
 		}
@@ -50,6 +51,17 @@ func PeekRequest(req *http.Request, read func(body []byte)) {
 		return
 	}
 	read(data)
+}
+
+// rewind asks GetBody once more, for the GetBody that hands back the body
+// itself, rewound, instead of a copy: the Stainless clients (openai-go,
+// anthropic-sdk-go) do so for a *bytes.Reader body, which reading the copy
+// has drained before the transport sends it. A GetBody that makes copies
+// makes one more, which is dropped.
+func rewind(req *http.Request) {
+	if rc, err := req.GetBody(); err == nil {
+		_ = rc.Close()
+	}
 }
 
 // SetBody makes data the body of req, re-readable through GetBody.

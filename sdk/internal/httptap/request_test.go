@@ -13,6 +13,10 @@ func TestPeekRequest(t *testing.T) {
 	for name, req := range map[string]*http.Request{
 		"with GetBody":    mustRequest(t, body, true),
 		"without GetBody": mustRequest(t, body, false),
+		// The Stainless clients (openai-go, anthropic-sdk-go) give a
+		// *bytes.Reader body a GetBody that rewinds that same reader and
+		// hands it back instead of a copy.
+		"GetBody rewinds the body": sharedBodyRequest(t, body),
 	} {
 		t.Run(name, func(t *testing.T) {
 			var seen string
@@ -20,7 +24,11 @@ func TestPeekRequest(t *testing.T) {
 			if seen != body {
 				t.Fatalf("peeked %q", seen)
 			}
-			// The client still sends the whole body, and can again.
+			// The transport reads the whole body, and the client can
+			// again for a retry.
+			if b, _ := io.ReadAll(req.Body); string(b) != body {
+				t.Fatalf("body left %q", b)
+			}
 			for range 2 {
 				rc, err := req.GetBody()
 				if err != nil {
@@ -30,9 +38,6 @@ func TestPeekRequest(t *testing.T) {
 				if string(b) != body {
 					t.Fatalf("GetBody gives %q", b)
 				}
-			}
-			if b, _ := io.ReadAll(req.Body); string(b) != body {
-				t.Fatalf("body left %q", b)
 			}
 		})
 	}
@@ -51,6 +56,18 @@ func mustRequest(t *testing.T, body string, getBody bool) *http.Request {
 	}
 	if !getBody {
 		req.GetBody = nil
+	}
+	return req
+}
+
+func sharedBodyRequest(t *testing.T, body string) *http.Request {
+	t.Helper()
+	req := mustRequest(t, body, false)
+	r := strings.NewReader(body)
+	req.Body = io.NopCloser(r)
+	req.GetBody = func() (io.ReadCloser, error) {
+		_, err := r.Seek(0, io.SeekStart)
+		return io.NopCloser(r), err
 	}
 	return req
 }
