@@ -101,6 +101,12 @@ func handleInitialize(ctx context.Context, in middleware.InitializeInput, next m
 		guardrailID, guardrailVersion = deref(p.GuardrailIdentifier), deref(p.GuardrailVersion)
 		c.trace = p.Trace == types.TraceEnabled || p.Trace == types.TraceEnabledFull
 	default:
+		if callFrom(ctx) != nil {
+			// A call made inside a traced one with its context (the
+			// credential chain's STS or IMDS request): its response is
+			// not the traced call's.
+			ctx = context.WithValue(ctx, callKey{}, (*call)(nil))
+		}
 		return next.HandleInitialize(ctx, in)
 	}
 	c.guardrail = guardrailID != ""

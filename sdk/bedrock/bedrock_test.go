@@ -504,6 +504,44 @@ func TestConverseStreamClosedEarly(t *testing.T) {
 	assert.Equal(t, codes.Unset, s.Status().Code)
 }
 
+// TestNestedCall: an SDK call made inside a traced call with its context
+// (the credential chain's STS, SSO, IMDS or container credentials request,
+// whose clients get the config's APIOptions, so the middleware too) leaves
+// the traced call's span alone.
+func TestNestedCall(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := newServer(t, map[string]reply{
+		"converse-stream": {frames: streamFrames("end_turn", `{"usage":{"inputTokens":10,"outputTokens":3,"totalTokens":13},"metrics":{"latencyMs":300}}`)},
+		"async-invoke":    {body: `{"asyncInvokeSummaries":[]}`},
+	})
+	other := newClient(srv.URL)
+	var fetched int
+	creds := aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		fetched++
+		if _, err := other.ListAsyncInvokes(ctx, &bedrockruntime.ListAsyncInvokesInput{}); err != nil {
+			return aws.Credentials{}, err
+		}
+		return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Source: "test"}, nil
+	}))
+	client := bedrockruntime.New(bedrockruntime.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: creds, RetryMaxAttempts: 1,
+	}, WithTracing())
+
+	out, err := client.ConverseStream(context.Background(), &bedrockruntime.ConverseStreamInput{
+		ModelId:  aws.String("anthropic.claude-3-haiku-20240307-v1:0"),
+		Messages: userMessage("Hello"),
+	})
+	require.NoError(t, err)
+	require.Equal(t, 1, fetched)
+	assert.Empty(t, rec.Ended(), "the span ends with the stream, not with the credentials' request")
+	_, err = readStream(t, out)
+	require.NoError(t, err)
+	_, a := onlySpan(t, rec)
+	assert.Equal(t, int64(10), a[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, []string{"end_turn"}, a[vocabulary.GenAIResponseFinishReasons])
+	assert.Contains(t, a, vocabulary.GenAIResponseTimeToFirstChunk)
+}
+
 // TestOtherOperations: operations other than the three pass through.
 func TestOtherOperations(t *testing.T) {
 	rec := adaptertest.Record(t)
