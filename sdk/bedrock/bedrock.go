@@ -152,8 +152,9 @@ func handleInitialize(ctx context.Context, in middleware.InitializeInput, next m
 func (c *call) recordConverse(r *bedrockruntime.ConverseOutput) {
 	s := c.span
 	if u := r.Usage; u != nil {
-		s.SetUsage(int32Count(u.InputTokens), int32Count(u.OutputTokens))
-		s.SetCacheTokens(int32Count(u.CacheReadInputTokens), int32Count(u.CacheWriteInputTokens))
+		cacheRead, cacheWrite := int32Count(u.CacheReadInputTokens), int32Count(u.CacheWriteInputTokens)
+		s.SetUsage(withCache(int32Count(u.InputTokens), cacheRead, cacheWrite), int32Count(u.OutputTokens))
+		s.SetCacheTokens(cacheRead, cacheWrite)
 	}
 	stop := string(r.StopReason)
 	if stop != "" {
@@ -205,6 +206,16 @@ func fail(s *rastir.Span, err error) {
 		attrs = append(attrs, attribute.String(vocabulary.RastirErrorCategoryKey, c))
 	}
 	s.SetAttributes(attrs...)
+}
+
+// withCache is the input token count semconv asks for: Bedrock counts the
+// prompt cache's reads and writes apart from the input tokens (Anthropic's
+// bodies too), the span counts them in. Unknown counts are negative.
+func withCache(input, cacheRead, cacheWrite int64) int64 {
+	if input < 0 {
+		return input
+	}
+	return input + max(cacheRead, 0) + max(cacheWrite, 0)
 }
 
 func deref(p *string) string {

@@ -130,7 +130,7 @@ func userMessage(text string) []types.Message {
 const converseOK = `{
   "output": {"message": {"role": "assistant", "content": [{"text": "Hello! How can I help you today?"}]}},
   "stopReason": "end_turn",
-  "usage": {"inputTokens": 12, "outputTokens": 9, "totalTokens": 21, "cacheReadInputTokens": 4, "cacheWriteInputTokens": 0},
+  "usage": {"inputTokens": 12, "outputTokens": 9, "totalTokens": 25, "cacheReadInputTokens": 4, "cacheWriteInputTokens": 0},
   "metrics": {"latencyMs": 512}
 }`
 
@@ -179,7 +179,7 @@ func TestConverse(t *testing.T) {
 		vocabulary.GenAIAgentName:                "support",
 		vocabulary.GenAIRequestModel:             "us.anthropic.claude-3-5-sonnet-20240620-v1:0",
 		vocabulary.GenAIProviderName:             vocabulary.ProviderAWSBedrock,
-		vocabulary.GenAIUsageInputTokens:         int64(12),
+		vocabulary.GenAIUsageInputTokens:         int64(12 + 4),
 		vocabulary.GenAIUsageOutputTokens:        int64(9),
 		vocabulary.GenAIUsageCacheReadTokens:     int64(4),
 		vocabulary.GenAIUsageCacheCreationTokens: int64(0),
@@ -228,6 +228,52 @@ func TestConverseGuardrail(t *testing.T) {
 	assert.Equal(t, "NONE", a[vocabulary.AWSBedrockGuardrailAction])
 	assert.Equal(t, "DRAFT", a[vocabulary.GenAIGuardrailPolicyVersion])
 	assert.NotContains(t, a, vocabulary.AWSBedrockGuardrailAssessment)
+}
+
+// TestCacheTokensInInput: Bedrock counts the prompt cache's reads and writes
+// apart from inputTokens (totalTokens is their sum with the output); the
+// span's input tokens include them, as semconv and the collector's cost
+// expect.
+func TestCacheTokensInInput(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := newServer(t, map[string]reply{
+		"converse": {body: `{"output":{"message":{"role":"assistant","content":[{"text":"The report covers Q3."}]}},"stopReason":"end_turn",
+			"usage":{"inputTokens":4,"outputTokens":232,"totalTokens":1819,"cacheReadInputTokens":1583,"cacheWriteInputTokens":0},"metrics":{"latencyMs":1043}}`},
+		"converse-stream": {frames: streamFrames("end_turn",
+			`{"usage":{"inputTokens":6,"outputTokens":3,"totalTokens":1825,"cacheReadInputTokens":0,"cacheWriteInputTokens":1816},"metrics":{"latencyMs":300}}`)},
+		"invoke": {headers: map[string]string{"X-Amzn-Bedrock-Input-Token-Count": "12", "X-Amzn-Bedrock-Output-Token-Count": "7"},
+			body: `{"id":"msg_bdrk_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","model":"claude-3-5-sonnet-20240620","content":[{"type":"text","text":"Hello!"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":12,"output_tokens":7,"cache_creation_input_tokens":0,"cache_read_input_tokens":1583}}`},
+	})
+	client := newClient(srv.URL)
+	model := aws.String("anthropic.claude-3-5-sonnet-20240620-v1:0")
+	last := func() map[string]any {
+		ended := rec.Ended()
+		return adaptertest.Attrs(ended[len(ended)-1].Attributes())
+	}
+
+	_, err := client.Converse(context.Background(), &bedrockruntime.ConverseInput{ModelId: model, Messages: userMessage("Summarise")})
+	require.NoError(t, err)
+	a := last()
+	assert.Equal(t, int64(4+1583), a[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(1583), a[vocabulary.GenAIUsageCacheReadTokens])
+	assert.Equal(t, int64(232), a[vocabulary.GenAIUsageOutputTokens])
+
+	out, err := client.ConverseStream(context.Background(), &bedrockruntime.ConverseStreamInput{ModelId: model, Messages: userMessage("Hello")})
+	require.NoError(t, err)
+	_, err = readStream(t, out)
+	require.NoError(t, err)
+	a = last()
+	assert.Equal(t, int64(6+1816), a[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(1816), a[vocabulary.GenAIUsageCacheCreationTokens])
+
+	_, err = client.InvokeModel(context.Background(), &bedrockruntime.InvokeModelInput{
+		ModelId: model, ContentType: aws.String("application/json"),
+		Body: []byte(`{"anthropic_version":"bedrock-2023-05-31","max_tokens":100,"messages":[{"role":"user","content":"Hello"}]}`),
+	})
+	require.NoError(t, err)
+	a = last()
+	assert.Equal(t, int64(12+1583), a[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(1583), a[vocabulary.GenAIUsageCacheReadTokens])
 }
 
 func awsError(status int, code, message string) reply {
@@ -315,7 +361,7 @@ func TestInvokeModel(t *testing.T) {
 		vocabulary.GenAIResponseModel:            "claude-3-5-sonnet-20240620",
 		vocabulary.GenAIResponseID:               "msg_bdrk_01XFDUDYJgAACzvnptvVoYEL",
 		vocabulary.GenAIProviderName:             vocabulary.ProviderAWSBedrock,
-		vocabulary.GenAIUsageInputTokens:         int64(15),
+		vocabulary.GenAIUsageInputTokens:         int64(15 + 5 + 2),
 		vocabulary.GenAIUsageOutputTokens:        int64(7),
 		vocabulary.GenAIUsageCacheReadTokens:     int64(5),
 		vocabulary.GenAIUsageCacheCreationTokens: int64(2),
@@ -410,7 +456,7 @@ func readStream(t *testing.T, out *bedrockruntime.ConverseStreamOutput) (text st
 func TestConverseStream(t *testing.T) {
 	rec := adaptertest.Record(t)
 	srv := newServer(t, map[string]reply{"converse-stream": {frames: streamFrames("end_turn",
-		`{"usage":{"inputTokens":10,"outputTokens":3,"totalTokens":13,"cacheReadInputTokens":2},"metrics":{"latencyMs":300},"p":"abc"}`)}})
+		`{"usage":{"inputTokens":10,"outputTokens":3,"totalTokens":15,"cacheReadInputTokens":2},"metrics":{"latencyMs":300},"p":"abc"}`)}})
 	out, err := newClient(srv.URL).ConverseStream(context.Background(), &bedrockruntime.ConverseStreamInput{
 		ModelId:  aws.String("anthropic.claude-3-haiku-20240307-v1:0"),
 		Messages: userMessage("Hello"),
@@ -432,7 +478,7 @@ func TestConverseStream(t *testing.T) {
 		vocabulary.GenAIRequestModel:          "anthropic.claude-3-haiku-20240307-v1:0",
 		vocabulary.GenAIProviderName:          vocabulary.ProviderAWSBedrock,
 		vocabulary.GenAIRequestStream:         true,
-		vocabulary.GenAIUsageInputTokens:      int64(10),
+		vocabulary.GenAIUsageInputTokens:      int64(10 + 2),
 		vocabulary.GenAIUsageOutputTokens:     int64(3),
 		vocabulary.GenAIUsageCacheReadTokens:  int64(2),
 		vocabulary.GenAIResponseFinishReasons: []string{"end_turn"},

@@ -137,8 +137,8 @@ func (c *call) recordInvokeModel(r *bedrockruntime.InvokeModelOutput) {
 	var b invokeBody
 	parsed := json.Unmarshal(r.Body, &b) == nil
 	in, out := c.inputTokensHeader, c.outputTokensHeader
+	cacheRead, cacheWrite := int64(-1), int64(-1)
 	if parsed {
-		cacheRead, cacheWrite := int64(-1), int64(-1)
 		if u := b.Usage; u != nil {
 			in = pick(count(u.InputTokens, u.InputTokensCamel), in)
 			out = pick(count(u.OutputTokens, u.OutputTokensCamel), out)
@@ -157,7 +157,7 @@ func (c *call) recordInvokeModel(r *bedrockruntime.InvokeModelOutput) {
 		}
 	}
 	if in >= 0 || out >= 0 {
-		s.SetUsage(in, out)
+		s.SetUsage(withCache(in, cacheRead, cacheWrite), out)
 	}
 	if !parsed {
 		c.recordGuardrail("", nil)

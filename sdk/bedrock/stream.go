@@ -185,7 +185,7 @@ func (t *streamTap) finish(readErr error) {
 		defer t.mu.Unlock()
 		s := t.call.span
 		if t.hasUsage {
-			s.SetUsage(t.in, t.out)
+			s.SetUsage(withCache(t.in, t.cacheRead, t.cacheWrite), t.out)
 			s.SetCacheTokens(t.cacheRead, t.cacheWrite)
 		}
 		if t.stop != "" {
