@@ -164,9 +164,11 @@ func (r *result) record(span *rastir.Span) {
 		span.SetAttributes(attribute.StringSlice(vocabulary.GenAIResponseFinishReasons, r.finish))
 	}
 	if u := r.usage; u != nil {
-		// promptTokenCount includes the cached content; candidatesTokenCount
-		// excludes the thoughts, which semconv counts in the output.
-		span.SetUsage(int64(u.PromptTokenCount), int64(u.CandidatesTokenCount)+int64(u.ThoughtsTokenCount))
+		// promptTokenCount includes the cached content but not the tool
+		// results given back to the model (toolUsePromptTokenCount), which
+		// are input too; candidatesTokenCount excludes the thoughts, which
+		// semconv counts in the output.
+		span.SetUsage(int64(u.PromptTokenCount)+int64(u.ToolUsePromptTokenCount), int64(u.CandidatesTokenCount)+int64(u.ThoughtsTokenCount))
 		if u.CachedContentTokenCount > 0 {
 			span.SetCacheTokens(int64(u.CachedContentTokenCount), -1)
 		}

@@ -111,6 +111,25 @@ func TestGenerateContentVertexCached(t *testing.T) {
 	assert.NotContains(t, m, vocabulary.GenAIUsageReasoningTokens)
 }
 
+// TestGenerateContentToolUse: the results of the model's tool executions
+// (code execution, Google Search) are input tokens outside
+// promptTokenCount; totalTokenCount counts them, and so does the span.
+func TestGenerateContentToolUse(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "generateContent", reply{200, "application/json", "generate_content_code_execution.json"}, nil)
+
+	config := &genai.GenerateContentConfig{Tools: []*genai.Tool{{CodeExecution: &genai.ToolCodeExecution{}}}}
+	resp, err := models(t, srv, genai.BackendGeminiAPI).GenerateContent(context.Background(),
+		"gemini-2.5-flash", genai.Text("What is the sum of the first 50 prime numbers?"), config)
+	require.NoError(t, err)
+	u := resp.UsageMetadata
+
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+	assert.Equal(t, int64(41+212), m[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(87+356), m[vocabulary.GenAIUsageOutputTokens])
+	assert.Equal(t, int64(u.TotalTokenCount), m[vocabulary.GenAIUsageInputTokens].(int64)+m[vocabulary.GenAIUsageOutputTokens].(int64))
+}
+
 func TestGenerateContentStream(t *testing.T) {
 	rec := adaptertest.Record(t)
 	srv := server(t, "streamGenerateContent", reply{200, "text/event-stream", "stream.sse"}, nil)
