@@ -36,6 +36,11 @@ const maxDepth = 256
 // errAbandoned ends the spans left open above a span that ends.
 var errAbandoned = errors.New("langchaingo: no end callback before the enclosing span ended")
 
+// errNoEnd ends an LLM or retrieval span still open when the next span of
+// its tree starts: nothing runs inside those calls, so the call returned
+// without its end callback (a failed call).
+var errNoEnd = errors.New("langchaingo: no end callback before the next call started")
+
 type kind uint8
 
 const (
@@ -126,6 +131,14 @@ func (h *Handler) start(ctx context.Context, k kind, open func(parent context.Co
 	if st == nil {
 		st = &stack{}
 		h.stacks[key] = st
+	}
+	// langchaingo calls nothing inside an LLM call or a retrieval: one
+	// still open on top returned without its end callback (langchaingo's
+	// OpenAI LLM and its retriever report no errors), and is no parent.
+	if n := len(st.entries); n > 0 && (st.entries[n-1].kind == kindLLM || st.entries[n-1].kind == kindRetriever) {
+		finish(st.entries[n-1].span, errNoEnd)
+		st.entries[n-1] = entry{}
+		st.entries = st.entries[:n-1]
 	}
 	if len(st.entries) >= maxDepth {
 		return

@@ -341,3 +341,43 @@ func TestErrorCodes(t *testing.T) {
 	}
 	assert.Empty(t, h.stacks)
 }
+
+// TestFailedCallThenRetry: langchaingo's OpenAI LLM reports no error
+// callback, so a failed call made outside a chain leaves its span open; the
+// next call of the tree (a retry) must not become its child, and the failed
+// call's span must end.
+func TestFailedCallThenRetry(t *testing.T) {
+	rec := adaptertest.Record(t)
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error": {"message": "Invalid value for 'messages'", "type": "invalid_request_error", "param": "messages", "code": null}}`))
+			return
+		}
+		_, _ = w.Write([]byte(chatCompletion("hello", 5, 2)))
+	}))
+	t.Cleanup(srv.Close)
+	h := New(WithModel("gpt-4o"), WithProvider(vocabulary.ProviderOpenAI))
+	llm, err := openai.New(openai.WithBaseURL(srv.URL+"/v1"), openai.WithToken("test"), openai.WithModel("gpt-4o"), openai.WithCallback(h))
+	require.NoError(t, err)
+
+	ctx, req := rastir.StartTrace(context.Background(), "request")
+	_, err = llms.GenerateFromSinglePrompt(ctx, llm, "hi")
+	require.Error(t, err)
+	_, err = llms.GenerateFromSinglePrompt(ctx, llm, "hi")
+	require.NoError(t, err)
+	req.End()
+
+	spans := byName(t, rec)
+	require.Len(t, spans["chat gpt-4o"], 2, "the failed call's span ends too")
+	request := spans["request"][0]
+	failed, retried := spans["chat gpt-4o"][0], spans["chat gpt-4o"][1]
+	childOf(t, failed, request)
+	childOf(t, retried, request)
+	assert.Equal(t, codes.Error, failed.Status().Code)
+	assert.Equal(t, codes.Unset, retried.Status().Code)
+	assert.Equal(t, int64(5), adaptertest.Attrs(retried.Attributes())[vocabulary.GenAIUsageInputTokens])
+	assert.Empty(t, h.stacks)
+}
