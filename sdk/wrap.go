@@ -115,6 +115,15 @@ func WrapClient(name string, c *http.Client, opts ...WrapOption) *http.Client {
 // Unwrap returns the wrapped RoundTripper.
 func (t *Transport) Unwrap() http.RoundTripper { return t.base }
 
+// CloseIdleConnections closes the idle connections of the wrapped
+// RoundTripper when it has the method (http.Client's CloseIdleConnections
+// calls it).
+func (t *Transport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	spanName := t.name + "." + req.Method

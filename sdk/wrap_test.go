@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"testing"
@@ -177,3 +178,32 @@ func TestWrapTransportError(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestWrapClientCloseIdleConnections: the wrapped client's
+// CloseIdleConnections reaches the base transport, so the next request
+// opens a new connection.
+func TestWrapClientCloseIdleConnections(t *testing.T) {
+	record(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") }))
+	defer srv.Close()
+	base := &http.Transport{}
+	defer base.CloseIdleConnections()
+	client := WrapClient("svc", &http.Client{Transport: base})
+	get := func() (reused bool) {
+		t.Helper()
+		ctx := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{
+			GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused },
+		})
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+		require.NoError(t, err)
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		require.NoError(t, resp.Body.Close())
+		return reused
+	}
+	get()
+	require.True(t, get(), "keep-alive reuses the connection")
+	client.CloseIdleConnections()
+	assert.False(t, get(), "the idle connection was closed")
+}
