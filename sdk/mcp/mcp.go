@@ -257,3 +257,11 @@ func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	w3c.Inject(req.Context(), propagation.HeaderCarrier(out.Header))
 	return t.base.RoundTrip(out)
 }
+
+// CloseIdleConnections closes the idle connections of the base transport
+// when it has the method (http.Client's CloseIdleConnections calls it).
+func (t *headerTransport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}

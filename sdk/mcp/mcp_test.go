@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"strings"
 	"sync"
 	"testing"
@@ -329,4 +330,31 @@ func TestInjectMetaAndTransport(t *testing.T) {
 	assert.LessOrEqual(t, len(msg), maxMessage)
 	assert.True(t, strings.HasPrefix(long, msg))
 	assert.Equal(t, "mcp tool x failed", (&ToolError{Tool: "x"}).Error())
+}
+
+// TestHTTPClientCloseIdleConnections: the client's CloseIdleConnections
+// reaches the base transport, so the next request opens a new connection.
+func TestHTTPClientCloseIdleConnections(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") }))
+	defer srv.Close()
+	base := &http.Transport{}
+	defer base.CloseIdleConnections()
+	client := HTTPClient(&http.Client{Transport: base})
+	get := func() (reused bool) {
+		t.Helper()
+		ctx := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{
+			GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused },
+		})
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+		require.NoError(t, err)
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		require.NoError(t, resp.Body.Close())
+		return reused
+	}
+	get()
+	require.True(t, get(), "keep-alive reuses the connection")
+	client.CloseIdleConnections()
+	assert.False(t, get(), "the idle connection was closed")
 }
