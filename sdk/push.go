@@ -322,6 +322,12 @@ func (e *PushExporter) run() {
 				close(it.flush)
 				continue
 			}
+			if e.sendCtx.Err() != nil {
+				// Shut down (the select may take the queue over Done).
+				e.queued.Add(-int64(it.spans))
+				e.dropped.Add(uint64(it.spans))
+				continue
+			}
 			e.send(it)
 		case <-e.sendCtx.Done():
 			// Shut down: what is left is dropped.

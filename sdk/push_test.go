@@ -1,10 +1,12 @@
 package rastir
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -402,4 +404,51 @@ func TestNewPushExporterValidation(t *testing.T) {
 	}
 	_, err = NewPushExporter("http://x:8080/v1/telemetry")
 	require.NoError(t, err)
+}
+
+// TestPushExporterShutdownDeadlineSendsNoMore: when Shutdown's context ends
+// while a request is in flight, that batch is given up and the batches
+// still queued are dropped and counted, not sent (each failing and logged)
+// with the cancelled context.
+func TestPushExporterShutdownDeadlineSendsNoMore(t *testing.T) {
+	inFlight := make(chan struct{}, 1)
+	release := make(chan struct{})
+	var mu sync.Mutex
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		mu.Unlock()
+		select {
+		case inFlight <- struct{}{}:
+		default:
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	var logs bytes.Buffer
+	e, err := NewPushExporter(srv.URL, WithPushBatchSize(1), WithPushRetry(1, 0),
+		WithPushLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, err)
+	rec := record(t)
+	for range 20 {
+		_, s := StartTrace(t.Context(), "x")
+		s.End()
+	}
+	for _, s := range rec.Ended() {
+		require.NoError(t, e.ExportSpans(t.Context(), []sdktrace.ReadOnlySpan{s}))
+	}
+	<-inFlight
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, e.Shutdown(ctx), context.Canceled)
+	assert.Equal(t, PushStats{SpansFailed: 1, BatchesFailed: 1, SpansDropped: 19}, e.Stats())
+	assert.Equal(t, 1, strings.Count(logs.String(), "batch dropped"), "one warning, for the batch in flight")
+	mu.Lock()
+	assert.Equal(t, 1, requests)
+	mu.Unlock()
 }
