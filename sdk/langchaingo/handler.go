@@ -41,6 +41,10 @@ var errAbandoned = errors.New("langchaingo: no end callback before the enclosing
 // without its end callback (a failed call).
 var errNoEnd = errors.New("langchaingo: no end callback before the next call started")
 
+// errContextDone ends an LLM or retrieval span still open when the context
+// of its call is done: the call returned without its end callback.
+var errContextDone = errors.New("langchaingo: no end callback before the call's context ended")
+
 type kind uint8
 
 const (
@@ -54,6 +58,16 @@ type entry struct {
 	kind kind
 	ctx  context.Context
 	span *rastir.Span
+	// stop removes the end at the call's context's end (LLM and
+	// retrieval spans).
+	stop func() bool
+}
+
+// release ends the entry's watch on its call's context.
+func (e *entry) release() {
+	if e.stop != nil {
+		e.stop()
+	}
 }
 
 // stack holds the open spans of one langchaingo call tree, innermost last,
@@ -136,6 +150,7 @@ func (h *Handler) start(ctx context.Context, k kind, open func(parent context.Co
 	// still open on top returned without its end callback (langchaingo's
 	// OpenAI LLM and its retriever report no errors), and is no parent.
 	if n := len(st.entries); n > 0 && (st.entries[n-1].kind == kindLLM || st.entries[n-1].kind == kindRetriever) {
+		st.entries[n-1].release()
 		finish(st.entries[n-1].span, errNoEnd)
 		st.entries[n-1] = entry{}
 		st.entries = st.entries[:n-1]
@@ -148,7 +163,38 @@ func (h *Handler) start(ctx context.Context, k kind, open func(parent context.Co
 		parent = st.entries[n-1].ctx
 	}
 	sctx, span := open(parent, st, len(st.entries) == 0)
-	st.entries = append(st.entries, entry{kind: k, ctx: sctx, span: span})
+	e := entry{kind: k, ctx: sctx, span: span}
+	if (k == kindLLM || k == kindRetriever) && ctx.Done() != nil {
+		// The last failed call of a tree has no later start to end it.
+		e.stop = context.AfterFunc(ctx, func() { h.expire(key, span) })
+	}
+	st.entries = append(st.entries, e)
+}
+
+// expire ends span, and the spans still open above it, when the context
+// of its call is done before its end callback came.
+func (h *Handler) expire(key treeID, span *rastir.Span) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st := h.stacks[key]
+	if st == nil {
+		return
+	}
+	for i := len(st.entries) - 1; i >= 0; i-- {
+		if st.entries[i].span != span {
+			continue
+		}
+		for j := len(st.entries) - 1; j >= i; j-- {
+			st.entries[j].release()
+			finish(st.entries[j].span, errContextDone)
+		}
+		clear(st.entries[i:])
+		st.entries = st.entries[:i]
+		if len(st.entries) == 0 {
+			delete(h.stacks, key)
+		}
+		return
+	}
 }
 
 // end closes the innermost open span of kind k in ctx's tree and returns
@@ -169,6 +215,7 @@ func (h *Handler) end(ctx context.Context, k kind, cause error) *rastir.Span {
 			continue
 		}
 		for _, e := range st.entries[i+1:] {
+			e.release()
 			if cause != nil {
 				finish(e.span, cause)
 			} else {
@@ -176,6 +223,7 @@ func (h *Handler) end(ctx context.Context, k kind, cause error) *rastir.Span {
 			}
 		}
 		s := st.entries[i].span
+		st.entries[i].release()
 		clear(st.entries[i:])
 		st.entries = st.entries[:i]
 		if len(st.entries) == 0 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -380,4 +381,41 @@ func TestFailedCallThenRetry(t *testing.T) {
 	assert.Equal(t, codes.Unset, retried.Status().Code)
 	assert.Equal(t, int64(5), adaptertest.Attrs(retried.Attributes())[vocabulary.GenAIUsageInputTokens])
 	assert.Empty(t, h.stacks)
+}
+
+// TestFailedCallContextDone: a failed call made outside a chain, the last
+// of its tree (one request span each), ends when the call's context is
+// done instead of staying open, and its tree is released.
+func TestFailedCallContextDone(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := openAIServer(t) // 429 for every call
+	h := New(WithModel("gpt-4o"))
+	llm, err := openai.New(openai.WithBaseURL(srv.URL+"/v1"), openai.WithToken("test"), openai.WithModel("gpt-4o"), openai.WithCallback(h))
+	require.NoError(t, err)
+
+	var requests []sdktrace.ReadOnlySpan
+	for range 3 {
+		reqCtx, cancel := context.WithCancel(context.Background())
+		ctx, req := rastir.StartTrace(reqCtx, "request")
+		_, err = llms.GenerateFromSinglePrompt(ctx, llm, "hi")
+		require.Error(t, err)
+		req.End()
+		requests = append(requests, rec.Ended()[len(rec.Ended())-1])
+		cancel() // the request is over
+	}
+	require.Eventually(t, func() bool { return len(byName(t, rec)["chat gpt-4o"]) == 3 }, 10*time.Second, time.Millisecond)
+	calls := byName(t, rec)["chat gpt-4o"]
+	for i, req := range requests {
+		var found bool
+		for _, c := range calls {
+			if c.Parent().SpanID() == req.SpanContext().SpanID() {
+				found = true
+				assert.Equal(t, codes.Error, c.Status().Code)
+			}
+		}
+		assert.True(t, found, "request %d has its call's span", i)
+	}
+	h.mu.Lock()
+	assert.Empty(t, h.stacks)
+	h.mu.Unlock()
 }
