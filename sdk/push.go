@@ -187,7 +187,7 @@ func NewPushExporter(pushURL string, opts ...PushOption) (*PushExporter, error) 
 		return nil, errors.Join(errs...)
 	}
 	if cfg.client == nil {
-		cfg.client = &http.Client{}
+		cfg.client = &http.Client{CheckRedirect: noRedirect}
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.Default()
@@ -361,7 +361,7 @@ func (e *PushExporter) send(it pushItem) {
 			e.batchesSent.Add(1)
 			return
 		}
-		retryable := err != nil || status == http.StatusTooManyRequests || status == http.StatusInternalServerError ||
+		retryable := err != nil && !errors.Is(err, errRedirected) || status == http.StatusTooManyRequests || status == http.StatusInternalServerError ||
 			status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 		if !retryable || attempt >= e.cfg.maxAttempts || e.sendCtx.Err() != nil {
 			e.failed.Add(uint64(it.spans))
@@ -404,8 +404,23 @@ func (e *PushExporter) post(body []byte) (int, time.Duration, error) {
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
+	if resp.Request != nil && resp.Request.Method != http.MethodPost {
+		// A client that follows redirects turned the POST into a GET
+		// (301, 302, 303): whatever it answered, the spans went nowhere.
+		return resp.StatusCode, 0, fmt.Errorf("%w to %s %s", errRedirected, resp.Request.Method, resp.Request.URL.Redacted())
+	}
 	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), time.Now()), nil
 }
+
+// errRedirected fails a batch whose POST a redirect turned into another
+// method; sending it again would go the same way.
+var errRedirected = errors.New("push redirected")
+
+// noRedirect makes the exporter's own client answer a redirect with the
+// redirect itself, which fails the batch: a POST sent on as a GET (301,
+// 302, 303) would carry no spans, and Go's client passes the X-API-Key
+// header on to whatever host the redirect names.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // retryAfter parses a Retry-After value: seconds or an HTTP date.
 func retryAfter(v string, now time.Time) time.Duration {

@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -288,6 +290,54 @@ func TestPushExporterDropsOn400(t *testing.T) {
 	bodies, _ := srv.requests()
 	assert.Len(t, bodies, 1, "no retry")
 	assert.Equal(t, PushStats{SpansFailed: 5, BatchesFailed: 1}, e.Stats())
+}
+
+func TestPushExporterDoesNotFollowRedirects(t *testing.T) {
+	// Wherever the redirect points, nothing gets there: neither the spans
+	// (a POST answered 301, 302 or 303 would come back a GET without
+	// them, and its 2xx would count them as sent) nor the API key (Go's
+	// client forwards custom headers to another host).
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusSeeOther, http.StatusTemporaryRedirect} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			var elsewhere atomic.Int64
+			target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				elsewhere.Add(1)
+			}))
+			t.Cleanup(target.Close)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, target.URL+TelemetryPath, status)
+			}))
+			t.Cleanup(srv.Close)
+
+			e, err := NewPushExporter(srv.URL, WithPushAPIKey("secret"), WithPushRetry(3, time.Millisecond))
+			require.NoError(t, err)
+			tp := pushProvider(t, e, testResource())
+			_, s := StartTrace(t.Context(), "x")
+			s.End()
+			require.NoError(t, tp.Shutdown(context.Background()))
+			assert.Zero(t, elsewhere.Load())
+			assert.Equal(t, PushStats{SpansFailed: 1, BatchesFailed: 1}, e.Stats())
+		})
+	}
+}
+
+func TestPushExporterRedirectedToGetFails(t *testing.T) {
+	// A client of the caller's that follows redirects: a POST that came
+	// back a GET delivered nothing, whatever its status.
+	target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(target.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+TelemetryPath, http.StatusSeeOther)
+	}))
+	t.Cleanup(srv.Close)
+
+	e, err := NewPushExporter(srv.URL, WithPushHTTPClient(&http.Client{}), WithPushRetry(3, time.Millisecond))
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	_, s := StartTrace(t.Context(), "x")
+	s.End()
+	require.NoError(t, tp.Shutdown(context.Background()))
+	assert.Equal(t, PushStats{SpansFailed: 1, BatchesFailed: 1}, e.Stats())
 }
 
 func TestPushExporterGivesUpAfterLastAttempt(t *testing.T) {
