@@ -2,6 +2,7 @@ package llmenrichprocessor
 
 import (
 	"context"
+	"math"
 	"slices"
 	"unicode/utf8"
 
@@ -136,13 +137,17 @@ func (e *enricher) price(span ptrace.Span) {
 		case vocabulary.GenAIResponseModel:
 			responseModel = v.Str()
 		case vocabulary.GenAIUsageInputTokens:
-			usage.Input, hasTokens = v.Int(), hasTokens || v.Type() == pcommon.ValueTypeInt
+			var ok bool
+			usage.Input, ok = tokenCount(v)
+			hasTokens = hasTokens || ok
 		case vocabulary.GenAIUsageOutputTokens:
-			usage.Output, hasTokens = v.Int(), hasTokens || v.Type() == pcommon.ValueTypeInt
+			var ok bool
+			usage.Output, ok = tokenCount(v)
+			hasTokens = hasTokens || ok
 		case vocabulary.GenAIUsageCacheReadTokens:
-			usage.CacheRead = v.Int()
+			usage.CacheRead, _ = tokenCount(v)
 		case vocabulary.GenAIUsageCacheCreationTokens:
-			usage.CacheWrite = v.Int()
+			usage.CacheWrite, _ = tokenCount(v)
 		case vocabulary.RastirCostUSD, vocabulary.RastirPricingMissing:
 			done = true
 		}
@@ -164,6 +169,21 @@ func (e *enricher) price(span ptrace.Span) {
 	}
 	attrs.PutDouble(vocabulary.RastirCostUSD, pricing.Cost(price, usage))
 	attrs.PutStr(vocabulary.RastirPricingProfile, e.cfg.Cost.Profile)
+}
+
+// tokenCount reads a token count as the span-metrics connector does: an
+// int, or a double holding a whole number (some exporters send every
+// number as a double).
+func tokenCount(v pcommon.Value) (int64, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return v.Int(), true
+	case pcommon.ValueTypeDouble:
+		if d := v.Double(); d == math.Trunc(d) && math.Abs(d) < 1<<53 {
+			return int64(d), true
+		}
+	}
+	return 0, false
 }
 
 // ttftFromEvents sets gen_ai.response.time_to_first_chunk (seconds) from

@@ -357,6 +357,39 @@ func TestCost(t *testing.T) {
 	assert.Equal(t, "42", str(a, vocabulary.RastirCostUSD))
 }
 
+// TestCostOfDoubleTokenCounts prices token counts sent as doubles holding
+// a whole number (some OTLP exporters send every number as a double), as
+// the span-metrics connector counts them: not as zero input, not as no
+// usage at all.
+func TestCostOfDoubleTokenCounts(t *testing.T) {
+	june2025 := pcommon.NewTimestampFromTime(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+	for _, tt := range []struct {
+		name     string
+		in, out  any
+		wantCost float64
+	}{
+		{"both doubles", 1000.0, 500.0, 1000*0.15/1e6 + 500*0.6/1e6},
+		{"double input", 1000.0, int64(500), 1000*0.15/1e6 + 500*0.6/1e6},
+		{"double output", int64(1000), 500.0, 1000*0.15/1e6 + 500*0.6/1e6},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			td := ptrace.NewTraces()
+			s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+			s.SetStartTimestamp(june2025)
+			a := s.Attributes()
+			a.PutStr(vocabulary.GenAIProviderName, vocabulary.ProviderOpenAI)
+			a.PutStr(vocabulary.GenAIRequestModel, "gpt-4o-mini")
+			for k, v := range map[string]any{vocabulary.GenAIUsageInputTokens: tt.in, vocabulary.GenAIUsageOutputTokens: tt.out} {
+				require.NoError(t, a.PutEmpty(k).FromRaw(v))
+			}
+			enrich(t, createDefaultConfig().(*Config), td)
+			cost, ok := a.Get(vocabulary.RastirCostUSD)
+			require.True(t, ok, "%v", a.AsRaw())
+			assert.InDelta(t, tt.wantCost, cost.Double(), 1e-12)
+		})
+	}
+}
+
 func TestTTFTFromEvents(t *testing.T) {
 	td := ptrace.NewTraces()
 	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
