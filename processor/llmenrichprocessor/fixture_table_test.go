@@ -53,7 +53,8 @@ func summarize(span ptrace.Span) spanSummary {
 // (trace and metric become system), operations by span type, providers in
 // the semconv enum (bedrock → aws.bedrock, gemini → gcp.gemini), the
 // client's positive cost_usd with its pricing_profile (harness) and no cost
-// for its 0.0, ttft_ms in seconds, guardrail action and category bounded
+// for its 0.0 (with pricing_missing false: the call is not priced again),
+// ttft_ms in seconds, guardrail action and category bounded
 // (an intervention without a category is out of the enum), and the error
 // categories the Rastir server gave (MANIFEST, scenario errors).
 
@@ -67,6 +68,9 @@ func llmSpan(name, provider, model, agent string, in, out int, cost string) span
 	}
 	if cost != "" {
 		s.profile = "harness"
+	} else {
+		// cost_usd 0.0 with pricing_missing false: priced at 0.
+		s.pricingMissing = "false"
 	}
 	return s
 }

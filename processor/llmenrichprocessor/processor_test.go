@@ -390,6 +390,37 @@ func TestCostOfDoubleTokenCounts(t *testing.T) {
 	}
 }
 
+// TestRastirClientZeroCostIsKept: a Rastir client that priced a call at 0
+// (its price table lists the model as free: cost_usd 0.0, pricing_missing
+// false) is not priced again from the built-in table, nor reported as a
+// call without a price. The Rastir server records neither.
+func TestRastirClientZeroCostIsKept(t *testing.T) {
+	for _, tt := range []struct{ provider, model string }{
+		{"openai", "gpt-4o-mini"}, // in the built-in table
+		{"ollama", "llama3"},      // not in it
+	} {
+		t.Run(tt.model, func(t *testing.T) {
+			td := ptrace.NewTraces()
+			ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+			ss.Scope().SetName(vocabulary.ScopeRastir)
+			span := ss.Spans().AppendEmpty()
+			span.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)))
+			a := span.Attributes()
+			a.PutStr(vocabulary.WireKeySpanType, vocabulary.SpanTypeLLM)
+			a.PutStr(vocabulary.RastirAttrProvider, tt.provider)
+			a.PutStr(vocabulary.RastirAttrModel, tt.model)
+			a.PutInt(vocabulary.RastirAttrTokensInput, 100)
+			a.PutInt(vocabulary.RastirAttrTokensOutput, 50)
+			a.PutDouble(vocabulary.RastirAttrCostUSD, 0)
+			a.PutBool(vocabulary.RastirAttrPricingMissing, false)
+			a.PutStr(vocabulary.RastirAttrPricingProfile, "team")
+			enrich(t, createDefaultConfig().(*Config), td)
+			assert.Equal(t, "<absent>", str(a, vocabulary.RastirCostUSD))
+			assert.Equal(t, "false", str(a, vocabulary.RastirPricingMissing))
+		})
+	}
+}
+
 func TestTTFTFromEvents(t *testing.T) {
 	td := ptrace.NewTraces()
 	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()

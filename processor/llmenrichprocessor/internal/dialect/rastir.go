@@ -40,8 +40,11 @@ type rastirFields struct {
 	cost, ttftMs                                                 float64
 
 	hasTokensIn, hasTokensOut, hasCost, hasTTFT, pricingMissing bool
-	hasGuardrailID, hasGuardrailAction, hasGuardrailVersion     bool
-	hasGuardrailCat                                             bool
+	// hasPricingMissing says the client sent pricing_missing (it priced
+	// the call itself).
+	hasPricingMissing                                       bool
+	hasGuardrailID, hasGuardrailAction, hasGuardrailVersion bool
+	hasGuardrailCat                                         bool
 	// remote is Rastir's MCP side flag, the string "true" or "false".
 	remote, hasRemote bool
 
@@ -81,7 +84,7 @@ func (r rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		case vocabulary.RastirAttrPricingProfile:
 			f.pricingProfile = stringValue(v)
 		case vocabulary.RastirAttrPricingMissing:
-			f.pricingMissing = truthy(v)
+			f.pricingMissing, f.hasPricingMissing = truthy(v), v.Type() == pcommon.ValueTypeBool
 		case vocabulary.RastirAttrTTFTMs:
 			f.ttftMs, f.hasTTFT = number(v)
 		case vocabulary.RastirAttrGuardrailID:
@@ -188,6 +191,12 @@ func (r rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	if f.pricingMissing && !f.setMissing {
 		attrs.PutBool(vocabulary.RastirPricingMissing, true)
 		rm.add(vocabulary.RastirAttrPricingMissing)
+	} else if f.pricesAtZero() && !f.setMissing {
+		// The client had a price and it came to 0 (a model its table
+		// lists as free): no cost, as in Rastir, and no price computed
+		// from another table.
+		attrs.PutBool(vocabulary.RastirPricingMissing, false)
+		rm.add(vocabulary.RastirAttrPricingMissing)
 	}
 	if f.hasTTFT && f.ttftMs >= 0 && !f.setTTFT {
 		attrs.PutDouble(vocabulary.GenAIResponseTimeToFirstChunk, f.ttftMs/1000)
@@ -220,7 +229,7 @@ func (f *rastirFields) writes(spanType string) int {
 	add(f.hasTokensOut && !f.setTokensOut)
 	add(f.hasCost && f.cost > 0 && !f.setCost)
 	add(f.hasCost && f.cost > 0 && !f.setProfile)
-	add(f.pricingMissing && !f.setMissing)
+	add((f.pricingMissing || f.pricesAtZero()) && !f.setMissing)
 	add(f.hasTTFT && !f.setTTFT)
 	add(f.hasGuardrailID && !f.setGuardrailID)
 	add(f.hasGuardrailID && f.hasGuardrailVersion && !f.setGuardrailVersion)
@@ -228,6 +237,12 @@ func (f *rastirFields) writes(spanType string) int {
 	add(f.hasGuardrailAction && !f.setGuardrailCat)
 	add(f.hasRemote && !f.setRemote)
 	return n
+}
+
+// pricesAtZero reports whether the client priced the call at no cost:
+// pricing_missing false without a positive cost_usd.
+func (f *rastirFields) pricesAtZero() bool {
+	return f.hasPricingMissing && !f.pricingMissing && !(f.hasCost && f.cost > 0)
 }
 
 // mapRastirGuardrail copies the guardrail attributes, bounding action and
