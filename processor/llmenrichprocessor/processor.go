@@ -2,7 +2,6 @@ package llmenrichprocessor
 
 import (
 	"context"
-	"math"
 	"slices"
 	"unicode/utf8"
 
@@ -138,16 +137,16 @@ func (e *enricher) price(span ptrace.Span) {
 			responseModel = v.Str()
 		case vocabulary.GenAIUsageInputTokens:
 			var ok bool
-			usage.Input, ok = tokenCount(v)
+			usage.Input, ok = dialect.TokenCount(v)
 			hasTokens = hasTokens || ok
 		case vocabulary.GenAIUsageOutputTokens:
 			var ok bool
-			usage.Output, ok = tokenCount(v)
+			usage.Output, ok = dialect.TokenCount(v)
 			hasTokens = hasTokens || ok
 		case vocabulary.GenAIUsageCacheReadTokens:
-			usage.CacheRead, _ = tokenCount(v)
+			usage.CacheRead, _ = dialect.TokenCount(v)
 		case vocabulary.GenAIUsageCacheCreationTokens:
-			usage.CacheWrite, _ = tokenCount(v)
+			usage.CacheWrite, _ = dialect.TokenCount(v)
 		case vocabulary.RastirCostUSD, vocabulary.RastirPricingMissing:
 			done = true
 		}
@@ -169,21 +168,6 @@ func (e *enricher) price(span ptrace.Span) {
 	}
 	attrs.PutDouble(vocabulary.RastirCostUSD, pricing.Cost(price, usage))
 	attrs.PutStr(vocabulary.RastirPricingProfile, e.cfg.Cost.Profile)
-}
-
-// tokenCount reads a token count as the span-metrics connector does: an
-// int, or a double holding a whole number (some exporters send every
-// number as a double).
-func tokenCount(v pcommon.Value) (int64, bool) {
-	switch v.Type() {
-	case pcommon.ValueTypeInt:
-		return v.Int(), true
-	case pcommon.ValueTypeDouble:
-		if d := v.Double(); d == math.Trunc(d) && math.Abs(d) < 1<<53 {
-			return int64(d), true
-		}
-	}
-	return 0, false
 }
 
 // ttftFromEvents sets gen_ai.response.time_to_first_chunk (seconds) from

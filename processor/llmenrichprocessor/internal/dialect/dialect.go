@@ -4,6 +4,8 @@
 package dialect
 
 import (
+	"math"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -36,6 +38,21 @@ func number(v pcommon.Value) (float64, bool) {
 		return float64(v.Int()), true
 	case pcommon.ValueTypeDouble:
 		return v.Double(), true
+	}
+	return 0, false
+}
+
+// TokenCount reads a token count: an int, or a double holding a whole
+// number (JSON 55.0, or an exporter that sends every number as a double),
+// as the Rastir server and the span-metrics connector count it.
+func TokenCount(v pcommon.Value) (int64, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return v.Int(), true
+	case pcommon.ValueTypeDouble:
+		if d := v.Double(); d == math.Trunc(d) && math.Abs(d) < 1<<53 {
+			return int64(d), true
+		}
 	}
 	return 0, false
 }

@@ -69,13 +69,13 @@ func (g genAI) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		case vocabulary.GenAIProviderName:
 			f.setProvider = true
 		case vocabulary.GenAIUsagePromptTokensDeprecated:
-			f.promptTokens, f.hasPrompt = v.Int(), v.Type() == pcommon.ValueTypeInt
+			f.promptTokens, f.hasPrompt = TokenCount(v)
 		case vocabulary.GenAIUsageCompletionTokensDeprecated:
-			f.completionTokens, f.hasCompletion = v.Int(), v.Type() == pcommon.ValueTypeInt
+			f.completionTokens, f.hasCompletion = TokenCount(v)
 		case vocabulary.GenAIUsageCacheReadTokensDeprecated:
-			f.cacheRead, f.hasCacheRead = v.Int(), v.Type() == pcommon.ValueTypeInt
+			f.cacheRead, f.hasCacheRead = TokenCount(v)
 		case vocabulary.GenAIUsageCacheCreationTokensDeprecated:
-			f.cacheCreation, f.hasCacheCreation = v.Int(), v.Type() == pcommon.ValueTypeInt
+			f.cacheCreation, f.hasCacheCreation = TokenCount(v)
 		case vocabulary.GenAIUsageInputTokens:
 			f.setInput = true
 		case vocabulary.GenAIUsageOutputTokens:

@@ -105,13 +105,13 @@ func (f *openLITFields) read(k string, v pcommon.Value) {
 		}
 	case vocabulary.OpenLITUsageReasoningTokens, vocabulary.OpenLITUsageReasoningTokensDetail:
 		if !f.hasReasoning {
-			f.reasoning, f.hasReasoning = v.Int(), v.Type() == pcommon.ValueTypeInt
+			f.reasoning, f.hasReasoning = TokenCount(v)
 			f.reasoningKey = k
 		}
 	case vocabulary.OpenLITUsageCacheReadTokensDetail:
-		f.cacheRead, f.hasCacheRead = v.Int(), v.Type() == pcommon.ValueTypeInt
+		f.cacheRead, f.hasCacheRead = TokenCount(v)
 	case vocabulary.OpenLITUsageCacheWriteTokensDetail:
-		f.cacheWrite, f.hasCacheWrite = v.Int(), v.Type() == pcommon.ValueTypeInt
+		f.cacheWrite, f.hasCacheWrite = TokenCount(v)
 
 	case vocabulary.GenAIOperationName:
 		f.operation = stringValue(v)

@@ -149,10 +149,10 @@ func (f *openLLMetryFields) read(k string, v pcommon.Value) {
 		f.vendor = stringValue(v)
 	case vocabulary.OpenLLMetryUsagePromptTokens:
 		f.speaks, f.llmCall = true, true
-		f.promptTokens, f.hasPrompt = v.Int(), v.Type() == pcommon.ValueTypeInt
+		f.promptTokens, f.hasPrompt = TokenCount(v)
 	case vocabulary.OpenLLMetryUsageCompletionTokens:
 		f.speaks, f.llmCall = true, true
-		f.completionTokens, f.hasCompletion = v.Int(), v.Type() == pcommon.ValueTypeInt
+		f.completionTokens, f.hasCompletion = TokenCount(v)
 	case vocabulary.OpenLLMetryRequestModel:
 		f.requestModel = stringValue(v)
 	case vocabulary.OpenLLMetryResponseModel:

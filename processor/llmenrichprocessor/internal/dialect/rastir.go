@@ -76,9 +76,9 @@ func (r rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		case vocabulary.RastirAttrAgent:
 			f.agent = stringValue(v)
 		case vocabulary.RastirAttrTokensInput:
-			f.tokensIn, f.hasTokensIn = v.Int(), v.Type() == pcommon.ValueTypeInt
+			f.tokensIn, f.hasTokensIn = TokenCount(v)
 		case vocabulary.RastirAttrTokensOutput:
-			f.tokensOut, f.hasTokensOut = v.Int(), v.Type() == pcommon.ValueTypeInt
+			f.tokensOut, f.hasTokensOut = TokenCount(v)
 		case vocabulary.RastirAttrCostUSD:
 			f.cost, f.hasCost = number(v)
 		case vocabulary.RastirAttrPricingProfile:
