@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
 // startDefaultCollector runs config/otelcol-rastir.yaml as shipped, with
@@ -101,6 +103,40 @@ func TestDefaultConfigRateLimit(t *testing.T) {
 	})
 	if _, ok := scraped[seriesKey("rastir_ingestion_rate", nil)]; !ok {
 		t.Errorf("no rastir_ingestion_rate on /metrics")
+	}
+}
+
+// TestDefaultConfigProviderCap: with Rastir's provider cap at 3, the
+// Rastir client's openai, anthropic and gemini calls all keep their
+// provider label, although each gemini span also carries gcp.gemini.
+func TestDefaultConfigProviderCap(t *testing.T) {
+	c := startDefaultCollector(t, "RASTIR_SERVER_LIMITS_CARDINALITY_PROVIDER=3")
+	if status, _, b := post(t, c.url("/v1/telemetry"), fixture(t, "0011.json"), nil); status != http.StatusAccepted {
+		t.Fatalf("post: %d %s", status, b)
+	}
+	var body string
+	waitFor(t, 30*time.Second, `provider="gemini" on /metrics`, func() bool {
+		_, _, body = get(t, c.url("/metrics"))
+		return strings.Contains(body, `provider="gemini"`)
+	})
+	for _, p := range []string{vocabulary.ProviderOpenAI, vocabulary.ProviderAnthropic, vocabulary.OverflowValue} {
+		if got := strings.Contains(body, `provider="`+p+`"`); got != (p != vocabulary.OverflowValue) {
+			t.Errorf("provider=%q on /metrics: %v", p, got)
+		}
+	}
+}
+
+// TestDefaultConfigProviderAliases: the shipped config's provider
+// dimension names every spelling the vocabulary maps to a Rastir word.
+func TestDefaultConfigProviderAliases(t *testing.T) {
+	cfg, err := os.ReadFile(filepath.Join("..", "..", "config", "otelcol-rastir.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for canonical, label := range vocabulary.RastirProviderLabels() {
+		if !strings.Contains(string(cfg), "\n          "+canonical+": "+label+"\n") {
+			t.Errorf("config/otelcol-rastir.yaml: no provider alias %s: %s", canonical, label)
+		}
 	}
 }
 

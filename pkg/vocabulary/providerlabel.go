@@ -1,5 +1,7 @@
 package vocabulary
 
+import "maps"
+
 // Provider labels of the Rastir client (client adapters) that differ from
 // the semconv gen_ai.provider.name values; the others (openai, anthropic,
 // cohere, groq) are the semconv values themselves.
@@ -16,17 +18,28 @@ const (
 // labels every Google GenAI SDK call "gemini", whichever Google endpoint
 // served it. Values without a Rastir counterpart are returned unchanged.
 func RastirProviderLabel(canonical string) string {
-	switch canonical {
-	case ProviderAzureAIOpenAI:
-		return RastirProviderAzureOpenAI
-	case ProviderAWSBedrock:
-		return RastirProviderBedrock
-	case ProviderGCPGemini, ProviderGCPGenAI, ProviderGCPVertexAI:
-		return RastirProviderGemini
-	case ProviderMistralAI:
-		return RastirProviderMistral
+	if label, ok := rastirProviderLabels[canonical]; ok {
+		return label
 	}
 	return canonical
+}
+
+// rastirProviderLabels maps the canonical values that Rastir spells
+// differently to Rastir's word.
+var rastirProviderLabels = map[string]string{
+	ProviderAzureAIOpenAI: RastirProviderAzureOpenAI,
+	ProviderAWSBedrock:    RastirProviderBedrock,
+	ProviderGCPGemini:     RastirProviderGemini,
+	ProviderGCPGenAI:      RastirProviderGemini,
+	ProviderGCPVertexAI:   RastirProviderGemini,
+	ProviderMistralAI:     RastirProviderMistral,
+}
+
+// RastirProviderLabels returns a copy of the canonical provider values that
+// Rastir spells differently, each with Rastir's word: what the cardinality
+// processor's provider dimension counts as one provider.
+func RastirProviderLabels() map[string]string {
+	return maps.Clone(rastirProviderLabels)
 }
 
 // Values of gen_ai.token.type (GenAI semantic conventions), the attribute

@@ -217,7 +217,7 @@ func BenchmarkAdmittedValueMemory(b *testing.B) {
 				var before, after runtime.MemStats
 				runtime.GC()
 				runtime.ReadMemStats(&before)
-				d := newDimension("model", values, overflow, window.Nanoseconds())
+				d := newDimension("model", values, overflow, window.Nanoseconds(), nil)
 				// Twice: the second pass completes the lock-free snapshot.
 				for range 2 {
 					for _, n := range names {

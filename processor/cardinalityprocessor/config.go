@@ -3,6 +3,8 @@ package cardinalityprocessor
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/confmap"
@@ -47,6 +49,11 @@ type DimensionConfig struct {
 	Keys []string `mapstructure:"keys"`
 	// MaxValues is the most distinct values the dimension admits.
 	MaxValues int `mapstructure:"max_values"`
+	// Aliases maps a value to the value whose slot it shares: two
+	// spellings of one thing (a provider's semconv name and Rastir's word
+	// for it, both on a Rastir span) count as one value. The value itself
+	// passes unchanged.
+	Aliases map[string]string `mapstructure:"aliases"`
 
 	_ struct{}
 }
@@ -118,6 +125,7 @@ func (cfg *Config) Validate() error {
 		if d.MaxValues <= 0 {
 			errs = append(errs, fmt.Errorf("dimensions[%d].max_values must be positive, got %d", i, d.MaxValues))
 		}
+		errs = append(errs, d.validateAliases(i, cfg.OverflowValue)...)
 	}
 	enumKeys := map[string]string{}
 	for i, e := range cfg.Enums {
@@ -142,4 +150,24 @@ func (cfg *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateAliases checks that aliases name real values and resolve in one
+// step, in a stable order.
+func (d *DimensionConfig) validateAliases(i int, overflow string) []error {
+	var errs []error
+	for _, from := range slices.Sorted(maps.Keys(d.Aliases)) {
+		to := d.Aliases[from]
+		switch {
+		case from == overflow || to == overflow:
+			errs = append(errs, fmt.Errorf("dimensions[%d].aliases: %q: %q must not name the overflow value", i, from, to))
+		case from == to:
+			errs = append(errs, fmt.Errorf("dimensions[%d].aliases: %q is an alias of itself", i, from))
+		default:
+			if _, ok := d.Aliases[to]; ok {
+				errs = append(errs, fmt.Errorf("dimensions[%d].aliases: %q: %q is itself an alias", i, from, to))
+			}
+		}
+	}
+	return errs
 }

@@ -26,7 +26,8 @@ func TestLoadConfig(t *testing.T) {
 			OverflowValue:  "other",
 			Window:         time.Hour,
 			Dimensions: []DimensionConfig{
-				{Name: "model", Keys: []string{"gen_ai.request.model", "model"}, MaxValues: 5},
+				{Name: "model", Keys: []string{"gen_ai.request.model", "model"}, MaxValues: 5,
+					Aliases: map[string]string{"gpt-4o-2024-08-06": "gpt-4o"}},
 				{Name: "tenant", Keys: []string{"rastir.tenant"}, MaxValues: 3},
 			},
 			Enums:    []EnumConfig{{Name: "span_type", Keys: []string{"rastir.span_type"}, Values: []string{"llm", "tool"}}},
@@ -47,6 +48,11 @@ func TestLoadConfig(t *testing.T) {
 			"enums[0].values must list at least one value",
 			"clip_keys[0] must not be empty",
 			`clip_keys[1]: key "gen_ai.request.model" is already clipped as a key of dimensions[0]`,
+		}},
+		{id: component.NewIDWithName(metadata.Type, "bad_aliases"), errs: []string{
+			`dimensions[0].aliases: "gcp.gemini": "gemini" is itself an alias`,
+			`dimensions[0].aliases: "lost": "__cardinality_overflow__" must not name the overflow value`,
+			`dimensions[0].aliases: "same" is an alias of itself`,
 		}},
 		{id: component.NewIDWithName(metadata.Type, "overflow_in_enum"), errs: []string{
 			`enums[0].values must not contain the overflow value "__cardinality_overflow__"`,

@@ -48,7 +48,10 @@ func createDefaultConfig() component.Config {
 		Window:         0,
 		Dimensions: []DimensionConfig{
 			{Name: dimModel, MaxValues: 50, Keys: []string{vocabulary.GenAIRequestModel, vocabulary.GenAIResponseModel, vocabulary.LabelModel}},
-			{Name: dimProvider, MaxValues: 10, Keys: []string{vocabulary.GenAIProviderName, vocabulary.LabelProvider}},
+			// A Rastir span carries the client's word (gemini) and its
+			// semconv name (gcp.gemini): one provider, one slot, as in Rastir.
+			{Name: dimProvider, MaxValues: 10, Keys: []string{vocabulary.GenAIProviderName, vocabulary.LabelProvider},
+				Aliases: vocabulary.RastirProviderLabels()},
 			{Name: dimTool, MaxValues: 200, Keys: []string{vocabulary.GenAIToolName, vocabulary.LabelToolName}},
 			{Name: dimAgent, MaxValues: 200, Keys: []string{vocabulary.GenAIAgentName, vocabulary.LabelAgent}},
 			{Name: dimErrorType, MaxValues: 50, Keys: []string{vocabulary.RastirErrorCategoryKey, vocabulary.LabelErrorType}},

@@ -18,6 +18,9 @@ type dimension struct {
 	name     string
 	max      int
 	overflow string
+	// aliases maps a value to the value whose slot it takes (nil when
+	// there are none).
+	aliases map[string]string
 	// window and touch are in nanoseconds; window 0 means admitted values
 	// never age out. A hit refreshes a value's last-seen time only when it
 	// is older than touch (window/16), so that hits rarely write.
@@ -44,11 +47,15 @@ type dimension struct {
 	overflows atomic.Int64
 }
 
-func newDimension(name string, maxValues int, overflow string, window int64) *dimension {
+func newDimension(name string, maxValues int, overflow string, window int64, aliases map[string]string) *dimension {
+	if len(aliases) == 0 {
+		aliases = nil
+	}
 	d := &dimension{
 		name:     name,
 		max:      maxValues,
 		overflow: overflow,
+		aliases:  aliases,
 		window:   window,
 		touch:    window / 16,
 		seen:     make(map[string]*atomic.Int64),
@@ -60,11 +67,25 @@ func newDimension(name string, maxValues int, overflow string, window int64) *di
 // guard returns v if it is admitted (admitting it if there is room) and
 // the overflow value otherwise; now is the batch time in nanoseconds (only
 // read when the dimension has a window). The overflow value itself passes
-// unchanged and is never admitted.
+// unchanged and is never admitted. An alias is admitted as the value it
+// stands for and passes as itself.
 func (d *dimension) guard(v string, now int64) string {
 	if v == d.overflow {
 		return v
 	}
+	if d.aliases != nil {
+		if slot, ok := d.aliases[v]; ok {
+			if d.guardSlot(slot, now) == d.overflow {
+				return d.overflow
+			}
+			return v
+		}
+	}
+	return d.guardSlot(v, now)
+}
+
+// guardSlot is guard for a value that is no alias.
+func (d *dimension) guardSlot(v string, now int64) string {
 	snap := *d.snapshot.Load()
 	if last, ok := snap[v]; ok {
 		d.refresh(last, now)

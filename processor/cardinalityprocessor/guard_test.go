@@ -16,12 +16,13 @@ const overflow = vocabulary.OverflowValue
 
 func TestDimensionGuard(t *testing.T) {
 	tests := []struct {
-		name   string
-		max    int
-		inputs []string
-		want   []string
-		size   int
-		over   int64
+		name    string
+		max     int
+		aliases map[string]string
+		inputs  []string
+		want    []string
+		size    int
+		over    int64
 	}{
 		{
 			name:   "cap",
@@ -45,6 +46,22 @@ func TestDimensionGuard(t *testing.T) {
 			size:   2, over: 1,
 		},
 		{
+			name:    "an alias takes the slot of the value it stands for and passes as itself",
+			max:     2,
+			aliases: map[string]string{"gcp.gemini": "gemini", "aws.bedrock": "bedrock"},
+			inputs:  []string{"gemini", "gcp.gemini", "openai", "aws.bedrock", "bedrock", "gcp.gemini"},
+			want:    []string{"gemini", "gcp.gemini", "openai", overflow, overflow, "gcp.gemini"},
+			size:    2, over: 2,
+		},
+		{
+			name:    "an alias admits the value it stands for",
+			max:     1,
+			aliases: map[string]string{"gcp.gemini": "gemini"},
+			inputs:  []string{"gcp.gemini", "gemini", "openai"},
+			want:    []string{"gcp.gemini", "gemini", overflow},
+			size:    1, over: 1,
+		},
+		{
 			name:   "case-sensitive",
 			max:    1,
 			inputs: []string{"GPT-4o", "gpt-4o"},
@@ -54,7 +71,7 @@ func TestDimensionGuard(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := newDimension("d", tt.max, overflow, 0)
+			d := newDimension("d", tt.max, overflow, 0, tt.aliases)
 			var got []string
 			for _, in := range tt.inputs {
 				got = append(got, d.guard(in, 0))
@@ -67,7 +84,7 @@ func TestDimensionGuard(t *testing.T) {
 }
 
 func TestDimensionAdmitCopiesValue(t *testing.T) {
-	d := newDimension("d", 1, overflow, 0)
+	d := newDimension("d", 1, overflow, 0, nil)
 	b := []byte("model-a and more")
 	s := string(b[:7])
 	require.Equal(t, "model-a", d.guard(s, 0))
@@ -78,7 +95,7 @@ func TestDimensionAdmitCopiesValue(t *testing.T) {
 
 func TestDimensionWindow(t *testing.T) {
 	window := time.Minute
-	d := newDimension("d", 2, overflow, window.Nanoseconds())
+	d := newDimension("d", 2, overflow, window.Nanoseconds(), nil)
 	at := func(dur time.Duration) int64 { return int64(dur) }
 
 	assert.Equal(t, "a", d.guard("a", at(0)))
@@ -96,7 +113,7 @@ func TestDimensionWindow(t *testing.T) {
 	assert.Equal(t, int64(2), d.overflows.Load())
 
 	// Never freed before the window: idle for exactly the window.
-	d2 := newDimension("d2", 1, overflow, window.Nanoseconds())
+	d2 := newDimension("d2", 1, overflow, window.Nanoseconds(), nil)
 	assert.Equal(t, "x", d2.guard("x", 0))
 	assert.Equal(t, overflow, d2.guard("y", at(window)))
 	// Everything aged out: the set empties and admits again.
@@ -107,7 +124,7 @@ func TestDimensionWindow(t *testing.T) {
 // TestDimensionSnapshot checks that lookups which miss the lock-free
 // snapshot, admitted values and overflowing ones alike, republish it.
 func TestDimensionSnapshot(t *testing.T) {
-	d := newDimension("d", 3, overflow, 0)
+	d := newDimension("d", 3, overflow, 0, nil)
 	for _, v := range []string{"a", "b", "c"} {
 		require.Equal(t, v, d.guard(v, 0))
 	}
@@ -120,7 +137,7 @@ func TestDimensionSnapshot(t *testing.T) {
 }
 
 func TestDimensionWindowZeroNeverAges(t *testing.T) {
-	d := newDimension("d", 1, overflow, 0)
+	d := newDimension("d", 1, overflow, 0, nil)
 	assert.Equal(t, "a", d.guard("a", 0))
 	assert.Equal(t, overflow, d.guard("b", int64(1000*time.Hour)))
 }

@@ -67,7 +67,7 @@ func newState(cfg *Config, set component.TelemetrySettings) (*state, error) {
 		return r
 	}
 	for _, dc := range cfg.Dimensions {
-		d := newDimension(dc.Name, dc.MaxValues, cfg.OverflowValue, cfg.Window.Nanoseconds())
+		d := newDimension(dc.Name, dc.MaxValues, cfg.OverflowValue, cfg.Window.Nanoseconds(), dc.Aliases)
 		s.dims = append(s.dims, d)
 		for _, k := range dc.Keys {
 			r := ruleOf(k)

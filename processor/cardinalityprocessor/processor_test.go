@@ -82,6 +82,27 @@ func TestProcessTraces(t *testing.T) {
 			},
 		},
 		{
+			// Rastir's cap of 3 (RASTIR_SERVER_LIMITS_CARDINALITY_PROVIDER)
+			// admits openai, anthropic and gemini; a Rastir span carries
+			// both spellings of gemini.
+			name: "a provider's Rastir word and semconv name take one slot",
+			cfg:  func(c *Config) { c.Dimensions[1].MaxValues = 3 },
+			in: []map[string]any{
+				{vocabulary.LabelProvider: "openai", vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI},
+				{vocabulary.LabelProvider: "anthropic", vocabulary.GenAIProviderName: vocabulary.ProviderAnthropic},
+				{vocabulary.LabelProvider: vocabulary.RastirProviderGemini, vocabulary.GenAIProviderName: vocabulary.ProviderGCPGemini},
+				{vocabulary.GenAIProviderName: vocabulary.ProviderGCPVertexAI},
+				{vocabulary.LabelProvider: vocabulary.RastirProviderBedrock, vocabulary.GenAIProviderName: vocabulary.ProviderAWSBedrock},
+			},
+			want: []map[string]any{
+				{vocabulary.LabelProvider: "openai", vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI},
+				{vocabulary.LabelProvider: "anthropic", vocabulary.GenAIProviderName: vocabulary.ProviderAnthropic},
+				{vocabulary.LabelProvider: vocabulary.RastirProviderGemini, vocabulary.GenAIProviderName: vocabulary.ProviderGCPGemini},
+				{vocabulary.GenAIProviderName: vocabulary.ProviderGCPVertexAI},
+				{vocabulary.LabelProvider: overflow, vocabulary.GenAIProviderName: overflow},
+			},
+		},
+		{
 			name: "clipping by characters before the guard",
 			in: []map[string]any{
 				{vocabulary.GenAIToolName: long, vocabulary.LabelService: long, "other.key": long},
