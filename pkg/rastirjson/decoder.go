@@ -28,10 +28,11 @@ type Limits struct {
 	// maps (a scalar has depth 0, a list of scalars depth 1). OTLP peers
 	// refuse deeply nested protobuf, so the limit protects the pipeline too.
 	MaxValueDepth int
-	// MaxValuesPerBatch is the most attribute values (scalars, list items
-	// and map entries, counted through every level) one batch may carry.
-	// A value costs about fifty times more as pdata than as JSON, so this
-	// bounds the memory one request can claim.
+	// MaxValuesPerBatch is the most values one batch may carry: spans,
+	// events and attribute values (scalars, list items and map entries,
+	// counted through every level). A value costs about fifty times more
+	// as pdata than as JSON, and an empty span far more, so this bounds the
+	// memory one request can claim.
 	MaxValuesPerBatch int
 }
 
@@ -217,6 +218,9 @@ func (st *state) decode(body []byte) (ptrace.Traces, *Error) {
 		obj, err := sv.Object()
 		if err != nil {
 			return ptrace.Traces{}, fieldError("'spans[%d]' must be a JSON object, not %s", i, typeName(sv))
+		}
+		if st.overBudget() {
+			return ptrace.Traces{}, st.budgetError(st.at(""))
 		}
 		if e := st.decodeSpan(obj, out.AppendEmpty()); e != nil {
 			return ptrace.Traces{}, e
@@ -554,6 +558,9 @@ func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (
 		if err != nil {
 			return "", fieldError("'%s' must be a JSON object, not %s", path, typeName(ev))
 		}
+		if st.overBudget() {
+			return "", st.budgetError(path)
+		}
 		out := events.AppendEmpty()
 		var e *Error
 		var name string
@@ -643,8 +650,7 @@ func (v *valueError) at(path string) *Error {
 // strings, integers (when the literal is an integer that fits int64),
 // doubles, booleans, null (an empty value), lists and maps.
 func (st *state) setValue(dst pcommon.Value, v *fastjson.Value, depth int) *valueError {
-	st.values++
-	if st.limits.MaxValuesPerBatch > 0 && st.values > st.limits.MaxValuesPerBatch {
+	if st.overBudget() {
 		return &valueError{problem: "exceeds the batch's budget of " + strconv.Itoa(st.limits.MaxValuesPerBatch) + " attribute values; send fewer or smaller spans per batch"}
 	}
 	switch v.Type() {
@@ -705,6 +711,20 @@ func (st *state) setValue(dst pcommon.Value, v *fastjson.Value, depth int) *valu
 		return e
 	}
 	return nil
+}
+
+// overBudget counts one more value (an attribute value, a span or an
+// event) and reports whether the batch is over MaxValuesPerBatch. Spans and
+// events count because even an empty one, "{}" on the wire, costs hundreds
+// of bytes as pdata.
+func (st *state) overBudget() bool {
+	st.values++
+	return st.limits.MaxValuesPerBatch > 0 && st.values > st.limits.MaxValuesPerBatch
+}
+
+// budgetError is the refusal of a span or an event over the batch's budget.
+func (st *state) budgetError(path fieldPath) *Error {
+	return fieldError("'%s' exceeds the batch's budget of %d values (spans, events and attribute values); send fewer or smaller spans per batch", path, st.limits.MaxValuesPerBatch)
 }
 
 // optionalString reads a field that must be a string when present; null and

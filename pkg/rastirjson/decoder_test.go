@@ -181,6 +181,8 @@ func TestDecodeRefusals(t *testing.T) {
 		{"wide attributes", `{"spans":[{"attributes":` + wide + `}]}`, "'spans[0].attributes' has 201 keys; at most 128 are allowed"},
 		{"wide nested map", `{"spans":[{"attributes":{"m":` + wide + `}}]}`, "'spans[0].attributes.m' is a map with 201 keys; at most 128 are allowed"},
 		{"wide list over the value budget", `{"spans":[{"attributes":{"ok":1,"list":[` + strings.Repeat(`1,`, 1<<18) + `1]}}]}`, "'spans[0].attributes.list' exceeds the batch's budget of 262144 attribute values; send fewer or smaller spans per batch"},
+		{"empty spans over the value budget", `{"spans":[{}` + strings.Repeat(`,{}`, 1<<18) + `]}`, "'spans[262144]' exceeds the batch's budget of 262144 values (spans, events and attribute values); send fewer or smaller spans per batch"},
+		{"empty events over the value budget", `{"spans":[` + strings.Repeat(`{"events":[`+strings.Repeat(`{},`, 127)+`{}]},`, 1<<11) + `{}]}`, "'spans[2032].events[15]' exceeds the batch's budget of 262144 values (spans, events and attribute values); send fewer or smaller spans per batch"},
 		{"too many events", `{"spans":[{"events":[` + strings.Repeat(`{},`, 128) + `{}]}]}`, "'spans[0].events' has 129 events; at most 128 are allowed"},
 		{"bad event timestamp", `{"spans":[{"events":[{"timestamp":-1}]}]}`, "'spans[0].events[0].timestamp' must be a finite, non-negative number"},
 	}

@@ -63,8 +63,9 @@ type LimitsConfig struct {
 	// value.
 	MaxValueDepth int `mapstructure:"max_value_depth"`
 	// MaxAttributeValuesPerBatch is the most attribute values (list items
-	// and map entries included) one batch may carry; it bounds the memory
-	// one request can claim.
+	// and map entries included) one batch may carry, each span and each
+	// event counting as one more; it bounds the memory one request can
+	// claim.
 	MaxAttributeValuesPerBatch int `mapstructure:"max_attribute_values_per_batch"`
 
 	_ struct{}

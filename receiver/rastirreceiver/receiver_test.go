@@ -300,3 +300,29 @@ func TestMetricsProxy(t *testing.T) {
 	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
 	assert.Contains(t, body, "metrics endpoint is unavailable")
 }
+
+// TestValueBudgetCountsSpansAndEvents: an empty span or event costs
+// hundreds of bytes as pdata, so a body of "{}"s must not escape the
+// batch's budget (10 MiB of them decoded to more than 1 GiB).
+func TestValueBudgetCountsSpansAndEvents(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, func(c *Config) { c.Limits.MaxAttributeValuesPerBatch = 100 }, sink)
+	url := base + pathTelemetry
+
+	spans := `{"spans":[{}` + strings.Repeat(`,{}`, 100) + `]}`
+	resp, body := do(t, http.MethodPost, url, spans, nil)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	assert.JSONEq(t, `{"detail":"'spans[100]' exceeds the batch's budget of 100 values (spans, events and attribute values); send fewer or smaller spans per batch"}`, body)
+
+	events := `{"spans":[{"events":[{}` + strings.Repeat(`,{}`, 99) + `]}]}`
+	resp, body = do(t, http.MethodPost, url, events, nil)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	assert.JSONEq(t, `{"detail":"'spans[0].events[99]' exceeds the batch's budget of 100 values (spans, events and attribute values); send fewer or smaller spans per batch"}`, body)
+
+	// Within the budget: 100 spans, or one span with 99 events.
+	resp, body = do(t, http.MethodPost, url, `{"spans":[{}`+strings.Repeat(`,{}`, 99)+`]}`, nil)
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+	resp, body = do(t, http.MethodPost, url, `{"spans":[{"events":[{}`+strings.Repeat(`,{}`, 98)+`]}]}`, nil)
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+	assert.Equal(t, 101, sink.SpanCount())
+}
