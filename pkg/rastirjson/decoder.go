@@ -191,7 +191,7 @@ func (st *state) decode(body []byte) (ptrace.Traces, *Error) {
 	if err != nil {
 		return ptrace.Traces{}, &Error{Detail: DetailNotObject}
 	}
-	spansValue := batch.Get(vocabulary.WireSpans)
+	spansValue := lastValue(batch, vocabulary.WireSpans)
 	if spansValue == nil || spansValue.Type() != fastjson.TypeArray {
 		return ptrace.Traces{}, &Error{Detail: DetailSpans}
 	}
@@ -227,6 +227,18 @@ func (st *state) decode(body []byte) (ptrace.Traces, *Error) {
 		}
 	}
 	return td, nil
+}
+
+// lastValue is the value of key in obj. A repeated key keeps its last
+// value, as in Python's json module (fastjson's Get returns the first).
+func lastValue(obj *fastjson.Object, key string) *fastjson.Value {
+	var last *fastjson.Value
+	obj.Visit(func(k []byte, v *fastjson.Value) {
+		if string(k) == key {
+			last = v
+		}
+	})
+	return last
 }
 
 // decodeBatchFields maps service, env and version to resource attributes and

@@ -326,3 +326,24 @@ func TestValueBudgetCountsSpansAndEvents(t *testing.T) {
 	assert.Equal(t, http.StatusAccepted, resp.StatusCode, body)
 	assert.Equal(t, 101, sink.SpanCount())
 }
+
+// TestDuplicateKeysLastWins: a key repeated in a JSON object keeps its last
+// value, as Python's json module (and so Rastir) reads it, "spans" included.
+func TestDuplicateKeysLastWins(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, nil, sink)
+	url := base + pathTelemetry
+
+	resp, body := do(t, http.MethodPost, url, `{"service":"a","spans":[],"service":"b","spans":[{"name":"x"},{"name":"y"}]}`, nil)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+	assert.JSONEq(t, `{"status":"accepted","spans_received":2}`, body)
+	all := sink.AllTraces()
+	require.Len(t, all, 1)
+	service, _ := all[0].ResourceSpans().At(0).Resource().Attributes().Get(vocabulary.ResourceServiceName)
+	assert.Equal(t, "b", service.Str())
+
+	resp, body = do(t, http.MethodPost, url, `{"spans":[{"name":"x"}],"spans":[]}`, nil)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	assert.JSONEq(t, `{"detail":"'spans' must be a non-empty array"}`, body)
+	assert.Equal(t, 2, sink.SpanCount())
+}
