@@ -1,6 +1,7 @@
 package rastirjson
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -107,6 +108,9 @@ func (d *Decoder) putState(st *state, bodyLen int) {
 // batch is in the returned traces (one ResourceSpans, one ScopeSpans). On
 // failure the error is an *Error and nothing is returned.
 func (d *Decoder) Decode(body []byte) (ptrace.Traces, error) {
+	// Python's json.loads, which reads Rastir's bodies, skips a UTF-8 byte
+	// order mark.
+	body = bytes.TrimPrefix(body, utf8BOM)
 	if err := checkEncoding(body); err != nil {
 		return ptrace.Traces{}, err
 	}
@@ -118,6 +122,8 @@ func (d *Decoder) Decode(body []byte) (ptrace.Traces, error) {
 	}
 	return td, nil
 }
+
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 // checkEncoding refuses bodies that are not UTF-8 text, with a reason that
 // tells a client what it most likely did wrong.

@@ -347,3 +347,14 @@ func TestDuplicateKeysLastWins(t *testing.T) {
 	assert.JSONEq(t, `{"detail":"'spans' must be a non-empty array"}`, body)
 	assert.Equal(t, 2, sink.SpanCount())
 }
+
+// TestByteOrderMark: Rastir reads the body with Python's json.loads, which
+// accepts a UTF-8 byte order mark (as files saved by some editors start).
+func TestByteOrderMark(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, nil, sink)
+	resp, body := do(t, http.MethodPost, base+pathTelemetry, "\xef\xbb\xbf"+oneSpan, nil)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+	assert.JSONEq(t, `{"status":"accepted","spans_received":1}`, body)
+	assert.Equal(t, 1, sink.SpanCount())
+}
