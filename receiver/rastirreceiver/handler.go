@@ -105,6 +105,10 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 		return
 	}
 	resource := td.ResourceSpans().At(0).Resource().Attributes()
+	// Read now: once handed on, the batch is the pipeline's, which may
+	// rewrite it or still hold it when it answers.
+	service := resourceString(resource, vocabulary.ResourceServiceName)
+	env := resourceString(resource, vocabulary.ResourceDeploymentEnvironmentName)
 
 	if r.ipLimiter != nil {
 		now := time.Now()
@@ -112,8 +116,7 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 			r.rateLimited(w, req, dimensionIP, delay)
 			return
 		}
-		service, _ := resource.Get(vocabulary.ResourceServiceName)
-		if ok, delay := r.serviceLimiter.Allow(service.Str(), now); !ok {
+		if ok, delay := r.serviceLimiter.Allow(service, now); !ok {
 			r.rateLimited(w, req, dimensionService, delay)
 			return
 		}
@@ -131,8 +134,7 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 		r.ready.refused(time.Now(), err.Error())
 		r.countRefused(req, reasonPipeline)
 		if answer.Retryable() {
-			r.counters.rejected(resourceString(resource, vocabulary.ResourceServiceName),
-				resourceString(resource, vocabulary.ResourceDeploymentEnvironmentName))
+			r.counters.rejected(service, env)
 			w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(r.cfg.RetryAfter)))
 		}
 		writeDetail(w, answer.Status, answer.Detail, nil)

@@ -10,8 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
@@ -124,4 +126,31 @@ func findMetric(md pmetric.Metrics, name string) *pmetric.Metric {
 		}
 	}
 	return nil
+}
+
+// TestRejectionsLabelledAsSent: a refused batch is counted under the
+// service and env the client sent, not what the pipeline made of them: once
+// handed on, the batch is the pipeline's (a processor may have rewritten
+// it, or a component may still hold it).
+func TestRejectionsLabelledAsSent(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.NetAddr.Endpoint = freeEndpoint(t)
+	next, err := consumer.NewTraces(func(_ context.Context, td ptrace.Traces) error {
+		res := td.ResourceSpans().At(0).Resource().Attributes()
+		res.PutStr(vocabulary.ResourceServiceName, "rewritten")
+		res.Remove(vocabulary.ResourceDeploymentEnvironmentName)
+		return errors.New("sending queue is full")
+	})
+	require.NoError(t, err)
+	tr, err := NewFactory().CreateTraces(context.Background(), receivertest.NewNopSettings(metadata.Type), cfg, next)
+	require.NoError(t, err)
+	require.NoError(t, tr.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, tr.Shutdown(context.Background())) }()
+
+	resp, _ := do(t, http.MethodPost, "http://"+cfg.NetAddr.Endpoint+pathTelemetry, oneSpan, nil)
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	c := tr.(*rastirReceiver).counters
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	assert.Equal(t, map[serviceEnv]int64{{"svc", "prod"}: 1}, c.rejections)
 }
