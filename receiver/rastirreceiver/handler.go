@@ -112,11 +112,14 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 
 	if r.ipLimiter != nil {
 		now := time.Now()
-		if ok, delay := r.ipLimiter.Allow(clientIP(req), now); !ok {
+		ipTaken, delay := r.ipLimiter.Reserve(clientIP(req), now)
+		if ipTaken == nil {
 			r.rateLimited(w, req, dimensionIP, delay)
 			return
 		}
 		if ok, delay := r.serviceLimiter.Allow(service, now); !ok {
+			// A refused request uses no quota.
+			ipTaken.CancelAt(now)
 			r.rateLimited(w, req, dimensionService, delay)
 			return
 		}

@@ -358,3 +358,25 @@ func TestByteOrderMark(t *testing.T) {
 	assert.JSONEq(t, `{"status":"accepted","spans_received":1}`, body)
 	assert.Equal(t, 1, sink.SpanCount())
 }
+
+// TestServiceRateLimitUsesNoIPQuota: a request refused by the service limit
+// uses none of its client's IP quota (refused requests use none), so one
+// throttled service does not throttle the other services of that client.
+func TestServiceRateLimitUsesNoIPQuota(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, func(c *Config) {
+		c.RateLimit = RateLimitConfig{Enabled: true, PerIPRPM: 2, PerServiceRPM: 1, MaxTrackedKeys: 10}
+	}, sink)
+	url := base + pathTelemetry
+	resp, _ := do(t, http.MethodPost, url, oneSpan, nil)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode)
+	for range 3 {
+		resp, body := do(t, http.MethodPost, url, oneSpan, nil)
+		require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+		require.JSONEq(t, `{"detail":"Rate limited (service)"}`, body)
+	}
+	other := strings.Replace(oneSpan, `"svc"`, `"other"`, 1)
+	resp, body := do(t, http.MethodPost, url, other, nil)
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+	assert.Equal(t, 2, sink.SpanCount())
+}

@@ -40,14 +40,22 @@ func New(perMinute, maxKeys int) *Limiter {
 // Allow takes one request for key at now. When the request is over the
 // limit it reports how long until the key may send again.
 func (l *Limiter) Allow(key string, now time.Time) (bool, time.Duration) {
+	r, delay := l.Reserve(key, now)
+	return r != nil, delay
+}
+
+// Reserve is Allow returning the request it took, so that the caller can
+// give it back with CancelAt when another limit refuses the request. It is
+// nil when the request is over the limit.
+func (l *Limiter) Reserve(key string, now time.Time) (*rate.Reservation, time.Duration) {
 	lim := l.limiterFor(key, now)
 	r := lim.ReserveN(now, 1)
 	delay := r.DelayFrom(now)
 	if delay == 0 {
-		return true, 0
+		return r, 0
 	}
 	r.CancelAt(now)
-	return false, delay
+	return nil, delay
 }
 
 func (l *Limiter) limiterFor(key string, now time.Time) *rate.Limiter {
