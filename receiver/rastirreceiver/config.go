@@ -115,7 +115,7 @@ type APIKeyTenant struct {
 // ReadinessConfig configures GET /ready.
 type ReadinessConfig struct {
 	// RefusalHold is how long /ready answers 503 after the pipeline refused
-	// a batch, unless a later batch was accepted.
+	// a batch for now (429 or 503), unless a later batch was accepted.
 	RefusalHold time.Duration `mapstructure:"refusal_hold"`
 
 	_ struct{}

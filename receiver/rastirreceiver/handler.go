@@ -134,9 +134,11 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 	r.obsrecv.EndTracesOp(ctx, formatRastirJSON, spanCount, err)
 	if err != nil {
 		answer := pipelineerror.For(err)
-		r.ready.refused(time.Now(), err.Error())
 		r.countRefused(req, reasonPipeline)
 		if answer.Retryable() {
+			// Only a pipeline that may take the batch later is short of
+			// capacity; a permanent rejection is about the batch.
+			r.ready.refused(time.Now(), err.Error())
 			r.counters.rejected(service, env)
 			w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(r.cfg.RetryAfter)))
 		}

@@ -380,3 +380,17 @@ func TestServiceRateLimitUsesNoIPQuota(t *testing.T) {
 	assert.Equal(t, http.StatusAccepted, resp.StatusCode, body)
 	assert.Equal(t, 2, sink.SpanCount())
 }
+
+// TestReadyIgnoresPermanentRefusals: a batch the pipeline rejects for good
+// (answered 400) says nothing about this instance's capacity: /ready stays
+// 200, or one client's bad batches would take every instance out of its
+// load balancer in turn.
+func TestReadyIgnoresPermanentRefusals(t *testing.T) {
+	sink := &switchableConsumer{err: consumererror.NewPermanent(errors.New("invalid span"))}
+	base, _ := startReceiver(t, func(c *Config) { c.Readiness.RefusalHold = time.Hour }, sink)
+	resp, _ := do(t, http.MethodPost, base+pathTelemetry, oneSpan, nil)
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	resp, body := do(t, http.MethodGet, base+pathReady, "", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.JSONEq(t, `{"status":"ready"}`, body)
+}
