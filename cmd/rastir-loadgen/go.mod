@@ -16,6 +16,7 @@ require (
 	github.com/modern-go/reflect2 v1.0.3-0.20250322232337-35a7c28c31ee // indirect
 	github.com/molecule-man/go-brrr v1.3.1 // indirect
 	github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary v0.0.0 // indirect
+	github.com/romshark/jscan/v2 v2.0.2 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/fastjson v1.6.10 // indirect
 	go.opentelemetry.io/collector/featuregate v1.67.0 // indirect

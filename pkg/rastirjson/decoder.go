@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/romshark/jscan/v2"
 	"github.com/valyala/fastjson"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -114,6 +115,9 @@ func (d *Decoder) Decode(body []byte) (ptrace.Traces, error) {
 	if err := checkEncoding(body); err != nil {
 		return ptrace.Traces{}, err
 	}
+	if err := d.checkJSONValues(body); err != nil {
+		return ptrace.Traces{}, err
+	}
 	st := d.getState()
 	td, err := st.decode(body)
 	d.putState(st, len(body))
@@ -124,6 +128,50 @@ func (d *Decoder) Decode(body []byte) (ptrace.Traces, error) {
 }
 
 var utf8BOM = []byte("\xef\xbb\xbf")
+
+// jsonValuesPerBudgetValue is how many JSON values a batch may hold for
+// each value of its budget (MaxValuesPerBatch), checked before parsing.
+// The parser keeps every value it builds until it ends, about 500 bytes
+// each with the copies its growing cache leaves behind, so 10 MiB of "0,"
+// held 2.5 GiB before the budget could refuse it. The Rastir client's
+// batches hold about 3 JSON values per budgeted value: a span's own
+// fields are JSON values the budget does not count.
+const jsonValuesPerBudgetValue = 4
+
+// Bytes that open or separate JSON values: a body holds at most one value
+// more than it has of them.
+var (
+	valueComma = []byte{','}
+	listOpen   = []byte{'['}
+	objectOpen = []byte{'{'}
+)
+
+// checkJSONValues refuses a body holding more JSON values than its budget
+// allows before the parser builds them. Counting the bytes that open or
+// separate values bounds the count from above at memory speed; only a body
+// over the cap by that bound (strings count too: a prompt has commas) is
+// scanned for the exact count, which stops at the cap.
+func (d *Decoder) checkJSONValues(body []byte) *Error {
+	if d.limits.MaxValuesPerBatch <= 0 {
+		return nil
+	}
+	maxValues := jsonValuesPerBudgetValue * d.limits.MaxValuesPerBatch
+	if bytes.Count(body, valueComma)+bytes.Count(body, listOpen)+bytes.Count(body, objectOpen) < maxValues {
+		return nil
+	}
+	values := 0
+	err := jscan.Scan(body, func(*jscan.Iterator[[]byte]) bool {
+		values++
+		return values > maxValues
+	})
+	if !err.IsErr() || values <= maxValues {
+		// Within the cap, or not JSON before the cap was reached: the
+		// parser then says what is wrong with it.
+		return nil
+	}
+	return fieldError("the batch holds more than %d JSON values (%d for each of the %d values of its budget); send fewer or smaller spans per batch",
+		maxValues, jsonValuesPerBudgetValue, d.limits.MaxValuesPerBatch)
+}
 
 // checkEncoding refuses bodies that are not UTF-8 text, with a reason that
 // tells a client what it most likely did wrong.

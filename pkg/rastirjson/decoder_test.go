@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -202,6 +203,56 @@ func TestDecodeRefusals(t *testing.T) {
 	// The decoder keeps working after refusals.
 	if _, err := d.Decode([]byte(`{"spans":[{}]}`)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestDenseBodyRefusedBeforeParsing(t *testing.T) {
+	// 10 MiB (the receiver's default body limit) of empty spans or of
+	// numbers: the JSON parser alone held 1.6-2.5 GiB for such a body
+	// before any limit was checked.
+	for name, item := range map[string]string{"empty spans": `{},`, "numbers": `0,`} {
+		t.Run(name, func(t *testing.T) {
+			body := `{"spans":[{"attributes":{"list":[` + strings.Repeat(item, (10<<20)/len(item)) + `0]}}]}`
+			if item == `{},` {
+				body = `{"spans":[` + strings.Repeat(item, (10<<20)/len(item)) + `{}]}`
+			}
+			d := NewDecoder(DefaultLimits())
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := d.Decode([]byte(body))
+			runtime.ReadMemStats(&after)
+			t.Logf("refusing the body allocated %d KiB", (after.TotalAlloc-before.TotalAlloc)>>10)
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+				t.Errorf("refusing the body allocated %d MiB", alloc>>20)
+			}
+			var de *Error
+			if !errors.As(err, &de) {
+				t.Fatalf("want *Error, got %v", err)
+			}
+			if want := "the batch holds more than 1048576 JSON values (4 for each of the 262144 values of its budget); send fewer or smaller spans per batch"; de.Detail != want {
+				t.Errorf("detail = %q, want %q", de.Detail, want)
+			}
+		})
+	}
+}
+
+func TestJSONValueCountSkipsStrings(t *testing.T) {
+	// Commas and brackets inside strings are no values: a prompt full of
+	// them passes a cap that counting bytes alone would exceed.
+	d := NewDecoder(Limits{MaxValuesPerBatch: 16})
+	text := strings.Repeat(`a, [b], {c}, `, 100)
+	td, err := d.Decode([]byte(`{"spans":[{"name":"s","attributes":{"prompt":"` + text + `"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := td.SpanCount(); got != 1 {
+		t.Fatalf("%d spans", got)
+	}
+	// Past the cap in values, the same limits refuse.
+	_, err = d.Decode([]byte(`{"spans":[{"attributes":{"l":[` + strings.Repeat(`[],`, 64) + `[]]}}]}`))
+	var de *Error
+	if !errors.As(err, &de) || !strings.HasPrefix(de.Detail, "the batch holds more than 64 JSON values") {
+		t.Fatalf("got %v", err)
 	}
 }
 

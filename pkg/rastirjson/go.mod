@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary v0.0.0
+	github.com/romshark/jscan/v2 v2.0.2
 	github.com/valyala/fastjson v1.6.10
 	go.opentelemetry.io/collector/pdata v1.67.0
 )

@@ -65,7 +65,8 @@ type LimitsConfig struct {
 	// MaxAttributeValuesPerBatch is the most attribute values (list items
 	// and map entries included) one batch may carry, each span and each
 	// event counting as one more; it bounds the memory one request can
-	// claim.
+	// claim. A batch may also hold at most four times as many JSON values,
+	// checked before the parser builds them.
 	MaxAttributeValuesPerBatch int `mapstructure:"max_attribute_values_per_batch"`
 
 	_ struct{}

@@ -325,6 +325,14 @@ func TestValueBudgetCountsSpansAndEvents(t *testing.T) {
 	resp, body = do(t, http.MethodPost, url, `{"spans":[{"events":[{}`+strings.Repeat(`,{}`, 98)+`]}]}`, nil)
 	assert.Equal(t, http.StatusAccepted, resp.StatusCode, body)
 	assert.Equal(t, 101, sink.SpanCount())
+
+	// Dense JSON is refused before it is parsed: four JSON values for each
+	// value of the budget.
+	dense := `{"spans":[{"attributes":{"l":[` + strings.Repeat(`0,`, 400) + `0]}}]}`
+	resp, body = do(t, http.MethodPost, url, dense, nil)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	assert.JSONEq(t, `{"detail":"the batch holds more than 400 JSON values (4 for each of the 100 values of its budget); send fewer or smaller spans per batch"}`, body)
+	assert.Equal(t, 101, sink.SpanCount())
 }
 
 // TestDuplicateKeysLastWins: a key repeated in a JSON object keeps its last
