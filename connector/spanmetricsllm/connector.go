@@ -41,7 +41,6 @@ type spanmetricsLLM struct {
 	tokenUsage, opDuration *family
 	resources              map[string]*resourceEntry
 	nextResourceID         uint64
-	lastFlush              pcommon.Timestamp
 
 	// Scratch, reused under mu.
 	keys   keyScratch
@@ -87,7 +86,6 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 		c.tokenUsage, c.opDuration = newSemconvFamilies()
 		c.resources = make(map[string]*resourceEntry)
 	}
-	c.lastFlush = pcommon.NewTimestampFromTime(c.now())
 	return c, nil
 }
 

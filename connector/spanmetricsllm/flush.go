@@ -49,8 +49,7 @@ func (c *spanmetricsLLM) allFamilies(fn func(*family)) {
 // the series and resources that expired.
 func (c *spanmetricsLLM) afterFlush(now time.Time) {
 	ts := pcommon.NewTimestampFromTime(now)
-	c.allFamilies(func(f *family) { f.afterFlush(c.delta) })
-	c.lastFlush = ts
+	c.allFamilies(func(f *family) { f.afterFlush(c.delta, ts) })
 	if c.cfg.MetricsExpiration > 0 {
 		cutoff := pcommon.NewTimestampFromTime(now.Add(-c.cfg.MetricsExpiration))
 		c.allFamilies(func(f *family) { f.expire(cutoff) })
@@ -228,11 +227,14 @@ func setPoint(f *family, s *series, attrs pcommon.Map) {
 }
 
 // startOf is the start of a series' data point: its creation under
-// cumulative temporality, the previous flush (or its creation, if later)
-// under delta.
+// cumulative temporality; under delta, the previous flush that sent the
+// series (or its creation, before its first point). A series that missed
+// flushes had no observation since its previous point, so its stream has
+// no gap: a delta-to-cumulative conversion (the Prometheus exporter's)
+// adds the point to the previous one instead of restarting the series.
 func (c *spanmetricsLLM) startOf(s *series) pcommon.Timestamp {
-	if c.delta && c.lastFlush > s.start {
-		return c.lastFlush
+	if c.delta && s.sent != 0 {
+		return s.sent
 	}
 	return s.start
 }

@@ -51,7 +51,6 @@ func newTestConnector(t testing.TB, cfg *Config) *testConnector {
 	require.NoError(t, err)
 	clock := &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	c.now = clock.Now
-	c.lastFlush = pcommon.NewTimestampFromTime(clock.Now())
 	return &testConnector{spanmetricsLLM: c, sink: sink, clock: clock}
 }
 

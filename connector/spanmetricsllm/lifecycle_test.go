@@ -147,6 +147,36 @@ func TestCumulativeAndDelta(t *testing.T) {
 	}
 }
 
+// TestDeltaSeriesStartAfterQuietFlush checks that a delta series that
+// missed a flush starts where its previous point ended: the Prometheus
+// exporter adds a delta to a series only when its start is the previous
+// point's time, and otherwise restarts the series from the delta (a
+// counter that goes back).
+func TestDeltaSeriesStartAfterQuietFlush(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.AggregationTemporality = temporalityDelta
+	tc := newTestConnector(t, cfg)
+	key := "service=s,env=e,model=m,provider=openai,agent=a"
+	b := newTraces("s", "e", v.ScopeRastir)
+	llmSpan(b, "m", "a")
+	tc.consume(t, b.td)
+	tc.clock.Advance(15 * time.Second)
+	first := points(tc.flushed(t), nameLLMCalls)[key]
+	require.NotZero(t, first.ts)
+
+	// A quiet interval: the series has no point in this flush.
+	tc.clock.Advance(15 * time.Second)
+	require.NotContains(t, points(tc.flushed(t), nameLLMCalls), key)
+
+	b = newTraces("s", "e", v.ScopeRastir)
+	llmSpan(b, "m", "a")
+	tc.consume(t, b.td)
+	tc.clock.Advance(15 * time.Second)
+	third := points(tc.flushed(t), nameLLMCalls)[key]
+	assert.Equal(t, 1.0, third.value)
+	assert.Equal(t, first.ts, third.start, "the delta continues the series' previous point")
+}
+
 func TestExemplars(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.Exemplars = ExemplarsConfig{Enabled: true, MaxPerDataPoint: 2}

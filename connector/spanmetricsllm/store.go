@@ -62,6 +62,10 @@ type series struct {
 	buckets []uint64
 
 	start, lastSeen pcommon.Timestamp
+	// sent is the time of the last flush that sent the series under
+	// delta temporality: the start of its next point, so that its points
+	// form an uninterrupted stream even across flushes it missed.
+	sent pcommon.Timestamp
 	// dirty says an observation arrived since the last flush (delta
 	// temporality emits only those).
 	dirty    bool
@@ -253,8 +257,8 @@ func (s *series) orderedExemplars(fn func(exemplar)) {
 }
 
 // afterFlush clears what only lives until a flush under delta temporality:
-// the aggregate of the series sent, and the exemplars.
-func (f *family) afterFlush(delta bool) {
+// the aggregate of the series sent at now, and the exemplars.
+func (f *family) afterFlush(delta bool, now pcommon.Timestamp) {
 	for _, s := range f.order {
 		if !delta {
 			// Cumulative points keep their latest exemplars, as a
@@ -269,6 +273,7 @@ func (f *family) afterFlush(delta bool) {
 		if s.dirty {
 			s.sum, s.count = 0, 0
 			clear(s.buckets)
+			s.sent = now
 		}
 		s.dirty = false
 	}
