@@ -2,6 +2,7 @@ package spanmetricsllm
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -41,6 +42,9 @@ type spanmetricsLLM struct {
 	tokenUsage, opDuration *family
 	resources              map[string]*resourceEntry
 	nextResourceID         uint64
+	// portText holds the decimal text of the server ports seen (at most
+	// 65535), so that a span's port is a label value without allocating.
+	portText map[int64]string
 
 	// Scratch, reused under mu.
 	keys   keyScratch
@@ -85,6 +89,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 	if cfg.GenAISemconvMetrics.Enabled {
 		c.tokenUsage, c.opDuration = newSemconvFamilies()
 		c.resources = make(map[string]*resourceEntry)
+		c.portText = make(map[int64]string)
 	}
 	return c, nil
 }
@@ -330,21 +335,35 @@ func (c *spanmetricsLLM) observeSemconv(f *spanFields, duration float64, hasDura
 	op, provider := f.operation, clip(f.provider, maxLen)
 	reqModel, respModel := clip(f.requestModel, maxLen), clip(f.responseModel, maxLen)
 	server, errorType := clip(f.serverAddress, maxLen), clip(errorType, maxLen)
+	var port string
+	if f.hasServerPort {
+		port = c.portString(f.serverPort)
+	}
 	vals := c.vals[:]
 	if hasDuration {
-		s := c.opDuration.lookup(&c.keys, res, append(vals[:0], op, provider, reqModel, respModel, server, errorType), c.lim, o.now)
+		s := c.opDuration.lookup(&c.keys, res, append(vals[:0], op, provider, reqModel, respModel, server, port, errorType), c.lim, o.now)
 		c.opDuration.observe(s, duration, o)
 	}
 	if f.hasTokensIn && f.tokensIn >= 0 {
 		s := c.tokenUsage.lookup(&c.keys, res, append(vals[:0], op, provider, reqModel, respModel,
-			vocabulary.GenAITokenTypeInput, server, errorType), c.lim, o.now)
+			vocabulary.GenAITokenTypeInput, server, port), c.lim, o.now)
 		c.tokenUsage.observe(s, float64(f.tokensIn), o)
 	}
 	if f.hasTokensOut && f.tokensOut >= 0 {
 		s := c.tokenUsage.lookup(&c.keys, res, append(vals[:0], op, provider, reqModel, respModel,
-			vocabulary.GenAITokenTypeOutput, server, errorType), c.lim, o.now)
+			vocabulary.GenAITokenTypeOutput, server, port), c.lim, o.now)
 		c.tokenUsage.observe(s, float64(f.tokensOut), o)
 	}
+}
+
+// portString returns the decimal text of a server port (1 to maxPort).
+func (c *spanmetricsLLM) portString(port int64) string {
+	s, ok := c.portText[port]
+	if !ok {
+		s = strconv.FormatInt(port, 10)
+		c.portText[port] = s
+	}
+	return s
 }
 
 // resourceOf returns the entry of a source resource, creating it on first

@@ -18,10 +18,10 @@ type spanFields struct {
 	guardrailID, guardrailVersion, guardrailAction, guardrailCategory  string
 	operation, serverAddress, errorType                                string
 
-	tokensIn, tokensOut int64
-	cost, ttft, wireMs  float64
+	tokensIn, tokensOut, serverPort int64
+	cost, ttft, wireMs              float64
 
-	hasTokensIn, hasTokensOut, hasTTFT, hasWireMs, pricingMissing bool
+	hasTokensIn, hasTokensOut, hasTTFT, hasWireMs, hasServerPort, pricingMissing bool
 }
 
 // readSpan fills f from the span's attributes in one pass (pdata maps are
@@ -72,11 +72,18 @@ func readSpan(attrs pcommon.Map, f *spanFields) {
 			f.operation = str(v)
 		case vocabulary.ServerAddress:
 			f.serverAddress = str(v)
+		case vocabulary.ServerPort:
+			if port, ok := integer(v); ok && port > 0 && port <= maxPort {
+				f.serverPort, f.hasServerPort = port, true
+			}
 		case vocabulary.ErrorType:
 			f.errorType = str(v)
 		}
 	}
 }
+
+// maxPort is the largest valid server.port.
+const maxPort = 65535
 
 // str returns a string attribute's value; any other type counts as absent.
 func str(v pcommon.Value) string {

@@ -70,10 +70,12 @@ var (
 	labelsToolCalls      = []string{v.LabelService, v.LabelEnv, v.LabelToolName, v.LabelAgent, v.LabelModel, v.LabelProvider}
 	labelsRetrievalCalls = []string{v.LabelService, v.LabelEnv, v.LabelAgent, v.LabelModel, v.LabelProvider}
 
+	// The attributes of each metric in semconv v1.41.0: error.type is
+	// not one of gen_ai.client.token.usage's.
 	labelsGenAITokenUsage = []string{v.GenAIOperationName, v.GenAIProviderName, v.GenAIRequestModel, v.GenAIResponseModel,
-		v.GenAITokenType, v.ServerAddress, v.ErrorType}
+		v.GenAITokenType, v.ServerAddress, v.ServerPort}
 	labelsGenAIDuration = []string{v.GenAIOperationName, v.GenAIProviderName, v.GenAIRequestModel, v.GenAIResponseModel,
-		v.ServerAddress, v.ErrorType}
+		v.ServerAddress, v.ServerPort, v.ErrorType}
 )
 
 // newRastirFamilies returns the fifteen span-derived families of §3.4.

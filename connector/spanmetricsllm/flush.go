@@ -2,6 +2,7 @@ package spanmetricsllm
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -11,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-rastir/otelcol-rastir/connector/spanmetricsllm/internal/metadata"
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
 // telemetryAttrFamily is the attribute of the connector's own metrics that
@@ -221,6 +223,13 @@ func setPoint(f *family, s *series, attrs pcommon.Map) {
 	for i, name := range f.labels {
 		if f.omitEmpty && s.values[i] == "" {
 			continue
+		}
+		if name == vocabulary.ServerPort {
+			// An int in semconv; the overflow value stays a string.
+			if port, err := strconv.ParseInt(s.values[i], 10, 64); err == nil {
+				attrs.PutInt(name, port)
+				continue
+			}
 		}
 		attrs.PutStr(name, s.values[i])
 	}

@@ -300,9 +300,9 @@ func TestSemconvMetrics(t *testing.T) {
 	chat := "gen_ai.operation.name=chat,gen_ai.provider.name=openai,gen_ai.request.model=gpt-4o,gen_ai.response.model=gpt-4o-2024-08-06"
 	tokens := points(md, nameGenAITokenUsage)
 	assert.Equal(t, map[string]point{
-		chat + ",gen_ai.token.type=input,server.address=api.openai.com":                                      {value: 1},
-		chat + ",gen_ai.token.type=output,server.address=api.openai.com":                                     {value: 1},
-		"gen_ai.operation.name=embeddings,gen_ai.request.model=e5,gen_ai.token.type=input,error.type=_OTHER": {value: 1},
+		chat + ",gen_ai.token.type=input,server.address=api.openai.com":                    {value: 1},
+		chat + ",gen_ai.token.type=output,server.address=api.openai.com":                   {value: 1},
+		"gen_ai.operation.name=embeddings,gen_ai.request.model=e5,gen_ai.token.type=input": {value: 1},
 	}, values(tokens))
 	assert.Equal(t, 100.0, tokens[chat+",gen_ai.token.type=input,server.address=api.openai.com"].sum)
 	durations := points(md, nameGenAIOperationDuration)
@@ -314,6 +314,52 @@ func TestSemconvMetrics(t *testing.T) {
 	assert.Equal(t, 2.0, durations[chat+",server.address=api.openai.com"].sum)
 	// The provider keeps its semconv value here whatever rastir_provider_names says.
 	assert.Contains(t, points(md, nameLLMCalls), "service=svc,env=prod,model=gpt-4o,provider=openai,agent=")
+}
+
+// TestSemconvAttributeSets checks the attributes of each semconv metric
+// (semconv v1.41.0): server.port, an int, on both when the span has it;
+// error.type on gen_ai.client.operation.duration only.
+func TestSemconvAttributeSets(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.GenAISemconvMetrics.Enabled = true
+	tc := newTestConnector(t, cfg)
+	b := newTraces("svc", "prod", otlpScope)
+	b.span("chat", time.Second, true, map[string]any{v.GenAIOperationName: v.OperationChat,
+		v.GenAIProviderName: v.ProviderOpenAI, v.GenAIRequestModel: "gpt-4o", v.ServerAddress: "api.openai.com",
+		v.ServerPort: 443, v.ErrorType: "timeout", v.GenAIUsageInputTokens: 12})
+	b.span("chat", time.Second, false, map[string]any{v.GenAIOperationName: v.OperationChat,
+		v.GenAIProviderName: v.ProviderOpenAI, v.GenAIRequestModel: "gpt-4o", v.ServerAddress: "localhost",
+		v.ServerPort: "8080", v.GenAIUsageInputTokens: 3})
+	tc.consume(t, b.td)
+	md := tc.flushed(t)
+
+	attrs := func(name string) []map[string]any {
+		var out []map[string]any
+		for _, dp := range metricByName(t, md, name).Histogram().DataPoints().All() {
+			out = append(out, dp.Attributes().AsRaw())
+		}
+		return out
+	}
+	op := map[string]any{v.GenAIOperationName: v.OperationChat, v.GenAIProviderName: v.ProviderOpenAI, v.GenAIRequestModel: "gpt-4o"}
+	with := func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for k, x := range op {
+			m[k] = x
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	}
+	assert.ElementsMatch(t, []map[string]any{
+		with(v.ServerAddress, "api.openai.com", v.ServerPort, int64(443), v.GenAITokenType, v.GenAITokenTypeInput),
+		// A port of another type than int counts as absent.
+		with(v.ServerAddress, "localhost", v.GenAITokenType, v.GenAITokenTypeInput),
+	}, attrs(nameGenAITokenUsage))
+	assert.ElementsMatch(t, []map[string]any{
+		with(v.ServerAddress, "api.openai.com", v.ServerPort, int64(443), v.ErrorType, "timeout"),
+		with(v.ServerAddress, "localhost"),
+	}, attrs(nameGenAIOperationDuration))
 }
 
 func TestSemconvResourcesExpire(t *testing.T) {
