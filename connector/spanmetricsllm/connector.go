@@ -252,17 +252,18 @@ func (c *spanmetricsLLM) observeLLM(f *spanFields, service, env, model, provider
 	mpa := c.vals[:len(labelsModelAgent)]
 	mpa[0], mpa[1], mpa[2], mpa[3], mpa[4] = service, env, model, provider, agent
 	c.addSum(fam[famLLMCalls], mpa, 1, o)
-	var tin, tout int64
+	// Summed as floats, as Rastir does: two int64 counts may overflow.
+	var tin, tout float64
 	if f.hasTokensIn && f.tokensIn > 0 {
-		tin = f.tokensIn
-		c.addSumSameKey(fam[famTokensInput], mpa, float64(tin), o)
+		tin = float64(f.tokensIn)
+		c.addSumSameKey(fam[famTokensInput], mpa, tin, o)
 	}
 	if f.hasTokensOut && f.tokensOut > 0 {
-		tout = f.tokensOut
-		c.addSumSameKey(fam[famTokensOutput], mpa, float64(tout), o)
+		tout = float64(f.tokensOut)
+		c.addSumSameKey(fam[famTokensOutput], mpa, tout, o)
 	}
 	if tin+tout > 0 {
-		c.observe(fam[famTokensPerCall], append(vals[:0], service, env, model, provider), float64(tin+tout), o)
+		c.observe(fam[famTokensPerCall], append(vals[:0], service, env, model, provider), tin+tout, o)
 	}
 	if f.cost > 0 {
 		profile := f.pricingProfile

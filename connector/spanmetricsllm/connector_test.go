@@ -267,6 +267,24 @@ func TestLLMEdgeCases(t *testing.T) {
 	}, values(points(md, nameGuardrailViolations)))
 }
 
+// TestHugeTokenCounts checks that token counts past the range of int64
+// neither turn a counter negative nor lose the call's observation: Rastir
+// counts them as floats.
+func TestHugeTokenCounts(t *testing.T) {
+	tc := newTestConnector(t, defaultConfig())
+	b := newTraces("s", "e", v.ScopeRastir)
+	b.span("a", 0, false, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM,
+		v.GenAIUsageInputTokens: math.MaxInt64, v.GenAIUsageOutputTokens: math.MaxInt64})
+	tc.consume(t, b.td)
+	md := tc.flushed(t)
+	key := "service=s,env=e,model=,provider=,agent="
+	assert.Equal(t, float64(math.MaxInt64), points(md, nameTokensInput)[key].value)
+	assert.Equal(t, float64(math.MaxInt64), points(md, nameTokensOutput)[key].value)
+	perCall := points(md, nameTokensPerCall)["service=s,env=e,model=,provider="]
+	assert.Equal(t, 1.0, perCall.value)
+	assert.Equal(t, 2*float64(math.MaxInt64), perCall.sum)
+}
+
 func TestProviderNames(t *testing.T) {
 	for _, rastirNames := range []bool{true, false} {
 		cfg := defaultConfig()

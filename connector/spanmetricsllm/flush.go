@@ -15,6 +15,9 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
+// maxIntSum is 2^63: an integer sum below it converts to int64.
+const maxIntSum = 0x1p63
+
 // telemetryAttrFamily is the attribute of the connector's own metrics that
 // names the metric family (metadata.yaml).
 const telemetryAttrFamily = "family"
@@ -209,9 +212,11 @@ func (c *spanmetricsLLM) buildFamily(m pmetric.Metric, f *family, res *resourceE
 		setPoint(f, s, dp.Attributes())
 		dp.SetStartTimestamp(c.startOf(s))
 		dp.SetTimestamp(now)
-		if f.kind == kindIntSum {
+		if f.kind == kindIntSum && s.sum < maxIntSum {
 			dp.SetIntValue(int64(s.sum))
 		} else {
+			// A sum past the range of int64 (huge token counts) stays
+			// a number instead of wrapping to a negative one.
 			dp.SetDoubleValue(s.sum)
 		}
 		s.orderedExemplars(func(e exemplar) { setExemplar(dp.Exemplars().AppendEmpty(), e) })
