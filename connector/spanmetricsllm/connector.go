@@ -2,6 +2,7 @@ package spanmetricsllm
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -47,10 +48,11 @@ type spanmetricsLLM struct {
 	portText map[int64]string
 
 	// Scratch, reused under mu.
-	keys   keyScratch
-	resBuf []byte
-	fields spanFields
-	vals   [maxLabels]string
+	keys     keyScratch
+	resBuf   []byte
+	resNames []string
+	fields   spanFields
+	vals     [maxLabels]string
 
 	started  bool
 	done     chan struct{}
@@ -370,8 +372,18 @@ func (c *spanmetricsLLM) portString(port int64) string {
 // resourceOf returns the entry of a source resource, creating it on first
 // sight; entries without series are dropped at flush.
 func (c *spanmetricsLLM) resourceOf(r pcommon.Resource) *resourceEntry {
+	// Keys in sorted order: a resource is the same source whatever the
+	// order of its attributes.
+	attrs := r.Attributes()
+	names := c.resNames[:0]
+	for k := range attrs.All() {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	c.resNames = names
 	b := c.resBuf[:0]
-	for k, v := range r.Attributes().All() {
+	for _, k := range names {
+		v, _ := attrs.Get(k)
 		b = appendKey(b, k)
 		b = append(b, byte(v.Type()))
 		if v.Type() == pcommon.ValueTypeStr {
@@ -381,6 +393,8 @@ func (c *spanmetricsLLM) resourceOf(r pcommon.Resource) *resourceEntry {
 		}
 	}
 	c.resBuf = b
+	// The names may share memory with the request: do not keep them.
+	clear(names)
 	if e, ok := c.resources[string(b)]; ok {
 		return e
 	}

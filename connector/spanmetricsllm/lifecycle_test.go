@@ -362,6 +362,28 @@ func TestSemconvAttributeSets(t *testing.T) {
 	}, attrs(nameGenAIOperationDuration))
 }
 
+// TestSemconvSameResourceAnyAttributeOrder checks that a resource is one
+// source whatever the order of its attributes: two ResourceMetrics with the
+// same attributes are one series to the Prometheus exporter, which keeps
+// the last point sent, so one of the two counts was lost.
+func TestSemconvSameResourceAnyAttributeOrder(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.GenAISemconvMetrics.Enabled = true
+	tc := newTestConnector(t, cfg)
+	b := newTraces("svc", "prod", otlpScope)
+	b.span("c", time.Second, false, map[string]any{v.GenAIOperationName: v.OperationChat})
+	tc.consume(t, b.td)
+	reversed := newTraces("", "", otlpScope)
+	res := reversed.td.ResourceSpans().At(0).Resource().Attributes()
+	res.PutStr(v.ResourceDeploymentEnvironmentName, "prod")
+	res.PutStr(v.ResourceServiceName, "svc")
+	reversed.span("c", time.Second, false, map[string]any{v.GenAIOperationName: v.OperationChat})
+	tc.consume(t, reversed.td)
+	md := tc.flushed(t)
+	require.Equal(t, 2, md.ResourceMetrics().Len(), "rastir_* plus one source resource")
+	assert.Equal(t, map[string]point{"gen_ai.operation.name=chat": {value: 2}}, values(points(md, nameGenAIOperationDuration)))
+}
+
 func TestSemconvResourcesExpire(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.GenAISemconvMetrics.Enabled = true
