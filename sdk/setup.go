@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -303,7 +304,7 @@ func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter
 	}
 	var o []otlptracehttp.Option
 	if cfg.endpoint != "" {
-		o = append(o, otlptracehttp.WithEndpointURL(cfg.endpoint))
+		o = append(o, otlptracehttp.WithEndpointURL(httpTracesURL(cfg.endpoint)))
 	}
 	if cfg.headers != nil {
 		o = append(o, otlptracehttp.WithHeaders(cfg.headers))
@@ -316,6 +317,21 @@ func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter
 	}
 	e, err := otlptracehttp.New(ctx, o...)
 	return e, nil, err
+}
+
+// otlpTracesPath is the OTLP/HTTP traces path.
+const otlpTracesPath = "/v1/traces"
+
+// httpTracesURL adds the traces path to an endpoint URL without a path, as
+// the exporter does for OTEL_EXPORTER_OTLP_ENDPOINT (its WithEndpointURL
+// posts to such a URL's root).
+func httpTracesURL(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" || strings.Trim(u.Path, "/") != "" {
+		return endpoint
+	}
+	u.Path = otlpTracesPath
+	return u.String()
 }
 
 // pushEnv reads the Python client's batching and retry variables.

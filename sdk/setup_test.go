@@ -267,3 +267,48 @@ func TestSetupOTLPGRPCBuilds(t *testing.T) {
 type keepExporter struct{ *tracetest.InMemoryExporter }
 
 func (keepExporter) Shutdown(context.Context) error { return nil }
+
+// otlpServer records the path and content type of every OTLP/HTTP request.
+func otlpServer(t *testing.T) (*httptest.Server, func() []string) {
+	t.Helper()
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		got = append(got, r.URL.Path+" "+r.Header.Get("Content-Type"))
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), got...)
+	}
+}
+
+func TestSetupWithEndpointAddsTracesPath(t *testing.T) {
+	for _, suffix := range []string{"", "/"} {
+		t.Run("suffix "+suffix, func(t *testing.T) {
+			clearEnv(t)
+			srv, got := otlpServer(t)
+			shutdown, err := Setup(t.Context(), WithoutGlobal(), WithEndpoint(srv.URL+suffix))
+			require.NoError(t, err)
+			_, s := StartLLM(t.Context(), "m")
+			s.End()
+			require.NoError(t, shutdown(context.Background()))
+			assert.Equal(t, []string{"/v1/traces application/x-protobuf"}, got())
+		})
+	}
+	t.Run("path kept", func(t *testing.T) {
+		clearEnv(t)
+		srv, got := otlpServer(t)
+		shutdown, err := Setup(t.Context(), WithoutGlobal(), WithEndpoint(srv.URL+"/otlp/traces"))
+		require.NoError(t, err)
+		_, s := StartLLM(t.Context(), "m")
+		s.End()
+		require.NoError(t, shutdown(context.Background()))
+		assert.Equal(t, []string{"/otlp/traces application/x-protobuf"}, got())
+	})
+}
