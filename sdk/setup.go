@@ -312,9 +312,13 @@ func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter
 	if cfg.insecure {
 		o = append(o, otlptracehttp.WithInsecure())
 	}
+	// Always given: the exporter itself reads OTEL_EXPORTER_OTLP_PROTOCOL,
+	// which the option overrides.
+	enc := otlptracehttp.EncodingProtobuf
 	if proto == ProtocolHTTPJSON {
-		o = append(o, otlptracehttp.WithEncoding(otlptracehttp.EncodingJSON))
+		enc = otlptracehttp.EncodingJSON
 	}
+	o = append(o, otlptracehttp.WithEncoding(enc))
 	e, err := otlptracehttp.New(ctx, o...)
 	return e, nil, err
 }

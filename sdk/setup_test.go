@@ -312,3 +312,19 @@ func TestSetupWithEndpointAddsTracesPath(t *testing.T) {
 		assert.Equal(t, []string{"/otlp/traces application/x-protobuf"}, got())
 	})
 }
+
+func TestSetupProtocolOptionOverVariable(t *testing.T) {
+	for _, p := range []string{ProtocolHTTPProtobuf, ProtocolHTTP} {
+		t.Run(p, func(t *testing.T) {
+			clearEnv(t)
+			srv, got := otlpServer(t)
+			t.Setenv(EnvOTLPProtocol, ProtocolHTTPJSON)
+			shutdown, err := Setup(t.Context(), WithoutGlobal(), WithEndpoint(srv.URL), WithProtocol(p))
+			require.NoError(t, err)
+			_, s := StartLLM(t.Context(), "m")
+			s.End()
+			require.NoError(t, shutdown(context.Background()))
+			assert.Equal(t, []string{"/v1/traces application/x-protobuf"}, got())
+		})
+	}
+}
