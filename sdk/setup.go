@@ -300,7 +300,11 @@ func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter
 			o = append(o, otlptracegrpc.WithInsecure())
 		}
 		e, err := otlptracegrpc.New(ctx, o...)
-		return e, nil, err
+		if err != nil {
+			// Not e: a nil *Exporter is not a nil SpanExporter.
+			return nil, nil, err
+		}
+		return e, nil, nil
 	}
 	var o []otlptracehttp.Option
 	if cfg.endpoint != "" {
@@ -320,7 +324,10 @@ func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter
 	}
 	o = append(o, otlptracehttp.WithEncoding(enc))
 	e, err := otlptracehttp.New(ctx, o...)
-	return e, nil, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, nil, nil
 }
 
 // otlpTracesPath is the OTLP/HTTP traces path.

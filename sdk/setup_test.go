@@ -2,9 +2,12 @@ package rastir
 
 import (
 	"context"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -327,4 +330,25 @@ func TestSetupProtocolOptionOverVariable(t *testing.T) {
 			assert.Equal(t, []string{"/v1/traces application/x-protobuf"}, got())
 		})
 	}
+}
+
+// writeCA writes the server's certificate as a PEM file for
+// OTEL_EXPORTER_OTLP_CERTIFICATE.
+func writeCA(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	return caFile
+}
+
+func TestSetupOTLPExporterErrorIsReturned(t *testing.T) {
+	clearEnv(t)
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	// A CA certificate for a plain-text endpoint: the exporter refuses to start.
+	t.Setenv("OTEL_EXPORTER_OTLP_CERTIFICATE", writeCA(t, srv))
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+	var err error
+	require.NotPanics(t, func() { _, err = Setup(t.Context(), WithoutGlobal()) })
+	require.ErrorContains(t, err, "insecure")
 }
