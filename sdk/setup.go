@@ -41,6 +41,8 @@ const (
 
 	EnvOTLPProtocol       = "OTEL_EXPORTER_OTLP_PROTOCOL"
 	EnvOTLPTracesProtocol = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+	EnvOTLPEndpoint       = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	EnvOTLPTracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
 )
 
 // OTLP protocols (the values of OTEL_EXPORTER_OTLP_PROTOCOL).
@@ -102,7 +104,9 @@ func WithProtocol(p string) SetupOption { return func(c *setupConfig) { c.protoc
 // OTEL_EXPORTER_OTLP_HEADERS).
 func WithHeaders(h map[string]string) SetupOption { return func(c *setupConfig) { c.headers = h } }
 
-// WithInsecure sends OTLP without TLS when the endpoint does not say.
+// WithInsecure sends OTLP without TLS when the endpoint does not say: an
+// endpoint URL (the option, else OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else
+// OTEL_EXPORTER_OTLP_ENDPOINT) starting with http:// or https:// decides.
 func WithInsecure() SetupOption { return func(c *setupConfig) { c.insecure = true } }
 
 // WithExporter exports with e instead of OTLP or the push exporter.
@@ -296,7 +300,7 @@ func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter
 		if cfg.headers != nil {
 			o = append(o, otlptracegrpc.WithHeaders(cfg.headers))
 		}
-		if cfg.insecure {
+		if cfg.insecureApplies() {
 			o = append(o, otlptracegrpc.WithInsecure())
 		}
 		e, err := otlptracegrpc.New(ctx, o...)
@@ -313,7 +317,7 @@ func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter
 	if cfg.headers != nil {
 		o = append(o, otlptracehttp.WithHeaders(cfg.headers))
 	}
-	if cfg.insecure {
+	if cfg.insecureApplies() {
 		o = append(o, otlptracehttp.WithInsecure())
 	}
 	// Always given: the exporter itself reads OTEL_EXPORTER_OTLP_PROTOCOL,
@@ -328,6 +332,25 @@ func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter
 		return nil, nil, err
 	}
 	return e, nil, nil
+}
+
+// insecureApplies reports whether WithInsecure applies: the exporter takes
+// TLS or not from the scheme of an endpoint URL, which WithInsecure would
+// override.
+func (c *setupConfig) insecureApplies() bool {
+	if !c.insecure {
+		return false
+	}
+	e := envOr(envOr(c.endpoint, EnvOTLPTracesEndpoint), EnvOTLPEndpoint)
+	u, err := url.Parse(e)
+	if err != nil {
+		return true
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return false
+	}
+	return true
 }
 
 // otlpTracesPath is the OTLP/HTTP traces path.

@@ -27,8 +27,8 @@ func clearEnv(t *testing.T) {
 	for _, k := range []string{
 		EnvService, EnvEnv, EnvVersion, EnvPushURL, EnvAPIKey, EnvBatchSize, EnvFlushInterval,
 		EnvMaxRetries, EnvRetryBackoff, EnvTimeout, EnvOTLPProtocol, EnvOTLPTracesProtocol,
-		"OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_ENDPOINT",
-		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_TRACES_SAMPLER",
+		"OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", EnvOTLPEndpoint,
+		EnvOTLPTracesEndpoint, "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_TRACES_SAMPLER",
 	} {
 		t.Setenv(k, "")
 	}
@@ -347,8 +347,53 @@ func TestSetupOTLPExporterErrorIsReturned(t *testing.T) {
 	defer srv.Close()
 	// A CA certificate for a plain-text endpoint: the exporter refuses to start.
 	t.Setenv("OTEL_EXPORTER_OTLP_CERTIFICATE", writeCA(t, srv))
-	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+	t.Setenv(EnvOTLPEndpoint, "http://127.0.0.1:4318")
 	var err error
 	require.NotPanics(t, func() { _, err = Setup(t.Context(), WithoutGlobal()) })
 	require.ErrorContains(t, err, "insecure")
+}
+
+func TestSetupInsecureDoesNotOverrideHTTPSEndpoint(t *testing.T) {
+	var mu sync.Mutex
+	var tlsReqs int
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		if r.TLS != nil {
+			tlsReqs++
+		}
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	caFile := writeCA(t, srv)
+	for _, tt := range []struct {
+		name string
+		env  string
+		opts []SetupOption
+	}{
+		{name: "endpoint option", opts: []SetupOption{WithEndpoint(srv.URL)}},
+		{name: "endpoint variable", env: EnvOTLPEndpoint},
+		{name: "traces endpoint variable", env: EnvOTLPTracesEndpoint},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			t.Setenv("OTEL_EXPORTER_OTLP_CERTIFICATE", caFile)
+			if tt.env != "" {
+				t.Setenv(tt.env, srv.URL+"/v1/traces")
+			}
+			mu.Lock()
+			tlsReqs = 0
+			mu.Unlock()
+			// WithInsecure is for endpoints without a scheme: an https URL keeps TLS.
+			shutdown, err := Setup(t.Context(), append([]SetupOption{WithoutGlobal(), WithInsecure()}, tt.opts...)...)
+			require.NoError(t, err)
+			_, s := StartLLM(t.Context(), "m")
+			s.End()
+			require.NoError(t, shutdown(context.Background()))
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, 1, tlsReqs)
+		})
+	}
 }
