@@ -3,6 +3,7 @@ package rastir
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
@@ -23,6 +24,8 @@ func ErrorType(err error) string {
 	switch {
 	case err == nil:
 		return ""
+	case nilPointer(err):
+		return reflect.TypeOf(err).String()
 	case errors.Is(err, context.DeadlineExceeded):
 		return deadlineExceededType
 	case errors.Is(err, context.Canceled):
@@ -31,6 +34,23 @@ func ErrorType(err error) string {
 		return vocabulary.ErrorTypeTimeout
 	}
 	return reflect.TypeOf(significant(err)).String()
+}
+
+// nilPointer reports whether err is a nil pointer in a non-nil error (a
+// function returning a nil *MyError as error). Its caller sees a failure,
+// but its methods (Error, Unwrap, ...) may not expect a nil receiver, so the
+// SDK reads only its type.
+func nilPointer(err error) bool {
+	v := reflect.ValueOf(err)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// errorMessage returns err's message; fmt prints a nil pointer as "<nil>".
+func errorMessage(err error) string {
+	if nilPointer(err) {
+		return fmt.Sprint(err)
+	}
+	return err.Error()
 }
 
 func isTimeout(err error) bool {
@@ -68,7 +88,7 @@ func significant(err error) error {
 // HTTPStatusCode() int, as the AWS SDK's response errors have, or
 // StatusCode() int), or 0.
 func HTTPStatus(err error) int {
-	if err == nil {
+	if err == nil || nilPointer(err) {
 		return 0
 	}
 	var a interface{ HTTPStatusCode() int }

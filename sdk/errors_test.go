@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/codes"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -121,4 +122,38 @@ func TestErrorTypeAndCategory(t *testing.T) {
 	assert.Empty(t, ErrorType(nil))
 	assert.Empty(t, ErrorCategory(nil, 500))
 	assert.Zero(t, HTTPStatus(nil))
+}
+
+// apiError is an error type whose methods expect a non-nil receiver.
+type apiError struct {
+	code int
+	err  error
+}
+
+func (e *apiError) Error() string       { return e.err.Error() }
+func (e *apiError) Unwrap() error       { return e.err }
+func (e *apiError) HTTPStatusCode() int { return e.code }
+
+func TestTypedNilErrorIsRecordedWithoutPanic(t *testing.T) {
+	rec := record(t)
+	var err error
+	require.NotPanics(t, func() {
+		_, err = Tool(t.Context(), "lookup", func(context.Context) (int, error) {
+			var e *apiError // a nil *apiError returned as a non-nil error
+			return 0, e
+		})
+	})
+	require.Error(t, err)
+	s := spanNamed(t, rec, "execute_tool lookup")
+	assert.Equal(t, codes.Error, s.Status().Code)
+	assert.Equal(t, "<nil>", s.Status().Description)
+	got := attrMap(s.Attributes())
+	assert.Equal(t, "*rastir.apiError", got[vocabulary.ErrorType])
+	assert.Equal(t, vocabulary.ErrorUnknown, got[vocabulary.RastirErrorCategoryKey])
+	assert.NotContains(t, got, vocabulary.HTTPResponseStatusCode)
+
+	var nilErr *apiError
+	assert.Equal(t, "*rastir.apiError", ErrorType(nilErr))
+	assert.Zero(t, HTTPStatus(nilErr))
+	assert.Equal(t, vocabulary.ErrorUnknown, ErrorCategory(nilErr, 0))
 }

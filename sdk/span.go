@@ -640,7 +640,7 @@ func (s *Span) Fail(err error) {
 		return
 	}
 	typ := ErrorType(err)
-	msg := err.Error()
+	msg := errorMessage(err)
 	s.mu.Lock()
 	if s.ended {
 		s.mu.Unlock()
