@@ -34,6 +34,18 @@ func (sc *agentScope) modelProvider() (model, provider string) {
 	return model, provider
 }
 
+// setCall records the model and provider an LLM call starts with, as a
+// pair: a provider the call does not know does not stay from the previous
+// call (nor a model). A call knowing neither leaves the previous pair.
+func (sc *agentScope) setCall(model, provider string) {
+	if sc == nil || model == "" && provider == "" {
+		return
+	}
+	sc.mu.Lock()
+	sc.model, sc.provider = model, provider
+	sc.mu.Unlock()
+}
+
 func (sc *agentScope) setModel(model string) {
 	if sc == nil || model == "" {
 		return

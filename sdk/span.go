@@ -321,8 +321,7 @@ func Start(ctx context.Context, kind Kind, name string, opts ...Option) (context
 		s.scope = newScope(ctx, agent)
 		ctx = context.WithValue(ctx, scopeKey{}, s.scope)
 	case KindLLM:
-		parentScope.setModel(model)
-		parentScope.setProvider(provider)
+		parentScope.setCall(model, provider)
 	}
 	// The options may hold the caller's slices; the span keeps none of them.
 	scratch.cfg = spanConfig{}

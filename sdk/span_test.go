@@ -468,3 +468,21 @@ func TestNilSpanIsSafe(t *testing.T) {
 	assert.Equal(t, KindTrace, s.Kind())
 	assert.Nil(t, SpanFromContext(context.Background()))
 }
+
+func TestContextModelAndProviderArePaired(t *testing.T) {
+	rec := record(t)
+	ctx, agent := StartAgent(t.Context(), "router")
+	_, _ = LLM(ctx, "gpt-4o-mini", func(context.Context) (int, error) { return 1, nil },
+		WithProvider(vocabulary.ProviderOpenAI))
+	// A second model whose provider the caller does not give.
+	_, _ = LLM(ctx, "llama3", func(context.Context) (int, error) { return 1, nil })
+	m, p := ModelFromContext(ctx)
+	assert.Equal(t, "llama3", m)
+	assert.Empty(t, p, "the provider of the previous call is not llama3's")
+	_, _ = Tool(ctx, "search", func(context.Context) (int, error) { return 1, nil })
+	agent.End()
+
+	got := attrMap(spanNamed(t, rec, "execute_tool search").Attributes())
+	assert.Equal(t, "llama3", got[vocabulary.GenAIRequestModel])
+	assert.NotContains(t, got, vocabulary.GenAIProviderName)
+}
