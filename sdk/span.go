@@ -2,6 +2,7 @@ package rastir
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,9 +24,18 @@ const ScopeName = "github.com/otelcol-rastir/otelcol-rastir/sdk"
 const Version = "0.1.0"
 
 var (
-	globalTracer = otel.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
+	globalTracer atomic.Pointer[providerTracer]
 	ownTracer    atomic.Pointer[trace.Tracer]
 )
+
+// providerTracer is the SDK's tracer of a global TracerProvider. A tracer
+// taken from otel.Tracer once would stay with the first provider installed
+// globally; the helpers follow the provider installed last.
+type providerTracer struct {
+	tp         trace.TracerProvider
+	t          trace.Tracer
+	comparable bool
+}
 
 // UseTracerProvider makes the span helpers use tp instead of the global
 // TracerProvider (nil goes back to the global one). Setup calls it.
@@ -42,7 +52,13 @@ func tracer() trace.Tracer {
 	if t := ownTracer.Load(); t != nil {
 		return *t
 	}
-	return globalTracer
+	tp := otel.GetTracerProvider()
+	if c := globalTracer.Load(); c != nil && c.comparable && c.tp == tp {
+		return c.t
+	}
+	t := tp.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
+	globalTracer.Store(&providerTracer{tp: tp, t: t, comparable: reflect.TypeOf(tp).Comparable()})
+	return t
 }
 
 // Option configures a span at its start.

@@ -9,8 +9,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
@@ -485,4 +488,23 @@ func TestContextModelAndProviderArePaired(t *testing.T) {
 	got := attrMap(spanNamed(t, rec, "execute_tool search").Attributes())
 	assert.Equal(t, "llama3", got[vocabulary.GenAIRequestModel])
 	assert.NotContains(t, got, vocabulary.GenAIProviderName)
+}
+
+func TestHelpersFollowTheGlobalProvider(t *testing.T) {
+	prev := otel.GetTracerProvider()
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+	UseTracerProvider(nil)
+	var recs []*tracetest.SpanRecorder
+	for range 2 {
+		rec := tracetest.NewSpanRecorder()
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+		t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+		// An application (or a test) installing a new global provider.
+		otel.SetTracerProvider(tp)
+		_, s := StartTool(t.Context(), "t")
+		s.End()
+		recs = append(recs, rec)
+	}
+	assert.Len(t, recs[0].Ended(), 1)
+	assert.Len(t, recs[1].Ended(), 1, "the span went to the provider installed last")
 }
