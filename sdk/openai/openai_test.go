@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -268,6 +269,47 @@ func TestResponsesStream(t *testing.T) {
 		vocabulary.GenAIUsageOutputTokens:     int64(11),
 		vocabulary.GenAIUsageReasoningTokens:  int64(0),
 	}, m)
+}
+
+// TestResponsesStreamImageResult: a response that generated an image
+// carries the image, base64-encoded, in its response.completed event, one
+// line of a few MiB that the client decodes; the usage and status after it
+// are still recorded.
+func TestResponsesStreamImageResult(t *testing.T) {
+	rec := adaptertest.Record(t)
+	image := strings.Repeat("iVBORw0KGgo", 3<<20/11)
+	events := "event: response.created\n" +
+		`data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_68a1","object":"response","created_at":1755000000,"status":"in_progress","error":null,"incomplete_details":null,"model":"gpt-4.1-2025-04-14","output":[],"tools":[{"type":"image_generation"}],"usage":null}}` + "\n\n" +
+		"event: response.image_generation_call.in_progress\n" +
+		`data: {"type":"response.image_generation_call.in_progress","sequence_number":1,"output_index":0,"item_id":"ig_68a1"}` + "\n\n" +
+		"event: response.output_item.done\n" +
+		`data: {"type":"response.output_item.done","sequence_number":2,"output_index":0,"item":{"id":"ig_68a1","type":"image_generation_call","status":"completed","background":"opaque","output_format":"png","quality":"high","result":"` + image + `","revised_prompt":"A unicorn","size":"1024x1024"}}` + "\n\n" +
+		"event: response.completed\n" +
+		`data: {"type":"response.completed","sequence_number":3,"response":{"id":"resp_68a1","object":"response","created_at":1755000000,"status":"completed","error":null,"incomplete_details":null,"model":"gpt-4.1-2025-04-14","output":[{"id":"ig_68a1","type":"image_generation_call","status":"completed","background":"opaque","output_format":"png","quality":"high","result":"` + image + `","revised_prompt":"A unicorn","size":"1024x1024"}],"tools":[{"type":"image_generation"}],"usage":{"input_tokens":2340,"input_tokens_details":{"cached_tokens":0},"output_tokens":1610,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":3950}}}` + "\n\n"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write([]byte(events))
+	}))
+	t.Cleanup(srv.Close)
+	c := client(srv)
+
+	stream := c.Responses.NewStreaming(context.Background(), responses.ResponseNewParams{
+		Model: "gpt-4.1",
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Draw a unicorn")},
+	})
+	var completed responses.Response
+	for stream.Next() {
+		if ev := stream.Current(); ev.Type == "response.completed" {
+			completed = ev.Response
+		}
+	}
+	require.NoError(t, stream.Err())
+	require.Equal(t, int64(2340), completed.Usage.InputTokens, "the client reads the event")
+
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+	assert.Equal(t, []string{"stop"}, m[vocabulary.GenAIResponseFinishReasons])
+	assert.Equal(t, int64(2340), m[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(1610), m[vocabulary.GenAIUsageOutputTokens])
 }
 
 func TestEmbeddings(t *testing.T) {

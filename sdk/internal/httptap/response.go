@@ -18,8 +18,10 @@ const (
 	// the Handler gets no body.
 	MaxBuffered = 8 << 20
 	// MaxLine bounds one line of an event stream; a longer line is
-	// dropped.
-	MaxLine = 1 << 20
+	// dropped. A line can be a whole response (the Responses API's
+	// response.completed event, with a generated image in base64), so it
+	// has a non-stream body's bound.
+	MaxLine = MaxBuffered
 )
 
 // Handler receives what a Tap sees, one call at a time.
