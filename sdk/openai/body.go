@@ -72,10 +72,7 @@ func (b *body) streamEvent(data []byte) {
 	if b.ep != endpointResponses {
 		// Chat completion and completion chunks.
 		if b.res.readCompletion(js) {
-			b.res.failure = &ssestream.StreamError{
-				Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(js, "error").String()),
-				Event:   ssestream.Event{Type: string(b.event), Data: bytes.Clone(data)},
-			}
+			b.errorMember(data)
 			return
 		}
 		if !b.res.firstChunk {
@@ -84,7 +81,11 @@ func (b *body) streamEvent(data []byte) {
 		}
 		return
 	}
-	switch typ := b.res.readResponseEvent(js); {
+	switch typ, isError := b.res.readResponseEvent(js); {
+	case isError:
+		// The API's error event nests its error, which the client fails
+		// with whatever the event's type.
+		b.errorMember(data)
 	case typ == "error":
 		b.res.failure = &ssestream.StreamError{
 			Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(js, "message").String()),
@@ -93,6 +94,15 @@ func (b *body) streamEvent(data []byte) {
 	case strings.HasSuffix(typ, ".delta") && !b.res.firstChunk:
 		b.res.firstChunk = true
 		b.span.MarkFirstChunk()
+	}
+}
+
+// errorMember records the failure the client's stream returns for an
+// event with a top-level "error" member.
+func (b *body) errorMember(data []byte) {
+	b.res.failure = &ssestream.StreamError{
+		Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(httptap.View(data), "error").String()),
+		Event:   ssestream.Event{Type: string(b.event), Data: bytes.Clone(data)},
 	}
 }
 
@@ -188,8 +198,10 @@ func (r *result) readResponse(js string) {
 // readResponseEvent reads a Responses API stream event in one pass: the
 // response object of the events that carry one (response.created,
 // .in_progress, .completed, .incomplete, .failed) the way readResponse
-// does. It returns the event's type, and stops at a delta event's type.
-func (r *result) readResponseEvent(js string) (typ string) {
+// does. It returns the event's type, and stops at a delta event's type;
+// or reports that the event has a top-level "error" member, and then
+// reads nothing after it.
+func (r *result) readResponseEvent(js string) (typ string, isError bool) {
 	var (
 		rr   responseReader
 		top  member
@@ -205,6 +217,9 @@ func (r *result) readResponseEvent(js string) (typ string) {
 				return strings.HasSuffix(typ, ".delta")
 			case memberResponse:
 				read = jsonwalk.IsObject(it)
+			case memberError:
+				isError = true
+				return true
 			}
 			return false
 		}
@@ -216,7 +231,7 @@ func (r *result) readResponseEvent(js string) (typ string) {
 	if read {
 		rr.finish(r)
 	}
-	return typ
+	return typ, isError
 }
 
 // responseReader is the state of a walk over a Responses API response

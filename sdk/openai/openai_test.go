@@ -423,6 +423,38 @@ func TestStreamErrorEvent(t *testing.T) {
 	assert.Equal(t, "*ssestream.StreamError", m[vocabulary.ErrorType])
 }
 
+// TestResponsesStreamErrorEvent: the Responses API's error event, as the
+// API sends it, nests its error; the client's stream fails with it, and so
+// does the span, with the same message.
+func TestResponsesStreamErrorEvent(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write([]byte("event: response.created\n" +
+			`data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_68b2","object":"response","created_at":1756000000,"status":"in_progress","error":null,"incomplete_details":null,"model":"gpt-4.1-2025-04-14","output":[],"usage":null}}` + "\n\n" +
+			"event: error\n" +
+			`data: {"type":"error","sequence_number":1,"error":{"type":"too_many_requests","code":"too_many_requests","message":"Too Many Requests","param":null}}` + "\n\n"))
+	}))
+	t.Cleanup(srv.Close)
+	c := client(srv)
+
+	stream := c.Responses.NewStreaming(context.Background(), responses.ResponseNewParams{
+		Model: "gpt-4.1",
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Hi")},
+	})
+	for stream.Next() {
+	}
+	require.Error(t, stream.Err())
+	require.Contains(t, stream.Err().Error(), "Too Many Requests")
+
+	s := adaptertest.Only(t, rec)
+	assert.Equal(t, codes.Error, s.Status().Code)
+	assert.Equal(t, stream.Err().Error(), s.Status().Description)
+	m := adaptertest.Attrs(s.Attributes())
+	assert.Equal(t, "*ssestream.StreamError", m[vocabulary.ErrorType])
+	assert.Equal(t, "resp_68b2", m[vocabulary.GenAIResponseID])
+}
+
 func TestRequestBodyReader(t *testing.T) {
 	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
