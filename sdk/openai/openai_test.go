@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -400,6 +401,37 @@ func TestStreamTimeout(t *testing.T) {
 	ttft(t, m)
 	assert.Equal(t, "chatcmpl-123", m[vocabulary.GenAIResponseID])
 	assert.Equal(t, vocabulary.ErrorTimeout, m[vocabulary.RastirErrorCategoryKey])
+}
+
+// TestStreamCutInUsage: the connection drops in the middle of the usage
+// chunk, inside a count; the span fails without the cut-off count.
+func TestStreamCutInUsage(t *testing.T) {
+	rec := adaptertest.Record(t)
+	data, err := os.ReadFile("testdata/chat_stream.sse")
+	require.NoError(t, err)
+	cut := data[:bytes.Index(data, []byte(`"prompt_tokens":9`))+len(`"prompt_tokens":`)]
+	cut = append(bytes.Clone(cut), '1') // the first digit of a longer count
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		// More than is sent: the client reads an unexpected EOF.
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		_, _ = w.Write(cut)
+	}))
+	t.Cleanup(srv.Close)
+	c := client(srv)
+
+	params := chatParams("gpt-4o-mini")
+	params.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
+	stream := c.Chat.Completions.NewStreaming(context.Background(), params)
+	for stream.Next() {
+	}
+	require.ErrorIs(t, stream.Err(), io.ErrUnexpectedEOF)
+
+	s := adaptertest.Only(t, rec)
+	assert.Equal(t, codes.Error, s.Status().Code)
+	m := adaptertest.Attrs(s.Attributes())
+	assert.Equal(t, []string{"stop"}, m[vocabulary.GenAIResponseFinishReasons])
+	assert.NotContains(t, m, vocabulary.GenAIUsageInputTokens)
 }
 
 func TestStreamErrorEvent(t *testing.T) {

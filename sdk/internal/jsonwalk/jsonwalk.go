@@ -23,10 +23,17 @@ var scanners = sync.Pool{New: func() any { return jscan.NewParser[string](8) }}
 // Walk calls visit for every value of js in document order, objects and
 // arrays before their members, until visit returns true. A syntax error
 // ends the walk: the values before it have been visited, which is what a
-// reader of a truncated body keeps.
+// reader of a truncated body keeps. A member that ends the text is not
+// visited: its object is cut there, and so may be the member (a count cut
+// after its first digits).
 func Walk(js string, visit func(*Iterator) (stop bool)) {
 	p := scanners.Get().(*jscan.Parser[string])
-	_ = p.Scan(js, visit)
+	_ = p.Scan(js, func(it *Iterator) bool {
+		if it.Level() > 0 && it.ValueIndexEnd() == len(js) {
+			return true
+		}
+		return visit(it)
+	})
 	scanners.Put(p)
 }
 

@@ -49,3 +49,17 @@ func TestWalkStops(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkCutMember: a text cut inside a count ends with what looks like a
+// whole number; that member is not visited.
+func TestWalkCutMember(t *testing.T) {
+	var keys []string
+	var counts []int64
+	Walk(`{"usage":{"prompt_tokens":19,"completion_tokens":1`, func(it *Iterator) bool {
+		keys = append(keys, it.Key())
+		counts = append(counts, Count(it))
+		return false
+	})
+	assert.Equal(t, []string{"", `"usage"`, `"prompt_tokens"`}, keys)
+	assert.Equal(t, []int64{-1, -1, 19}, counts)
+}
