@@ -413,14 +413,7 @@ func TestPushExporterShutdownDeadlineDropsTheRest(t *testing.T) {
 	defer close(release)
 	e, err := NewPushExporter(srv.URL, WithPushBatchSize(1), WithPushRetry(1, 0))
 	require.NoError(t, err)
-	rec := record(t)
-	for range 3 {
-		_, s := StartTrace(t.Context(), "x")
-		s.End()
-	}
-	for _, s := range rec.Ended() {
-		require.NoError(t, e.ExportSpans(t.Context(), []sdktrace.ReadOnlySpan{s}))
-	}
+	exportOneByOne(t, e, 3)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	require.ErrorIs(t, e.Shutdown(ctx), context.Canceled)
@@ -484,14 +477,7 @@ func TestPushExporterShutdownDeadlineSendsNoMore(t *testing.T) {
 	e, err := NewPushExporter(srv.URL, WithPushBatchSize(1), WithPushRetry(1, 0),
 		WithPushLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
-	rec := record(t)
-	for range 20 {
-		_, s := StartTrace(t.Context(), "x")
-		s.End()
-	}
-	for _, s := range rec.Ended() {
-		require.NoError(t, e.ExportSpans(t.Context(), []sdktrace.ReadOnlySpan{s}))
-	}
+	exportOneByOne(t, e, 20)
 	<-inFlight
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -501,4 +487,17 @@ func TestPushExporterShutdownDeadlineSendsNoMore(t *testing.T) {
 	mu.Lock()
 	assert.Equal(t, 1, requests)
 	mu.Unlock()
+}
+
+// exportOneByOne makes n spans and exports each in a call of its own.
+func exportOneByOne(t *testing.T, e *PushExporter, n int) {
+	t.Helper()
+	rec := record(t)
+	for range n {
+		_, s := StartTrace(t.Context(), "x")
+		s.End()
+	}
+	for _, s := range rec.Ended() {
+		require.NoError(t, e.ExportSpans(t.Context(), []sdktrace.ReadOnlySpan{s}))
+	}
 }

@@ -233,16 +233,7 @@ func TestSetupGlobalAndCustomExporter(t *testing.T) {
 
 func TestSetupOTLPHTTP(t *testing.T) {
 	clearEnv(t)
-	var mu sync.Mutex
-	var paths []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		mu.Lock()
-		paths = append(paths, r.URL.Path+" "+r.Header.Get("X-Team"))
-		mu.Unlock()
-		w.WriteHeader(http.StatusOK)
-	}))
-	defer srv.Close()
+	srv, got := otlpServer(t, "X-Team")
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
 	t.Setenv(EnvOTLPProtocol, ProtocolHTTPProtobuf)
 	shutdown, err := Setup(t.Context(), WithoutGlobal(), WithHeaders(map[string]string{"X-Team": "ai"}))
@@ -250,9 +241,7 @@ func TestSetupOTLPHTTP(t *testing.T) {
 	_, s := StartLLM(t.Context(), "m")
 	s.End()
 	require.NoError(t, shutdown(context.Background()))
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Equal(t, []string{"/v1/traces ai"}, paths)
+	assert.Equal(t, []string{"/v1/traces ai"}, got())
 }
 
 func TestSetupOTLPGRPCBuilds(t *testing.T) {
@@ -271,15 +260,15 @@ type keepExporter struct{ *tracetest.InMemoryExporter }
 
 func (keepExporter) Shutdown(context.Context) error { return nil }
 
-// otlpServer records the path and content type of every OTLP/HTTP request.
-func otlpServer(t *testing.T) (*httptest.Server, func() []string) {
+// otlpServer records the path and the header of every OTLP/HTTP request.
+func otlpServer(t *testing.T, header string) (*httptest.Server, func() []string) {
 	t.Helper()
 	var mu sync.Mutex
 	var got []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		mu.Lock()
-		got = append(got, r.URL.Path+" "+r.Header.Get("Content-Type"))
+		got = append(got, r.URL.Path+" "+r.Header.Get(header))
 		mu.Unlock()
 		w.WriteHeader(http.StatusOK)
 	}))
@@ -295,7 +284,7 @@ func TestSetupWithEndpointAddsTracesPath(t *testing.T) {
 	for _, suffix := range []string{"", "/"} {
 		t.Run("suffix "+suffix, func(t *testing.T) {
 			clearEnv(t)
-			srv, got := otlpServer(t)
+			srv, got := otlpServer(t, "Content-Type")
 			shutdown, err := Setup(t.Context(), WithoutGlobal(), WithEndpoint(srv.URL+suffix))
 			require.NoError(t, err)
 			_, s := StartLLM(t.Context(), "m")
@@ -306,7 +295,7 @@ func TestSetupWithEndpointAddsTracesPath(t *testing.T) {
 	}
 	t.Run("path kept", func(t *testing.T) {
 		clearEnv(t)
-		srv, got := otlpServer(t)
+		srv, got := otlpServer(t, "Content-Type")
 		shutdown, err := Setup(t.Context(), WithoutGlobal(), WithEndpoint(srv.URL+"/otlp/traces"))
 		require.NoError(t, err)
 		_, s := StartLLM(t.Context(), "m")
@@ -320,7 +309,7 @@ func TestSetupProtocolOptionOverVariable(t *testing.T) {
 	for _, p := range []string{ProtocolHTTPProtobuf, ProtocolHTTP} {
 		t.Run(p, func(t *testing.T) {
 			clearEnv(t)
-			srv, got := otlpServer(t)
+			srv, got := otlpServer(t, "Content-Type")
 			t.Setenv(EnvOTLPProtocol, ProtocolHTTPJSON)
 			shutdown, err := Setup(t.Context(), WithoutGlobal(), WithEndpoint(srv.URL), WithProtocol(p))
 			require.NoError(t, err)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/sdktest"
 )
 
 func TestWrapFunc(t *testing.T) {
@@ -189,21 +189,8 @@ func TestWrapClientCloseIdleConnections(t *testing.T) {
 	base := &http.Transport{}
 	defer base.CloseIdleConnections()
 	client := WrapClient("svc", &http.Client{Transport: base})
-	get := func() (reused bool) {
-		t.Helper()
-		ctx := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{
-			GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused },
-		})
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
-		require.NoError(t, err)
-		resp, err := client.Do(req)
-		require.NoError(t, err)
-		_, _ = io.Copy(io.Discard, resp.Body)
-		require.NoError(t, resp.Body.Close())
-		return reused
-	}
-	get()
-	require.True(t, get(), "keep-alive reuses the connection")
+	sdktest.GetReused(t, client, srv.URL)
+	require.True(t, sdktest.GetReused(t, client, srv.URL), "keep-alive reuses the connection")
 	client.CloseIdleConnections()
-	assert.False(t, get(), "the idle connection was closed")
+	assert.False(t, sdktest.GetReused(t, client, srv.URL), "the idle connection was closed")
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httptrace"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +23,7 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/sdktest"
 )
 
 func named(t *testing.T, rec *tracetest.SpanRecorder, name string) []sdktrace.ReadOnlySpan {
@@ -340,21 +340,8 @@ func TestHTTPClientCloseIdleConnections(t *testing.T) {
 	base := &http.Transport{}
 	defer base.CloseIdleConnections()
 	client := HTTPClient(&http.Client{Transport: base})
-	get := func() (reused bool) {
-		t.Helper()
-		ctx := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{
-			GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused },
-		})
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
-		require.NoError(t, err)
-		resp, err := client.Do(req)
-		require.NoError(t, err)
-		_, _ = io.Copy(io.Discard, resp.Body)
-		require.NoError(t, resp.Body.Close())
-		return reused
-	}
-	get()
-	require.True(t, get(), "keep-alive reuses the connection")
+	sdktest.GetReused(t, client, srv.URL)
+	require.True(t, sdktest.GetReused(t, client, srv.URL), "keep-alive reuses the connection")
 	client.CloseIdleConnections()
-	assert.False(t, get(), "the idle connection was closed")
+	assert.False(t, sdktest.GetReused(t, client, srv.URL), "the idle connection was closed")
 }
