@@ -195,7 +195,7 @@ func (e *enricher) ttftFromEvents(span ptrace.Span) {
 
 // categorizeError gives an ERROR span its category, from the first
 // exception event's type (Rastir's source), else error.type, else the HTTP
-// status of the call.
+// status of the call, which also refines a type that says provider_error.
 func (e *enricher) categorizeError(span ptrace.Span) {
 	attrs := span.Attributes()
 	if _, ok := attrs.Get(vocabulary.RastirErrorCategoryKey); ok {
@@ -218,7 +218,10 @@ func (e *enricher) categorizeError(span ptrace.Span) {
 			}
 		}
 	}
-	if category == "" || category == vocabulary.ErrorUnknown {
+	// A generic API error (Go's *openai.Error, botocore's ClientError,
+	// APIStatusError) says only that the provider failed; the HTTP status
+	// says how (429 rate_limit, 504 timeout, ...), as in the Go SDK.
+	if category == "" || category == vocabulary.ErrorUnknown || category == vocabulary.ErrorProvider {
 		if s, ok := attrs.Get(vocabulary.HTTPResponseStatusCode); ok && s.Type() == pcommon.ValueTypeInt {
 			if c := vocabulary.CategorizeHTTPStatus(int(s.Int())); c != vocabulary.ErrorUnknown {
 				category = c

@@ -207,6 +207,45 @@ func TestErrorCategorySources(t *testing.T) {
 	}
 }
 
+// TestErrorCategoryRefinedByHTTPStatus: a generic API error type (Go's
+// *openai.Error as the OTel SDK's RecordError names it, botocore's
+// ClientError, APIStatusError) says only that the provider answered with an
+// error; the HTTP status on the span says which.
+func TestErrorCategoryRefinedByHTTPStatus(t *testing.T) {
+	tests := []struct {
+		name, exceptionType, errorType string
+		status                         int64
+		category                       string
+	}{
+		{"Go SDK error, 429", "*openai.Error", "", 429, vocabulary.ErrorRateLimit},
+		{"Go SDK error as error.type, 429", "", "*anthropic.Error", 429, vocabulary.ErrorRateLimit},
+		{"Go SDK error, 504", "*openai.Error", "*openai.Error", 504, vocabulary.ErrorTimeout},
+		{"AWS SDK for Go error, 400", "*smithy.OperationError", "", 400, vocabulary.ErrorValidation},
+		{"botocore ClientError, 429", "ClientError", "", 429, vocabulary.ErrorRateLimit},
+		{"Go SDK error, 503", "*openai.Error", "", 503, vocabulary.ErrorProvider},
+		{"Go SDK error, no error status", "*openai.Error", "", 200, vocabulary.ErrorProvider},
+		{"a specific type stands", "APITimeoutError", "", 500, vocabulary.ErrorTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			td := ptrace.NewTraces()
+			span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+			span.Status().SetCode(ptrace.StatusCodeError)
+			if tt.exceptionType != "" {
+				ev := span.Events().AppendEmpty()
+				ev.SetName(vocabulary.EventException)
+				ev.Attributes().PutStr(vocabulary.AttrExceptionType, tt.exceptionType)
+			}
+			if tt.errorType != "" {
+				span.Attributes().PutStr(vocabulary.ErrorType, tt.errorType)
+			}
+			span.Attributes().PutInt(vocabulary.HTTPResponseStatusCode, tt.status)
+			enrich(t, createDefaultConfig().(*Config), td)
+			assert.Equal(t, tt.category, str(span.Attributes(), vocabulary.RastirErrorCategoryKey))
+		})
+	}
+}
+
 func TestContent(t *testing.T) {
 	build := func() (ptrace.Traces, pcommon.Map) {
 		td := ptrace.NewTraces()
