@@ -59,6 +59,27 @@ func TestInference(t *testing.T) {
 	}
 }
 
+// TestSpanNameModelOnlyForLLMCalls: semconv names a retrieval span
+// "retrieval {gen_ai.data_source.id}", not after a model; the data source is
+// no model, and the span takes the model of the LLM call that led to it.
+func TestSpanNameModelOnlyForLLMCalls(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	otlpSpan(ss, 1, 0, 1, "invoke_agent research", map[string]any{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "research"})
+	otlpSpan(ss, 2, 1, 2, "chat gpt-4o", map[string]any{"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai"})
+	retrieval := otlpSpan(ss, 3, 1, 3, "retrieval product_docs", map[string]any{
+		"gen_ai.operation.name": "retrieval", "gen_ai.data_source.id": "product_docs",
+	})
+	guardrail := otlpSpan(ss, 4, 1, 4, "apply_guardrail pii_filter", map[string]any{"gen_ai.operation.name": "apply_guardrail"})
+	enrich(t, createDefaultConfig().(*Config), td)
+
+	a := retrieval.Attributes()
+	assert.Equal(t, "gpt-4o", str(a, vocabulary.GenAIRequestModel), "the LLM call before it, not the data source")
+	assert.Equal(t, "openai", str(a, vocabulary.GenAIProviderName))
+	assert.Equal(t, "research", str(a, vocabulary.GenAIAgentName))
+	assert.Equal(t, "<absent>", str(guardrail.Attributes(), vocabulary.GenAIRequestModel), "a guardrail component is no model")
+}
+
 func orAbsent(s string) string {
 	if s == "" {
 		return "<absent>"

@@ -6,11 +6,13 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/dialect"
 	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/inference"
 )
 
 // inferProviderAndModel fills what an LLM span lacks from what it has:
-//   - the request model from a semconv span name "{operation} {model}";
+//   - the request model from a semconv inference span's name
+//     "{operation} {model}";
 //   - the provider from server.address (where the call went), else from
 //     the model id or name (inference package).
 //
@@ -40,8 +42,11 @@ func inferProviderAndModel(span ptrace.Span) {
 		operation == vocabulary.OperationInvokeWorkflow) {
 		return
 	}
-	if requestModel == "" && operation != "" {
-		// Semconv names inference spans "{gen_ai.operation.name} {gen_ai.request.model}".
+	// Semconv names inference spans "{gen_ai.operation.name} {gen_ai.request.model}";
+	// other spans after what they act on (retrieval: the data source).
+	llmCall := spanType == vocabulary.SpanTypeLLM ||
+		spanType == "" && dialect.SpanTypeForOperation(operation) == vocabulary.SpanTypeLLM
+	if requestModel == "" && operation != "" && llmCall {
 		if model, ok := strings.CutPrefix(span.Name(), operation+" "); ok && model != "" && !strings.Contains(model, " ") {
 			requestModel = model
 			attrs.PutStr(vocabulary.GenAIRequestModel, model)
