@@ -59,6 +59,9 @@ type openLITFields struct {
 	cost, ttft                       float64
 	reasoning, cacheRead, cacheWrite int64
 	stream                           bool
+	// notStreamed is true when gen_ai.request.is_stream or
+	// gen_ai.request.stream says false.
+	notStreamed bool
 
 	hasCost, hasTTFT, hasReasoning, hasCacheRead, hasCacheWrite, hasStream bool
 
@@ -92,6 +95,7 @@ func (f *openLITFields) read(k string, v pcommon.Value) {
 	case vocabulary.OpenLITRequestIsStream:
 		f.speaks = true
 		f.stream, f.hasStream = v.Bool(), v.Type() == pcommon.ValueTypeBool
+		f.notStreamed = f.notStreamed || f.hasStream && !f.stream
 	case vocabulary.OpenLITServerTimeToFirstToken:
 		f.speaks = true
 		f.ttft, f.hasTTFT = number(v)
@@ -125,6 +129,7 @@ func (f *openLITFields) read(k string, v pcommon.Value) {
 		f.setPricingMissing = true
 	case vocabulary.GenAIRequestStream:
 		f.setStream = true
+		f.notStreamed = f.notStreamed || v.Type() == pcommon.ValueTypeBool && !v.Bool()
 	case vocabulary.GenAIResponseTimeToFirstChunk:
 		f.setTTFT = true
 	case vocabulary.GenAIUsageReasoningTokens:
@@ -165,8 +170,9 @@ func (f *openLITFields) write(attrs pcommon.Map, rm *sourceKeys) {
 		attrs.PutBool(vocabulary.GenAIRequestStream, f.stream)
 		rm.add(vocabulary.OpenLITRequestIsStream)
 	}
-	// OpenLIT writes 0 for a call that was not streamed.
-	if f.hasTTFT && f.ttft > 0 && !math.IsInf(f.ttft, 0) && !f.setTTFT {
+	// For a call that was not streamed OpenLIT writes 0, or the whole
+	// call's duration (its Python instrumentations): no first chunk.
+	if f.hasTTFT && f.ttft > 0 && !math.IsInf(f.ttft, 0) && !f.notStreamed && !f.setTTFT {
 		attrs.PutDouble(vocabulary.GenAIResponseTimeToFirstChunk, f.ttft)
 		rm.add(vocabulary.OpenLITServerTimeToFirstToken)
 	}

@@ -231,6 +231,38 @@ func TestOpenLIT(t *testing.T) {
 	}
 }
 
+// TestOpenLITNonStreamedTTFT: for a call that was not streamed, OpenLIT's
+// Python instrumentations (Anthropic, OpenAI, Ollama, GPT4All, ...) record
+// the whole call as the time to first token (scope._ttft = end - start).
+// A call without streamed chunks has no time to first chunk.
+func TestOpenLITNonStreamedTTFT(t *testing.T) {
+	tests := []struct {
+		name string
+		in   map[string]any
+	}{
+		{"is_stream false", map[string]any{
+			"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "chat", "gen_ai.system": "anthropic",
+			"gen_ai.request.model": "claude-3-5-sonnet-latest", "gen_ai.request.is_stream": false,
+			"gen_ai.server.time_to_first_token": 2.75, "gen_ai.server.time_per_output_token": 0.0,
+			"gen_ai.sdk.version": "1.36.0",
+		}},
+		{"gen_ai.request.stream false", map[string]any{
+			"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "embeddings", "gen_ai.provider.name": "openai",
+			"gen_ai.request.model": "text-embedding-3-small", "gen_ai.request.stream": false,
+			"gen_ai.server.time_to_first_token": 0.31, "gen_ai.sdk.version": "1.36.0",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			span := spanWith(tt.in)
+			NewOpenLIT(Options{}).Map(pcommon.NewInstrumentationScope(), span)
+			assertMapped(t, span, tt.in, map[string]any{
+				vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM, vocabulary.GenAIRequestStream: false,
+			}, []string{vocabulary.GenAIResponseTimeToFirstChunk})
+		})
+	}
+}
+
 // TestOpenLITAfterGenAI runs the mappers in the processor's order on the
 // 2024 streamed span: gen_ai.system becomes the provider, and the OpenLIT
 // mapper adds the rest.
