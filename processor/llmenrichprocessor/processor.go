@@ -109,6 +109,11 @@ func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Tr
 				}
 				if e.cfg.Content.Mode != ContentKeep {
 					e.limitContent(span.Attributes(), contentKey)
+					// OpenLIT writes the text again on span events
+					// (gen_ai.content.prompt / .completion).
+					for _, ev := range span.Events().All() {
+						e.limitContent(ev.Attributes(), contentKey)
+					}
 				}
 			}
 		}

@@ -273,6 +273,58 @@ func TestContent(t *testing.T) {
 	assert.Equal(t, "héllo wörld", str(a, vocabulary.RastirAttrPromptText))
 }
 
+// TestContentInSpanEvents: OpenLIT's Python instrumentations write the
+// prompt and completion as span attributes and again as span events
+// (gen_ai.content.prompt with gen_ai.prompt or gen_ai.input.messages,
+// gen_ai.content.completion with gen_ai.completion), the semconv events of
+// before v1.28. The content mode governs both copies.
+func TestContentInSpanEvents(t *testing.T) {
+	build := func() (ptrace.Traces, ptrace.Span) {
+		td := ptrace.NewTraces()
+		span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		_ = span.Attributes().FromRaw(map[string]any{
+			"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "chat", "gen_ai.system": "anthropic",
+			"gen_ai.prompt": "user: my card is 4111 1111", "gen_ai.completion": "noted",
+		})
+		prompt := span.Events().AppendEmpty()
+		prompt.SetName("gen_ai.content.prompt")
+		prompt.Attributes().PutStr(vocabulary.GenAIPromptDeprecated, "user: my card is 4111 1111")
+		completion := span.Events().AppendEmpty()
+		completion.SetName("gen_ai.content.completion")
+		completion.Attributes().PutStr(vocabulary.GenAICompletionDeprecated, "noted")
+		embed := span.Events().AppendEmpty()
+		embed.SetName("gen_ai.content.prompt")
+		embed.Attributes().PutStr(vocabulary.GenAIInputMessages, "['my card is 4111 1111']")
+		exception := span.Events().AppendEmpty()
+		exception.SetName(vocabulary.EventException)
+		exception.Attributes().PutStr(vocabulary.AttrExceptionType, "RateLimitError")
+		return td, span
+	}
+	eventAttr := func(span ptrace.Span, i int, k string) string {
+		return str(span.Events().At(i).Attributes(), k)
+	}
+
+	td, span := build()
+	enrich(t, createDefaultConfig().(*Config), td)
+	assert.Equal(t, "<absent>", str(span.Attributes(), vocabulary.GenAIPromptDeprecated))
+	assert.Equal(t, "<absent>", eventAttr(span, 0, vocabulary.GenAIPromptDeprecated), "dropped by default")
+	assert.Equal(t, "<absent>", eventAttr(span, 1, vocabulary.GenAICompletionDeprecated))
+	assert.Equal(t, "<absent>", eventAttr(span, 2, vocabulary.GenAIInputMessages))
+	assert.Equal(t, "RateLimitError", eventAttr(span, 3, vocabulary.AttrExceptionType), "not content")
+
+	cfg := createDefaultConfig().(*Config)
+	cfg.Content = ContentConfig{Mode: ContentTruncate, MaxLength: 4}
+	td, span = build()
+	enrich(t, cfg, td)
+	assert.Equal(t, "user", eventAttr(span, 0, vocabulary.GenAIPromptDeprecated))
+	assert.Equal(t, "note", eventAttr(span, 1, vocabulary.GenAICompletionDeprecated))
+
+	cfg.Content = ContentConfig{Mode: ContentKeep}
+	td, span = build()
+	enrich(t, cfg, td)
+	assert.Equal(t, "user: my card is 4111 1111", eventAttr(span, 0, vocabulary.GenAIPromptDeprecated))
+}
+
 func BenchmarkProcessRastirBatch(b *testing.B) {
 	e, err := newEnricher(createDefaultConfig().(*Config))
 	require.NoError(b, err)
