@@ -91,6 +91,10 @@ type collectorOptions struct {
 	probeHeaders map[string]string // headers for the /health probe
 	// env, given the named ports, returns extra environment variables.
 	env func(port map[string]int) []string
+	// configTelemetry keeps the config's own service.telemetry section
+	// instead of merging selfTelemetryConfig over it (the config must then
+	// move the telemetry port itself, e.g. through env).
+	configTelemetry bool
 }
 
 // startCollectorOpts starts a collector on free ports. A free port can be
@@ -138,6 +142,9 @@ func tryStartCollector(t *testing.T, o collectorOptions) (c *collector, portTake
 		t.Fatal(err)
 	}
 	c.cmd = exec.Command(binary(t), "--config", path, "--config", telemetry)
+	if o.configTelemetry {
+		c.cmd = exec.Command(binary(t), "--config", path)
+	}
 	if o.env != nil {
 		c.cmd.Env = append(os.Environ(), o.env(c.port)...)
 	}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,6 +18,12 @@ import (
 // its ports moved through the environment variables it reads.
 func startDefaultCollector(t *testing.T, extraEnv ...string) *collector {
 	t.Helper()
+	return startCollectorOpts(t, defaultCollectorOptions(t, extraEnv...))
+}
+
+// defaultCollectorOptions are startDefaultCollector's options.
+func defaultCollectorOptions(t *testing.T, extraEnv ...string) collectorOptions {
+	t.Helper()
 	cfg, err := os.ReadFile(filepath.Join("..", "..", "config", "otelcol-rastir.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +31,7 @@ func startDefaultCollector(t *testing.T, extraEnv ...string) *collector {
 	if strings.Contains(string(cfg), "{{") {
 		t.Fatal("the default config must not contain template markers")
 	}
-	return startCollectorOpts(t, collectorOptions{
+	return collectorOptions{
 		config: string(cfg),
 		ports:  []string{"health", "prometheus", "otlp_grpc", "otlp_http"},
 		env: func(port map[string]int) []string {
@@ -37,7 +44,7 @@ func startDefaultCollector(t *testing.T, extraEnv ...string) *collector {
 				"OTELCOL_RASTIR_OTLP_HTTP_PORT=" + strconv.Itoa(port["otlp_http"]),
 			}, extraEnv...)
 		},
-	})
+	}
 }
 
 // TestDefaultConfig: the shipped config starts without any external
@@ -137,6 +144,61 @@ func TestDefaultConfigProviderAliases(t *testing.T) {
 		if !strings.Contains(string(cfg), "\n          "+canonical+": "+label+"\n") {
 			t.Errorf("config/otelcol-rastir.yaml: no provider alias %s: %s", canonical, label)
 		}
+	}
+}
+
+// TestDefaultConfigListenHost: the shipped config's listeners bind
+// localhost, and RASTIR_SERVER_HOST=0.0.0.0 moves every one the docs list
+// (the Rastir port, OTLP, health_check and the collector's own telemetry)
+// to all interfaces. The prometheus exporter, served on the Rastir port's
+// /metrics, stays on localhost. An address of the loopback network other
+// than 127.0.0.1 reaches a listener on all interfaces, not one on localhost.
+func TestDefaultConfigListenHost(t *testing.T) {
+	const other = "127.0.0.2"
+	probe, err := net.Listen("tcp", ":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort(other, strconv.Itoa(probe.Addr().(*net.TCPAddr).Port)), 5*time.Second)
+	probe.Close()
+	if err != nil {
+		t.Skipf("%s does not reach a listener on all interfaces here: %v", other, err)
+	}
+	conn.Close()
+
+	listeners := []string{"rastir", "otlp_grpc", "otlp_http", "health", "telemetry"}
+	for _, tc := range []struct {
+		name string
+		env  []string
+		all  map[string]bool // port name -> reachable on other
+	}{
+		{name: "default", all: map[string]bool{}},
+		{name: "RASTIR_SERVER_HOST=0.0.0.0", env: []string{"RASTIR_SERVER_HOST=0.0.0.0"},
+			all: map[string]bool{"rastir": true, "otlp_grpc": true, "otlp_http": true, "health": true, "telemetry": true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := defaultCollectorOptions(t, tc.env...)
+			o.configTelemetry = true
+			c := startCollectorOpts(t, o)
+			for _, name := range append(listeners, "prometheus") {
+				// Each one listens on localhost in any case.
+				addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port[name]))
+				conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+				if err != nil {
+					t.Errorf("%s: %s: %v", name, addr, err)
+					continue
+				}
+				conn.Close()
+				addr = net.JoinHostPort(other, strconv.Itoa(c.port[name]))
+				conn, err = net.DialTimeout("tcp", addr, 5*time.Second)
+				if err == nil {
+					conn.Close()
+				}
+				if got := err == nil; got != tc.all[name] {
+					t.Errorf("%s: %s reachable %v, want %v (%v)", name, addr, got, tc.all[name], err)
+				}
+			}
+		})
 	}
 }
 
