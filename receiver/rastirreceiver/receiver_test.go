@@ -402,3 +402,38 @@ func TestReadyIgnoresPermanentRefusals(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.JSONEq(t, `{"status":"ready"}`, body)
 }
+
+// TestTenancySpanTenantNotKept: with tenancy on, the request's tenant is the
+// one on the resource; a tenant the client wrote on its spans ("tenant",
+// which Rastir overwrote with the request's, or "rastir.tenant") must not
+// survive, or a client bound to one tenant files spans under another in
+// every backend that reads span attributes before resource attributes.
+func TestTenancySpanTenantNotKept(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, func(c *Config) {
+		c.Tenancy.Enabled = true
+		c.Tenancy.APIKeys = []APIKeyTenant{{Key: "key-a", Tenant: "team-a"}}
+	}, sink)
+	body := `{"service":"svc","spans":[` +
+		`{"name":"a","attributes":{"tenant":"team-b","model":"m"}},` +
+		`{"name":"b","attributes":{"rastir.tenant":"team-b"}}]}`
+	resp, out := do(t, http.MethodPost, base+pathTelemetry, body, map[string]string{"X-API-Key": "key-a"})
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, out)
+	all := sink.AllTraces()
+	require.Len(t, all, 1)
+	rs := all[0].ResourceSpans().At(0)
+	tenant, _ := rs.Resource().Attributes().Get(vocabulary.ResourceTenant)
+	assert.Equal(t, "team-a", tenant.Str())
+	spans := rs.ScopeSpans().At(0).Spans()
+	require.Equal(t, 2, spans.Len())
+	for i := range spans.Len() {
+		attrs := spans.At(i).Attributes()
+		for _, key := range []string{vocabulary.RastirAttrTenant, vocabulary.ResourceTenant} {
+			_, ok := attrs.Get(key)
+			assert.False(t, ok, "span %d keeps %s: %v", i, key, attrs.AsRaw())
+		}
+	}
+	model, ok := spans.At(0).Attributes().Get("model")
+	require.True(t, ok, "other attributes stay")
+	assert.Equal(t, "m", model.Str())
+}
