@@ -232,8 +232,12 @@ func (r *rastirReceiver) handleReady(w http.ResponseWriter, req *http.Request) {
 }
 
 // handleServerError answers errors raised before the handler runs (for
-// example an unsupported Content-Encoding) in Rastir's error shape.
+// example an unsupported Content-Encoding) in Rastir's error shape. A body
+// that could not be decompressed is an invalid batch and is counted as one.
 func (r *rastirReceiver) handleServerError(w http.ResponseWriter, req *http.Request, msg string, status int) {
+	if status == http.StatusBadRequest && req.URL.Path == pathTelemetry {
+		r.countRefused(req, reasonInvalid)
+	}
 	r.settings.Logger.Debug("request refused by the HTTP server", zap.String("path", req.URL.Path), zap.String("error", msg))
 	writeDetail(w, status, msg, nil)
 }

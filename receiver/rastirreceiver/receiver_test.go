@@ -437,3 +437,18 @@ func TestTenancySpanTenantNotKept(t *testing.T) {
 	require.True(t, ok, "other attributes stay")
 	assert.Equal(t, "m", model.Str())
 }
+
+// TestUndecodableBodiesCounted: a body the HTTP server cannot decompress
+// (an unsupported or corrupt Content-Encoding) is refused 400 before the
+// handler runs, and is counted as a refused request like any invalid body.
+func TestUndecodableBodiesCounted(t *testing.T) {
+	base, tel := startReceiver(t, nil, &switchableConsumer{})
+	url := base + pathTelemetry
+	resp, body := do(t, http.MethodPost, url, oneSpan, map[string]string{"Content-Encoding": "br"})
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	resp, body = do(t, http.MethodPost, url, oneSpan, map[string]string{"Content-Encoding": "gzip"})
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	metadatatest.AssertEqualReceiverRastirRefusedRequests(t, tel, []metricdata.DataPoint[int64]{
+		{Value: 2, Attributes: attribute.NewSet(attribute.String(telemetryAttrReason, reasonInvalid))},
+	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
+}
