@@ -12,6 +12,12 @@ import (
 // the first point, then those of the points merged into it up to this many.
 const maxMergedExemplars = 16
 
+// maxMergedBuckets is the most buckets a side (positive, negative) of a
+// merged exponential histogram point has, unless an input point had more:
+// the SDKs' default maximum size. SDKs start at the finest scale, so two
+// series with few observations each can be far apart at that scale.
+const maxMergedBuckets = 160
+
 // merger merges the data points of one metric that have identical
 // attribute sets and timestamps once values were replaced. Its buffers are
 // reused across the metrics of a batch. It only runs on metrics where a
@@ -265,6 +271,14 @@ func mergeExponentialHistogram(dst, src pmetric.ExponentialHistogramDataPoint) b
 		return false
 	}
 	scale := min(dst.Scale(), src.Scale())
+	limit := int64(max(maxMergedBuckets, dst.Positive().BucketCounts().Len(), src.Positive().BucketCounts().Len(),
+		dst.Negative().BucketCounts().Len(), src.Negative().BucketCounts().Len()))
+	// Lower the scale until both sides fit (each step halves the span; an
+	// index fits in 32 bits, so this ends).
+	for bucketSpan(dst.Positive(), src.Positive(), uint(dst.Scale()-scale), uint(src.Scale()-scale)) > limit ||
+		bucketSpan(dst.Negative(), src.Negative(), uint(dst.Scale()-scale), uint(src.Scale()-scale)) > limit {
+		scale--
+	}
 	dstShift, srcShift := uint(dst.Scale()-scale), uint(src.Scale()-scale)
 	mergeBuckets(dst.Positive(), src.Positive(), dstShift, srcShift)
 	mergeBuckets(dst.Negative(), src.Negative(), dstShift, srcShift)
@@ -287,13 +301,41 @@ func mergeExponentialHistogram(dst, src pmetric.ExponentialHistogramDataPoint) b
 // scale by its shift (bucket index i becomes i >> shift: floor division,
 // right for negative indexes too).
 func mergeBuckets(dst, src pmetric.ExponentialHistogramDataPointBuckets, dstShift, srcShift uint) {
-	type side struct {
-		b     pmetric.ExponentialHistogramDataPointBuckets
-		shift uint
+	lo, hi, found := bucketRange(dst, src, dstShift, srcShift)
+	if !found {
+		return
 	}
-	sides := [2]side{{dst, dstShift}, {src, srcShift}}
-	lo, hi, found := int64(0), int64(0), false
-	for _, s := range sides {
+	counts := make([]uint64, hi-lo+1)
+	for _, s := range [2]bucketSide{{dst, dstShift}, {src, srcShift}} {
+		bc := s.b.BucketCounts()
+		for i := 0; i < bc.Len(); i++ {
+			idx := (int64(s.b.Offset()) + int64(i)) >> s.shift
+			counts[idx-lo] += bc.At(i)
+		}
+	}
+	dst.SetOffset(int32(lo))
+	dst.BucketCounts().FromRaw(counts)
+}
+
+type bucketSide struct {
+	b     pmetric.ExponentialHistogramDataPointBuckets
+	shift uint
+}
+
+// bucketSpan returns how many buckets dst and src cover together once their
+// indexes are shifted by dstShift and srcShift.
+func bucketSpan(dst, src pmetric.ExponentialHistogramDataPointBuckets, dstShift, srcShift uint) int64 {
+	lo, hi, found := bucketRange(dst, src, dstShift, srcShift)
+	if !found {
+		return 0
+	}
+	return hi - lo + 1
+}
+
+// bucketRange returns the lowest and highest bucket index of dst and src
+// once their indexes are shifted; found is false when both are empty.
+func bucketRange(dst, src pmetric.ExponentialHistogramDataPointBuckets, dstShift, srcShift uint) (lo, hi int64, found bool) {
+	for _, s := range [2]bucketSide{{dst, dstShift}, {src, srcShift}} {
 		n := s.b.BucketCounts().Len()
 		if n == 0 {
 			continue
@@ -308,19 +350,7 @@ func mergeBuckets(dst, src pmetric.ExponentialHistogramDataPointBuckets, dstShif
 		}
 		found = true
 	}
-	if !found {
-		return
-	}
-	counts := make([]uint64, hi-lo+1)
-	for _, s := range sides {
-		bc := s.b.BucketCounts()
-		for i := 0; i < bc.Len(); i++ {
-			idx := (int64(s.b.Offset()) + int64(i)) >> s.shift
-			counts[idx-lo] += bc.At(i)
-		}
-	}
-	dst.SetOffset(int32(lo))
-	dst.BucketCounts().FromRaw(counts)
+	return lo, hi, found
 }
 
 // mergeSummaries keeps the later of two summary points of a batch:

@@ -242,6 +242,41 @@ func TestMergeExponentialHistograms(t *testing.T) {
 	})
 }
 
+// TestMergeExponentialHistogramsBucketsBounded merges two points as an SDK
+// sends them for series with one observation each: at the finest scale,
+// one bucket each, far apart (0.1 s and 10 s). Merged at that scale they
+// would span millions of buckets; the scale is lowered until they fit.
+func TestMergeExponentialHistogramsBucketsBounded(t *testing.T) {
+	s := capOneModel(t)
+	const lowIdx, highIdx = -3_483_295, 3_483_294 // 0.1 and 10 at scale 20
+	md, dps := expHistogramMetrics(t,
+		expPoint{scale: 20},
+		expPoint{scale: 20, posOff: lowIdx, pos: []uint64{1}},
+		expPoint{scale: 20, posOff: highIdx, pos: []uint64{1}, negOff: lowIdx, neg: []uint64{2}},
+	)
+	_, err := s.processMetrics(context.Background(), md)
+	require.NoError(t, err)
+	require.Equal(t, 2, dps.Len())
+	m := dps.At(1)
+	require.LessOrEqual(t, m.Positive().BucketCounts().Len(), maxMergedBuckets)
+	shift := uint(20 - m.Scale())
+	pos := m.Positive()
+	at := func(b pmetric.ExponentialHistogramDataPointBuckets, idx int64) uint64 {
+		i := idx>>shift - int64(b.Offset())
+		require.True(t, i >= 0 && i < int64(b.BucketCounts().Len()), "index %d outside the buckets", idx)
+		return b.BucketCounts().At(int(i))
+	}
+	assert.Equal(t, uint64(1), at(pos, lowIdx))
+	assert.Equal(t, uint64(1), at(pos, highIdx))
+	assert.Equal(t, uint64(2), at(m.Negative(), lowIdx))
+	assert.Equal(t, uint64(4), m.Count())
+	var n uint64
+	for _, c := range pos.BucketCounts().AsRaw() {
+		n += c
+	}
+	assert.Equal(t, uint64(2), n)
+}
+
 func TestMergeSummaries(t *testing.T) {
 	s := capOneModel(t)
 	md := pmetric.NewMetrics()
