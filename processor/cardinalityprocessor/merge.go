@@ -27,6 +27,32 @@ type merger struct {
 	buf    []byte
 	index  map[string]int
 	remove []bool
+	// changed[i] is set when the processor changed point i of the metric
+	// (or, after a merge, when every point merged into i was changed).
+	changed []bool
+}
+
+// markChanged records that the processor changed point i of a metric of n
+// points; first clears the flags left by the previous metric.
+func (m *merger) markChanged(i, n int, first bool) {
+	if first {
+		m.changed = slices.Grow(m.changed[:0], n)[:n]
+		clear(m.changed)
+	}
+	m.changed[i] = true
+}
+
+// mergeable reports whether point i may merge into point j, the first
+// point with its key: only collisions the processor made are merged, so
+// points that arrived identical stay apart (a changed point merges into
+// one of them).
+func (m *merger) mergeable(i, j int) bool {
+	return m.changed[i] || m.changed[j]
+}
+
+// merged records that point i merged into point j.
+func (m *merger) merged(i, j int) {
+	m.changed[j] = m.changed[j] && m.changed[i]
 }
 
 // pointKey identifies a point by its attributes (in key order) and its
@@ -102,7 +128,7 @@ func (m *merger) mergeNumbers(dps pmetric.NumberDataPointSlice, add bool) {
 	})
 	m.resetRemove(dps.Len())
 	for i, j := range dup {
-		if j < 0 {
+		if j < 0 || !m.mergeable(i, j) {
 			continue
 		}
 		dst, src := dps.At(j), dps.At(i)
@@ -112,6 +138,7 @@ func (m *merger) mergeNumbers(dps pmetric.NumberDataPointSlice, add bool) {
 			keepLater(dst, src)
 		}
 		m.remove[i] = true
+		m.merged(i, j)
 	}
 	next := m.removeMarked()
 	dps.RemoveIf(func(pmetric.NumberDataPoint) bool { return next() })
@@ -186,10 +213,13 @@ func (m *merger) mergeHistograms(dps pmetric.HistogramDataPointSlice) {
 	})
 	m.resetRemove(dps.Len())
 	for i, j := range dup {
-		if j < 0 {
+		if j < 0 || !m.mergeable(i, j) {
 			continue
 		}
-		m.remove[i] = mergeHistogram(dps.At(j), dps.At(i))
+		if mergeHistogram(dps.At(j), dps.At(i)) {
+			m.remove[i] = true
+			m.merged(i, j)
+		}
 	}
 	next := m.removeMarked()
 	dps.RemoveIf(func(pmetric.HistogramDataPoint) bool { return next() })
@@ -248,10 +278,13 @@ func (m *merger) mergeExponentialHistograms(dps pmetric.ExponentialHistogramData
 	})
 	m.resetRemove(dps.Len())
 	for i, j := range dup {
-		if j < 0 {
+		if j < 0 || !m.mergeable(i, j) {
 			continue
 		}
-		m.remove[i] = mergeExponentialHistogram(dps.At(j), dps.At(i))
+		if mergeExponentialHistogram(dps.At(j), dps.At(i)) {
+			m.remove[i] = true
+			m.merged(i, j)
+		}
 	}
 	next := m.removeMarked()
 	dps.RemoveIf(func(pmetric.ExponentialHistogramDataPoint) bool { return next() })
@@ -365,11 +398,12 @@ func (m *merger) mergeSummaries(dps pmetric.SummaryDataPointSlice) {
 	})
 	m.resetRemove(dps.Len())
 	for i, j := range dup {
-		if j < 0 {
+		if j < 0 || !m.mergeable(i, j) {
 			continue
 		}
 		dps.At(i).CopyTo(dps.At(j))
 		m.remove[i] = true
+		m.merged(i, j)
 	}
 	next := m.removeMarked()
 	dps.RemoveIf(func(pmetric.SummaryDataPoint) bool { return next() })

@@ -321,3 +321,26 @@ func TestUnchangedMetricKeepsDuplicates(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, oneMetric(md).Sum().DataPoints().Len())
 }
+
+func TestDuplicatesLeftWhenAnotherPointChanged(t *testing.T) {
+	// Two points of m1 arrive identical (a resent batch); m2 and m3
+	// collapse to the overflow value. Only the points the processor made
+	// identical merge.
+	s := capOneModel(t)
+	md := sumMetric(pmetric.AggregationTemporalityCumulative,
+		point{attrs: labels("m1"), v: 1, ts: 100},
+		point{attrs: labels("m1"), v: 1, ts: 100},
+		point{attrs: labels("m2"), v: 2, ts: 100},
+		point{attrs: labels("m3"), v: 3, ts: 100},
+	)
+	_, err := s.processMetrics(context.Background(), md)
+	require.NoError(t, err)
+	dp := oneMetric(md).Sum().DataPoints()
+	require.Equal(t, 3, dp.Len())
+	assert.Equal(t, labels("m1"), dp.At(0).Attributes().AsRaw())
+	assert.Equal(t, int64(1), dp.At(0).IntValue())
+	assert.Equal(t, labels("m1"), dp.At(1).Attributes().AsRaw())
+	assert.Equal(t, int64(1), dp.At(1).IntValue())
+	assert.Equal(t, labels(overflow), dp.At(2).Attributes().AsRaw())
+	assert.Equal(t, int64(5), dp.At(2).IntValue())
+}

@@ -229,7 +229,10 @@ func (s *state) processMetric(m *merger, metric pmetric.Metric, now int64) {
 	case pmetric.MetricTypeGauge:
 		dps := metric.Gauge().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			changed = s.applyMap(dps.At(i).Attributes(), now) || changed
+			if s.applyMap(dps.At(i).Attributes(), now) {
+				m.markChanged(i, dps.Len(), !changed)
+				changed = true
+			}
 		}
 		if changed {
 			m.mergeNumbers(dps, false)
@@ -237,7 +240,10 @@ func (s *state) processMetric(m *merger, metric pmetric.Metric, now int64) {
 	case pmetric.MetricTypeSum:
 		dps := metric.Sum().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			changed = s.applyMap(dps.At(i).Attributes(), now) || changed
+			if s.applyMap(dps.At(i).Attributes(), now) {
+				m.markChanged(i, dps.Len(), !changed)
+				changed = true
+			}
 		}
 		if changed {
 			m.mergeNumbers(dps, true)
@@ -245,7 +251,10 @@ func (s *state) processMetric(m *merger, metric pmetric.Metric, now int64) {
 	case pmetric.MetricTypeHistogram:
 		dps := metric.Histogram().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			changed = s.applyMap(dps.At(i).Attributes(), now) || changed
+			if s.applyMap(dps.At(i).Attributes(), now) {
+				m.markChanged(i, dps.Len(), !changed)
+				changed = true
+			}
 		}
 		if changed {
 			m.mergeHistograms(dps)
@@ -253,7 +262,10 @@ func (s *state) processMetric(m *merger, metric pmetric.Metric, now int64) {
 	case pmetric.MetricTypeExponentialHistogram:
 		dps := metric.ExponentialHistogram().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			changed = s.applyMap(dps.At(i).Attributes(), now) || changed
+			if s.applyMap(dps.At(i).Attributes(), now) {
+				m.markChanged(i, dps.Len(), !changed)
+				changed = true
+			}
 		}
 		if changed {
 			m.mergeExponentialHistograms(dps)
@@ -261,7 +273,10 @@ func (s *state) processMetric(m *merger, metric pmetric.Metric, now int64) {
 	case pmetric.MetricTypeSummary:
 		dps := metric.Summary().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			changed = s.applyMap(dps.At(i).Attributes(), now) || changed
+			if s.applyMap(dps.At(i).Attributes(), now) {
+				m.markChanged(i, dps.Len(), !changed)
+				changed = true
+			}
 		}
 		if changed {
 			m.mergeSummaries(dps)
