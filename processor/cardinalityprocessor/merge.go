@@ -30,6 +30,9 @@ type merger struct {
 	// changed[i] is set when the processor changed point i of the metric
 	// (or, after a merge, when every point merged into i was changed).
 	changed []bool
+	// apart[k] is the next point kept apart from k although it has k's
+	// key (-1: none), for histograms that cannot merge.
+	apart []int
 }
 
 // markChanged records that the processor changed point i of a metric of n
@@ -48,6 +51,33 @@ func (m *merger) markChanged(i, n int, first bool) {
 // one of them).
 func (m *merger) mergeable(i, j int) bool {
 	return m.changed[i] || m.changed[j]
+}
+
+// mergeInto merges point i into the first point with its key, j, or,
+// when they cannot merge (histograms with other bounds), into one of the
+// points of that key kept apart; i is kept apart when none accepts it.
+func (m *merger) mergeInto(i, j int, merge func(dst, src int) bool) {
+	if !m.mergeable(i, j) {
+		return
+	}
+	last := j
+	for k := j; k >= 0; k = m.apart[k] {
+		if m.mergeable(i, k) && merge(k, i) {
+			m.remove[i] = true
+			m.merged(i, k)
+			return
+		}
+		last = k
+	}
+	m.apart[last] = i
+}
+
+// resetApart empties the chains of points kept apart for n points.
+func (m *merger) resetApart(n int) {
+	m.apart = slices.Grow(m.apart[:0], n)[:n]
+	for i := range m.apart {
+		m.apart[i] = -1
+	}
 }
 
 // merged records that point i merged into point j.
@@ -212,13 +242,11 @@ func (m *merger) mergeHistograms(dps pmetric.HistogramDataPointSlice) {
 		return m.pointKey(p.Attributes(), p.Timestamp())
 	})
 	m.resetRemove(dps.Len())
+	m.resetApart(dps.Len())
+	merge := func(dst, src int) bool { return mergeHistogram(dps.At(dst), dps.At(src)) }
 	for i, j := range dup {
-		if j < 0 || !m.mergeable(i, j) {
-			continue
-		}
-		if mergeHistogram(dps.At(j), dps.At(i)) {
-			m.remove[i] = true
-			m.merged(i, j)
+		if j >= 0 {
+			m.mergeInto(i, j, merge)
 		}
 	}
 	next := m.removeMarked()
@@ -277,13 +305,11 @@ func (m *merger) mergeExponentialHistograms(dps pmetric.ExponentialHistogramData
 		return m.pointKey(p.Attributes(), p.Timestamp())
 	})
 	m.resetRemove(dps.Len())
+	m.resetApart(dps.Len())
+	merge := func(dst, src int) bool { return mergeExponentialHistogram(dps.At(dst), dps.At(src)) }
 	for i, j := range dup {
-		if j < 0 || !m.mergeable(i, j) {
-			continue
-		}
-		if mergeExponentialHistogram(dps.At(j), dps.At(i)) {
-			m.remove[i] = true
-			m.merged(i, j)
+		if j >= 0 {
+			m.mergeInto(i, j, merge)
 		}
 	}
 	next := m.removeMarked()

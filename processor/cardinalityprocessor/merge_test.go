@@ -344,3 +344,18 @@ func TestDuplicatesLeftWhenAnotherPointChanged(t *testing.T) {
 	assert.Equal(t, labels(overflow), dp.At(2).Attributes().AsRaw())
 	assert.Equal(t, int64(5), dp.At(2).IntValue())
 }
+
+func TestMergeHistogramsWithTheSameOtherBounds(t *testing.T) {
+	// m2 and m3 have the same bounds, other than m1's overflow point: they
+	// merge with each other.
+	s := capOneModel(t)
+	md, dps := histogramMetrics(t,
+		[][]float64{{1}, {1}, {5}, {5}},
+		[][]uint64{{1, 0}, {1, 0}, {0, 1}, {2, 1}})
+	_, err := s.processMetrics(context.Background(), md)
+	require.NoError(t, err)
+	require.Equal(t, 3, dps.Len())
+	assert.Equal(t, []float64{5}, dps.At(2).ExplicitBounds().AsRaw())
+	assert.Equal(t, []uint64{2, 2}, dps.At(2).BucketCounts().AsRaw())
+	assert.Equal(t, labels(overflow), dps.At(2).Attributes().AsRaw())
+}
