@@ -10,6 +10,7 @@ package rastirmcp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"strings"
@@ -74,7 +75,7 @@ func ClientMiddleware() mcp.Middleware {
 			name := orig.Name
 			ctx, span := rastir.StartTool(ctx, name,
 				rastir.WithRemote(true), rastir.WithSpanName(name), rastir.WithSpanKind(trace.SpanKindClient))
-			defer span.End()
+			defer end(span)
 
 			params := *orig
 			params.Meta = injectMeta(ctx, orig.Meta)
@@ -132,7 +133,7 @@ func ServerMiddleware() mcp.Middleware {
 			name := params.Name
 			ctx, span := rastir.StartTool(ctx, name,
 				rastir.WithRemote(false), rastir.WithSpanName(ServerSpanPrefix+name), rastir.WithSpanKind(trace.SpanKindServer))
-			defer span.End()
+			defer end(span)
 			res, err := next(ctx, method, req)
 			recordResult(span, name, res, err)
 			return res, err
@@ -157,6 +158,22 @@ func remoteParent(meta mcp.Meta, extra *mcp.RequestExtra) trace.SpanContext {
 	}
 	return trace.SpanContext{}
 }
+
+// end ends span; a panic (of the tool handler, or of a middleware inside
+// this one) fails it first and is re-raised, as rastir.Run does.
+func end(span *rastir.Span) {
+	if r := recover(); r != nil {
+		span.Fail(panicError{r})
+		span.End()
+		panic(r)
+	}
+	span.End()
+}
+
+// panicError records a panic's value as an error.
+type panicError struct{ v any }
+
+func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.v) }
 
 // recordResult fails span for a protocol error or an isError result.
 func recordResult(span *rastir.Span, tool string, res mcp.Result, err error) {

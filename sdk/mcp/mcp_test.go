@@ -345,3 +345,45 @@ func TestHTTPClientCloseIdleConnections(t *testing.T) {
 	client.CloseIdleConnections()
 	assert.False(t, sdktest.GetReused(t, client, srv.URL), "the idle connection was closed")
 }
+
+// TestToolPanic: a tool handler's panic fails the server span and is
+// re-raised, here to a recovering middleware outside ServerMiddleware that
+// answers the call with an error.
+func TestToolPanic(t *testing.T) {
+	rec := adaptertest.Record(t)
+	var seen sync.Map
+	ctx := context.Background()
+	s := newServer(t, &seen)
+	var recovered any
+	s.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (res mcp.Result, err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					recovered = r
+					err = &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "tool crashed"}
+				}
+			}()
+			return next(ctx, method, req)
+		}
+	})
+	mcp.AddTool(s, &mcp.Tool{Name: "crash"}, func(context.Context, *mcp.CallToolRequest, searchIn) (*mcp.CallToolResult, any, error) {
+		panic("index corrupted")
+	})
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := s.Connect(ctx, st, nil)
+	require.NoError(t, err)
+	defer ss.Close()
+	cs, err := newClient().Connect(ctx, ct, nil)
+	require.NoError(t, err)
+	defer cs.Close()
+
+	_, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "crash", Arguments: map[string]any{"query": "x"}})
+	require.Error(t, err)
+	assert.Equal(t, "index corrupted", recovered, "the panic is re-raised")
+	server := one(t, rec, "mcpserver:crash")
+	assert.Equal(t, codes.Error, server.Status().Code)
+	assert.Equal(t, "panic: index corrupted", server.Status().Description)
+	assert.Equal(t, "rastirmcp.panicError", adaptertest.Attrs(server.Attributes())[vocabulary.ErrorType])
+	childOf(t, server, one(t, rec, "crash").SpanContext())
+	assert.Equal(t, codes.Error, one(t, rec, "crash").Status().Code)
+}
