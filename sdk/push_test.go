@@ -501,3 +501,29 @@ func exportOneByOne(t *testing.T, e *PushExporter, n int) {
 		require.NoError(t, e.ExportSpans(t.Context(), []sdktrace.ReadOnlySpan{s}))
 	}
 }
+
+// TestPushExporterStructuredAttributeValues: map, list and empty attribute
+// values go out as JSON objects, lists and null, as the Python client sends
+// dicts, lists and None; not as their Go string forms.
+func TestPushExporterStructuredAttributeValues(t *testing.T) {
+	srv := newTelemetryServer(t)
+	e, err := NewPushExporter(srv.URL)
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	_, s := StartRetrieval(t.Context(), "kb", WithAttributes(
+		attribute.Map("filter", attribute.String("lang", "en"), attribute.Int("year", 2024),
+			attribute.Slice("tags", attribute.StringValue("faq"), attribute.BoolValue(true))),
+		attribute.Slice("scores", attribute.Float64Value(0.5), attribute.Int64Value(3)),
+		attribute.KeyValue{Key: "cursor"},
+	))
+	s.End()
+	require.NoError(t, tp.Shutdown(context.Background()))
+
+	bodies, _ := srv.requests()
+	require.Len(t, bodies, 1)
+	attrs := wireSpanNamed(t, decodeBody(t, bodies[0]), "retrieval kb")[vocabulary.WireAttributes].(map[string]any)
+	assert.Equal(t, map[string]any{"lang": "en", "year": float64(2024), "tags": []any{"faq", true}}, attrs["filter"])
+	assert.Equal(t, []any{0.5, float64(3)}, attrs["scores"])
+	assert.Contains(t, attrs, "cursor")
+	assert.Nil(t, attrs["cursor"])
+}

@@ -376,6 +376,20 @@ func appendValue(b []byte, v attribute.Value) []byte {
 		return appendSlice(b, v.AsFloat64Slice(), appendFloat)
 	case attribute.STRINGSLICE:
 		return appendSlice(b, v.AsStringSlice(), appendString)
+	case attribute.SLICE:
+		return appendSlice(b, v.AsSlice(), appendValue)
+	case attribute.MAP:
+		b = append(b, '{')
+		for i, kv := range v.AsMap() {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendKey(b, string(kv.Key))
+			b = appendValue(b, kv.Value)
+		}
+		return append(b, '}')
+	case attribute.EMPTY:
+		return append(b, "null"...)
 	}
 	return appendString(b, v.String())
 }
