@@ -115,8 +115,8 @@ func injectMeta(ctx context.Context, meta mcp.Meta) mcp.Meta {
 // mcpserver:<tool> (gen_ai.tool.name, rastir.remote=false, span kind
 // server) continuing the caller's trace: from params._meta's traceparent
 // and tracestate, else from the HTTP request's headers (streamable HTTP
-// and SSE transports). A protocol error or a result with isError fails the
-// span.
+// transport only: the Go MCP SDK's SSE server passes no headers on). A
+// protocol error or a result with isError fails the span.
 func ServerMiddleware() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
