@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -119,7 +120,29 @@ func newClient(url string) *bedrockruntime.Client {
 			return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Source: "test"}, nil
 		}),
 		RetryMaxAttempts: 1,
+		HTTPClient:       testHTTPClient(),
 	}, WithTracing(), WithTracing())
+}
+
+// testHTTPClient is the tests' HTTP client. smithy-go closes a request's
+// body as soon as the response arrives, and the closed body answers WriteTo
+// with io.EOF. net/http may still be checking that body for bytes past its
+// Content-Length (a local server answers that fast when the machine is
+// busy); it takes the EOF for a write error and closes the connection under
+// the response stream being read ("use of closed network connection").
+// Hiding WriteTo makes that check a Read, which ends cleanly.
+func testHTTPClient() *http.Client {
+	return &http.Client{Transport: bodyWithoutWriteTo{http.DefaultTransport.(*http.Transport).Clone()}}
+}
+
+type bodyWithoutWriteTo struct{ base http.RoundTripper }
+
+func (t bodyWithoutWriteTo) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		req = req.Clone(req.Context())
+		req.Body = struct{ io.ReadCloser }{req.Body}
+	}
+	return t.base.RoundTrip(req)
 }
 
 func userMessage(text string) []types.Message {
@@ -571,6 +594,7 @@ func TestNestedCall(t *testing.T) {
 	}))
 	client := bedrockruntime.New(bedrockruntime.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: creds, RetryMaxAttempts: 1,
+		HTTPClient: testHTTPClient(),
 	}, WithTracing())
 
 	out, err := client.ConverseStream(context.Background(), &bedrockruntime.ConverseStreamInput{
@@ -613,6 +637,41 @@ func TestTapBadFrames(t *testing.T) {
 	assert.True(t, tap.broken)
 	assert.Equal(t, int64(-1), headerCount("x"))
 	assert.Nil(t, converseGuardrailTrace([]byte(`{"trace":{"guardrail":[]}}`)))
+}
+
+// blockedBody is a body whose Read waits until Close, then fails, as the
+// response body does when the caller closes the stream while the SDK's
+// reader goroutine waits for the next frame; Close returns once that Read
+// has returned.
+type blockedBody struct{ reading, closed, readReturned chan struct{} }
+
+func (b *blockedBody) Read([]byte) (int, error) {
+	close(b.reading)
+	<-b.closed
+	return 0, errors.New("read on closed body")
+}
+
+func (b *blockedBody) Close() error {
+	close(b.closed)
+	<-b.readReturned
+	return nil
+}
+
+// TestTapCloseDuringRead: the read error that closing the stream causes in
+// the SDK's reader goroutine does not fail the span.
+func TestTapCloseDuringRead(t *testing.T) {
+	rec := adaptertest.Record(t)
+	_, span := rastir.StartLLM(context.Background(), "m")
+	body := &blockedBody{reading: make(chan struct{}), closed: make(chan struct{}), readReturned: make(chan struct{})}
+	tap := newStreamTap(body, &call{span: span})
+	go func() {
+		_, _ = tap.Read(make([]byte, 16))
+		close(body.readReturned)
+	}()
+	<-body.reading
+	require.NoError(t, tap.Close())
+	s, _ := onlySpan(t, rec)
+	assert.Equal(t, codes.Unset, s.Status().Code)
 }
 
 type nopCloser struct{ *strings.Reader }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"go.opentelemetry.io/otel/attribute"
@@ -56,6 +57,9 @@ type streamTap struct {
 	assessment []byte
 	streamErr  error
 	once       sync.Once
+	// closing is set when the caller closes the stream: the SDK's reader
+	// goroutine, blocked in Read, then fails, and that is no failed call.
+	closing atomic.Bool
 }
 
 func newStreamTap(rc io.ReadCloser, c *call) *streamTap {
@@ -68,7 +72,7 @@ func (t *streamTap) Read(p []byte) (int, error) {
 		t.feed(p[:n])
 	}
 	if err != nil {
-		if errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) || t.closing.Load() {
 			t.finish(nil)
 		} else {
 			t.finish(err)
@@ -78,6 +82,7 @@ func (t *streamTap) Read(p []byte) (int, error) {
 }
 
 func (t *streamTap) Close() error {
+	t.closing.Store(true)
 	err := t.rc.Close()
 	t.finish(nil)
 	return err

@@ -45,6 +45,7 @@ type Tap struct {
 
 	mu       sync.Mutex
 	done     bool
+	closing  bool // Close was called: a read error from then on is the close's doing
 	overflow bool // non-stream: the body outgrew MaxBuffered; stream: dropping an over-long line
 	// buf holds the body (non-stream) or the current incomplete line
 	// (stream); it comes from slabPool through slab and goes back there
@@ -82,7 +83,7 @@ func (t *Tap) Read(p []byte) (int, error) {
 			t.observe(p[:n])
 		}
 		if err != nil {
-			if errors.Is(err, io.EOF) {
+			if errors.Is(err, io.EOF) || t.closing {
 				t.finish(nil)
 			} else {
 				t.finish(err)
@@ -94,6 +95,11 @@ func (t *Tap) Read(p []byte) (int, error) {
 }
 
 func (t *Tap) Close() error {
+	// A Read blocked on another goroutine fails once the body is closed;
+	// that is the caller ending the response early, not a failed call.
+	t.mu.Lock()
+	t.closing = true
+	t.mu.Unlock()
 	err := t.rc.Close()
 	t.mu.Lock()
 	if !t.done {
