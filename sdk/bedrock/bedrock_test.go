@@ -27,6 +27,7 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/sdktest"
 )
 
 func onlySpan(t *testing.T, rec *tracetest.SpanRecorder) (sdktrace.ReadOnlySpan, map[string]any) {
@@ -639,36 +640,18 @@ func TestTapBadFrames(t *testing.T) {
 	assert.Nil(t, converseGuardrailTrace([]byte(`{"trace":{"guardrail":[]}}`)))
 }
 
-// blockedBody is a body whose Read waits until Close, then fails, as the
-// response body does when the caller closes the stream while the SDK's
-// reader goroutine waits for the next frame; Close returns once that Read
-// has returned.
-type blockedBody struct{ reading, closed, readReturned chan struct{} }
-
-func (b *blockedBody) Read([]byte) (int, error) {
-	close(b.reading)
-	<-b.closed
-	return 0, errors.New("read on closed body")
-}
-
-func (b *blockedBody) Close() error {
-	close(b.closed)
-	<-b.readReturned
-	return nil
-}
-
 // TestTapCloseDuringRead: the read error that closing the stream causes in
 // the SDK's reader goroutine does not fail the span.
 func TestTapCloseDuringRead(t *testing.T) {
 	rec := adaptertest.Record(t)
 	_, span := rastir.StartLLM(context.Background(), "m")
-	body := &blockedBody{reading: make(chan struct{}), closed: make(chan struct{}), readReturned: make(chan struct{})}
+	body := sdktest.NewBlockedBody()
 	tap := newStreamTap(body, &call{span: span})
 	go func() {
 		_, _ = tap.Read(make([]byte, 16))
-		close(body.readReturned)
+		body.ReadReturned()
 	}()
-	<-body.reading
+	<-body.Reading()
 	require.NoError(t, tap.Close())
 	s, _ := onlySpan(t, rec)
 	assert.Equal(t, codes.Unset, s.Status().Code)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/sdktest"
 )
 
 type recorder struct {
@@ -156,34 +158,17 @@ type finishFunc func(body []byte, err error)
 func (finishFunc) Line([]byte)                     {}
 func (f finishFunc) Finish(body []byte, err error) { f(body, err) }
 
-// blockedBody is a body whose Read waits until Close, then fails, as a
-// network body does when another goroutine closes it; Close returns once
-// that Read has returned.
-type blockedBody struct{ reading, closed, readReturned chan struct{} }
-
-func (b *blockedBody) Read([]byte) (int, error) {
-	close(b.reading)
-	<-b.closed
-	return 0, errors.New("read on closed body")
-}
-
-func (b *blockedBody) Close() error {
-	close(b.closed)
-	<-b.readReturned
-	return nil
-}
-
 func TestCloseDuringRead(t *testing.T) {
 	// The caller closes the body while another goroutine reads it: the
 	// read error the close causes ends the tap without an error.
-	body := &blockedBody{reading: make(chan struct{}), closed: make(chan struct{}), readReturned: make(chan struct{})}
+	body := sdktest.NewBlockedBody()
 	r := &recorder{}
 	tap := New(body, true, 0, r)
 	go func() {
 		_, _ = tap.Read(make([]byte, 16))
-		close(body.readReturned)
+		body.ReadReturned()
 	}()
-	<-body.reading
+	<-body.Reading()
 	if err := tap.Close(); err != nil {
 		t.Fatal(err)
 	}
