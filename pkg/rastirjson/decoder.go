@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,8 @@ func DefaultLimits() Limits {
 type Decoder struct {
 	limits     Limits
 	spareAttrs bool
+	// droppedKeys are span attribute keys left out of the spans.
+	droppedKeys []string
 	// states is a free list of parser states, not a sync.Pool: a pool is
 	// emptied by every second garbage collection, which under load comes
 	// dozens of times a second, and a fresh state regrows its parser cache
@@ -69,6 +72,13 @@ type Option func(*Decoder)
 // nearly every Rastir span (a Rastir LLM span's 11 attributes become 20),
 // and without the room it reallocates and copies every span's attributes.
 func WithSpareAttributeCapacity() Option { return func(d *Decoder) { d.spareAttrs = true } }
+
+// WithoutSpanAttributes leaves the given span attribute keys out of the
+// decoded spans (a receiver that sets them from the request, such as the
+// tenant, so that a client cannot say otherwise on its spans).
+func WithoutSpanAttributes(keys ...string) Option {
+	return func(d *Decoder) { d.droppedKeys = append(d.droppedKeys, keys...) }
+}
 
 // NewDecoder returns a Decoder that enforces limits. A zero field means no
 // limit for that field.
@@ -91,6 +101,7 @@ func (d *Decoder) getState() *state {
 	default:
 		st := newState(d.limits)
 		st.spareAttrs = d.spareAttrs
+		st.droppedKeys = d.droppedKeys
 		return st
 	}
 }
@@ -212,12 +223,13 @@ type extraField struct {
 
 // state is the per-goroutine part of a Decoder.
 type state struct {
-	limits     Limits
-	spareAttrs bool
-	parser     fastjson.Parser
-	intern     map[string]string
-	recent     [256]string // a direct-mapped cache in front of intern
-	num        []byte
+	limits      Limits
+	spareAttrs  bool
+	droppedKeys []string
+	parser      fastjson.Parser
+	intern      map[string]string
+	recent      [256]string // a direct-mapped cache in front of intern
+	num         []byte
 
 	// Per-batch and per-span scratch.
 	now       pcommon.Timestamp
@@ -542,6 +554,9 @@ func (st *state) decodeAttributes(v *fastjson.Value, attrs pcommon.Map) *Error {
 		k, known := rastirAttributeKey(key)
 		if !known {
 			k = st.str(key)
+		}
+		if len(st.droppedKeys) > 0 && slices.Contains(st.droppedKeys, k) {
+			return
 		}
 		val := attrs.PutEmpty(k)
 		if verr := st.setValue(val, v, 0); verr != nil {

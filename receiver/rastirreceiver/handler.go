@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
@@ -127,7 +126,6 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 	}
 	if r.tenantsByKey != nil {
 		resource.PutStr(vocabulary.ResourceTenant, r.tenantOf(req))
-		dropSpanTenants(td)
 	}
 
 	spanCount := td.SpanCount()
@@ -200,23 +198,6 @@ func (r *rastirReceiver) tenantOf(req *http.Request) string {
 		return tenant
 	}
 	return r.cfg.Tenancy.DefaultTenant
-}
-
-// dropSpanTenants removes the tenant a client wrote on its spans: Rastir's
-// "tenant" (which Rastir overwrote with the request's tenant) and
-// "rastir.tenant". The request's tenant is the resource's; a span-level
-// copy would win over it wherever span attributes are read first, and a
-// client bound to one tenant could file spans under another.
-func dropSpanTenants(td ptrace.Traces) {
-	for _, rs := range td.ResourceSpans().All() {
-		for _, ss := range rs.ScopeSpans().All() {
-			for _, span := range ss.Spans().All() {
-				span.Attributes().RemoveIf(func(key string, _ pcommon.Value) bool {
-					return key == vocabulary.RastirAttrTenant || key == vocabulary.ResourceTenant
-				})
-			}
-		}
-	}
 }
 
 func (r *rastirReceiver) handleReady(w http.ResponseWriter, req *http.Request) {

@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/rastirjson"
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	"github.com/otelcol-rastir/otelcol-rastir/receiver/rastirreceiver/internal/metadata"
 	"github.com/otelcol-rastir/otelcol-rastir/receiver/rastirreceiver/internal/ratelimit"
 )
@@ -72,6 +73,20 @@ func newRastirReceiver(cfg *Config, set receiver.Settings) (*rastirReceiver, err
 	if err != nil {
 		return nil, err
 	}
+	decoderOpts := []rastirjson.Option{
+		// llm_enrich, next in the default pipeline, adds canonical keys to
+		// nearly every span; room for them saves it reallocating each
+		// span's attributes.
+		rastirjson.WithSpareAttributeCapacity(),
+	}
+	if cfg.Tenancy.Enabled {
+		// The request's tenant goes on the resource; a span-level copy
+		// (Rastir's "tenant", which Rastir overwrote with the request's,
+		// or rastir.tenant) would win over it wherever span attributes are
+		// read first, and a client bound to one tenant could file spans
+		// under another.
+		decoderOpts = append(decoderOpts, rastirjson.WithoutSpanAttributes(vocabulary.RastirAttrTenant, vocabulary.ResourceTenant))
+	}
 	r := &rastirReceiver{
 		cfg:       cfg,
 		settings:  set,
@@ -83,11 +98,7 @@ func newRastirReceiver(cfg *Config, set receiver.Settings) (*rastirReceiver, err
 			MaxValueDepth: cfg.Limits.MaxValueDepth,
 
 			MaxValuesPerBatch: cfg.Limits.MaxAttributeValuesPerBatch,
-		},
-			// llm_enrich, next in the default pipeline, adds canonical keys
-			// to nearly every span; room for them saves it reallocating
-			// each span's attributes.
-			rastirjson.WithSpareAttributeCapacity()),
+		}, decoderOpts...),
 		bodies:   newBodyBuffers(),
 		ready:    readiness{hold: cfg.Readiness.RefusalHold},
 		counters: newOperationalCounters(),
