@@ -183,8 +183,10 @@ func TestPushExporterBatchShapeAndHeaders(t *testing.T) {
 	require.Len(t, events, 1)
 	ev := events[0].(map[string]any)
 	assert.Equal(t, vocabulary.EventException, ev[vocabulary.WireEventName])
+	// The Python type a Rastir server reads as the span's category; the Go
+	// type stays in the span's error.type above.
 	assert.Equal(t, map[string]any{
-		vocabulary.AttrExceptionType:    "*errors.errorString",
+		vocabulary.AttrExceptionType:    "RateLimitError",
 		vocabulary.AttrExceptionMessage: "ThrottlingException: slow down",
 	}, ev[vocabulary.WireEventAttributes])
 	assert.IsType(t, float64(0), ev[vocabulary.WireEventTimestamp])
@@ -526,4 +528,65 @@ func TestPushExporterStructuredAttributeValues(t *testing.T) {
 	assert.Equal(t, []any{0.5, float64(3)}, attrs["scores"])
 	assert.Contains(t, attrs, "cursor")
 	assert.Nil(t, attrs["cursor"])
+}
+
+// TestPushExporterExceptionTypeForRastir: a Rastir server categorises a
+// failure by the first exception event's type alone, with Python names.
+// Where the Go type would read differently there, that event carries the
+// Python name of the span's category; other events, types the server
+// already reads right and uncategorised failures go as they are.
+func TestPushExporterExceptionTypeForRastir(t *testing.T) {
+	srv := newTelemetryServer(t)
+	e, err := NewPushExporter(srv.URL)
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	ctx := t.Context()
+	fail := func(name, provider string, status int, errs ...error) {
+		_, s := StartLLM(ctx, name, WithProvider(provider), WithSpanName(name))
+		s.SetHTTPStatus(status)
+		for _, err := range errs {
+			s.Fail(err)
+		}
+		s.End()
+	}
+	deadline, cancel := context.WithDeadline(ctx, time.Now())
+	defer cancel()
+	<-deadline.Done()
+	fail("deadline", vocabulary.ProviderOpenAI, 0, deadline.Err())
+	fail("anthropic-500", vocabulary.ProviderAnthropic, 500, errors.New("overloaded"))
+	fail("bedrock-500", vocabulary.ProviderAWSBedrock, 500, errors.New("model error"))
+	fail("gemini-400", vocabulary.ProviderGCPGemini, 400, errors.New("bad request"), errors.New("second"))
+	// A Go type whose name a Rastir server already reads as rate_limit.
+	fail("already-read", vocabulary.ProviderOpenAI, 0, &rateLimitError{})
+	fail("uncategorised", vocabulary.ProviderOpenAI, 0, errors.New("boom"))
+	require.NoError(t, tp.Shutdown(context.Background()))
+
+	bodies, _ := srv.requests()
+	require.Len(t, bodies, 1)
+	batch := decodeBody(t, bodies[0])
+	exceptionTypes := func(name string) (category string, types []string) {
+		s := wireSpanNamed(t, batch, name)
+		category, _ = s[vocabulary.WireAttributes].(map[string]any)[vocabulary.RastirErrorCategoryKey].(string)
+		for _, ev := range s[vocabulary.WireEvents].([]any) {
+			types = append(types, ev.(map[string]any)[vocabulary.WireEventAttributes].(map[string]any)[vocabulary.AttrExceptionType].(string))
+		}
+		return category, types
+	}
+	for _, tc := range []struct {
+		span, category string
+		types          []string
+	}{
+		{"deadline", vocabulary.ErrorTimeout, []string{"TimeoutError"}},
+		{"anthropic-500", vocabulary.ErrorProvider, []string{"anthropic.APIError"}},
+		{"bedrock-500", vocabulary.ErrorProvider, []string{"botocore.exceptions.ClientError"}},
+		{"gemini-400", vocabulary.ErrorValidation, []string{"ValidationError", "*errors.errorString"}},
+		{"already-read", vocabulary.ErrorRateLimit, []string{"*rastir.rateLimitError"}},
+		{"uncategorised", vocabulary.ErrorUnknown, []string{"*errors.errorString"}},
+	} {
+		category, types := exceptionTypes(tc.span)
+		assert.Equal(t, tc.category, category, tc.span)
+		assert.Equal(t, tc.types, types, tc.span)
+		// What a Rastir server makes of the first one.
+		assert.Equal(t, tc.category, vocabulary.RastirServerErrorCategory(types[0]), tc.span)
+	}
 }

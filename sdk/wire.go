@@ -94,6 +94,7 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 	}
 
 	spanType, toolName, serverSide := "", "", false
+	errorCategory, provider := "", ""
 	for _, kv := range s.Attributes() {
 		switch kv.Key {
 		case vocabulary.RastirSpanTypeKey:
@@ -102,6 +103,10 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 			toolName = kv.Value.AsString()
 		case vocabulary.RastirRemote:
 			serverSide = kv.Value.Type() == attribute.BOOL && !kv.Value.AsBool()
+		case vocabulary.RastirErrorCategoryKey:
+			errorCategory = kv.Value.AsString()
+		case vocabulary.GenAIProviderName:
+			provider = kv.Value.AsString()
 		}
 	}
 	// Rastir names a tool by its span's name (the Python client's span is
@@ -256,6 +261,15 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 	b = append(b, ',')
 	b = appendKey(b, vocabulary.WireEvents)
 	b = append(b, '[')
+	// A Rastir server categorises a failure by the exception type of the
+	// span's first exception event alone, with a table of Python names
+	// that Go's type names ("*openai.Error") never match. Where it would
+	// not reach the span's category, that event names the category's
+	// Python type; the span's error.type keeps the Go one.
+	exceptionType := ""
+	if errorCategory != "" && st.Code == codes.Error {
+		exceptionType = vocabulary.RastirExceptionType(errorCategory, provider)
+	}
 	for i, ev := range s.Events() {
 		if i > 0 {
 			b = append(b, ',')
@@ -266,11 +280,22 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 		b = append(b, ',')
 		b = appendKey(b, vocabulary.WireEventAttributes)
 		b = append(b, '{')
+		exception := exceptionType != "" && ev.Name == vocabulary.EventException
 		for j, kv := range ev.Attributes {
 			if j > 0 {
 				b = append(b, ',')
 			}
 			b = appendKey(b, string(kv.Key))
+			if exception && kv.Key == vocabulary.AttrExceptionType && kv.Value.Type() == attribute.STRING && kv.Value.AsString() != "" {
+				// The event the server reads: the later ones go as they are.
+				typ := kv.Value.AsString()
+				if vocabulary.RastirServerErrorCategory(typ) != errorCategory {
+					typ = exceptionType
+				}
+				exceptionType = ""
+				b = appendString(b, typ)
+				continue
+			}
 			b = appendValue(b, kv.Value)
 		}
 		b = append(b, '}', ',')

@@ -119,6 +119,53 @@ func CategorizeErrorType(name string) string {
 	return ErrorUnknown
 }
 
+// RastirServerErrorCategory is the category the Rastir server itself gives
+// an exception type (collector spec §3.2.4): its exact table, then its
+// substring rules, else unknown. It lacks the SDK names CategorizeErrorType
+// adds, so what a client sends for a Rastir server is checked against it.
+func RastirServerErrorCategory(name string) string {
+	if c, ok := rastirExactErrorTypes[name]; ok {
+		return c
+	}
+	lower := strings.ToLower(name)
+	switch {
+	case strings.Contains(lower, "timeout"):
+		return ErrorTimeout
+	case strings.Contains(lower, "ratelimit"), strings.Contains(lower, "rate_limit"):
+		return ErrorRateLimit
+	case strings.Contains(lower, "validation"):
+		return ErrorValidation
+	}
+	return ErrorUnknown
+}
+
+// RastirExceptionType names, for a Rastir server, an exception type of
+// category: one of its exact table that it maps to category, for
+// provider_error the one of the provider (a gen_ai.provider.name value;
+// openai's for the others, which Rastir's table does not name). It is ""
+// for unknown and for anything that is not a category.
+func RastirExceptionType(category, provider string) string {
+	switch category {
+	case ErrorTimeout:
+		return "TimeoutError"
+	case ErrorRateLimit:
+		return "RateLimitError"
+	case ErrorValidation:
+		return "ValidationError"
+	case ErrorInternal:
+		return "RuntimeError"
+	case ErrorProvider:
+		switch provider {
+		case ProviderAnthropic:
+			return "anthropic.APIError"
+		case ProviderAWSBedrock:
+			return "botocore.exceptions.ClientError"
+		}
+		return "openai.APIError"
+	}
+	return ""
+}
+
 // CategorizeHTTPStatus maps an HTTP status code of a failed provider call:
 // 408 and 504 timeout, 429 rate_limit, 400 and 422 validation_error, any
 // other 4xx or 5xx provider_error; anything else is unknown.

@@ -48,6 +48,55 @@ func TestCategorizeErrorType(t *testing.T) {
 	}
 }
 
+// TestRastirServerErrorCategory: the Rastir server's own reading, which
+// misses the SDK names (collector spec §3.2.4, its verified examples).
+func TestRastirServerErrorCategory(t *testing.T) {
+	tests := map[string]string{
+		"openai.RateLimitError":         ErrorRateLimit,
+		"ConnectTimeoutError":           ErrorTimeout,
+		"ValidationTimeout":             ErrorTimeout,
+		"MyRateLimitException":          ErrorRateLimit,
+		"pydantic_core.ValidationError": ErrorValidation,
+		"APIConnectionError":            ErrorUnknown,
+		"ClientError":                   ErrorUnknown,
+		"*openai.Error":                 ErrorUnknown,
+		"context.deadlineExceededError": ErrorUnknown,
+		"Exception":                     ErrorInternal,
+		"":                              ErrorUnknown,
+	}
+	for name, want := range tests {
+		if got := RastirServerErrorCategory(name); got != want {
+			t.Errorf("%q: %s, want %s", name, got, want)
+		}
+	}
+}
+
+// TestRastirExceptionType: each named type reads back, on a Rastir server
+// and here, as the category it was chosen for.
+func TestRastirExceptionType(t *testing.T) {
+	for _, category := range []string{ErrorTimeout, ErrorRateLimit, ErrorValidation, ErrorProvider, ErrorInternal} {
+		for _, provider := range []string{ProviderOpenAI, ProviderAnthropic, ProviderAWSBedrock, ProviderGCPGemini, ""} {
+			name := RastirExceptionType(category, provider)
+			if got := RastirServerErrorCategory(name); got != category {
+				t.Errorf("%s/%s: %q reads as %s on a Rastir server", category, provider, name, got)
+			}
+			if got := CategorizeErrorType(name); got != category {
+				t.Errorf("%s/%s: %q reads as %s here", category, provider, name, got)
+			}
+		}
+	}
+	for _, provider := range []string{ProviderAnthropic, ProviderAWSBedrock} {
+		if name := RastirExceptionType(ErrorProvider, provider); name == RastirExceptionType(ErrorProvider, ProviderOpenAI) {
+			t.Errorf("%s: provider errors named as openai's", provider)
+		}
+	}
+	for _, c := range []string{ErrorUnknown, "", "rate-limit"} {
+		if name := RastirExceptionType(c, ProviderOpenAI); name != "" {
+			t.Errorf("%q: %q, want none", c, name)
+		}
+	}
+}
+
 func TestCategorizeHTTPStatus(t *testing.T) {
 	tests := map[int]string{
 		408: ErrorTimeout, 504: ErrorTimeout, 429: ErrorRateLimit, 400: ErrorValidation,
