@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -216,6 +217,13 @@ func (r *rastirReceiver) handleReady(w http.ResponseWriter, req *http.Request) {
 // example an unsupported Content-Encoding) in Rastir's error shape. A body
 // that could not be decompressed is an invalid batch and is counted as one.
 func (r *rastirReceiver) handleServerError(w http.ResponseWriter, req *http.Request, msg string, status int) {
+	if status == http.StatusBadRequest && strings.HasSuffix(msg, errSnappyTooLarge) {
+		// confighttp refuses a snappy block that would decode past the
+		// limit before decoding it, by a message alone: answered as any
+		// body past the limit.
+		r.refuseUnreadable(w, req, &http.MaxBytesError{Limit: r.cfg.MaxRequestBodySize})
+		return
+	}
 	if status == http.StatusBadRequest && req.URL.Path == pathTelemetry {
 		r.countRefused(req, reasonInvalid)
 	}

@@ -3,6 +3,7 @@ package rastirreceiver
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -31,6 +32,14 @@ const (
 	pathHealth    = "/health"
 	pathReady     = "/ready"
 	pathMetrics   = "/metrics"
+)
+
+const (
+	// contentEncodingIdentity is the Content-Encoding of an unencoded body.
+	contentEncodingIdentity = "identity"
+	// errSnappyTooLarge ends confighttp's refusal of a snappy block that
+	// decodes past max_request_body_size (its only sign of that case).
+	errSnappyTooLarge = "decoded size exceeds max request body size"
 )
 
 type rastirReceiver struct {
@@ -140,7 +149,10 @@ func (r *rastirReceiver) start(ctx context.Context, host component.Host) error {
 
 	var err error
 	r.server, err = r.cfg.ToServer(ctx, host.GetExtensions(), r.settings.TelemetrySettings, mux,
-		confighttp.WithErrorHandler(r.handleServerError))
+		confighttp.WithErrorHandler(r.handleServerError),
+		// HTTP's name for no encoding, which some clients and proxies
+		// send; Rastir, which ignores the header, accepts their bodies.
+		confighttp.WithDecoder(contentEncodingIdentity, func(body io.ReadCloser) (io.ReadCloser, error) { return body, nil }))
 	if err != nil {
 		return err
 	}
