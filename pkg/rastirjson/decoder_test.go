@@ -124,6 +124,46 @@ func TestDecodeMapping(t *testing.T) {
 	}
 }
 
+// TestDecodeZeroIDs: OTLP has no all-zero id (backends refuse such a trace
+// or span id), so ids of zeros are hashed from their strings like non-hex
+// ids: the spans naming one still share it, a parent of zeros still names
+// its span, and the string is kept.
+func TestDecodeZeroIDs(t *testing.T) {
+	const zeros32, zeros16 = "00000000000000000000000000000000", "0000000000000000"
+	body := `{"spans":[
+	 {"trace_id":"` + zeros32 + `","span_id":"` + zeros16 + `","name":"root"},
+	 {"trace_id":"` + zeros32 + `","span_id":"00f067aa0ba902b7","parent_span_id":"` + zeros16 + `","name":"child"},
+	 {"trace_id":"0","span_id":"` + zeros32 + `","name":"short"}
+	]}`
+	td, err := NewDecoder(DefaultLimits()).Decode([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rastirjsontest.Compare([]byte(body), td); err != nil {
+		t.Fatal(err)
+	}
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	root, child, short := spans.At(0), spans.At(1), spans.At(2)
+	for _, s := range []ptrace.Span{root, child, short} {
+		if s.TraceID().IsEmpty() || s.SpanID().IsEmpty() {
+			t.Errorf("%s: trace id %s, span id %s", s.Name(), s.TraceID(), s.SpanID())
+		}
+	}
+	if root.TraceID() != child.TraceID() {
+		t.Error("spans naming the same trace id of zeros must share a trace")
+	}
+	if child.ParentSpanID() != root.SpanID() || child.Kind() != ptrace.SpanKindInternal {
+		t.Errorf("child's parent %s, want the root's span id %s", child.ParentSpanID(), root.SpanID())
+	}
+	assertAttr(t, root.Attributes(), vocabulary.WireKeyTraceID, zeros32)
+	assertAttr(t, root.Attributes(), vocabulary.WireKeySpanID, zeros16)
+	assertAttr(t, child.Attributes(), vocabulary.WireKeyParentSpanID, zeros16)
+	assertAttr(t, short.Attributes(), vocabulary.WireKeyTraceID, "0")
+	if short.TraceID() == root.TraceID() {
+		t.Error("different id strings must not share a hashed id")
+	}
+}
+
 func assertAttr(t *testing.T, m pcommon.Map, k string, want any) {
 	t.Helper()
 	v, ok := m.Get(k)

@@ -18,13 +18,17 @@ import (
 //   - the original string is kept under rastir.wire.trace_id / rastir.wire.span_id /
 //     rastir.wire.parent_span_id whenever the OTLP id cannot reproduce it.
 //   - a missing, null or empty id gets a random one.
+//   - an all-zero id, which OTLP reads as no id at all (backends refuse such
+//     a trace or span id), is hashed from its string like a non-hex one, so
+//     a parent id of zeros still names the span whose id is those zeros
+//     (Rastir, too, reads any non-empty parent id as a parent).
 
 func (st *state) traceID(v *fastjson.Value) (id pcommon.TraceID, keepRaw bool, err *Error) {
 	s, present, err := st.idString(v, vocabulary.WireTraceID)
 	if err != nil || !present {
 		return randomTraceID(), false, err
 	}
-	if isHex, lower := decodeHex(id[:], s); isHex {
+	if isHex, lower := decodeHex(id[:], s); isHex && !id.IsEmpty() {
 		return id, len(s) != 32 || !lower, nil
 	}
 	id = pcommon.TraceID{}
@@ -40,7 +44,7 @@ func (st *state) spanID(v *fastjson.Value, field string) (id pcommon.SpanID, kee
 	if err != nil || !present {
 		return id, false, false, err
 	}
-	if isHex, lower := decodeHex(id[:], s); isHex {
+	if isHex, lower := decodeHex(id[:], s); isHex && !id.IsEmpty() {
 		return id, (len(s) != 16 && len(s) != 32) || !lower, true, nil
 	}
 	id = pcommon.SpanID{}

@@ -71,10 +71,10 @@ func inputKey(in map[string]any) (string, bool) {
 	if t == "" || s == "" {
 		return "", false
 	}
-	if len(t) != 32 || !isLowerHex(t) {
+	if len(t) != 32 || !isLowerHex(t) || isZero(t) {
 		t = "raw:" + t
 	}
-	if (len(s) == 16 || len(s) == 32) && isLowerHex(s) {
+	if (len(s) == 16 || len(s) == 32) && isLowerHex(s) && !isZero(s[:16]) {
 		s = s[:16]
 	} else {
 		s = "raw:" + s
@@ -101,6 +101,12 @@ func isLowerHex(s string) bool {
 		}
 	}
 	return true
+}
+
+// isZero tells an id of zeros, which the decoder hashes (OTLP has no
+// all-zero id).
+func isZero(s string) bool {
+	return strings.Trim(s, "0") == ""
 }
 
 func hexID(v any, digits int) string {
