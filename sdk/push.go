@@ -110,6 +110,9 @@ type PushStats struct {
 	// BatchesSent and BatchesFailed count requests the same way.
 	BatchesSent   uint64
 	BatchesFailed uint64
+	// BatchesSplit counts batches answered 413 (too large) and sent again
+	// as two halves.
+	BatchesSplit uint64
 	// Retries counts attempts after the first.
 	Retries uint64
 }
@@ -130,6 +133,7 @@ type PushExporter struct {
 
 	sent, dropped, failed      atomic.Uint64
 	batchesSent, batchesFailed atomic.Uint64
+	batchesSplit               atomic.Uint64
 	retries                    atomic.Uint64
 	lastDropLog                atomic.Int64
 	closed                     atomic.Bool
@@ -144,9 +148,15 @@ type PushExporter struct {
 }
 
 type pushItem struct {
-	body  *[]byte
+	body  *pushBody
 	spans int
 	flush chan struct{}
+}
+
+// pushBody is an encoded batch and where its spans are in it (appendBatch).
+type pushBody struct {
+	b      []byte
+	bounds []int
 }
 
 // NewPushExporter returns an exporter that posts to pushURL +
@@ -218,6 +228,7 @@ func (e *PushExporter) Stats() PushStats {
 		SpansFailed:   e.failed.Load(),
 		BatchesSent:   e.batchesSent.Load(),
 		BatchesFailed: e.batchesFailed.Load(),
+		BatchesSplit:  e.batchesSplit.Load(),
 		Retries:       e.retries.Load(),
 	}
 }
@@ -253,12 +264,8 @@ func (e *PushExporter) enqueue(res *resource.Resource, spans []sdktrace.ReadOnly
 		e.drop(len(spans))
 		return
 	}
-	bp, _ := e.bufPool.Get().(*[]byte)
-	if bp == nil {
-		b := make([]byte, 0, 4096)
-		bp = &b
-	}
-	*bp = appendBatch((*bp)[:0], e.meta(res), spans)
+	bp := e.getBody()
+	bp.b, bp.bounds = appendBatch(bp.b, bp.bounds, e.meta(res), spans)
 	select {
 	case e.queue <- pushItem{body: bp, spans: len(spans)}:
 	default:
@@ -268,6 +275,15 @@ func (e *PushExporter) enqueue(res *resource.Resource, spans []sdktrace.ReadOnly
 		e.bufPool.Put(bp)
 		e.drop(len(spans))
 	}
+}
+
+func (e *PushExporter) getBody() *pushBody {
+	bp, _ := e.bufPool.Get().(*pushBody)
+	if bp == nil {
+		return &pushBody{b: make([]byte, 0, 4096)}
+	}
+	bp.b, bp.bounds = bp.b[:0], bp.bounds[:0]
+	return bp
 }
 
 func (e *PushExporter) meta(res *resource.Resource) batchMeta {
@@ -353,21 +369,39 @@ func (e *PushExporter) send(it pushItem) {
 		e.queued.Add(-int64(it.spans))
 		e.bufPool.Put(it.body)
 	}()
+	e.deliver(it.body, it.spans)
+}
+
+// deliver posts a batch of n spans, retrying it as the server allows. A
+// batch answered 413 goes again as two halves, so that only a span too
+// large on its own is lost: the Python client drops the whole batch, but
+// its server has no body limit, while the rastir receiver and proxies do.
+func (e *PushExporter) deliver(body *pushBody, n int) {
 	wait := e.cfg.backoff
 	for attempt := 1; ; attempt++ {
-		status, retryAfter, err := e.post(*it.body)
+		status, retryAfter, err := e.post(body.b)
 		if err == nil && status >= 200 && status < 300 {
-			e.sent.Add(uint64(it.spans))
+			e.sent.Add(uint64(n))
 			e.batchesSent.Add(1)
+			return
+		}
+		if err == nil && status == http.StatusRequestEntityTooLarge && n > 1 && e.sendCtx.Err() == nil {
+			e.batchesSplit.Add(1)
+			for _, half := range [2][2]int{{0, n / 2}, {n / 2, n}} {
+				part := e.getBody()
+				part.b, part.bounds = splitBatch(part.b, part.bounds, body.b, body.bounds, half[0], half[1])
+				e.deliver(part, half[1]-half[0])
+				e.bufPool.Put(part)
+			}
 			return
 		}
 		retryable := err != nil && !errors.Is(err, errRedirected) || status == http.StatusTooManyRequests || status == http.StatusInternalServerError ||
 			status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 		if !retryable || attempt >= e.cfg.maxAttempts || e.sendCtx.Err() != nil {
-			e.failed.Add(uint64(it.spans))
+			e.failed.Add(uint64(n))
 			e.batchesFailed.Add(1)
 			e.cfg.logger.Warn("rastir push exporter: batch dropped",
-				slog.Int("spans", it.spans), slog.Int("status", status), slog.Int("attempts", attempt), slog.Any("error", err))
+				slog.Int("spans", n), slog.Int("status", status), slog.Int("attempts", attempt), slog.Any("error", err))
 			return
 		}
 		d := wait

@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -588,5 +589,92 @@ func TestPushExporterExceptionTypeForRastir(t *testing.T) {
 		assert.Equal(t, tc.types, types, tc.span)
 		// What a Rastir server makes of the first one.
 		assert.Equal(t, tc.category, vocabulary.RastirServerErrorCategory(types[0]), tc.span)
+	}
+}
+
+// TestPushExporterSplitsBatchesTooLarge: a server with a body limit (the
+// rastir receiver's max_request_body_size, a proxy's) answers 413 to a
+// batch over it; the batch is split in halves until each part fits, so
+// only a span too large on its own is lost, not the batch around it.
+func TestPushExporterSplitsBatchesTooLarge(t *testing.T) {
+	const limit = 4 << 10
+	var mu sync.Mutex
+	var accepted []string
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		requests++
+		if len(body) > limit {
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			return
+		}
+		var batch struct {
+			Spans []struct {
+				Name string `json:"name"`
+			} `json:"spans"`
+		}
+		if err := json.Unmarshal(body, &batch); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		for _, s := range batch.Spans {
+			accepted = append(accepted, s.Name)
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(srv.Close)
+	e, err := NewPushExporter(srv.URL, WithPushRetry(1, time.Millisecond))
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	var want []string
+	for i := range 12 {
+		name := "span-" + strconv.Itoa(i)
+		size := 600 // 12 of them do not fit in one body, 6 do
+		if i == 7 {
+			size = 2 * limit // too large alone
+		} else {
+			want = append(want, name)
+		}
+		_, s := StartTrace(t.Context(), name, WithAttributes(attribute.String("payload", strings.Repeat("x", size))))
+		s.End()
+	}
+	require.NoError(t, tp.Shutdown(context.Background()))
+
+	mu.Lock()
+	defer mu.Unlock()
+	assert.ElementsMatch(t, want, accepted)
+	st := e.Stats()
+	assert.Equal(t, uint64(11), st.SpansSent)
+	assert.Equal(t, uint64(1), st.SpansFailed)
+	assert.Positive(t, st.BatchesSplit)
+	// Halving: at most two requests per split, plus the first.
+	assert.LessOrEqual(t, requests, 1+2*int(st.BatchesSplit))
+}
+
+// TestSplitBatch: every run of spans cut out of an encoded batch is the
+// batch those spans would have been on their own.
+func TestSplitBatch(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	UseTracerProvider(tp)
+	t.Cleanup(func() { UseTracerProvider(nil) })
+	emitScenario(t.Context())
+	spans := rec.Ended()
+	require.Len(t, spans, 5)
+	meta := batchMeta{service: "svc", env: "prod"}
+	body, bounds := appendBatch(nil, nil, meta, spans)
+	require.Len(t, bounds, len(spans)+1)
+	for from := range spans {
+		for to := from + 1; to <= len(spans); to++ {
+			want, wantBounds := appendBatch(nil, nil, meta, spans[from:to])
+			got, gotBounds := splitBatch([]byte("reused"), nil, body, bounds, from, to)
+			assert.Equal(t, string(want), string(got[len("reused"):]), "spans %d to %d", from, to)
+			for i := range gotBounds {
+				gotBounds[i] -= len("reused")
+			}
+			assert.Equal(t, wantBounds, gotBounds, "spans %d to %d", from, to)
+		}
 	}
 }

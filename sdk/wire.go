@@ -20,7 +20,10 @@ type batchMeta struct {
 
 // appendBatch appends the JSON body of POST /v1/telemetry for spans, in the
 // shape the Python client sends: {"service", "env", "version", "spans"}.
-func appendBatch(b []byte, meta batchMeta, spans []sdktrace.ReadOnlySpan) []byte {
+// It also appends to bounds where the spans' JSON starts and where each
+// span's ends, so that the body can be cut into smaller batches
+// (splitBatch).
+func appendBatch(b []byte, bounds []int, meta batchMeta, spans []sdktrace.ReadOnlySpan) ([]byte, []int) {
 	b = append(b, '{')
 	b = appendKey(b, vocabulary.WireService)
 	b = appendString(b, meta.service)
@@ -37,13 +40,34 @@ func appendBatch(b []byte, meta batchMeta, spans []sdktrace.ReadOnlySpan) []byte
 	b = append(b, ',')
 	b = appendKey(b, vocabulary.WireSpans)
 	b = append(b, '[')
+	bounds = append(bounds, len(b))
 	for i, s := range spans {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = appendSpan(b, s)
+		bounds = append(bounds, len(b))
 	}
-	return append(b, ']', '}')
+	return append(b, ']', '}'), bounds
+}
+
+// splitBatch appends to dst the batch of the spans [from, to) of body, a
+// batch appendBatch made with bounds, and their bounds to dstBounds.
+func splitBatch(dst []byte, dstBounds []int, body []byte, bounds []int, from, to int) ([]byte, []int) {
+	dst = append(dst, body[:bounds[0]]...)
+	dstBounds = append(dstBounds, len(dst))
+	for i := from; i < to; i++ {
+		start := bounds[i]
+		if i > 0 {
+			start++ // the comma before it
+		}
+		if i > from {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, body[start:bounds[i+1]]...)
+		dstBounds = append(dstBounds, len(dst))
+	}
+	return append(dst, ']', '}'), dstBounds
 }
 
 // rastirFields holds the canonical attributes that map to Rastir's keys.
