@@ -183,6 +183,47 @@ func TestStreamErrorEvent(t *testing.T) {
 	assert.Contains(t, adaptertest.Attrs(s.Events()[0].Attributes)[vocabulary.AttrExceptionMessage], "overloaded_error")
 }
 
+// TestStreamBedrockException: on Amazon Bedrock, the SDK's bedrock option
+// turns an exception frame of the event stream into an error event whose
+// error type is the exception's (throttlingException, ...); the span is
+// categorised by it as the Bedrock adapter categorises the same exception.
+func TestStreamBedrockException(t *testing.T) {
+	for _, tt := range []struct{ exception, category string }{
+		{"throttlingException", vocabulary.ErrorRateLimit},
+		{"modelTimeoutException", vocabulary.ErrorTimeout},
+		{"validationException", vocabulary.ErrorValidation},
+		{"modelStreamErrorException", vocabulary.ErrorProvider},
+		{"serviceUnavailableException", vocabulary.ErrorProvider},
+	} {
+		t.Run(tt.exception, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			// What the SDK's bedrock option hands on for a message_start
+			// chunk and an exception frame.
+			sse := "event: message_start\n" +
+				`data: {"type":"message_start","message":{"id":"msg_bdrk_01","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[],"stop_reason":null,"usage":{"input_tokens":12,"output_tokens":1}}}` + "\n\n" +
+				"event: error\n" +
+				`data: {"type":"error","error":{"type":"` + tt.exception + `","message":"Too many requests, please wait before trying again."}}` + "\n\n"
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				_, _ = w.Write([]byte(sse))
+			}))
+			t.Cleanup(srv.Close)
+
+			stream := client(srv).Messages.NewStreaming(context.Background(), params())
+			for stream.Next() {
+			}
+			require.Error(t, stream.Err())
+			require.NoError(t, stream.Close())
+
+			s := adaptertest.Only(t, rec)
+			assert.Equal(t, codes.Error, s.Status().Code)
+			m := adaptertest.Attrs(s.Attributes())
+			assert.Equal(t, "*apierror.Error", m[vocabulary.ErrorType])
+			assert.Equal(t, tt.category, m[vocabulary.RastirErrorCategoryKey])
+		})
+	}
+}
+
 func TestHTTPErrors(t *testing.T) {
 	tests := []struct {
 		name     string

@@ -120,7 +120,10 @@ const (
 
 // errorTypeCategory maps the error types of Anthropic's error events
 // (which arrive with status 200) to the category their HTTP status would
-// have given.
+// have given. On Amazon Bedrock the SDK's bedrock option makes an error
+// event of an exception frame, with the exception's type
+// (throttlingException, modelTimeoutException, ...): those are categorised
+// by name, as the Bedrock adapter categorises them.
 func errorTypeCategory(typ string) string {
 	switch typ {
 	case "rate_limit_error":
@@ -132,6 +135,9 @@ func errorTypeCategory(typ string) string {
 	case "overloaded_error", "api_error", "authentication_error", "permission_error",
 		"not_found_error", "request_too_large", "billing_error":
 		return vocabulary.ErrorProvider
+	}
+	if c := vocabulary.CategorizeErrorType(typ); c != vocabulary.ErrorUnknown {
+		return c
 	}
 	return ""
 }
