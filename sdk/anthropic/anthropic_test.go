@@ -122,6 +122,35 @@ func TestMessageCacheTokens(t *testing.T) {
 	assert.Equal(t, int64(188086), m[vocabulary.GenAIUsageCacheCreationTokens])
 }
 
+// TestThinkingTokens: a message with extended thinking reports its
+// reasoning tokens (usage.output_tokens_details.thinking_tokens, part of
+// output_tokens), streamed or not.
+func TestThinkingTokens(t *testing.T) {
+	for _, tc := range []struct{ name, contentType, file string }{
+		{"message", "application/json", "message_thinking.json"},
+		{"stream", "text/event-stream", "stream_thinking.sse"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			srv := server(t, reply{200, tc.contentType, tc.file})
+			if tc.contentType == "application/json" {
+				msg, err := client(srv).Messages.New(context.Background(), params())
+				require.NoError(t, err)
+				require.Equal(t, int64(287), msg.Usage.OutputTokensDetails.ThinkingTokens, "the client reads the same body")
+			} else {
+				stream := client(srv).Messages.NewStreaming(context.Background(), params())
+				for stream.Next() {
+				}
+				require.NoError(t, stream.Err())
+			}
+			m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+			assert.Equal(t, int64(46), m[vocabulary.GenAIUsageInputTokens])
+			assert.Equal(t, int64(312), m[vocabulary.GenAIUsageOutputTokens])
+			assert.Equal(t, int64(287), m[vocabulary.GenAIUsageReasoningTokens])
+		})
+	}
+}
+
 func TestStream(t *testing.T) {
 	rec := adaptertest.Record(t)
 	srv := server(t, reply{200, "text/event-stream", "stream.sse"})

@@ -36,6 +36,7 @@ type result struct {
 	finish                   string
 	input, output            int64
 	cacheRead, cacheCreation int64
+	thinking                 int64 // output tokens of reasoning, in output
 	haveUsage, firstChunk    bool
 	failure                  error
 	failureCategory          string
@@ -58,7 +59,7 @@ func (b *body) Line(line []byte) {
 	var (
 		typ, errorType string
 		top            member // the event's member being read
-		usage          bool   // the event's usage is an object
+		usage          usageReader
 		msg            messageReader
 	)
 	// message_start carries a message, message_delta a delta with the stop
@@ -74,7 +75,7 @@ func (b *body) Line(line []byte) {
 				// Deltas are most of a stream and carry nothing else to read.
 				return typ == eventContentBlockDelta
 			case memberUsage:
-				usage = r.startUsage(it, true)
+				usage.start(r, it, true)
 			}
 			return false
 		}
@@ -86,9 +87,7 @@ func (b *body) Line(line []byte) {
 				r.setFinish(jsonwalk.String(it))
 			}
 		case memberUsage:
-			if it.Level() == 2 && usage {
-				r.readCount(it)
-			}
+			usage.visit(r, it, 1)
 		case memberError:
 			if it.Level() == 2 && memberOf(it) == memberType {
 				errorType = jsonwalk.String(it)
@@ -168,7 +167,7 @@ func (r *result) readMessage(js string) {
 // messageReader is the state of a walk over a Message object.
 type messageReader struct {
 	member member // the message's member being read
-	usage  bool   // that member is a usage object
+	usage  usageReader
 }
 
 // visit reads one value of a walk in which the message is at level base.
@@ -188,44 +187,64 @@ func (m *messageReader) visit(r *result, it *jsonwalk.Iterator, base int) {
 		case memberStopReason:
 			r.setFinish(jsonwalk.String(it))
 		case memberUsage:
-			m.usage = r.startUsage(it, false)
+			m.usage.start(r, it, false)
 		}
-	case 2:
-		if m.member == memberUsage && m.usage {
-			r.readCount(it)
+	default:
+		if m.member == memberUsage {
+			m.usage.visit(r, it, base+1)
 		}
 	}
 }
 
-// startUsage begins a usage value and reports whether it is an object;
-// with update, only the counts it has replace the ones known.
-func (r *result) startUsage(it *jsonwalk.Iterator, update bool) bool {
-	if !jsonwalk.IsObject(it) {
-		return false
-	}
-	if !update || !r.haveUsage {
-		r.input, r.output, r.cacheRead, r.cacheCreation = -1, -1, -1, -1
-	}
-	r.haveUsage = true
-	return true
+// usageReader is the state of a walk over a usage object.
+type usageReader struct {
+	ok      bool // the usage is an object
+	details bool // its member being read is an output_tokens_details object
 }
 
-// readCount reads a member of a usage object; one that is no count leaves
-// the count known.
-func (r *result) readCount(it *jsonwalk.Iterator) {
-	n := jsonwalk.Count(it)
-	if n < 0 {
+// start begins a usage value; with update, only the counts it has replace
+// the ones known.
+func (u *usageReader) start(r *result, it *jsonwalk.Iterator, update bool) {
+	*u = usageReader{ok: jsonwalk.IsObject(it)}
+	if !u.ok {
 		return
 	}
-	switch memberOf(it) {
-	case memberInputTokens:
-		r.input = n
-	case memberOutputTokens:
-		r.output = n
-	case memberCacheReadTokens:
-		r.cacheRead = n
-	case memberCacheCreationTokens:
-		r.cacheCreation = n
+	if !update || !r.haveUsage {
+		r.input, r.output, r.cacheRead, r.cacheCreation, r.thinking = -1, -1, -1, -1, -1
+	}
+	r.haveUsage = true
+}
+
+// visit reads one value of a walk in which the usage object is at level
+// base; a member that is no count leaves the count known.
+func (u *usageReader) visit(r *result, it *jsonwalk.Iterator, base int) {
+	if !u.ok {
+		return
+	}
+	switch it.Level() - base {
+	case 1:
+		m := memberOf(it)
+		u.details = m == memberOutputTokensDetails && jsonwalk.IsObject(it)
+		n := jsonwalk.Count(it)
+		if n < 0 {
+			return
+		}
+		switch m {
+		case memberInputTokens:
+			r.input = n
+		case memberOutputTokens:
+			r.output = n
+		case memberCacheReadTokens:
+			r.cacheRead = n
+		case memberCacheCreationTokens:
+			r.cacheCreation = n
+		}
+	case 2:
+		if u.details && memberOf(it) == memberThinkingTokens {
+			if n := jsonwalk.Count(it); n >= 0 {
+				r.thinking = n
+			}
+		}
 	}
 }
 
@@ -243,6 +262,8 @@ const (
 	memberOutputTokens
 	memberCacheReadTokens
 	memberCacheCreationTokens
+	memberOutputTokensDetails
+	memberThinkingTokens
 	memberType
 	memberMessage
 	memberDelta
@@ -270,6 +291,10 @@ func memberOf(it *jsonwalk.Iterator) member {
 		return memberCacheReadTokens
 	case `"cache_creation_input_tokens"`:
 		return memberCacheCreationTokens
+	case `"output_tokens_details"`:
+		return memberOutputTokensDetails
+	case `"thinking_tokens"`:
+		return memberThinkingTokens
 	case `"type"`:
 		return memberType
 	case `"message"`:
@@ -296,7 +321,7 @@ func (b *body) Finish(buf []byte, readErr error) {
 	}
 	r := &b.res
 	s.SetResponseModel(r.model)
-	var kv [6]attribute.KeyValue
+	var kv [7]attribute.KeyValue
 	n := 0
 	if r.id != "" {
 		kv[n] = attribute.String(vocabulary.GenAIResponseID, r.id)
@@ -321,6 +346,7 @@ func (b *body) Finish(buf []byte, readErr error) {
 			{vocabulary.GenAIUsageOutputTokens, r.output},
 			{vocabulary.GenAIUsageCacheReadTokens, r.cacheRead},
 			{vocabulary.GenAIUsageCacheCreationTokens, r.cacheCreation},
+			{vocabulary.GenAIUsageReasoningTokens, r.thinking},
 		} {
 			if u.v >= 0 {
 				kv[n] = attribute.Int64(u.key, u.v)
