@@ -67,10 +67,12 @@ func newDimension(name string, maxValues int, overflow string, window int64, ali
 // guard returns v if it is admitted (admitting it if there is room) and
 // the overflow value otherwise; now is the batch time in nanoseconds (only
 // read when the dimension has a window). The overflow value itself passes
-// unchanged and is never admitted. An alias is admitted as the value it
-// stands for and passes as itself.
+// unchanged and is never admitted. The empty string passes too and takes
+// no slot: it is the label of a missing attribute (and, in Prometheus, no
+// label at all). An alias is admitted as the value it stands for and
+// passes as itself.
 func (d *dimension) guard(v string, now int64) string {
-	if v == d.overflow {
+	if v == d.overflow || v == "" {
 		return v
 	}
 	if d.aliases != nil {

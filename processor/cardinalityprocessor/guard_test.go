@@ -39,10 +39,10 @@ func TestDimensionGuard(t *testing.T) {
 			size:   2, over: 1,
 		},
 		{
-			name:   "empty string consumes a slot",
+			name:   "empty string passes and takes no slot",
 			max:    2,
-			inputs: []string{"", "a", "b", ""},
-			want:   []string{"", "a", overflow, ""},
+			inputs: []string{"", "a", "b", "", "c"},
+			want:   []string{"", "a", "b", "", overflow},
 			size:   2, over: 1,
 		},
 		{

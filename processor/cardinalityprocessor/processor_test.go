@@ -206,6 +206,39 @@ func TestFactorySharesDimensions(t *testing.T) {
 	require.NoError(t, tp2.Shutdown(context.Background()))
 }
 
+// TestEmptyLabelTakesNoSlot checks that the label "" that the span-metrics
+// connector writes for a missing attribute (an agent span's model and
+// provider) passes a full dimension on the metrics pipeline: it is no
+// value (Prometheus reads an empty label as no label), so it neither takes
+// a slot nor becomes the overflow value.
+func TestEmptyLabelTakesNoSlot(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Dimensions[1].MaxValues = 1 // provider
+	s := newTestState(t, cfg)
+	_, err := s.processTraces(context.Background(), tracesOf(map[string]any{vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI}))
+	require.NoError(t, err)
+
+	md := sumMetric(pmetric.AggregationTemporalityCumulative,
+		point{attrs: map[string]any{vocabulary.LabelSpanType: vocabulary.SpanTypeLLM, vocabulary.LabelProvider: "openai"}, v: 3},
+		point{attrs: map[string]any{vocabulary.LabelSpanType: vocabulary.SpanTypeAgent, vocabulary.LabelProvider: ""}, v: 2})
+	_, err = s.processMetrics(context.Background(), md)
+	require.NoError(t, err)
+	dps := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints()
+	require.Equal(t, 2, dps.Len())
+	assert.Equal(t, map[string]any{vocabulary.LabelSpanType: vocabulary.SpanTypeAgent, vocabulary.LabelProvider: ""},
+		dps.At(1).Attributes().AsRaw())
+	assert.Equal(t, 1, s.dims[1].size())
+
+	// Nor does an empty span attribute: its label is the same "".
+	s = newTestState(t, cfg)
+	td, err := s.processTraces(context.Background(), tracesOf(
+		map[string]any{vocabulary.GenAIProviderName: ""},
+		map[string]any{vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI}))
+	require.NoError(t, err)
+	assert.Equal(t, []map[string]any{{vocabulary.GenAIProviderName: ""}, {vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI}},
+		spanAttrs(td))
+}
+
 func TestWindowWithClock(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Window = time.Minute
