@@ -310,6 +310,9 @@ func (e *PushExporter) meta(res *resource.Resource) batchMeta {
 		m.env = get(vocabulary.ResourceDeploymentEnvironmentName)
 	}
 	if m.env == "" {
+		m.env = get(vocabulary.ResourceDeploymentEnvironment)
+	}
+	if m.env == "" {
 		m.env = vocabulary.UnknownEnv
 	}
 	if m.version == "" {

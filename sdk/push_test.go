@@ -226,6 +226,24 @@ func TestPushExporterBatchShapeAndHeaders(t *testing.T) {
 	assert.Equal(t, PushStats{SpansSent: 5, BatchesSent: 1}, st)
 }
 
+// TestPushExporterDeprecatedEnvironmentKey: a resource with only semconv's
+// pre-1.27 deployment.environment (OTEL_RESOURCE_ATTRIBUTES settings
+// written for older SDKs) still names the batch's env.
+func TestPushExporterDeprecatedEnvironmentKey(t *testing.T) {
+	srv := newTelemetryServer(t)
+	e, err := NewPushExporter(srv.URL)
+	require.NoError(t, err)
+	tp := pushProvider(t, e, resource.NewSchemaless(
+		attribute.String(vocabulary.ResourceServiceName, "checkout"),
+		attribute.String(vocabulary.ResourceDeploymentEnvironment, "staging")))
+	_, s := StartTrace(t.Context(), "x")
+	s.End()
+	require.NoError(t, tp.Shutdown(context.Background()))
+	bodies, _ := srv.requests()
+	require.Len(t, bodies, 1)
+	assert.Equal(t, "staging", decodeBody(t, bodies[0])[vocabulary.WireEnv])
+}
+
 func TestPushExporterBatchesAndResourceFallbacks(t *testing.T) {
 	srv := newTelemetryServer(t)
 	e, err := NewPushExporter(srv.URL, WithPushBatchSize(2), WithPushService("", "staging", ""))

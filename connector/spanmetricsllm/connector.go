@@ -160,6 +160,8 @@ func (c *spanmetricsLLM) aggregate(td ptrace.Traces) {
 		}
 		if v, ok := resAttrs.Get(vocabulary.ResourceDeploymentEnvironmentName); ok && v.Type() == pcommon.ValueTypeStr {
 			env = v.Str()
+		} else if v, ok := resAttrs.Get(vocabulary.ResourceDeploymentEnvironment); ok && v.Type() == pcommon.ValueTypeStr {
+			env = v.Str()
 		}
 		service, env = clip(service, maxLen), clip(env, maxLen)
 		var res *resourceEntry

@@ -393,6 +393,29 @@ func TestCatalogue(t *testing.T) {
 	assert.Equal(t, pmetric.NumberDataPointValueTypeInt, metrics.At(famLLMCalls).Sum().DataPoints().At(0).ValueType())
 }
 
+// TestDeprecatedEnvironmentKey: a resource with semconv's pre-1.27
+// deployment.environment (still what many SDKs and
+// OTEL_RESOURCE_ATTRIBUTES settings write) is labelled with its
+// environment, not "unknown"; the current key wins when both are there.
+func TestDeprecatedEnvironmentKey(t *testing.T) {
+	tc := newTestConnector(t, defaultConfig())
+	for _, env := range []map[string]string{
+		{v.ResourceDeploymentEnvironment: "staging"},
+		{v.ResourceDeploymentEnvironment: "old", v.ResourceDeploymentEnvironmentName: "prod"},
+	} {
+		b := newTraces("svc", "", v.ScopeRastir)
+		for k, val := range env {
+			b.td.ResourceSpans().At(0).Resource().Attributes().PutStr(k, val)
+		}
+		b.span("x", 0, false, nil)
+		tc.consume(t, b.td)
+	}
+	assert.Equal(t, map[string]point{
+		"service=svc,env=staging,span_type=system,status=OK": {value: 1},
+		"service=svc,env=prod,span_type=system,status=OK":    {value: 1},
+	}, values(points(tc.flushed(t), nameSpansIngested)))
+}
+
 func TestNothingToSend(t *testing.T) {
 	tc := newTestConnector(t, defaultConfig())
 	tc.flush(t.Context())

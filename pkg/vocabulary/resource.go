@@ -10,6 +10,10 @@ const (
 	// ResourceDeploymentEnvironmentName is the deployment environment
 	// (Rastir's "env").
 	ResourceDeploymentEnvironmentName = "deployment.environment.name"
+	// ResourceDeploymentEnvironment is the key semconv used for it before
+	// v1.27, which many SDKs and OTEL_RESOURCE_ATTRIBUTES settings still
+	// write: read when the current key is absent.
+	ResourceDeploymentEnvironment = "deployment.environment"
 	// ResourceTenant is the tenant a batch was received for (not in
 	// semconv). Rastir wrote it as the span attribute "tenant"; here it
 	// describes the whole batch, so it lives on the resource.
