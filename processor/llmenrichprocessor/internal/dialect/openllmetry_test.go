@@ -191,6 +191,20 @@ func TestOpenLLMetry(t *testing.T) {
 			none: []string{vocabulary.GenAIOperationName},
 		},
 		{
+			// opentelemetry-instrumentation-agno's Agent.run span: the
+			// run's totals over the model calls, which have spans of
+			// their own.
+			name: "Agno agent span with the run's token totals is an agent",
+			in: map[string]any{
+				"gen_ai.system": "agno", "traceloop.span.kind": "agent", "gen_ai.agent.name": "finance",
+				"gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": int64(812),
+				"gen_ai.usage.output_tokens": int64(95), "llm.usage.total_tokens": int64(907), "agno.run.id": "r1",
+			},
+			want: map[string]any{
+				vocabulary.GenAIOperationName: vocabulary.OperationInvokeAgent, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeAgent,
+			},
+		},
+		{
 			name: "finish_reason wins over stop_reason",
 			in:   map[string]any{"llm.request.type": "chat", "llm.response.finish_reason": "length", "llm.response.stop_reason": "max_tokens"},
 			want: map[string]any{vocabulary.GenAIResponseFinishReasons: []any{"length"}, vocabulary.GenAIOperationName: vocabulary.OperationChat, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
