@@ -490,6 +490,28 @@ func TestCost(t *testing.T) {
 	assert.Equal(t, "42", str(a, vocabulary.RastirCostUSD))
 }
 
+// TestCostOfBedrockModelWithoutVendor: OpenLLMetry's and OpenInference's
+// Bedrock instrumentations, and the Rastir client, name a Bedrock model
+// without its vendor ("claude-3-5-sonnet-20240620-v1:0"); the price list
+// names it with ("anthropic.claude-3-5-sonnet-20240620").
+func TestCostOfBedrockModelWithoutVendor(t *testing.T) {
+	td := ptrace.NewTraces()
+	s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	s.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)))
+	a := s.Attributes()
+	_ = a.FromRaw(map[string]any{
+		"gen_ai.provider.name": "aws.bedrock", "gen_ai.operation.name": "chat",
+		"gen_ai.request.model":      "claude-3-5-sonnet-20240620-v1:0",
+		"gen_ai.response.model":     "claude-3-5-sonnet-20240620",
+		"gen_ai.usage.input_tokens": int64(1000), "gen_ai.usage.output_tokens": int64(100),
+	})
+	enrich(t, createDefaultConfig().(*Config), td)
+	cost, ok := a.Get(vocabulary.RastirCostUSD)
+	require.True(t, ok, "%v", a.AsRaw())
+	assert.InDelta(t, 1000*3.0/1e6+100*15.0/1e6, cost.Double(), 1e-12)
+	assert.Equal(t, "<absent>", str(a, vocabulary.RastirPricingMissing))
+}
+
 // TestCostOfDoubleTokenCounts prices token counts sent as doubles holding
 // a whole number (some OTLP exporters send every number as a double), as
 // the span-metrics connector counts them: not as zero input, not as no
