@@ -29,6 +29,13 @@ const (
 	GenAISystemInstructions       = "gen_ai.system_instructions"
 	GenAITokenType                = "gen_ai.token.type"
 
+	// Opt-in content of tool and retrieval spans: what a tool was called
+	// with and returned, what was searched for and what was found.
+	GenAIToolCallArguments  = "gen_ai.tool.call.arguments"
+	GenAIToolCallResult     = "gen_ai.tool.call.result"
+	GenAIRetrievalQueryText = "gen_ai.retrieval.query.text"
+	GenAIRetrievalDocuments = "gen_ai.retrieval.documents"
+
 	// ErrorType is the general semconv error key (low-cardinality error
 	// identifier, e.g. an exception class name).
 	ErrorType     = "error.type"

@@ -1,6 +1,10 @@
 package llmenrichprocessor
 
 import (
+	"cmp"
+	"slices"
+	"sort"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -53,7 +57,7 @@ func inheritAgentContext(td ptrace.Traces) {
 					index = make(map[spanKey]*spanContext, td.SpanCount())
 				}
 				index[spanKey{span.TraceID(), span.SpanID()}] = c
-				if c.spanType == vocabulary.SpanTypeLLM && !c.parent.IsEmpty() {
+				if c.spanType == vocabulary.SpanTypeLLM && c.model != "" && !c.parent.IsEmpty() {
 					if llmChildren == nil {
 						llmChildren = map[spanKey][]*spanContext{}
 					}
@@ -65,6 +69,11 @@ func inheritAgentContext(td ptrace.Traces) {
 				}
 			}
 		}
+	}
+	// By start, for latestLLMBefore's binary search; stable, so that of
+	// calls that started together the first in the batch stays first.
+	for _, llms := range llmChildren {
+		slices.SortStableFunc(llms, func(a, b *spanContext) int { return cmp.Compare(a.start, b.start) })
 	}
 	for _, c := range needing {
 		inherit(c, index, llmChildren)
@@ -160,13 +169,15 @@ func inherit(c *spanContext, index map[spanKey]*spanContext, llmChildren map[spa
 	}
 }
 
-// latestLLMBefore is the LLM call among siblings that started last before t.
+// latestLLMBefore is the LLM call among siblings (with a model, sorted by
+// start) that started last before t, the first of those that started
+// then. A binary search: a scan per tool span was quadratic in the calls
+// of an agent.
 func latestLLMBefore(llms []*spanContext, t pcommon.Timestamp) *spanContext {
-	var best *spanContext
-	for _, l := range llms {
-		if l.start <= t && l.model != "" && (best == nil || l.start > best.start) {
-			best = l
-		}
+	after := sort.Search(len(llms), func(i int) bool { return llms[i].start > t })
+	if after == 0 {
+		return nil
 	}
-	return best
+	latest := llms[after-1].start
+	return llms[sort.Search(after, func(i int) bool { return llms[i].start >= latest })]
 }

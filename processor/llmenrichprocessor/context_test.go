@@ -156,3 +156,54 @@ func BenchmarkProcessOTLPAgentTree(b *testing.B) {
 	}
 	benchmarkProcess(b, e, build())
 }
+
+// TestAgentContextLatestLLMCall: a tool span takes the model of the LLM
+// call under its agent that started last before it, the first in the
+// batch of those that started together; calls after it and calls without a
+// model do not count.
+func TestAgentContextLatestLLMCall(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	otlpSpan(ss, 1, 0, 1, "invoke_agent triage", map[string]any{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "triage"})
+	otlpSpan(ss, 2, 1, 9, "chat late", map[string]any{"gen_ai.operation.name": "chat", "gen_ai.request.model": "late"})
+	otlpSpan(ss, 3, 1, 5, "chat first", map[string]any{"gen_ai.operation.name": "chat", "gen_ai.request.model": "first"})
+	otlpSpan(ss, 4, 1, 5, "chat second", map[string]any{"gen_ai.operation.name": "chat", "gen_ai.request.model": "second"})
+	otlpSpan(ss, 5, 1, 2, "chat early", map[string]any{"gen_ai.operation.name": "chat", "gen_ai.request.model": "early"})
+	otlpSpan(ss, 6, 1, 6, "chat", map[string]any{"gen_ai.operation.name": "chat"})
+	tool := otlpSpan(ss, 7, 1, 7, "execute_tool search", map[string]any{"gen_ai.operation.name": "execute_tool"})
+	atStart := otlpSpan(ss, 8, 1, 2, "execute_tool lookup", map[string]any{"gen_ai.operation.name": "execute_tool"})
+	enrich(t, createDefaultConfig().(*Config), td)
+	assert.Equal(t, "first", str(tool.Attributes(), vocabulary.GenAIRequestModel))
+	assert.Equal(t, "early", str(atStart.Attributes(), vocabulary.GenAIRequestModel), "a call that started with it counts")
+}
+
+// BenchmarkAgentContextManyCalls: one agent with 10,000 LLM calls and
+// 10,000 tool spans that take their model from the calls before them.
+func BenchmarkAgentContextManyCalls(b *testing.B) {
+	e, err := newEnricher(createDefaultConfig().(*Config))
+	if err != nil {
+		b.Fatal(err)
+	}
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	spanID := func(i int) pcommon.SpanID {
+		return pcommon.SpanID{byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i), 1}
+	}
+	agent := ss.Spans().AppendEmpty()
+	agent.SetTraceID(pcommon.TraceID{1})
+	agent.SetSpanID(spanID(0))
+	_ = agent.Attributes().FromRaw(map[string]any{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "a"})
+	for i := 1; i <= 20000; i++ {
+		s := ss.Spans().AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{1})
+		s.SetSpanID(spanID(i))
+		s.SetParentSpanID(spanID(0))
+		s.SetStartTimestamp(pcommon.Timestamp(i))
+		if i%2 == 1 {
+			_ = s.Attributes().FromRaw(map[string]any{"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.provider.name": "openai"})
+		} else {
+			_ = s.Attributes().FromRaw(map[string]any{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "t"})
+		}
+	}
+	benchmarkProcess(b, e, td)
+}

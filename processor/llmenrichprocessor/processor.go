@@ -274,6 +274,8 @@ func isContentKey(k string) bool {
 	switch k {
 	case vocabulary.RastirAttrPromptText, vocabulary.RastirAttrCompletionText,
 		vocabulary.GenAIInputMessages, vocabulary.GenAIOutputMessages, vocabulary.GenAISystemInstructions,
+		vocabulary.GenAIToolCallArguments, vocabulary.GenAIToolCallResult,
+		vocabulary.GenAIRetrievalQueryText, vocabulary.GenAIRetrievalDocuments,
 		vocabulary.GenAIPromptDeprecated, vocabulary.GenAICompletionDeprecated:
 		return true
 	}

@@ -325,6 +325,48 @@ func TestContentInSpanEvents(t *testing.T) {
 	assert.Equal(t, "user: my card is 4111 1111", eventAttr(span, 0, vocabulary.GenAIPromptDeprecated))
 }
 
+// TestToolAndRetrievalContent: semconv's opt-in tool call arguments and
+// results and retrieval query and documents, as OpenLIT's LangChain
+// callback writes them when it captures content, are content too.
+func TestToolAndRetrievalContent(t *testing.T) {
+	build := func() (ptrace.Traces, pcommon.Map, pcommon.Map) {
+		td := ptrace.NewTraces()
+		spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+		tool := spans.AppendEmpty().Attributes()
+		_ = tool.FromRaw(map[string]any{
+			"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup_customer",
+			"gen_ai.tool.call.id":        "call_1",
+			"gen_ai.tool.call.arguments": `{"email":"jane@example.com"}`,
+			"gen_ai.tool.call.result":    `{"name":"Jane Doe","phone":"555-123-4567"}`,
+		})
+		retrieval := spans.AppendEmpty().Attributes()
+		_ = retrieval.FromRaw(map[string]any{
+			"gen_ai.operation.name": "retrieval", "gen_ai.data_source.id": "VectorStoreRetriever",
+			"gen_ai.retrieval.query.text": "what did Jane Doe order?",
+			"gen_ai.retrieval.documents":  `[{"content":"Jane Doe, 12 Main St, ordered ..."}]`,
+		})
+		return td, tool, retrieval
+	}
+
+	td, tool, retrieval := build()
+	enrich(t, createDefaultConfig().(*Config), td)
+	for _, k := range []string{"gen_ai.tool.call.arguments", "gen_ai.tool.call.result"} {
+		assert.Equal(t, "<absent>", str(tool, k), "%s dropped by default", k)
+	}
+	for _, k := range []string{"gen_ai.retrieval.query.text", "gen_ai.retrieval.documents"} {
+		assert.Equal(t, "<absent>", str(retrieval, k), "%s dropped by default", k)
+	}
+	assert.Equal(t, "call_1", str(tool, vocabulary.GenAIToolCallID), "not content")
+	assert.Equal(t, "VectorStoreRetriever", str(retrieval, vocabulary.GenAIDataSourceID), "not content")
+
+	cfg := createDefaultConfig().(*Config)
+	cfg.Content = ContentConfig{Mode: ContentTruncate, MaxLength: 5}
+	td, tool, retrieval = build()
+	enrich(t, cfg, td)
+	assert.Equal(t, `{"ema`, str(tool, "gen_ai.tool.call.arguments"))
+	assert.Equal(t, "what ", str(retrieval, "gen_ai.retrieval.query.text"))
+}
+
 func BenchmarkProcessRastirBatch(b *testing.B) {
 	e, err := newEnricher(createDefaultConfig().(*Config))
 	require.NoError(b, err)
@@ -446,6 +488,28 @@ func TestCost(t *testing.T) {
 	})
 	enrich(t, cfg, td)
 	assert.Equal(t, "42", str(a, vocabulary.RastirCostUSD))
+}
+
+// TestCostOfBedrockModelWithoutVendor: OpenLLMetry's and OpenInference's
+// Bedrock instrumentations, and the Rastir client, name a Bedrock model
+// without its vendor ("claude-3-5-sonnet-20240620-v1:0"); the price list
+// names it with ("anthropic.claude-3-5-sonnet-20240620").
+func TestCostOfBedrockModelWithoutVendor(t *testing.T) {
+	td := ptrace.NewTraces()
+	s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	s.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)))
+	a := s.Attributes()
+	_ = a.FromRaw(map[string]any{
+		"gen_ai.provider.name": "aws.bedrock", "gen_ai.operation.name": "chat",
+		"gen_ai.request.model":      "claude-3-5-sonnet-20240620-v1:0",
+		"gen_ai.response.model":     "claude-3-5-sonnet-20240620",
+		"gen_ai.usage.input_tokens": int64(1000), "gen_ai.usage.output_tokens": int64(100),
+	})
+	enrich(t, createDefaultConfig().(*Config), td)
+	cost, ok := a.Get(vocabulary.RastirCostUSD)
+	require.True(t, ok, "%v", a.AsRaw())
+	assert.InDelta(t, 1000*3.0/1e6+100*15.0/1e6, cost.Double(), 1e-12)
+	assert.Equal(t, "<absent>", str(a, vocabulary.RastirPricingMissing))
 }
 
 // TestCostOfDoubleTokenCounts prices token counts sent as doubles holding

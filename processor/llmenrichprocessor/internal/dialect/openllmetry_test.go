@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -189,6 +190,20 @@ func TestOpenLLMetry(t *testing.T) {
 				vocabulary.GenAIUsageOutputTokens: int64(4),
 			},
 			none: []string{vocabulary.GenAIOperationName},
+		},
+		{
+			// opentelemetry-instrumentation-agno's Agent.run span: the
+			// run's totals over the model calls, which have spans of
+			// their own.
+			name: "Agno agent span with the run's token totals is an agent",
+			in: map[string]any{
+				"gen_ai.system": "agno", "traceloop.span.kind": "agent", "gen_ai.agent.name": "finance",
+				"gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": int64(812),
+				"gen_ai.usage.output_tokens": int64(95), "llm.usage.total_tokens": int64(907), "agno.run.id": "r1",
+			},
+			want: map[string]any{
+				vocabulary.GenAIOperationName: vocabulary.OperationInvokeAgent, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeAgent,
+			},
 		},
 		{
 			name: "finish_reason wins over stop_reason",
@@ -438,6 +453,43 @@ func BenchmarkOpenLLMetry(b *testing.B) {
 		}
 		require.Equal(b, len(in), span.Attributes().Len())
 	})
+}
+
+// manyChoicesSpan is a chat span with n flattened finish reasons, in Go's
+// random map order.
+func manyChoicesSpan(n int) ptrace.Span {
+	in := map[string]any{"llm.request.type": "chat"}
+	for i := range n {
+		in["gen_ai.completion."+strconv.Itoa(i)+".finish_reason"] = "r" + strconv.Itoa(i)
+	}
+	return spanWith(in)
+}
+
+func TestOpenLLMetryManyChoicesInOrder(t *testing.T) {
+	span := manyChoicesSpan(300)
+	NewOpenLLMetry(Options{}).Map(pcommon.NewInstrumentationScope(), span)
+	v, ok := span.Attributes().Get(vocabulary.GenAIResponseFinishReasons)
+	require.True(t, ok)
+	require.Equal(t, 300, v.Slice().Len())
+	for i, r := range v.Slice().All() {
+		require.Equal(t, "r"+strconv.Itoa(i), r.Str())
+	}
+}
+
+// BenchmarkOpenLLMetryManyChoices maps a span with 20,000 flattened finish
+// reasons out of order: the cost must stay near linear in them.
+func BenchmarkOpenLLMetryManyChoices(b *testing.B) {
+	m := NewOpenLLMetry(Options{})
+	scope := pcommon.NewInstrumentationScope()
+	src := manyChoicesSpan(20000)
+	span := ptrace.NewSpan()
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		src.CopyTo(span)
+		b.StartTimer()
+		m.Map(scope, span)
+	}
 }
 
 func TestOpenLLMetryLeavesRastirScope(t *testing.T) {

@@ -79,7 +79,36 @@ func NewTable(builtin bool, extra ...[]Price) (*Table, error) {
 			})
 		}
 	}
+	addBedrockVendorlessNames(t.byProvider[vocabulary.ProviderAWSBedrock])
 	return t, nil
+}
+
+// addBedrockVendorlessNames lists each Bedrock model ("anthropic.claude-3-haiku")
+// also under its name without the vendor ("claude-3-haiku"), which is how
+// OpenLLMetry's and OpenInference's Bedrock instrumentations and the Rastir
+// client name the model. A name that is listed itself, or that two vendors
+// share, is not added.
+func addBedrockVendorlessNames(models map[string][]Price) {
+	names := make(map[string][]Price)
+	for model, prices := range models {
+		_, name, found := strings.Cut(model, ".")
+		if !found || name == "" {
+			continue
+		}
+		if _, listed := models[name]; listed {
+			continue
+		}
+		if _, shared := names[name]; shared {
+			names[name] = nil
+			continue
+		}
+		names[name] = prices
+	}
+	for name, prices := range names {
+		if prices != nil {
+			models[name] = prices
+		}
+	}
 }
 
 // Lookup returns the price of model from provider in force at at: among the
@@ -102,6 +131,9 @@ func NewTable(builtin bool, extra ...[]Price) (*Table, error) {
 //     prefix ("us.", "eu.", "apac.", "global.", ...);
 //  4. the same for the part after the last '/', so that "models/gemini-2.0-flash"
 //     and Bedrock ARNs find their model.
+//
+// A Bedrock model is also found by its name without the vendor
+// ("claude-3-haiku-20240307-v1:0" finds "anthropic.claude-3-haiku-20240307").
 //
 // The model is chosen before the date: when "gpt-4o-mini" matches but has no
 // price yet at at, Lookup reports false rather than fall back to "gpt-4o",

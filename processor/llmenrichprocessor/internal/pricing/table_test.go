@@ -80,6 +80,7 @@ func TestLookup(t *testing.T) {
 			"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0",
 			at, "anthropic.claude-3-haiku", 0.25,
 		},
+		{"bedrock model without its vendor", bedrock, "claude-3-haiku-20240307-v1:0", at, "anthropic.claude-3-haiku", 0.25},
 		{"geo prefix only on bedrock", openai, "us.gpt-4o", at, "", 0},
 		{"path prefix", vocabulary.ProviderGCPGemini, "models/gemini-2.0-flash-001", at, "gemini-2.0-flash", 0.1},
 		{"unknown model", openai, "davinci-002", at, "", 0},
@@ -101,6 +102,31 @@ func TestLookup(t *testing.T) {
 					got.Model, got.InputPerMTok, tt.wantModel, tt.wantInput)
 			}
 		})
+	}
+}
+
+// TestBedrockNameWithoutVendor: a name without the vendor finds the
+// vendor's entry unless the name is listed itself or two vendors share it.
+func TestBedrockNameWithoutVendor(t *testing.T) {
+	bedrock := vocabulary.ProviderAWSBedrock
+	table, err := NewTable(false, []Price{
+		{Provider: bedrock, Model: "meta.shared-model", InputPerMTok: 1, EffectiveDate: date("2024-01-01")},
+		{Provider: bedrock, Model: "mistral.shared-model", InputPerMTok: 2, EffectiveDate: date("2024-01-01")},
+		{Provider: bedrock, Model: "amazon.nova-pro", InputPerMTok: 3, EffectiveDate: date("2024-01-01")},
+		{Provider: bedrock, Model: "nova-pro", InputPerMTok: 4, EffectiveDate: date("2024-01-01")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := date("2025-01-01")
+	if got, ok := table.Lookup(bedrock, "shared-model-v1:0", at); ok {
+		t.Errorf("a name two vendors share found %+v", got)
+	}
+	if got, ok := table.Lookup(bedrock, "nova-pro-v1:0", at); !ok || got.InputPerMTok != 4 {
+		t.Errorf("a name listed itself: got %+v, %v, want its own entry", got, ok)
+	}
+	if got, ok := table.Lookup(bedrock, "meta.shared-model", at); !ok || got.InputPerMTok != 1 {
+		t.Errorf("the full id: got %+v, %v", got, ok)
 	}
 }
 
