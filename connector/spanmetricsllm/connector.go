@@ -205,7 +205,11 @@ func (c *spanmetricsLLM) observeSpan(span ptrace.Span, rastirScope bool, service
 	}
 	model = clip(model, maxLen)
 	provider := f.provider
-	if c.cfg.RastirProviderNames {
+	switch {
+	case c.cfg.RastirProviderNames && f.providerLabel != "":
+		// A Rastir client's own word, which its server labels.
+		provider = f.providerLabel
+	case c.cfg.RastirProviderNames:
 		provider = vocabulary.RastirProviderLabel(provider)
 	}
 	provider = clip(provider, maxLen)

@@ -307,6 +307,35 @@ func TestProviderNames(t *testing.T) {
 	}
 }
 
+// TestRastirClientProviderWords: a span with rastir.provider.label (a
+// Rastir client's own provider word, which llm_enrich keeps when it is not
+// the Rastir word of the semconv value) is labelled with it, as the Rastir
+// server labels the client's word; without it, the semconv value's Rastir
+// word; with rastir_provider_names off, the semconv value.
+func TestRastirClientProviderWords(t *testing.T) {
+	for _, rastirNames := range []bool{true, false} {
+		cfg := defaultConfig()
+		cfg.RastirProviderNames = rastirNames
+		tc := newTestConnector(t, cfg)
+		b := newTraces("s", "e", v.ScopeRastir)
+		b.span("x", 0, false, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM,
+			v.GenAIProviderName: v.ProviderGCPGenAI, v.RastirProviderLabelKey: "google"})
+		b.span("x", 0, false, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM,
+			v.GenAIProviderName: v.ProviderAzureAIOpenAI, v.RastirProviderLabelKey: "azure"})
+		b.span("x", 0, false, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM, v.GenAIProviderName: v.ProviderMistralAI})
+		tc.consume(t, b.td)
+		var got []string
+		for k := range points(tc.flushed(t), nameLLMCalls) {
+			got = append(got, strings.Split(strings.Split(k, "provider=")[1], ",")[0])
+		}
+		want := []string{"google", "azure", "mistral"}
+		if !rastirNames {
+			want = []string{v.ProviderGCPGenAI, v.ProviderAzureAIOpenAI, v.ProviderMistralAI}
+		}
+		assert.ElementsMatch(t, want, got)
+	}
+}
+
 func TestClipping(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.MaxLabelValueLength = 3

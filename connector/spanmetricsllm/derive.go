@@ -17,6 +17,7 @@ type spanFields struct {
 	errorCategory, toolName, pricingProfile                            string
 	guardrailID, guardrailVersion, guardrailAction, guardrailCategory  string
 	operation, serverAddress, errorType                                string
+	providerLabel                                                      string
 
 	tokensIn, tokensOut, serverPort int64
 	cost, ttft, wireMs              float64
@@ -40,6 +41,8 @@ func readSpan(attrs pcommon.Map, f *spanFields) {
 			f.responseModel = str(v)
 		case vocabulary.GenAIProviderName:
 			f.provider = str(v)
+		case vocabulary.RastirProviderLabelKey:
+			f.providerLabel = str(v)
 		case vocabulary.GenAIAgentName:
 			f.agent = str(v)
 		case vocabulary.RastirErrorCategoryKey:

@@ -11,6 +11,12 @@ const (
 	// RastirPricingMissing is true when no price was known for the model,
 	// so no cost was recorded (never a zero cost).
 	RastirPricingMissing = "rastir.pricing.missing"
+	// RastirProviderLabelKey is the provider word a Rastir client sent when
+	// it is not the Rastir word of gen_ai.provider.name (ADK's "google",
+	// LlamaIndex's "azure", which read as gcp.gen_ai and azure.ai.openai):
+	// the Rastir server labels its metrics with the client's word, and so
+	// does the span-metrics connector.
+	RastirProviderLabelKey = "rastir.provider.label"
 	// Guardrail configuration and outcome, with bounded action and category
 	// values (see GuardrailAction* and GuardrailCategory*).
 	RastirGuardrailID       = "rastir.guardrail.id"

@@ -50,7 +50,8 @@ func createDefaultConfig() component.Config {
 			{Name: dimModel, MaxValues: 50, Keys: []string{vocabulary.GenAIRequestModel, vocabulary.GenAIResponseModel, vocabulary.LabelModel}},
 			// A Rastir span carries the client's word (gemini) and its
 			// semconv name (gcp.gemini): one provider, one slot, as in Rastir.
-			{Name: dimProvider, MaxValues: 10, Keys: []string{vocabulary.GenAIProviderName, vocabulary.LabelProvider},
+			// A word of its own (ADK's google) is also its label key's.
+			{Name: dimProvider, MaxValues: 10, Keys: []string{vocabulary.GenAIProviderName, vocabulary.LabelProvider, vocabulary.RastirProviderLabelKey},
 				Aliases: vocabulary.RastirProviderLabels()},
 			{Name: dimTool, MaxValues: 200, Keys: []string{vocabulary.GenAIToolName, vocabulary.LabelToolName}},
 			{Name: dimAgent, MaxValues: 200, Keys: []string{vocabulary.GenAIAgentName, vocabulary.LabelAgent}},

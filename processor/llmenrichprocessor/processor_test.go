@@ -156,6 +156,39 @@ func TestRastirProviderIsNormalised(t *testing.T) {
 	assert.Equal(t, vocabulary.ProviderAzureAIOpenAI, str(a, vocabulary.GenAIProviderName))
 }
 
+// TestRastirProviderWordIsKept: a Rastir client word that reads as a
+// semconv provider whose Rastir word differs (ADK's "google", LlamaIndex's
+// "azure", another spelling) is kept in rastir.provider.label, which the
+// Rastir server's metrics label; the usual words need none. It survives
+// remove_source_keys, which removes the client's provider key.
+func TestRastirProviderWordIsKept(t *testing.T) {
+	for _, remove := range []bool{false, true} {
+		td := ptrace.NewTraces()
+		ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+		ss.Scope().SetName(vocabulary.ScopeRastir)
+		tests := []struct{ word, canonical, label string }{
+			{"google", vocabulary.ProviderGCPGenAI, "google"},
+			{"azure", vocabulary.ProviderAzureAIOpenAI, "azure"},
+			{"Gemini", vocabulary.ProviderGCPGemini, "Gemini"},
+			{"gemini", vocabulary.ProviderGCPGemini, "<absent>"},
+			{"bedrock", vocabulary.ProviderAWSBedrock, "<absent>"},
+			{"openai", vocabulary.ProviderOpenAI, "<absent>"},
+			{"unknown", "unknown", "<absent>"},
+		}
+		for _, tc := range tests {
+			ss.Spans().AppendEmpty().Attributes().PutStr(vocabulary.RastirAttrProvider, tc.word)
+		}
+		cfg := createDefaultConfig().(*Config)
+		cfg.Dialects.RemoveSourceKeys = remove
+		enrich(t, cfg, td)
+		for i, tc := range tests {
+			a := ss.Spans().At(i).Attributes()
+			assert.Equal(t, tc.canonical, str(a, vocabulary.GenAIProviderName), tc.word)
+			assert.Equal(t, tc.label, str(a, vocabulary.RastirProviderLabelKey), tc.word)
+		}
+	}
+}
+
 func TestOtherScopesAreNotReadAsRastir(t *testing.T) {
 	td := ptrace.NewTraces()
 	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()

@@ -152,7 +152,11 @@ func (r rastir) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		rm.add(vocabulary.RastirAttrModel)
 	}
 	if f.provider != "" && !f.setProvider {
-		attrs.PutStr(vocabulary.GenAIProviderName, canonicalProvider(f.provider))
+		canonical := canonicalProvider(f.provider)
+		attrs.PutStr(vocabulary.GenAIProviderName, canonical)
+		if vocabulary.RastirProviderLabel(canonical) != f.provider {
+			attrs.PutStr(vocabulary.RastirProviderLabelKey, f.provider)
+		}
 		rm.add(vocabulary.RastirAttrProvider)
 	}
 	if f.agent != "" && !f.setAgent {
@@ -223,6 +227,7 @@ func (f *rastirFields) writes(spanType string) int {
 	add(operationBySpanType(spanType) != "" && !f.setOperation)
 	add(f.model != "" && !f.setModel)
 	add(f.provider != "" && !f.setProvider)
+	add(f.provider != "" && !f.setProvider) // room for rastir.provider.label
 	add(f.agent != "" && !f.setAgent)
 	add(spanType == vocabulary.SpanTypeTool && !f.setTool)
 	add(f.hasTokensIn && !f.setTokensIn)
