@@ -133,6 +133,34 @@ func TestDefaultConfigProviderCap(t *testing.T) {
 	}
 }
 
+// TestDefaultConfigClientProviderWords: the Rastir client's provider
+// words that are not its adapters' (ADK's "google", LlamaIndex's "azure")
+// label the metrics as the Rastir server labels them, although llm_enrich
+// reads them as gcp.gen_ai and azure.ai.openai.
+func TestDefaultConfigClientProviderWords(t *testing.T) {
+	c := startDefaultCollector(t)
+	batch := `{"service":"adk-app","env":"prod","spans":[
+	 {"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","name":"adk.llm.gemini-2.0-flash",
+	  "span_type":"llm","status":"OK","start_time":1760000000.0,"end_time":1760000001.0,"duration_ms":1000.0,
+	  "attributes":{"model":"gemini-2.0-flash","provider":"google"}},
+	 {"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b8","name":"complete",
+	  "span_type":"llm","status":"OK","start_time":1760000000.0,"end_time":1760000001.0,"duration_ms":1000.0,
+	  "attributes":{"model":"gpt-4o","provider":"azure"}}]}`
+	if status, _, b := post(t, c.url("/v1/telemetry"), []byte(batch), nil); status != http.StatusAccepted {
+		t.Fatalf("post: %d %s", status, b)
+	}
+	want := []string{
+		seriesKey("rastir_llm_calls_total", [][2]string{{"service", "adk-app"}, {"env", "prod"}, {"model", "gemini-2.0-flash"}, {"provider", "google"}, {"agent", ""}}),
+		seriesKey("rastir_llm_calls_total", [][2]string{{"service", "adk-app"}, {"env", "prod"}, {"model", "gpt-4o"}, {"provider", "azure"}, {"agent", ""}}),
+	}
+	var scraped page
+	waitFor(t, 30*time.Second, "the client's provider words on /metrics", func() bool {
+		_, _, body := get(t, c.url("/metrics"))
+		scraped = parsePage(t, body)
+		return scraped[want[0]] == 1 && scraped[want[1]] == 1
+	})
+}
+
 // TestDefaultConfigProviderAliases: the shipped config's provider
 // dimension names every spelling the vocabulary maps to a Rastir word.
 func TestDefaultConfigProviderAliases(t *testing.T) {
