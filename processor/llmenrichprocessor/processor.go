@@ -126,10 +126,12 @@ func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Tr
 // (what was billed) or else the requested one. A cost already on the span
 // (the client's, authoritative) is kept, and so is a client's statement that
 // it had no price. Without a price the span gets rastir.pricing.missing,
-// never a zero cost.
+// never a zero cost. Only model calls are priced: an agent span that
+// carries its run's token totals (semconv's invoke_agent, Agno's) would
+// count its calls' cost again wherever span costs are summed.
 func (e *enricher) price(span ptrace.Span) {
 	attrs := span.Attributes()
-	var provider, requestModel, responseModel string
+	var provider, requestModel, responseModel, spanType string
 	var usage pricing.Usage
 	hasTokens, done := false, false
 	for k, v := range attrs.All() {
@@ -154,9 +156,11 @@ func (e *enricher) price(span ptrace.Span) {
 			usage.CacheWrite, _ = dialect.TokenCount(v)
 		case vocabulary.RastirCostUSD, vocabulary.RastirPricingMissing:
 			done = true
+		case vocabulary.RastirSpanTypeKey:
+			spanType = v.Str()
 		}
 	}
-	if done || !hasTokens || usage.Input+usage.Output == 0 {
+	if done || !hasTokens || usage.Input+usage.Output == 0 || spanType != "" && spanType != vocabulary.SpanTypeLLM {
 		return
 	}
 	model := responseModel

@@ -662,3 +662,30 @@ func TestRastirRemoteFlag(t *testing.T) {
 		assert.Equal(t, tt.want, got.Bool(), tt.wire)
 	}
 }
+
+// TestOnlyModelCallsArePriced: an agent span with its run's token totals
+// (semconv's invoke_agent) is neither priced nor reported pricing_missing;
+// its LLM call is, once.
+func TestOnlyModelCallsArePriced(t *testing.T) {
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for _, op := range []string{vocabulary.OperationInvokeAgent, vocabulary.OperationChat} {
+		s := spans.AppendEmpty()
+		s.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)))
+		a := s.Attributes()
+		a.PutStr(vocabulary.GenAIOperationName, op)
+		a.PutStr(vocabulary.GenAIProviderName, vocabulary.ProviderOpenAI)
+		a.PutStr(vocabulary.GenAIRequestModel, "gpt-4o-mini")
+		a.PutInt(vocabulary.GenAIUsageInputTokens, 1000)
+		a.PutInt(vocabulary.GenAIUsageOutputTokens, 500)
+	}
+	enrich(t, createDefaultConfig().(*Config), td)
+	agent, llm := spans.At(0).Attributes(), spans.At(1).Attributes()
+	assert.Equal(t, vocabulary.SpanTypeAgent, str(agent, vocabulary.RastirSpanTypeKey))
+	assert.Equal(t, "<absent>", str(agent, vocabulary.RastirCostUSD))
+	assert.Equal(t, "<absent>", str(agent, vocabulary.RastirPricingMissing))
+	assert.Equal(t, vocabulary.SpanTypeLLM, str(llm, vocabulary.RastirSpanTypeKey))
+	cost, ok := llm.Get(vocabulary.RastirCostUSD)
+	require.True(t, ok, "%v", llm.AsRaw())
+	assert.Positive(t, cost.Double())
+}
