@@ -174,6 +174,7 @@ func TestRastirProviderWordIsKept(t *testing.T) {
 			{"bedrock", vocabulary.ProviderAWSBedrock, "<absent>"},
 			{"openai", vocabulary.ProviderOpenAI, "<absent>"},
 			{"unknown", "unknown", "<absent>"},
+			{"Ollama", "ollama", "Ollama"},
 		}
 		for _, tc := range tests {
 			ss.Spans().AppendEmpty().Attributes().PutStr(vocabulary.RastirAttrProvider, tc.word)

@@ -5,6 +5,7 @@ package dialect
 
 import (
 	"math"
+	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -23,12 +24,15 @@ type Mapper interface {
 
 // canonicalProvider is the semconv gen_ai.provider.name value of a provider
 // any dialect names; a value the inference package does not know is kept
-// as sent (the instrumentation named a provider, which beats a guess).
+// (the instrumentation named a provider, which beats a guess), lower-cased
+// and trimmed as semconv's values are, so that OpenLLMetry's "Ollama" and
+// another instrumentation's "ollama" are one provider.
 func canonicalProvider(v string) string {
 	if canonical, known := inference.NormalizeProvider(v); known {
 		return canonical
 	}
-	return v
+	// Neither allocates for a value already trimmed and lower case.
+	return strings.ToLower(strings.TrimSpace(v))
 }
 
 // number reads an int or double attribute as float64.

@@ -157,9 +157,9 @@ func TestOpenLLMetry(t *testing.T) {
 			},
 		},
 		{
-			name: "unknown vendor is kept as it is",
-			in:   map[string]any{"llm.request.type": "chat", "llm.vendor": "Ollama"},
-			want: map[string]any{vocabulary.GenAIProviderName: "Ollama", vocabulary.GenAIOperationName: vocabulary.OperationChat, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
+			name: "unknown vendor is kept, lower-cased as semconv's values",
+			in:   map[string]any{"llm.request.type": "chat", "llm.vendor": " Ollama"},
+			want: map[string]any{vocabulary.GenAIProviderName: "ollama", vocabulary.GenAIOperationName: vocabulary.OperationChat, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
 		},
 		{
 			name: "embedding request",
