@@ -215,7 +215,7 @@ func TestToolAndRetrieverErrors(t *testing.T) {
 	l := spans["chat"][0]
 	childOf(t, l, inner)
 	a := adaptertest.Attrs(l.Attributes())
-	assert.Equal(t, int64(12), a[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(14), a[vocabulary.GenAIUsageInputTokens], "with the cache creation")
 	assert.Equal(t, int64(5), a[vocabulary.GenAIUsageOutputTokens])
 	assert.Equal(t, int64(0), a[vocabulary.GenAIUsageCacheReadTokens])
 	assert.Equal(t, int64(2), a[vocabulary.GenAIUsageCacheCreationTokens])
@@ -418,4 +418,38 @@ func TestFailedCallContextDone(t *testing.T) {
 	h.mu.Lock()
 	assert.Empty(t, h.stacks)
 	h.mu.Unlock()
+}
+
+// TestAnthropicInputCountsTheCache: langchaingo's Anthropic LLM reports the
+// API's input_tokens, which leave out the prompt cache's reads and writes;
+// gen_ai.usage.input_tokens counts them, as the anthropic adapter does.
+func TestAnthropicInputCountsTheCache(t *testing.T) {
+	rec := adaptertest.Record(t)
+	h := New(WithModel("claude-sonnet-4"), WithProvider(vocabulary.ProviderAnthropic))
+	ctx := context.Background()
+	h.HandleLLMGenerateContentStart(ctx, nil)
+	// The GenerationInfo of langchaingo's anthropic LLM: every content
+	// block's choice carries the message's usage.
+	info := map[string]any{"InputTokens": 12, "OutputTokens": 30, "CacheCreationInputTokens": 200, "CacheReadInputTokens": 1000}
+	h.HandleLLMGenerateContentEnd(ctx, &llms.ContentResponse{Choices: []*llms.ContentChoice{
+		{StopReason: "tool_use", GenerationInfo: info},
+		{StopReason: "tool_use", GenerationInfo: info},
+	}})
+	require.Len(t, rec.Ended(), 1)
+	a := adaptertest.Attrs(rec.Ended()[0].Attributes())
+	assert.Equal(t, int64(1212), a[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(30), a[vocabulary.GenAIUsageOutputTokens])
+	assert.Equal(t, int64(1000), a[vocabulary.GenAIUsageCacheReadTokens])
+	assert.Equal(t, int64(200), a[vocabulary.GenAIUsageCacheCreationTokens])
+
+	// Google AI's PromptTokens already count its cached tokens, which it
+	// also reports as CacheReadInputTokens.
+	h.HandleLLMGenerateContentStart(ctx, nil)
+	h.HandleLLMGenerateContentEnd(ctx, &llms.ContentResponse{Choices: []*llms.ContentChoice{{GenerationInfo: map[string]any{
+		"input_tokens": int32(1100), "PromptTokens": int32(1100), "CompletionTokens": int32(5), "CacheReadInputTokens": int32(1000),
+	}}}})
+	require.Len(t, rec.Ended(), 2)
+	a = adaptertest.Attrs(rec.Ended()[1].Attributes())
+	assert.Equal(t, int64(1100), a[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(1000), a[vocabulary.GenAIUsageCacheReadTokens])
 }

@@ -11,7 +11,7 @@ import (
 // The GenerationInfo keys langchaingo's LLMs report token counts under.
 var (
 	// input tokens: openai, googleai and ollama; anthropic; bedrock.
-	inputKeys = [...]string{"PromptTokens", "InputTokens", "input_tokens"}
+	inputKeys = [...]string{"PromptTokens", anthropicInputKey, "input_tokens"}
 	// output tokens.
 	outputKeys = [...]string{"CompletionTokens", "OutputTokens", "output_tokens"}
 	// cache reads: anthropic and googleai; openai.
@@ -22,6 +22,10 @@ var (
 	reasoningKeys = [...]string{"ReasoningTokens", "ThinkingTokens"}
 )
 
+// anthropicInputKey holds Anthropic's input_tokens, which leave out the
+// prompt cache's reads and writes that gen_ai.usage.input_tokens counts.
+const anthropicInputKey = "InputTokens"
+
 // recordResponse sets the usage and finish reasons of a response. Every
 // choice of one call carries the call's usage, so the first choice that
 // has a count gives it.
@@ -31,6 +35,7 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse) {
 	}
 	var reasons []string
 	in, out, cacheRead, cacheWrite, reasoning := int64(-1), int64(-1), int64(-1), int64(-1), int64(-1)
+	inKey := ""
 	for _, c := range res.Choices {
 		if c == nil {
 			continue
@@ -42,11 +47,16 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse) {
 		if info == nil {
 			continue
 		}
-		first(info, inputKeys[:], &in)
+		if k := first(info, inputKeys[:], &in); k != "" {
+			inKey = k
+		}
 		first(info, outputKeys[:], &out)
 		first(info, cacheReadKeys[:], &cacheRead)
 		first(info, cacheWriteKeys[:], &cacheWrite)
 		first(info, reasoningKeys[:], &reasoning)
+	}
+	if inKey == anthropicInputKey {
+		in += max(cacheRead, 0) + max(cacheWrite, 0)
 	}
 	if in >= 0 || out >= 0 {
 		s.SetUsage(in, out)
@@ -60,17 +70,19 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse) {
 	s.SetFinishReasons(reasons...)
 }
 
-// first sets *dst to the first count found under keys, unless *dst is set.
-func first(info map[string]any, keys []string, dst *int64) {
+// first sets *dst to the first count found under keys, unless *dst is set,
+// and returns the key it took ("" when none).
+func first(info map[string]any, keys []string, dst *int64) string {
 	if *dst >= 0 {
-		return
+		return ""
 	}
 	for _, k := range keys {
 		if n, ok := count(info[k]); ok {
 			*dst = n
-			return
+			return k
 		}
 	}
+	return ""
 }
 
 // count reads a token count of any of the numeric types LLMs report.
