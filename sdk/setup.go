@@ -181,6 +181,10 @@ func Setup(ctx context.Context, opts ...SetupOption) (ShutdownFunc, error) {
 		sdktrace.WithResource(res),
 		sdktrace.WithBatcher(exp, append(batchOpts, cfg.batchOpts...)...),
 	}
+	if f, ok := exp.(flusher); ok {
+		// After the batcher: the provider flushes its processors in turn.
+		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(exporterFlusher{f}))
+	}
 	if cfg.sampler != nil {
 		tpOpts = append(tpOpts, sdktrace.WithSampler(cfg.sampler))
 	}
@@ -199,6 +203,21 @@ func Setup(ctx context.Context, opts ...SetupOption) (ShutdownFunc, error) {
 		return err
 	}, nil
 }
+
+// flusher is an exporter that queues what it is given (the push exporter)
+// and can wait until it has sent it.
+type flusher interface {
+	ForceFlush(ctx context.Context) error
+}
+
+// exporterFlusher passes the provider's ForceFlush on to such an exporter:
+// the batch span processor only hands the exporter its spans.
+type exporterFlusher struct{ f flusher }
+
+func (exporterFlusher) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (exporterFlusher) OnEnd(sdktrace.ReadOnlySpan)                     {}
+func (e exporterFlusher) ForceFlush(ctx context.Context) error          { return e.f.ForceFlush(ctx) }
+func (exporterFlusher) Shutdown(context.Context) error                  { return nil }
 
 func envOr(v, key string) string {
 	if v != "" {

@@ -386,3 +386,23 @@ func TestSetupInsecureDoesNotOverrideHTTPSEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestSetupPushForceFlushSends: the provider's ForceFlush (what a
+// short-lived process calls before it freezes or exits) returns once the
+// push exporter sent the spans, not when its queue took them.
+func TestSetupPushForceFlushSends(t *testing.T) {
+	clearEnv(t)
+	srv := newTelemetryServer(t)
+	prev := otel.GetTracerProvider()
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+	shutdown, err := Setup(t.Context(), WithPushURL(srv.URL))
+	require.NoError(t, err)
+	defer func() { require.NoError(t, shutdown(context.Background())) }()
+	_, s := StartTool(t.Context(), "search")
+	s.End()
+	tp, ok := otel.GetTracerProvider().(*sdktrace.TracerProvider)
+	require.True(t, ok)
+	require.NoError(t, tp.ForceFlush(t.Context()))
+	bodies, _ := srv.requests()
+	assert.Len(t, bodies, 1, "sent when ForceFlush returned")
+}
