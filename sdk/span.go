@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -406,6 +407,72 @@ func (s *Span) flushLocked() {
 		clear(pending)
 	}
 	s.n = 0
+}
+
+// The trace.Span methods, safe on a nil *Span as the setters are.
+
+// SpanContext returns the span's context (empty on a nil *Span).
+func (s *Span) SpanContext() trace.SpanContext {
+	if s == nil {
+		return trace.SpanContext{}
+	}
+	return s.Span.SpanContext()
+}
+
+// IsRecording reports whether the span records.
+func (s *Span) IsRecording() bool {
+	return s != nil && s.Span.IsRecording()
+}
+
+// SetStatus sets the span's status (Fail records an error with its
+// category).
+func (s *Span) SetStatus(code codes.Code, description string) {
+	if s == nil {
+		return
+	}
+	s.Span.SetStatus(code, description)
+}
+
+// RecordError adds an exception event for err (Fail also sets the status,
+// error.type and the category).
+func (s *Span) RecordError(err error, opts ...trace.EventOption) {
+	if s == nil {
+		return
+	}
+	s.Span.RecordError(err, opts...)
+}
+
+// AddEvent adds an event.
+func (s *Span) AddEvent(name string, opts ...trace.EventOption) {
+	if s == nil {
+		return
+	}
+	s.Span.AddEvent(name, opts...)
+}
+
+// AddLink adds a link.
+func (s *Span) AddLink(link trace.Link) {
+	if s == nil {
+		return
+	}
+	s.Span.AddLink(link)
+}
+
+// SetName renames the span.
+func (s *Span) SetName(name string) {
+	if s == nil {
+		return
+	}
+	s.Span.SetName(name)
+}
+
+// TracerProvider returns the provider of the span's tracer (a no-op one on
+// a nil *Span).
+func (s *Span) TracerProvider() trace.TracerProvider {
+	if s == nil {
+		return noop.NewTracerProvider()
+	}
+	return s.Span.TracerProvider()
 }
 
 // SetAttributes buffers attributes like the setters, so that the latest

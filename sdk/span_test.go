@@ -472,6 +472,26 @@ func TestNilSpanIsSafe(t *testing.T) {
 	assert.Nil(t, SpanFromContext(context.Background()))
 }
 
+// TestNilSpanTraceSpanMethods: the trace.Span methods are safe on a nil
+// *Span too, which SpanFromContext returns under another instrumentation's
+// span.
+func TestNilSpanTraceSpanMethods(t *testing.T) {
+	ctx, other := otel.Tracer("other").Start(context.Background(), "other")
+	defer other.End()
+	s := SpanFromContext(ctx)
+	require.Nil(t, s)
+	assert.NotPanics(t, func() {
+		s.AddEvent("cache_miss")
+		s.AddLink(trace.Link{})
+		s.RecordError(errors.New("x"))
+		s.SetStatus(codes.Error, "x")
+		s.SetName("renamed")
+		assert.False(t, s.IsRecording())
+		assert.False(t, s.SpanContext().IsValid())
+		assert.NotNil(t, s.TracerProvider())
+	})
+}
+
 func TestContextModelAndProviderArePaired(t *testing.T) {
 	rec := record(t)
 	ctx, agent := StartAgent(t.Context(), "router")
