@@ -578,6 +578,11 @@ func TestPushExporterExceptionTypeForRastir(t *testing.T) {
 	// A Go type whose name a Rastir server already reads as rate_limit.
 	fail("already-read", vocabulary.ProviderOpenAI, 0, &rateLimitError{})
 	fail("uncategorised", vocabulary.ProviderOpenAI, 0, errors.New("boom"))
+	// Failed by its HTTP status alone (WrapTransport's way): no exception
+	// event of its own.
+	_, s := StartInfra(ctx, "search.GET")
+	s.FailStatus(http.StatusTooManyRequests, "429 Too Many Requests")
+	s.End()
 	require.NoError(t, tp.Shutdown(context.Background()))
 
 	bodies, _ := srv.requests()
@@ -601,6 +606,7 @@ func TestPushExporterExceptionTypeForRastir(t *testing.T) {
 		{"gemini-400", vocabulary.ErrorValidation, []string{"ValidationError", "*errors.errorString"}},
 		{"already-read", vocabulary.ErrorRateLimit, []string{"*rastir.rateLimitError"}},
 		{"uncategorised", vocabulary.ErrorUnknown, []string{"*errors.errorString"}},
+		{"search.GET", vocabulary.ErrorRateLimit, []string{"RateLimitError"}},
 	} {
 		category, types := exceptionTypes(tc.span)
 		assert.Equal(t, tc.category, category, tc.span)

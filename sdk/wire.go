@@ -294,7 +294,8 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 	if errorCategory != "" && st.Code == codes.Error {
 		exceptionType = vocabulary.RastirExceptionType(errorCategory, provider)
 	}
-	for i, ev := range s.Events() {
+	events := s.Events()
+	for i, ev := range events {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -325,6 +326,28 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 		b = append(b, '}', ',')
 		b = appendKey(b, vocabulary.WireEventTimestamp)
 		b = appendEpochSeconds(b, ev.Time)
+		b = append(b, '}')
+	}
+	if exceptionType != "" {
+		// No exception event named a type (a span failed by its HTTP
+		// status alone, FailStatus): the server would count it unknown.
+		if len(events) > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '{')
+		b = appendKey(b, vocabulary.WireEventName)
+		b = appendString(b, vocabulary.EventException)
+		b = append(b, ',')
+		b = appendKey(b, vocabulary.WireEventAttributes)
+		b = append(b, '{')
+		b = appendKey(b, vocabulary.AttrExceptionType)
+		b = appendString(b, exceptionType)
+		b = append(b, ',')
+		b = appendKey(b, vocabulary.AttrExceptionMessage)
+		b = appendString(b, st.Description)
+		b = append(b, '}', ',')
+		b = appendKey(b, vocabulary.WireEventTimestamp)
+		b = appendEpochSeconds(b, end)
 		b = append(b, '}')
 	}
 	return append(b, ']', '}')
