@@ -92,7 +92,9 @@ func WithResourceAttributes(kv ...attribute.KeyValue) SetupOption {
 // WithEndpoint sets the OTLP endpoint URL (over
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and OTEL_EXPORTER_OTLP_ENDPOINT), e.g.
 // "http://localhost:4318" (HTTP; the /v1/traces path is added when the URL
-// has no path) or "http://localhost:4317" (gRPC).
+// has no path) or "http://localhost:4317" (gRPC), or host:port
+// ("collector:4317"; for HTTP, a path may follow), sent with TLS unless
+// WithInsecure.
 func WithEndpoint(url string) SetupOption { return func(c *setupConfig) { c.endpoint = url } }
 
 // WithProtocol sets the OTLP protocol: ProtocolGRPC, ProtocolHTTPProtobuf
@@ -313,8 +315,11 @@ func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter
 		return e, batchOpts, nil
 	case exporterOTLPGRPC:
 		var o []otlptracegrpc.Option
-		if cfg.endpoint != "" {
+		switch {
+		case isURL(cfg.endpoint):
 			o = append(o, otlptracegrpc.WithEndpointURL(cfg.endpoint))
+		case cfg.endpoint != "":
+			o = append(o, otlptracegrpc.WithEndpoint(cfg.endpoint))
 		}
 		if cfg.headers != nil {
 			o = append(o, otlptracegrpc.WithHeaders(cfg.headers))
@@ -330,8 +335,16 @@ func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter
 		return e, nil, nil
 	}
 	var o []otlptracehttp.Option
-	if cfg.endpoint != "" {
+	switch {
+	case isURL(cfg.endpoint):
 		o = append(o, otlptracehttp.WithEndpointURL(httpTracesURL(cfg.endpoint)))
+	case cfg.endpoint != "":
+		// host:port, and maybe a path (else the exporter's /v1/traces).
+		hostPort, path, hasPath := strings.Cut(cfg.endpoint, "/")
+		o = append(o, otlptracehttp.WithEndpoint(hostPort))
+		if hasPath && strings.Trim(path, "/") != "" {
+			o = append(o, otlptracehttp.WithURLPath("/"+path))
+		}
 	}
 	if cfg.headers != nil {
 		o = append(o, otlptracehttp.WithHeaders(cfg.headers))
@@ -370,6 +383,14 @@ func (c *setupConfig) insecureApplies() bool {
 		return false
 	}
 	return true
+}
+
+// isURL reports whether an endpoint is a URL, whose scheme says http or
+// https; any other endpoint is host:port, which the exporters' WithEndpointURL
+// would misread (it sent to the default endpoint or to no host at all).
+func isURL(endpoint string) bool {
+	e := strings.ToLower(endpoint)
+	return strings.HasPrefix(e, "http://") || strings.HasPrefix(e, "https://")
 }
 
 // otlpTracesPath is the OTLP/HTTP traces path.

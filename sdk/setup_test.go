@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/pem"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -405,4 +408,51 @@ func TestSetupPushForceFlushSends(t *testing.T) {
 	require.NoError(t, tp.ForceFlush(t.Context()))
 	bodies, _ := srv.requests()
 	assert.Len(t, bodies, 1, "sent when ForceFlush returned")
+}
+
+// TestSetupEndpointHostPort: an endpoint without a scheme is host:port
+// (with WithInsecure, plain text), as the exporters' own WithEndpoint take
+// it; it went to the default endpoint, or to no host at all.
+func TestSetupEndpointHostPort(t *testing.T) {
+	for _, tt := range []struct{ host, path, want string }{
+		{host: "127.0.0.1", want: "/v1/traces"},
+		{host: "localhost", want: "/v1/traces"},
+		{host: "localhost", path: "/otlp/traces", want: "/otlp/traces"},
+	} {
+		t.Run(tt.host+tt.path, func(t *testing.T) {
+			clearEnv(t)
+			srv, got := otlpServer(t, "Content-Type")
+			_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
+			require.NoError(t, err)
+			shutdown, err := Setup(t.Context(), WithoutGlobal(), WithEndpoint(net.JoinHostPort(tt.host, port)+tt.path), WithInsecure())
+			require.NoError(t, err)
+			_, s := StartLLM(t.Context(), "m")
+			s.End()
+			require.NoError(t, shutdown(context.Background()))
+			assert.Equal(t, []string{tt.want + " application/x-protobuf"}, got())
+		})
+	}
+	t.Run("grpc", func(t *testing.T) {
+		clearEnv(t)
+		lis, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		methods := make(chan string, 8)
+		srv := grpc.NewServer(grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
+			m, _ := grpc.MethodFromServerStream(stream)
+			methods <- m
+			return stream.SendMsg(&emptypb.Empty{})
+		}))
+		go func() { _ = srv.Serve(lis) }()
+		defer srv.Stop()
+		_, port, err := net.SplitHostPort(lis.Addr().String())
+		require.NoError(t, err)
+		shutdown, err := Setup(t.Context(), WithoutGlobal(), WithProtocol(ProtocolGRPC),
+			WithEndpoint(net.JoinHostPort("localhost", port)), WithInsecure())
+		require.NoError(t, err)
+		_, s := StartLLM(t.Context(), "m")
+		s.End()
+		require.NoError(t, shutdown(context.Background()))
+		require.Len(t, methods, 1)
+		assert.Equal(t, "/opentelemetry.proto.collector.trace.v1.TraceService/Export", <-methods)
+	})
 }
