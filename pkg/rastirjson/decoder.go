@@ -166,7 +166,10 @@ func (d *Decoder) checkJSONValues(body []byte) *Error {
 	if d.limits.MaxValuesPerBatch <= 0 {
 		return nil
 	}
-	maxValues := jsonValuesPerBudgetValue * d.limits.MaxValuesPerBatch
+	maxValues := math.MaxInt // a budget four times which overflows: no cap
+	if d.limits.MaxValuesPerBatch <= math.MaxInt/jsonValuesPerBudgetValue {
+		maxValues = jsonValuesPerBudgetValue * d.limits.MaxValuesPerBatch
+	}
 	if bytes.Count(body, valueComma)+bytes.Count(body, listOpen)+bytes.Count(body, objectOpen) < maxValues {
 		return nil
 	}

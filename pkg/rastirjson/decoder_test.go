@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -293,6 +294,19 @@ func TestJSONValueCountSkipsStrings(t *testing.T) {
 	var de *Error
 	if !errors.As(err, &de) || !strings.HasPrefix(de.Detail, "the batch holds more than 64 JSON values") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestHugeBudgetAcceptsBatches(t *testing.T) {
+	// A budget so large that four times it does not fit an int (an
+	// operator's way of saying "no limit") must not refuse every batch.
+	for _, budget := range []int{math.MaxInt, math.MaxInt/4 + 1} {
+		d := NewDecoder(Limits{MaxValuesPerBatch: budget})
+		for name, body := range fixtures(t) {
+			if _, err := d.Decode(body); err != nil {
+				t.Fatalf("budget %d, %s: %v", budget, name, err)
+			}
+		}
 	}
 }
 

@@ -161,6 +161,11 @@ func (cfg *Config) Validate() error {
 	if cfg.Tenancy.Header == "" {
 		add("tenancy.header must not be empty")
 	}
+	if cfg.Tenancy.DefaultTenant == "" {
+		// An empty tenant is never meant (an empty header gives this
+		// default), as api_keys[].tenant.
+		add("tenancy.default_tenant must not be empty")
+	}
 	if cfg.Tenancy.APIKeyHeader == "" {
 		add("tenancy.api_key_header must not be empty")
 	}

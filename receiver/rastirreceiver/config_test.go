@@ -73,6 +73,7 @@ func TestLoadConfig(t *testing.T) {
 			"rate_limit.per_service_rpm must be positive",
 			"rate_limit.max_tracked_keys must be positive",
 			"tenancy.header must not be empty",
+			"tenancy.default_tenant must not be empty",
 			"tenancy.api_key_header must not be empty",
 			"tenancy.api_keys[0].key must not be empty",
 			"tenancy.api_keys[0].tenant must not be empty",

@@ -89,3 +89,19 @@ func TestContentEncodings(t *testing.T) {
 		{Value: 1, Attributes: attribute.NewSet(attribute.String(telemetryAttrReason, reasonInvalid))},
 	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }
+
+// TestCompressionOff: compression_algorithms [] turns decompression off
+// (confighttp then hands every body on as it came); a Rastir client's
+// unencoded batch, and the probes, must still be answered as usual.
+func TestCompressionOff(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, func(c *Config) { c.CompressionAlgorithms = []string{} }, sink)
+
+	resp, body := do(t, http.MethodPost, base+pathTelemetry, oneSpan, nil)
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+	resp, body = do(t, http.MethodPost, base+pathTelemetry, oneSpan, map[string]string{"Content-Encoding": "identity"})
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+	resp, body = do(t, http.MethodGet, base+pathHealth, "", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, body)
+	assert.Equal(t, 2, sink.SpanCount())
+}

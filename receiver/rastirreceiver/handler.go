@@ -45,6 +45,11 @@ const formatRastirJSON = "rastir_json"
 // maxPooledBuffer keeps one huge request from pinning its buffer forever.
 const maxPooledBuffer = 1 << 20
 
+// maxBodyPrealloc bounds the room made for a body before it arrives: its
+// Content-Length is only the client's word (a Rastir batch of 100 spans is
+// about 50 KiB; a larger body grows the buffer as it comes).
+const maxBodyPrealloc = 64 << 10
+
 // bodyBuffers is a free list of request body buffers. Not a sync.Pool: a
 // pool is emptied by every second garbage collection, which under load
 // comes dozens of times a second, and each new buffer regrows to the body
@@ -87,7 +92,7 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 	buf := r.bodies.get()
 	defer r.bodies.put(buf)
 	if req.ContentLength > 0 && req.ContentLength <= r.cfg.MaxRequestBodySize {
-		buf.Grow(int(req.ContentLength))
+		buf.Grow(int(min(req.ContentLength, maxBodyPrealloc)))
 	}
 	if _, err := buf.ReadFrom(req.Body); err != nil {
 		r.refuseUnreadable(w, req, err)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -147,12 +148,18 @@ func (r *rastirReceiver) start(ctx context.Context, host component.Host) error {
 	}
 	mux.HandleFunc("/", handleNotFound)
 
-	var err error
-	r.server, err = r.cfg.ToServer(ctx, host.GetExtensions(), r.settings.TelemetrySettings, mux,
-		confighttp.WithErrorHandler(r.handleServerError),
+	opts := []confighttp.ToServerOption{confighttp.WithErrorHandler(r.handleServerError)}
+	if algorithms := r.cfg.CompressionAlgorithms; algorithms == nil || slices.Contains(algorithms, "") {
 		// HTTP's name for no encoding, which some clients and proxies
 		// send; Rastir, which ignores the header, accepts their bodies.
-		confighttp.WithDecoder(contentEncodingIdentity, func(body io.ReadCloser) (io.ReadCloser, error) { return body, nil }))
+		// Only where unencoded bodies are accepted: with
+		// compression_algorithms [] confighttp decodes nothing and passes
+		// every body on, but any decoder registered here would make it
+		// refuse every body without this one encoding.
+		opts = append(opts, confighttp.WithDecoder(contentEncodingIdentity, func(body io.ReadCloser) (io.ReadCloser, error) { return body, nil }))
+	}
+	var err error
+	r.server, err = r.cfg.ToServer(ctx, host.GetExtensions(), r.settings.TelemetrySettings, mux, opts...)
 	if err != nil {
 		return err
 	}

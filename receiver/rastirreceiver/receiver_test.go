@@ -1,11 +1,13 @@
 package rastirreceiver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -451,4 +453,33 @@ func TestUndecodableBodiesCounted(t *testing.T) {
 	metadatatest.AssertEqualReceiverRastirRefusedRequests(t, tel, []metricdata.DataPoint[int64]{
 		{Value: 2, Attributes: attribute.NewSet(attribute.String(telemetryAttrReason, reasonInvalid))},
 	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
+}
+
+// firstRead records the room the handler offers its first read of the body,
+// then ends the body as a client that declared more than it sent.
+type firstRead struct{ room int }
+
+func (f *firstRead) Read(p []byte) (int, error) {
+	if f.room == 0 {
+		f.room = len(p)
+	}
+	return 0, io.ErrUnexpectedEOF
+}
+
+// TestDeclaredLengthNotAllocatedUpFront: a request's Content-Length is the
+// client's word; a request that declares 10 MiB and sends nothing must not
+// make the receiver hold 10 MiB (a few hundred such connections, each a
+// line of headers, held gigabytes until read_timeout).
+func TestDeclaredLengthNotAllocatedUpFront(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	tr, err := NewFactory().CreateTraces(context.Background(), receivertest.NewNopSettings(metadata.Type), cfg, &switchableConsumer{})
+	require.NoError(t, err)
+	body := &firstRead{}
+	req := httptest.NewRequest(http.MethodPost, pathTelemetry, body)
+	req.ContentLength = cfg.MaxRequestBodySize
+	w := httptest.NewRecorder()
+	tr.(*rastirReceiver).handleTelemetry(w, req)
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	assert.LessOrEqual(t, body.room, maxBodyPrealloc+bytes.MinRead, "room for the declared length was allocated before the body came")
+	require.NoError(t, tr.Shutdown(context.Background()))
 }

@@ -47,20 +47,24 @@ func (l *Limiter) Allow(key string, now time.Time) (bool, time.Duration) {
 // Reserve is Allow returning the request it took, so that the caller can
 // give it back with CancelAt when another limit refuses the request. It is
 // nil when the request is over the limit.
+//
+// A refused request reserves nothing: a reservation made and cancelled
+// for it would give back less than it took whenever another request of the
+// key was reserved in between, and concurrent refusals then drained the
+// bucket for minutes. Requests are taken under l.mu, so a token seen is
+// still there when it is taken.
 func (l *Limiter) Reserve(key string, now time.Time) (*rate.Reservation, time.Duration) {
-	lim := l.limiterFor(key, now)
-	r := lim.ReserveN(now, 1)
-	delay := r.DelayFrom(now)
-	if delay == 0 {
-		return r, 0
-	}
-	r.CancelAt(now)
-	return nil, delay
-}
-
-func (l *Limiter) limiterFor(key string, now time.Time) *rate.Limiter {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	lim := l.limiterFor(key, now)
+	if tokens := lim.TokensAt(now); tokens < 1 {
+		return nil, time.Duration((1 - tokens) / float64(l.limit) * float64(time.Second))
+	}
+	return lim.ReserveN(now, 1), 0
+}
+
+// limiterFor is the bucket of key; l.mu is held.
+func (l *Limiter) limiterFor(key string, now time.Time) *rate.Limiter {
 	if lim, ok := l.keys[key]; ok {
 		return lim
 	}

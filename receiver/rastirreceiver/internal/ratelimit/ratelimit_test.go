@@ -1,6 +1,8 @@
 package ratelimit
 
 import (
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 )
@@ -59,5 +61,63 @@ func TestRetryAfterSeconds(t *testing.T) {
 		if got := RetryAfterSeconds(d); got != want {
 			t.Errorf("%s: %d, want %d", d, got, want)
 		}
+	}
+}
+
+// TestConcurrentRefusalsUseNoQuota: requests refused at the same time by
+// several goroutines (clients behind one address, or the pods of one
+// service) take nothing from the bucket, so the key may send again once
+// the delay it was told has passed.
+func TestConcurrentRefusalsUseNoQuota(t *testing.T) {
+	l := New(60, 10)
+	now := time.Unix(1000, 0)
+	for i := range 60 {
+		if ok, _ := l.Allow("k", now); !ok {
+			t.Fatalf("request %d of the burst refused", i)
+		}
+	}
+	var wg sync.WaitGroup
+	for range 4 * runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5000 {
+				if ok, _ := l.Allow("k", now); ok {
+					t.Error("a request over the limit was allowed")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if ok, delay := l.Allow("k", now.Add(time.Second)); !ok {
+		t.Fatalf("60 per minute refill one request a second, but the key must wait %s more", delay)
+	}
+}
+
+// TestGivenBackAfterARefusal: a request the service limit refuses gives its
+// IP token back in full, even when another request from the same address
+// was refused by the IP limit in the meantime.
+func TestGivenBackAfterARefusal(t *testing.T) {
+	l := New(60, 10)
+	start := time.Unix(1000, 0)
+	for range 60 {
+		l.Allow("ip", start)
+	}
+	// 1.5 s later the bucket holds 1.5 tokens.
+	now := start.Add(1500 * time.Millisecond)
+	taken, _ := l.Reserve("ip", now) // its service is then refused...
+	if taken == nil {
+		t.Fatal("first request refused")
+	}
+	if ok, _ := l.Allow("ip", now); ok { // ...while another one comes in
+		t.Fatal("a request over the limit was allowed")
+	}
+	taken.CancelAt(now)
+	if ok, _ := l.Allow("ip", now); !ok {
+		t.Fatal("the token given back is missing")
+	}
+	if ok, delay := l.Allow("ip", now.Add(500*time.Millisecond)); !ok {
+		t.Fatalf("half a token was lost: the key must wait %s more", delay)
 	}
 }
