@@ -42,6 +42,14 @@ const (
 // telemetry.
 const formatRastirJSON = "rastir_json"
 
+// detailNoTracesPipeline answers the spans of a receiver that is in no
+// traces pipeline (only in a metrics one), and readyNoTracesPipeline is
+// /ready's reason for it.
+const (
+	detailNoTracesPipeline = "No traces pipeline receives the spans of this receiver"
+	readyNoTracesPipeline  = "no_traces_pipeline"
+)
+
 // maxPooledBuffer keeps one huge request from pinning its buffer forever.
 const maxPooledBuffer = 1 << 20
 
@@ -86,7 +94,9 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 		return
 	}
 	if r.next == nil {
-		writeDetail(w, http.StatusServiceUnavailable, "No traces pipeline receives the spans of this receiver", nil)
+		// Every 503 carries Retry-After, so that clients pace their retries.
+		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(r.cfg.RetryAfter)))
+		writeDetail(w, http.StatusServiceUnavailable, detailNoTracesPipeline, nil)
 		return
 	}
 	buf := r.bodies.get()
@@ -209,6 +219,10 @@ func (r *rastirReceiver) tenantOf(req *http.Request) string {
 func (r *rastirReceiver) handleReady(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
 		methodNotAllowed(w, "GET, HEAD")
+		return
+	}
+	if r.next == nil {
+		writeJSON(w, http.StatusServiceUnavailable, readyBody{Status: "not_ready", Reasons: []string{readyNoTracesPipeline}})
 		return
 	}
 	if ok, reason := r.ready.state(time.Now()); !ok {

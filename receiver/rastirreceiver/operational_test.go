@@ -113,6 +113,11 @@ func TestNoTracesPipeline(t *testing.T) {
 	resp, body := do(t, http.MethodPost, "http://"+cfg.NetAddr.Endpoint+pathTelemetry, oneSpan, nil)
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	assert.Contains(t, body, "No traces pipeline")
+	assert.Equal(t, "1", resp.Header.Get("Retry-After"), "every 503 tells the client when to retry")
+	// Not ready: it cannot take a batch.
+	resp, body = do(t, http.MethodGet, "http://"+cfg.NetAddr.Endpoint+pathReady, "", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Contains(t, body, readyNoTracesPipeline)
 }
 
 func findMetric(md pmetric.Metrics, name string) *pmetric.Metric {
