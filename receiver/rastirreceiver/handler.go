@@ -36,6 +36,9 @@ const (
 	reasonTooLarge = "too_large"
 	reasonTimeout  = "timeout"
 	reasonPipeline = "pipeline"
+	// reasonTenant: the tenant header names a tenant bound to API keys,
+	// and the request has none of them.
+	reasonTenant = "tenant"
 )
 
 // formatRastirJSON names the wire format in the collector's receiver
@@ -99,6 +102,16 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 		writeDetail(w, http.StatusServiceUnavailable, detailNoTracesPipeline, nil)
 		return
 	}
+	tenant := ""
+	if r.tenantsByKey != nil {
+		var ok bool
+		if tenant, ok = r.tenantOf(req); !ok {
+			r.countRefused(req, reasonTenant)
+			writeDetail(w, http.StatusForbidden, "Tenant "+strconv.Quote(tenant)+
+				" is bound to API keys (tenancy.api_keys), and this request has none of them", nil)
+			return
+		}
+	}
 	buf := r.bodies.get()
 	defer r.bodies.put(buf)
 	if req.ContentLength > 0 && req.ContentLength <= r.cfg.MaxRequestBodySize {
@@ -141,7 +154,7 @@ func (r *rastirReceiver) handleTelemetry(w http.ResponseWriter, req *http.Reques
 		}
 	}
 	if r.tenantsByKey != nil {
-		resource.PutStr(vocabulary.ResourceTenant, r.tenantOf(req))
+		resource.PutStr(vocabulary.ResourceTenant, tenant)
 	}
 
 	spanCount := td.SpanCount()
@@ -203,17 +216,19 @@ func reasonAttr(reason string) metric.AddOption {
 }
 
 // tenantOf names the request's tenant: the tenant bound to its API key, else
-// its tenant header, else the default tenant.
-func (r *rastirReceiver) tenantOf(req *http.Request) string {
+// its tenant header, else the default tenant. ok is false when the header
+// names a tenant bound to API keys (only those keys file spans under it).
+func (r *rastirReceiver) tenantOf(req *http.Request) (tenant string, ok bool) {
 	if key := req.Header.Get(r.cfg.Tenancy.APIKeyHeader); key != "" {
 		if tenant, ok := r.tenantsByKey[key]; ok {
-			return tenant
+			return tenant, true
 		}
 	}
 	if tenant := req.Header.Get(r.cfg.Tenancy.Header); tenant != "" {
-		return tenant
+		_, bound := r.boundTenants[tenant]
+		return tenant, !bound
 	}
-	return r.cfg.Tenancy.DefaultTenant
+	return r.cfg.Tenancy.DefaultTenant, true
 }
 
 func (r *rastirReceiver) handleReady(w http.ResponseWriter, req *http.Request) {

@@ -58,6 +58,7 @@ type rastirReceiver struct {
 	// ipLimiter and serviceLimiter are nil when rate limiting is off.
 	ipLimiter, serviceLimiter *ratelimit.Limiter
 	tenantsByKey              map[string]string
+	boundTenants              map[string]struct{} // the tenants of tenantsByKey
 	ready                     readiness
 	counters                  *operationalCounters
 	emitter                   *operationalEmitter
@@ -119,8 +120,10 @@ func newRastirReceiver(cfg *Config, set receiver.Settings) (*rastirReceiver, err
 	}
 	if cfg.Tenancy.Enabled {
 		r.tenantsByKey = make(map[string]string, len(cfg.Tenancy.APIKeys))
+		r.boundTenants = make(map[string]struct{}, len(cfg.Tenancy.APIKeys))
 		for _, k := range cfg.Tenancy.APIKeys {
 			r.tenantsByKey[string(k.Key)] = k.Tenant
+			r.boundTenants[k.Tenant] = struct{}{}
 		}
 	}
 	return r, nil

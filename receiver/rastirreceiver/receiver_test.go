@@ -268,6 +268,7 @@ func TestTenancy(t *testing.T) {
 		{map[string]string{"X-Tenant-ID": "acme-corp"}, "acme-corp"},
 		{map[string]string{"X-API-Key": "key-a", "X-Tenant-ID": "spoofed"}, "team-a"},
 		{map[string]string{"X-API-Key": "unbound", "X-Tenant-ID": "acme-corp"}, "acme-corp"},
+		{map[string]string{"X-API-Key": "key-a", "X-Tenant-ID": "team-a"}, "team-a"},
 	}
 	for _, c := range cases {
 		resp, _ := do(t, http.MethodPost, url, oneSpan, c.headers)
@@ -280,6 +281,31 @@ func TestTenancy(t *testing.T) {
 		require.True(t, ok)
 		assert.Equal(t, c.tenant, v.Str())
 	}
+}
+
+// TestTenancyBoundTenantNeedsItsKey: a tenant bound to API keys is claimed
+// by those keys only; a request naming it in its tenant header with
+// another key, or none, is refused 403 and counted, before its body is read.
+func TestTenancyBoundTenantNeedsItsKey(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, tel := startReceiver(t, func(c *Config) {
+		c.Tenancy.Enabled = true
+		c.Tenancy.APIKeys = []APIKeyTenant{{Key: "key-a", Tenant: "team-a"}}
+	}, sink)
+	url := base + pathTelemetry
+	for _, headers := range []map[string]string{
+		{"X-Tenant-ID": "team-a"},
+		{"X-API-Key": "unbound", "X-Tenant-ID": "team-a"},
+	} {
+		resp, body := do(t, http.MethodPost, url, oneSpan, headers)
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, body)
+		assert.Contains(t, body, `"detail"`)
+		assert.Contains(t, body, "team-a")
+	}
+	assert.Zero(t, sink.SpanCount())
+	metadatatest.AssertEqualReceiverRastirRefusedRequests(t, tel, []metricdata.DataPoint[int64]{
+		{Value: 2, Attributes: attribute.NewSet(attribute.String(telemetryAttrReason, reasonTenant))},
+	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }
 
 func TestMetricsProxy(t *testing.T) {

@@ -53,6 +53,7 @@ const (
 	AttributeReasonTooLarge
 	AttributeReasonTimeout
 	AttributeReasonPipeline
+	AttributeReasonTenant
 )
 
 // String returns the string representation of the AttributeReason.
@@ -66,6 +67,8 @@ func (av AttributeReason) String() string {
 		return "timeout"
 	case AttributeReasonPipeline:
 		return "pipeline"
+	case AttributeReasonTenant:
+		return "tenant"
 	}
 	return ""
 }
@@ -76,6 +79,7 @@ var MapAttributeReason = map[string]AttributeReason{
 	"too_large": AttributeReasonTooLarge,
 	"timeout":   AttributeReasonTimeout,
 	"pipeline":  AttributeReasonPipeline,
+	"tenant":    AttributeReasonTenant,
 }
 
 var MetricsInfo = metricsInfo{
