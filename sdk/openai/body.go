@@ -141,12 +141,14 @@ func internFinish(reason string) string {
 // readCompletion reads a chat completion, completion or embeddings
 // response, or one streamed chunk of the first two, in one pass. It
 // reports whether the document has a top-level "error" member instead
-// (a stream's error event), and then reads nothing else.
+// (a stream's error event), and then reads nothing else. Groq's streams
+// carry their usage in the last chunk's x_groq object.
 func (r *result) readCompletion(js string) (isError bool) {
 	var (
-		top     member // the top-level member being read
-		choices bool   // the top-level member is the choices array
-		u       usageReader
+		top       member // the top-level member being read
+		choices   bool   // the top-level member is the choices array
+		groqUsage bool   // the member of x_groq being read is its usage
+		u         usageReader
 	)
 	jsonwalk.Walk(js, func(it *jsonwalk.Iterator) bool {
 		switch it.Level() {
@@ -166,8 +168,13 @@ func (r *result) readCompletion(js string) (isError bool) {
 				return true
 			}
 		case 2:
-			if top == memberUsage {
+			switch top {
+			case memberUsage:
 				u.visit(it, 1)
+			case memberXGroq:
+				if groqUsage = memberOf(it) == memberUsage; groqUsage {
+					u.start(r, it)
+				}
 			}
 		case 3:
 			switch {
@@ -177,6 +184,12 @@ func (r *result) readCompletion(js string) (isError bool) {
 					r.addFinish(jsonwalk.String(it))
 				}
 			case top == memberUsage:
+				u.visit(it, 2)
+			case top == memberXGroq && groqUsage:
+				u.visit(it, 1)
+			}
+		case 4:
+			if top == memberXGroq && groqUsage {
 				u.visit(it, 2)
 			}
 		}

@@ -28,6 +28,7 @@ const (
 	memberOutputDetails
 	memberCachedTokens
 	memberReasoningTokens
+	memberXGroq
 )
 
 // memberOf tells the current value's member by its key (quoted, as jscan
@@ -77,6 +78,8 @@ func memberOf(it *jsonwalk.Iterator) member {
 		return memberCachedTokens
 	case `"reasoning_tokens"`:
 		return memberReasoningTokens
+	case `"x_groq"`:
+		return memberXGroq
 	}
 	return memberOther
 }

@@ -173,6 +173,29 @@ func TestChatCompletionStream(t *testing.T) {
 	assert.Equal(t, codes.Unset, s.Status().Code)
 }
 
+// TestGroqStreamUsage: Groq's streamed chat completions carry their usage
+// in the last chunk's x_groq object, without the request asking for it.
+func TestGroqStreamUsage(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "/openai/v1/chat/completions", reply{200, "text/event-stream", "groq_stream.sse"})
+	c := openai.NewClient(option.WithBaseURL(srv.URL+"/openai/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0),
+		rastiropenai.WithTracing(rastiropenai.WithProvider(vocabulary.ProviderGroq)))
+
+	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("llama-3.3-70b-versatile"))
+	var acc openai.ChatCompletionAccumulator
+	for stream.Next() {
+		acc.AddChunk(stream.Current())
+	}
+	require.NoError(t, stream.Err())
+	assert.Equal(t, "Hello!", acc.Choices[0].Message.Content)
+
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+	assert.Equal(t, []string{"stop"}, m[vocabulary.GenAIResponseFinishReasons])
+	assert.Equal(t, int64(18), m[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(3), m[vocabulary.GenAIUsageOutputTokens])
+	assert.NotContains(t, m, vocabulary.GenAIUsageCacheReadTokens)
+}
+
 // firstChunkServer streams one chunk and then waits for the client to go.
 func firstChunkServer(t *testing.T) *httptest.Server {
 	t.Helper()

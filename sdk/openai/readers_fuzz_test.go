@@ -56,6 +56,7 @@ func checkUsage(t *testing.T, got *result, u *usageShape) {
 func FuzzReadCompletion(f *testing.F) {
 	adaptertest.AddFiles(f, "chat_completion.json", "chat_completion_reasoning.json", "embeddings.json")
 	f.Add([]byte(`{"id":"a\u00e9\"b","model":"m<1>","choices":[{"finish_reason":"stop"},{"finish_reason":"len\\gth"}],"usage":{"prompt_tokens":3.7}}`))
+	f.Add([]byte(`{"choices":[{"finish_reason":"stop"}],"x_groq":{"id":"req_1","usage":{"queue_time":0.06,"prompt_tokens":18,"completion_tokens":3}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
 		r := result{models: &models}
@@ -67,12 +68,11 @@ func FuzzReadCompletion(f *testing.F) {
 			Choices []struct {
 				FinishReason *string `json:"finish_reason,omitempty"`
 			} `json:"choices,omitempty"`
-			Usage *struct {
-				Input         *int64         `json:"prompt_tokens,omitempty"`
-				Output        *int64         `json:"completion_tokens,omitempty"`
-				InputDetails  *inputDetails  `json:"prompt_tokens_details,omitempty"`
-				OutputDetails *outputDetails `json:"completion_tokens_details,omitempty"`
-			} `json:"usage,omitempty"`
+			Usage *completionUsage `json:"usage,omitempty"`
+			// Groq's streamed usage, encoded after the usage member.
+			XGroq *struct {
+				Usage *completionUsage `json:"usage,omitempty"`
+			} `json:"x_groq,omitempty"`
 		}
 		canon, ok := adaptertest.Canonical(data, &doc)
 		if !ok {
@@ -90,8 +90,20 @@ func FuzzReadCompletion(f *testing.F) {
 			}
 		}
 		assert.Equal(t, finish, got.finish, "%s", canon)
-		checkUsage(t, &got, (*usageShape)(doc.Usage))
+		usage := doc.Usage
+		if doc.XGroq != nil && doc.XGroq.Usage != nil {
+			usage = doc.XGroq.Usage
+		}
+		checkUsage(t, &got, (*usageShape)(usage))
 	})
+}
+
+// completionUsage is the usage object of a chat completion or completion.
+type completionUsage struct {
+	Input         *int64         `json:"prompt_tokens,omitempty"`
+	Output        *int64         `json:"completion_tokens,omitempty"`
+	InputDetails  *inputDetails  `json:"prompt_tokens_details,omitempty"`
+	OutputDetails *outputDetails `json:"completion_tokens_details,omitempty"`
 }
 
 func FuzzReadResponse(f *testing.F) {
