@@ -212,7 +212,9 @@ func ProviderFromHost(host string, port int) string {
 		return vocabulary.ProviderGCPGemini
 	}
 	switch {
-	case strings.HasSuffix(h, ".openai.azure.com"):
+	case strings.HasSuffix(h, ".openai.azure.com"), strings.HasSuffix(h, ".cognitiveservices.azure.com"):
+		// The second is the endpoint of an Azure OpenAI resource made in
+		// Azure AI Foundry.
 		return vocabulary.ProviderAzureAIOpenAI
 	case strings.HasSuffix(h, ".services.ai.azure.com"), strings.HasSuffix(h, ".inference.ai.azure.com"):
 		return vocabulary.ProviderAzureAIInference

@@ -582,6 +582,8 @@ func TestProviderFromHost(t *testing.T) {
 	}{
 		{"api.openai.com", 443, vocabulary.ProviderOpenAI},
 		{"my-res.openai.azure.com", 443, vocabulary.ProviderAzureAIOpenAI},
+		// An Azure OpenAI resource made in Azure AI Foundry (kind AIServices).
+		{"my-res.cognitiveservices.azure.com", 443, vocabulary.ProviderAzureAIOpenAI},
 		{"my-res.services.ai.azure.com", 443, vocabulary.ProviderAzureAIInference},
 		{"models.inference.ai.azure.com", 443, vocabulary.ProviderAzureAIInference},
 		{"api.groq.com", 443, vocabulary.ProviderGroq},
