@@ -218,7 +218,9 @@ func ProviderFromHost(host string, port int) string {
 		return vocabulary.ProviderAzureAIOpenAI
 	case strings.HasSuffix(h, ".services.ai.azure.com"), strings.HasSuffix(h, ".inference.ai.azure.com"):
 		return vocabulary.ProviderAzureAIInference
-	case strings.HasSuffix(h, "-aiplatform.googleapis.com"), h == "aiplatform.googleapis.com":
+	case strings.HasSuffix(h, "-aiplatform.googleapis.com"), h == "aiplatform.googleapis.com",
+		strings.HasPrefix(h, "aiplatform.") && strings.HasSuffix(h, ".rep.googleapis.com"):
+		// Regional, global and multi-region (aiplatform.us.rep...) hosts.
 		return vocabulary.ProviderGCPVertexAI
 	case port == 11434:
 		return vocabulary.ProviderOllama

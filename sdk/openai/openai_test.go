@@ -593,6 +593,9 @@ func TestProviderFromHost(t *testing.T) {
 		{"api.perplexity.ai", 443, vocabulary.ProviderPerplexity},
 		{"generativelanguage.googleapis.com", 443, vocabulary.ProviderGCPGemini},
 		{"us-central1-aiplatform.googleapis.com", 443, vocabulary.ProviderGCPVertexAI},
+		// Vertex AI's multi-region endpoints (locations us and eu).
+		{"aiplatform.us.rep.googleapis.com", 443, vocabulary.ProviderGCPVertexAI},
+		{"aiplatform.eu.rep.googleapis.com", 443, vocabulary.ProviderGCPVertexAI},
 		{"localhost", 11434, vocabulary.ProviderOllama},
 		{"gateway.internal", 8080, vocabulary.ProviderOpenAI},
 		{"", 0, vocabulary.ProviderOpenAI},
