@@ -40,6 +40,7 @@ type result struct {
 	input, output         int64
 	cached, reasoning     int64
 	failure               error
+	failureCategory       string // the failure's rastir.error.category, when its code tells
 	firstChunk, haveUsage bool
 	finishBuf             [2]string
 }
@@ -91,6 +92,7 @@ func (b *body) streamEvent(data []byte) {
 			Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(js, "message").String()),
 			Event:   ssestream.Event{Type: typ, Data: bytes.Clone(data)},
 		}
+		b.res.failureCategory = streamErrorCategory(gjson.Get(js, "code").String(), "")
 	case strings.HasSuffix(typ, ".delta") && !b.res.firstChunk:
 		b.res.firstChunk = true
 		b.span.MarkFirstChunk()
@@ -100,10 +102,36 @@ func (b *body) streamEvent(data []byte) {
 // errorMember records the failure the client's stream returns for an
 // event with a top-level "error" member.
 func (b *body) errorMember(data []byte) {
+	js := httptap.View(data)
 	b.res.failure = &ssestream.StreamError{
-		Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(httptap.View(data), "error").String()),
+		Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(js, "error").String()),
 		Event:   ssestream.Event{Type: string(b.event), Data: bytes.Clone(data)},
 	}
+	b.res.failureCategory = streamErrorCategory(gjson.Get(js, "error.code").String(), gjson.Get(js, "error.type").String())
+}
+
+// streamErrorCategory is the rastir.error.category of an error that
+// arrives with status 200 (in a stream, or as a failed response), by its
+// code, else its type: the category the HTTP status of the same error
+// would have given (429 rate_limit_exceeded, 400 invalid_request_error,
+// 500 server_error). "" when neither tells.
+func streamErrorCategory(code, typ string) string {
+	for _, name := range [...]string{code, typ} {
+		switch name {
+		case "":
+			continue
+		case "rate_limit_exceeded", "too_many_requests", "insufficient_quota":
+			return vocabulary.ErrorRateLimit
+		case "invalid_request_error", "invalid_prompt", "context_length_exceeded":
+			return vocabulary.ErrorValidation
+		case "server_error", "api_error":
+			return vocabulary.ErrorProvider
+		}
+		if c := vocabulary.CategorizeErrorType(name); c != vocabulary.ErrorUnknown {
+			return c
+		}
+	}
+	return ""
 }
 
 func (r *result) setID(id string) {
@@ -254,6 +282,7 @@ type responseReader struct {
 	status, incomplete string
 	failed             bool // the "error" member is an object
 	errorMessage       string
+	errorCode          string
 	u                  usageReader
 }
 
@@ -282,8 +311,11 @@ func (rr *responseReader) visit(r *result, it *jsonwalk.Iterator, base int) {
 				rr.incomplete = jsonwalk.String(it)
 			}
 		case memberError:
-			if memberOf(it) == memberMessage {
+			switch memberOf(it) {
+			case memberMessage:
 				rr.errorMessage = jsonwalk.String(it)
+			case memberCode:
+				rr.errorCode = jsonwalk.String(it)
 			}
 		case memberUsage:
 			rr.u.visit(it, 1)
@@ -300,6 +332,7 @@ func (rr *responseReader) visit(r *result, it *jsonwalk.Iterator, base int) {
 func (rr *responseReader) finish(r *result) {
 	if rr.failed {
 		r.failure = &ssestream.StreamError{Message: fmt.Sprintf("response failed: %s", rr.errorMessage)}
+		r.failureCategory = streamErrorCategory(rr.errorCode, "")
 	}
 	switch rr.status {
 	case "completed":
@@ -404,6 +437,9 @@ func (b *body) Finish(buf []byte, readErr error) {
 		s.Fail(readErr)
 	} else if r.failure != nil {
 		s.Fail(r.failure)
+		if r.failureCategory != "" {
+			s.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, r.failureCategory))
+		}
 	}
 	s.End()
 }

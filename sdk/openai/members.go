@@ -29,6 +29,7 @@ const (
 	memberCachedTokens
 	memberReasoningTokens
 	memberXGroq
+	memberCode
 )
 
 // memberOf tells the current value's member by its key (quoted, as jscan
@@ -80,6 +81,8 @@ func memberOf(it *jsonwalk.Iterator) member {
 		return memberReasoningTokens
 	case `"x_groq"`:
 		return memberXGroq
+	case `"code"`:
+		return memberCode
 	}
 	return memberOther
 }

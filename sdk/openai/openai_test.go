@@ -510,6 +510,70 @@ func TestResponsesStreamErrorEvent(t *testing.T) {
 	assert.Equal(t, "resp_68b2", m[vocabulary.GenAIResponseID])
 }
 
+// TestStreamErrorCategory: an error that arrives in a stream (with status
+// 200) is categorised by its code or type, as its HTTP status would have
+// categorised it: a rate limit in the middle of a stream is rate_limit.
+func TestStreamErrorCategory(t *testing.T) {
+	const created = "event: response.created\n" +
+		`data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_68c3","object":"response","created_at":1757000000,"status":"in_progress","error":null,"incomplete_details":null,"model":"gpt-4.1-2025-04-14","output":[],"usage":null}}` + "\n\n"
+	for _, tt := range []struct {
+		name      string
+		responses bool
+		events    string
+		category  string
+	}{
+		{"chat rate limit", false,
+			`data: {"error":{"message":"Rate limit reached for gpt-4o in organization org-abc on tokens per min (TPM): Limit 30000, Used 25265, Requested 8020.","type":"tokens","param":null,"code":"rate_limit_exceeded"}}` + "\n\n",
+			vocabulary.ErrorRateLimit},
+		{"chat server error", false,
+			`data: {"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error","param":null,"code":null}}` + "\n\n",
+			vocabulary.ErrorProvider},
+		{"responses error event", true, created + "event: error\n" +
+			`data: {"type":"error","sequence_number":1,"error":{"type":"too_many_requests","code":"too_many_requests","message":"Too Many Requests","param":null}}` + "\n\n",
+			vocabulary.ErrorRateLimit},
+		{"responses error event, invalid request", true, created + "event: error\n" +
+			`data: {"type":"error","sequence_number":1,"error":{"type":"invalid_request_error","code":"context_length_exceeded","message":"Your input exceeds the context window of this model.","param":"input"}}` + "\n\n",
+			vocabulary.ErrorValidation},
+		{"response.failed", true, created + "event: response.failed\n" +
+			`data: {"type":"response.failed","sequence_number":1,"response":{"id":"resp_68c3","object":"response","created_at":1757000000,"status":"failed","error":{"code":"rate_limit_exceeded","message":"Rate limit reached for gpt-4.1."},"incomplete_details":null,"model":"gpt-4.1-2025-04-14","output":[],"usage":null}}` + "\n\n",
+			vocabulary.ErrorRateLimit},
+		{"response.failed, server error", true, created + "event: response.failed\n" +
+			`data: {"type":"response.failed","sequence_number":1,"response":{"id":"resp_68c3","object":"response","created_at":1757000000,"status":"failed","error":{"code":"server_error","message":"The model failed to generate a response."},"incomplete_details":null,"model":"gpt-4.1-2025-04-14","output":[],"usage":null}}` + "\n\n",
+			vocabulary.ErrorProvider},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				_, _ = w.Write([]byte(tt.events))
+			}))
+			t.Cleanup(srv.Close)
+			c := client(srv)
+
+			if tt.responses {
+				stream := c.Responses.NewStreaming(context.Background(), responses.ResponseNewParams{
+					Model: "gpt-4.1",
+					Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Hi")},
+				})
+				for stream.Next() {
+				}
+				require.NoError(t, stream.Close())
+			} else {
+				stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o"))
+				for stream.Next() {
+				}
+				require.Error(t, stream.Err())
+			}
+
+			s := adaptertest.Only(t, rec)
+			assert.Equal(t, codes.Error, s.Status().Code)
+			m := adaptertest.Attrs(s.Attributes())
+			assert.Equal(t, "*ssestream.StreamError", m[vocabulary.ErrorType])
+			assert.Equal(t, tt.category, m[vocabulary.RastirErrorCategoryKey])
+		})
+	}
+}
+
 func TestRequestBodyReader(t *testing.T) {
 	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})

@@ -109,6 +109,7 @@ type completionUsage struct {
 func FuzzReadResponse(f *testing.F) {
 	adaptertest.AddFiles(f, "responses.json")
 	f.Add([]byte(`{"id":"r","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"error":{"message":"x\ny"}}`))
+	f.Add([]byte(`{"id":"r","status":"failed","error":{"code":"rate_limit_exceeded","message":"Rate limit reached"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
 		r := result{models: &models}
@@ -126,6 +127,7 @@ func FuzzReadResponse(f *testing.F) {
 				Reason *string `json:"reason,omitempty"`
 			} `json:"incomplete_details,omitempty"`
 			Error *struct {
+				Code    *string `json:"code,omitempty"`
 				Message *string `json:"message,omitempty"`
 			} `json:"error,omitempty"`
 			Usage *struct {
@@ -167,6 +169,7 @@ func FuzzReadResponse(f *testing.F) {
 				assert.NoError(t, got.failure, "%s %s", name, canon)
 			} else if assert.Error(t, got.failure, "%s %s", name, canon) {
 				assert.Equal(t, "response failed: "+adaptertest.Deref(doc.Error.Message, ""), got.failure.Error(), "%s %s", name, canon)
+				assert.Equal(t, streamErrorCategory(adaptertest.Deref(doc.Error.Code, ""), ""), got.failureCategory, "%s %s", name, canon)
 			}
 			checkUsage(t, &got, (*usageShape)(doc.Usage))
 		}
