@@ -39,6 +39,7 @@ type result struct {
 	finish                []string
 	input, output         int64
 	cached, reasoning     int64
+	cacheWrite            int64 // prompt tokens written to the prompt cache
 	failure               error
 	failureCategory       string // the failure's rastir.error.category, when its code tells
 	firstChunk, haveUsage bool
@@ -363,7 +364,7 @@ func (u *usageReader) start(r *result, it *jsonwalk.Iterator) {
 	}
 	u.r = r
 	r.haveUsage = true
-	r.input, r.output, r.cached, r.reasoning = -1, -1, -1, -1
+	r.input, r.output, r.cached, r.reasoning, r.cacheWrite = -1, -1, -1, -1, -1
 }
 
 // visit reads a value depth levels inside the usage object: one of its
@@ -382,11 +383,18 @@ func (u *usageReader) visit(it *jsonwalk.Iterator, depth int) {
 		}
 		return
 	}
-	switch {
-	case u.member == memberInputDetails && memberOf(it) == memberCachedTokens:
-		u.r.cached = jsonwalk.Count(it)
-	case u.member == memberOutputDetails && memberOf(it) == memberReasoningTokens:
-		u.r.reasoning = jsonwalk.Count(it)
+	switch u.member {
+	case memberInputDetails:
+		switch memberOf(it) {
+		case memberCachedTokens:
+			u.r.cached = jsonwalk.Count(it)
+		case memberCacheWriteTokens:
+			u.r.cacheWrite = jsonwalk.Count(it)
+		}
+	case memberOutputDetails:
+		if memberOf(it) == memberReasoningTokens {
+			u.r.reasoning = jsonwalk.Count(it)
+		}
 	}
 }
 
@@ -406,7 +414,7 @@ func (b *body) Finish(buf []byte, readErr error) {
 	}
 	r := &b.res
 	s.SetResponseModel(r.model)
-	var kv [6]attribute.KeyValue
+	var kv [7]attribute.KeyValue
 	n := 0
 	if r.id != "" {
 		kv[n] = attribute.String(vocabulary.GenAIResponseID, r.id)
@@ -424,6 +432,7 @@ func (b *body) Finish(buf []byte, readErr error) {
 			{vocabulary.GenAIUsageInputTokens, r.input},
 			{vocabulary.GenAIUsageOutputTokens, r.output},
 			{vocabulary.GenAIUsageCacheReadTokens, r.cached},
+			{vocabulary.GenAIUsageCacheCreationTokens, r.cacheWrite},
 			{vocabulary.GenAIUsageReasoningTokens, r.reasoning},
 		} {
 			if u.v >= 0 {

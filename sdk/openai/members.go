@@ -30,6 +30,7 @@ const (
 	memberReasoningTokens
 	memberXGroq
 	memberCode
+	memberCacheWriteTokens
 )
 
 // memberOf tells the current value's member by its key (quoted, as jscan
@@ -83,6 +84,8 @@ func memberOf(it *jsonwalk.Iterator) member {
 		return memberXGroq
 	case `"code"`:
 		return memberCode
+	case `"cache_write_tokens"`:
+		return memberCacheWriteTokens
 	}
 	return memberOther
 }

@@ -132,6 +132,53 @@ func TestChatCompletionReasoningAndCache(t *testing.T) {
 	assert.Equal(t, int64(448), m[vocabulary.GenAIUsageReasoningTokens])
 }
 
+// TestCacheWriteTokens: the prompt tokens written to the prompt cache
+// (prompt_tokens_details.cache_write_tokens, the Responses API's
+// input_tokens_details.cache_write_tokens) are the cache creation tokens.
+func TestCacheWriteTokens(t *testing.T) {
+	for _, tt := range []struct {
+		name, path, body string
+		call             func(c openai.Client) error
+	}{
+		{"chat completion", "/v1/chat/completions",
+			`{"id":"chatcmpl-C1","object":"chat.completion","created":1760000000,"model":"gpt-5-2025-08-07","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],` +
+				`"usage":{"prompt_tokens":3100,"completion_tokens":12,"total_tokens":3112,"prompt_tokens_details":{"cached_tokens":1024,"cache_write_tokens":2048,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}`,
+			func(c openai.Client) error {
+				_, err := c.Chat.Completions.New(context.Background(), chatParams("gpt-5"))
+				return err
+			}},
+		{"response", "/v1/responses",
+			`{"id":"resp_C1","object":"response","created_at":1760000000,"status":"completed","error":null,"incomplete_details":null,"model":"gpt-5-2025-08-07","output":[],` +
+				`"usage":{"input_tokens":3100,"input_tokens_details":{"cached_tokens":1024,"cache_write_tokens":2048,"cache_write_tokens_details":{"ttl_12h_tokens":2048,"ttl_30m_tokens":0}},"output_tokens":12,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":3112}}`,
+			func(c openai.Client) error {
+				_, err := c.Responses.New(context.Background(), responses.ResponseNewParams{
+					Model: "gpt-5",
+					Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Hi")},
+				})
+				return err
+			}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != tt.path {
+					http.NotFound(w, r)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			t.Cleanup(srv.Close)
+			require.NoError(t, tt.call(client(srv)))
+
+			m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+			assert.Equal(t, int64(3100), m[vocabulary.GenAIUsageInputTokens])
+			assert.Equal(t, int64(1024), m[vocabulary.GenAIUsageCacheReadTokens])
+			assert.Equal(t, int64(2048), m[vocabulary.GenAIUsageCacheCreationTokens])
+		})
+	}
+}
+
 func TestChatCompletionStream(t *testing.T) {
 	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "text/event-stream", "chat_stream.sse"})

@@ -26,7 +26,8 @@ type usageShape struct {
 }
 
 type inputDetails struct {
-	Cached *int64 `json:"cached_tokens,omitempty"`
+	Cached     *int64 `json:"cached_tokens,omitempty"`
+	CacheWrite *int64 `json:"cache_write_tokens,omitempty"`
 }
 
 type outputDetails struct {
@@ -42,20 +43,23 @@ func checkUsage(t *testing.T, got *result, u *usageShape) {
 	assert.True(t, got.haveUsage)
 	assert.Equal(t, adaptertest.Deref(u.Input, -1), got.input)
 	assert.Equal(t, adaptertest.Deref(u.Output, -1), got.output)
-	cached, reasoning := int64(-1), int64(-1)
+	cached, cacheWrite, reasoning := int64(-1), int64(-1), int64(-1)
 	if u.InputDetails != nil {
 		cached = adaptertest.Deref(u.InputDetails.Cached, -1)
+		cacheWrite = adaptertest.Deref(u.InputDetails.CacheWrite, -1)
 	}
 	if u.OutputDetails != nil {
 		reasoning = adaptertest.Deref(u.OutputDetails.Reasoning, -1)
 	}
 	assert.Equal(t, cached, got.cached)
+	assert.Equal(t, cacheWrite, got.cacheWrite)
 	assert.Equal(t, reasoning, got.reasoning)
 }
 
 func FuzzReadCompletion(f *testing.F) {
 	adaptertest.AddFiles(f, "chat_completion.json", "chat_completion_reasoning.json", "embeddings.json")
 	f.Add([]byte(`{"id":"a\u00e9\"b","model":"m<1>","choices":[{"finish_reason":"stop"},{"finish_reason":"len\\gth"}],"usage":{"prompt_tokens":3.7}}`))
+	f.Add([]byte(`{"usage":{"prompt_tokens":3100,"prompt_tokens_details":{"cached_tokens":1024,"cache_write_tokens":2048}}}`))
 	f.Add([]byte(`{"choices":[{"finish_reason":"stop"}],"x_groq":{"id":"req_1","usage":{"queue_time":0.06,"prompt_tokens":18,"completion_tokens":3}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
