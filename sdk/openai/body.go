@@ -380,6 +380,10 @@ func (u *usageReader) visit(it *jsonwalk.Iterator, depth int) {
 			u.r.input = jsonwalk.Count(it)
 		case memberOutputTokens:
 			u.r.output = jsonwalk.Count(it)
+		case memberCacheHitTokens:
+			// DeepSeek's cached prompt tokens, which it may also give
+			// in prompt_tokens_details.
+			u.r.cached = jsonwalk.Count(it)
 		}
 		return
 	}

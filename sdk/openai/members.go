@@ -31,6 +31,7 @@ const (
 	memberXGroq
 	memberCode
 	memberCacheWriteTokens
+	memberCacheHitTokens
 )
 
 // memberOf tells the current value's member by its key (quoted, as jscan
@@ -86,6 +87,8 @@ func memberOf(it *jsonwalk.Iterator) member {
 		return memberCode
 	case `"cache_write_tokens"`:
 		return memberCacheWriteTokens
+	case `"prompt_cache_hit_tokens"`:
+		return memberCacheHitTokens
 	}
 	return memberOther
 }

@@ -179,6 +179,26 @@ func TestCacheWriteTokens(t *testing.T) {
 	}
 }
 
+// TestDeepSeekCacheHit: DeepSeek reports the prompt tokens read from its
+// cache as usage.prompt_cache_hit_tokens.
+func TestDeepSeekCacheHit(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"930c60df-bf64-41c9-a88e-3ec75f81e00e","object":"chat.completion","created":1764656316,"model":"deepseek-chat",` +
+			`"choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"logprobs":null,"finish_reason":"stop"}],` +
+			`"usage":{"prompt_tokens":1300,"completion_tokens":3,"total_tokens":1303,"prompt_cache_hit_tokens":1280,"prompt_cache_miss_tokens":20},"system_fingerprint":"fp_eaab8d114b_prod0820_fp8_kvcache"}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := client(srv)
+	_, err := c.Chat.Completions.New(context.Background(), chatParams("deepseek-chat"))
+	require.NoError(t, err)
+
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+	assert.Equal(t, int64(1300), m[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(1280), m[vocabulary.GenAIUsageCacheReadTokens])
+}
+
 func TestChatCompletionStream(t *testing.T) {
 	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "text/event-stream", "chat_stream.sse"})

@@ -23,6 +23,7 @@ type usageShape struct {
 	Input, Output *int64
 	InputDetails  *inputDetails
 	OutputDetails *outputDetails
+	CacheHit      *int64 // encoded after the details
 }
 
 type inputDetails struct {
@@ -48,6 +49,9 @@ func checkUsage(t *testing.T, got *result, u *usageShape) {
 		cached = adaptertest.Deref(u.InputDetails.Cached, -1)
 		cacheWrite = adaptertest.Deref(u.InputDetails.CacheWrite, -1)
 	}
+	if u.CacheHit != nil {
+		cached = *u.CacheHit
+	}
 	if u.OutputDetails != nil {
 		reasoning = adaptertest.Deref(u.OutputDetails.Reasoning, -1)
 	}
@@ -59,6 +63,7 @@ func checkUsage(t *testing.T, got *result, u *usageShape) {
 func FuzzReadCompletion(f *testing.F) {
 	adaptertest.AddFiles(f, "chat_completion.json", "chat_completion_reasoning.json", "embeddings.json")
 	f.Add([]byte(`{"id":"a\u00e9\"b","model":"m<1>","choices":[{"finish_reason":"stop"},{"finish_reason":"len\\gth"}],"usage":{"prompt_tokens":3.7}}`))
+	f.Add([]byte(`{"usage":{"prompt_tokens":1300,"prompt_tokens_details":{"cached_tokens":1280},"prompt_cache_hit_tokens":1280,"prompt_cache_miss_tokens":20}}`))
 	f.Add([]byte(`{"usage":{"prompt_tokens":3100,"prompt_tokens_details":{"cached_tokens":1024,"cache_write_tokens":2048}}}`))
 	f.Add([]byte(`{"choices":[{"finish_reason":"stop"}],"x_groq":{"id":"req_1","usage":{"queue_time":0.06,"prompt_tokens":18,"completion_tokens":3}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -108,6 +113,7 @@ type completionUsage struct {
 	Output        *int64         `json:"completion_tokens,omitempty"`
 	InputDetails  *inputDetails  `json:"prompt_tokens_details,omitempty"`
 	OutputDetails *outputDetails `json:"completion_tokens_details,omitempty"`
+	CacheHit      *int64         `json:"prompt_cache_hit_tokens,omitempty"`
 }
 
 func FuzzReadResponse(f *testing.F) {
@@ -139,6 +145,7 @@ func FuzzReadResponse(f *testing.F) {
 				Output        *int64         `json:"output_tokens,omitempty"`
 				InputDetails  *inputDetails  `json:"input_tokens_details,omitempty"`
 				OutputDetails *outputDetails `json:"output_tokens_details,omitempty"`
+				CacheHit      *int64         `json:"prompt_cache_hit_tokens,omitempty"`
 			} `json:"usage,omitempty"`
 		}
 		canon, ok := adaptertest.Canonical(data, &doc)
