@@ -39,7 +39,9 @@ type result struct {
 	finish                []string
 	input, output         int64
 	cached, reasoning     int64
+	cacheWrite            int64 // prompt tokens written to the prompt cache
 	failure               error
+	failureCategory       string // the failure's rastir.error.category, when its code tells
 	firstChunk, haveUsage bool
 	finishBuf             [2]string
 }
@@ -91,6 +93,7 @@ func (b *body) streamEvent(data []byte) {
 			Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(js, "message").String()),
 			Event:   ssestream.Event{Type: typ, Data: bytes.Clone(data)},
 		}
+		b.res.failureCategory = streamErrorCategory(gjson.Get(js, "code").String(), "")
 	case strings.HasSuffix(typ, ".delta") && !b.res.firstChunk:
 		b.res.firstChunk = true
 		b.span.MarkFirstChunk()
@@ -100,10 +103,36 @@ func (b *body) streamEvent(data []byte) {
 // errorMember records the failure the client's stream returns for an
 // event with a top-level "error" member.
 func (b *body) errorMember(data []byte) {
+	js := httptap.View(data)
 	b.res.failure = &ssestream.StreamError{
-		Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(httptap.View(data), "error").String()),
+		Message: fmt.Sprintf("received error while streaming: %s", gjson.Get(js, "error").String()),
 		Event:   ssestream.Event{Type: string(b.event), Data: bytes.Clone(data)},
 	}
+	b.res.failureCategory = streamErrorCategory(gjson.Get(js, "error.code").String(), gjson.Get(js, "error.type").String())
+}
+
+// streamErrorCategory is the rastir.error.category of an error that
+// arrives with status 200 (in a stream, or as a failed response), by its
+// code, else its type: the category the HTTP status of the same error
+// would have given (429 rate_limit_exceeded, 400 invalid_request_error,
+// 500 server_error). "" when neither tells.
+func streamErrorCategory(code, typ string) string {
+	for _, name := range [...]string{code, typ} {
+		switch name {
+		case "":
+			continue
+		case "rate_limit_exceeded", "too_many_requests", "insufficient_quota":
+			return vocabulary.ErrorRateLimit
+		case "invalid_request_error", "invalid_prompt", "context_length_exceeded":
+			return vocabulary.ErrorValidation
+		case "server_error", "api_error":
+			return vocabulary.ErrorProvider
+		}
+		if c := vocabulary.CategorizeErrorType(name); c != vocabulary.ErrorUnknown {
+			return c
+		}
+	}
+	return ""
 }
 
 func (r *result) setID(id string) {
@@ -141,12 +170,14 @@ func internFinish(reason string) string {
 // readCompletion reads a chat completion, completion or embeddings
 // response, or one streamed chunk of the first two, in one pass. It
 // reports whether the document has a top-level "error" member instead
-// (a stream's error event), and then reads nothing else.
+// (a stream's error event), and then reads nothing else. Groq's streams
+// carry their usage in the last chunk's x_groq object.
 func (r *result) readCompletion(js string) (isError bool) {
 	var (
-		top     member // the top-level member being read
-		choices bool   // the top-level member is the choices array
-		u       usageReader
+		top       member // the top-level member being read
+		choices   bool   // the top-level member is the choices array
+		groqUsage bool   // the member of x_groq being read is its usage
+		u         usageReader
 	)
 	jsonwalk.Walk(js, func(it *jsonwalk.Iterator) bool {
 		switch it.Level() {
@@ -166,8 +197,13 @@ func (r *result) readCompletion(js string) (isError bool) {
 				return true
 			}
 		case 2:
-			if top == memberUsage {
+			switch top {
+			case memberUsage:
 				u.visit(it, 1)
+			case memberXGroq:
+				if groqUsage = memberOf(it) == memberUsage; groqUsage {
+					u.start(r, it)
+				}
 			}
 		case 3:
 			switch {
@@ -177,6 +213,12 @@ func (r *result) readCompletion(js string) (isError bool) {
 					r.addFinish(jsonwalk.String(it))
 				}
 			case top == memberUsage:
+				u.visit(it, 2)
+			case top == memberXGroq && groqUsage:
+				u.visit(it, 1)
+			}
+		case 4:
+			if top == memberXGroq && groqUsage {
 				u.visit(it, 2)
 			}
 		}
@@ -241,6 +283,7 @@ type responseReader struct {
 	status, incomplete string
 	failed             bool // the "error" member is an object
 	errorMessage       string
+	errorCode          string
 	u                  usageReader
 }
 
@@ -269,8 +312,11 @@ func (rr *responseReader) visit(r *result, it *jsonwalk.Iterator, base int) {
 				rr.incomplete = jsonwalk.String(it)
 			}
 		case memberError:
-			if memberOf(it) == memberMessage {
+			switch memberOf(it) {
+			case memberMessage:
 				rr.errorMessage = jsonwalk.String(it)
+			case memberCode:
+				rr.errorCode = jsonwalk.String(it)
 			}
 		case memberUsage:
 			rr.u.visit(it, 1)
@@ -287,6 +333,7 @@ func (rr *responseReader) visit(r *result, it *jsonwalk.Iterator, base int) {
 func (rr *responseReader) finish(r *result) {
 	if rr.failed {
 		r.failure = &ssestream.StreamError{Message: fmt.Sprintf("response failed: %s", rr.errorMessage)}
+		r.failureCategory = streamErrorCategory(rr.errorCode, "")
 	}
 	switch rr.status {
 	case "completed":
@@ -317,7 +364,7 @@ func (u *usageReader) start(r *result, it *jsonwalk.Iterator) {
 	}
 	u.r = r
 	r.haveUsage = true
-	r.input, r.output, r.cached, r.reasoning = -1, -1, -1, -1
+	r.input, r.output, r.cached, r.reasoning, r.cacheWrite = -1, -1, -1, -1, -1
 }
 
 // visit reads a value depth levels inside the usage object: one of its
@@ -333,14 +380,25 @@ func (u *usageReader) visit(it *jsonwalk.Iterator, depth int) {
 			u.r.input = jsonwalk.Count(it)
 		case memberOutputTokens:
 			u.r.output = jsonwalk.Count(it)
+		case memberCacheHitTokens:
+			// DeepSeek's cached prompt tokens, which it may also give
+			// in prompt_tokens_details.
+			u.r.cached = jsonwalk.Count(it)
 		}
 		return
 	}
-	switch {
-	case u.member == memberInputDetails && memberOf(it) == memberCachedTokens:
-		u.r.cached = jsonwalk.Count(it)
-	case u.member == memberOutputDetails && memberOf(it) == memberReasoningTokens:
-		u.r.reasoning = jsonwalk.Count(it)
+	switch u.member {
+	case memberInputDetails:
+		switch memberOf(it) {
+		case memberCachedTokens:
+			u.r.cached = jsonwalk.Count(it)
+		case memberCacheWriteTokens:
+			u.r.cacheWrite = jsonwalk.Count(it)
+		}
+	case memberOutputDetails:
+		if memberOf(it) == memberReasoningTokens {
+			u.r.reasoning = jsonwalk.Count(it)
+		}
 	}
 }
 
@@ -360,7 +418,7 @@ func (b *body) Finish(buf []byte, readErr error) {
 	}
 	r := &b.res
 	s.SetResponseModel(r.model)
-	var kv [6]attribute.KeyValue
+	var kv [7]attribute.KeyValue
 	n := 0
 	if r.id != "" {
 		kv[n] = attribute.String(vocabulary.GenAIResponseID, r.id)
@@ -378,6 +436,7 @@ func (b *body) Finish(buf []byte, readErr error) {
 			{vocabulary.GenAIUsageInputTokens, r.input},
 			{vocabulary.GenAIUsageOutputTokens, r.output},
 			{vocabulary.GenAIUsageCacheReadTokens, r.cached},
+			{vocabulary.GenAIUsageCacheCreationTokens, r.cacheWrite},
 			{vocabulary.GenAIUsageReasoningTokens, r.reasoning},
 		} {
 			if u.v >= 0 {
@@ -391,6 +450,9 @@ func (b *body) Finish(buf []byte, readErr error) {
 		s.Fail(readErr)
 	} else if r.failure != nil {
 		s.Fail(r.failure)
+		if r.failureCategory != "" {
+			s.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, r.failureCategory))
+		}
 	}
 	s.End()
 }

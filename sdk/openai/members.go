@@ -28,6 +28,10 @@ const (
 	memberOutputDetails
 	memberCachedTokens
 	memberReasoningTokens
+	memberXGroq
+	memberCode
+	memberCacheWriteTokens
+	memberCacheHitTokens
 )
 
 // memberOf tells the current value's member by its key (quoted, as jscan
@@ -77,6 +81,14 @@ func memberOf(it *jsonwalk.Iterator) member {
 		return memberCachedTokens
 	case `"reasoning_tokens"`:
 		return memberReasoningTokens
+	case `"x_groq"`:
+		return memberXGroq
+	case `"code"`:
+		return memberCode
+	case `"cache_write_tokens"`:
+		return memberCacheWriteTokens
+	case `"prompt_cache_hit_tokens"`:
+		return memberCacheHitTokens
 	}
 	return memberOther
 }

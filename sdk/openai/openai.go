@@ -212,11 +212,15 @@ func ProviderFromHost(host string, port int) string {
 		return vocabulary.ProviderGCPGemini
 	}
 	switch {
-	case strings.HasSuffix(h, ".openai.azure.com"):
+	case strings.HasSuffix(h, ".openai.azure.com"), strings.HasSuffix(h, ".cognitiveservices.azure.com"):
+		// The second is the endpoint of an Azure OpenAI resource made in
+		// Azure AI Foundry.
 		return vocabulary.ProviderAzureAIOpenAI
 	case strings.HasSuffix(h, ".services.ai.azure.com"), strings.HasSuffix(h, ".inference.ai.azure.com"):
 		return vocabulary.ProviderAzureAIInference
-	case strings.HasSuffix(h, "-aiplatform.googleapis.com"), h == "aiplatform.googleapis.com":
+	case strings.HasSuffix(h, "-aiplatform.googleapis.com"), h == "aiplatform.googleapis.com",
+		strings.HasPrefix(h, "aiplatform.") && strings.HasSuffix(h, ".rep.googleapis.com"):
+		// Regional, global and multi-region (aiplatform.us.rep...) hosts.
 		return vocabulary.ProviderGCPVertexAI
 	case port == 11434:
 		return vocabulary.ProviderOllama

@@ -132,6 +132,73 @@ func TestChatCompletionReasoningAndCache(t *testing.T) {
 	assert.Equal(t, int64(448), m[vocabulary.GenAIUsageReasoningTokens])
 }
 
+// TestCacheWriteTokens: the prompt tokens written to the prompt cache
+// (prompt_tokens_details.cache_write_tokens, the Responses API's
+// input_tokens_details.cache_write_tokens) are the cache creation tokens.
+func TestCacheWriteTokens(t *testing.T) {
+	for _, tt := range []struct {
+		name, path, body string
+		call             func(c openai.Client) error
+	}{
+		{"chat completion", "/v1/chat/completions",
+			`{"id":"chatcmpl-C1","object":"chat.completion","created":1760000000,"model":"gpt-5-2025-08-07","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],` +
+				`"usage":{"prompt_tokens":3100,"completion_tokens":12,"total_tokens":3112,"prompt_tokens_details":{"cached_tokens":1024,"cache_write_tokens":2048,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}`,
+			func(c openai.Client) error {
+				_, err := c.Chat.Completions.New(context.Background(), chatParams("gpt-5"))
+				return err
+			}},
+		{"response", "/v1/responses",
+			`{"id":"resp_C1","object":"response","created_at":1760000000,"status":"completed","error":null,"incomplete_details":null,"model":"gpt-5-2025-08-07","output":[],` +
+				`"usage":{"input_tokens":3100,"input_tokens_details":{"cached_tokens":1024,"cache_write_tokens":2048,"cache_write_tokens_details":{"ttl_12h_tokens":2048,"ttl_30m_tokens":0}},"output_tokens":12,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":3112}}`,
+			func(c openai.Client) error {
+				_, err := c.Responses.New(context.Background(), responses.ResponseNewParams{
+					Model: "gpt-5",
+					Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Hi")},
+				})
+				return err
+			}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != tt.path {
+					http.NotFound(w, r)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			t.Cleanup(srv.Close)
+			require.NoError(t, tt.call(client(srv)))
+
+			m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+			assert.Equal(t, int64(3100), m[vocabulary.GenAIUsageInputTokens])
+			assert.Equal(t, int64(1024), m[vocabulary.GenAIUsageCacheReadTokens])
+			assert.Equal(t, int64(2048), m[vocabulary.GenAIUsageCacheCreationTokens])
+		})
+	}
+}
+
+// TestDeepSeekCacheHit: DeepSeek reports the prompt tokens read from its
+// cache as usage.prompt_cache_hit_tokens.
+func TestDeepSeekCacheHit(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"930c60df-bf64-41c9-a88e-3ec75f81e00e","object":"chat.completion","created":1764656316,"model":"deepseek-chat",` +
+			`"choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"logprobs":null,"finish_reason":"stop"}],` +
+			`"usage":{"prompt_tokens":1300,"completion_tokens":3,"total_tokens":1303,"prompt_cache_hit_tokens":1280,"prompt_cache_miss_tokens":20},"system_fingerprint":"fp_eaab8d114b_prod0820_fp8_kvcache"}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := client(srv)
+	_, err := c.Chat.Completions.New(context.Background(), chatParams("deepseek-chat"))
+	require.NoError(t, err)
+
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+	assert.Equal(t, int64(1300), m[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(1280), m[vocabulary.GenAIUsageCacheReadTokens])
+}
+
 func TestChatCompletionStream(t *testing.T) {
 	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "text/event-stream", "chat_stream.sse"})
@@ -171,6 +238,29 @@ func TestChatCompletionStream(t *testing.T) {
 		vocabulary.GenAIUsageReasoningTokens:  int64(0),
 	}, m)
 	assert.Equal(t, codes.Unset, s.Status().Code)
+}
+
+// TestGroqStreamUsage: Groq's streamed chat completions carry their usage
+// in the last chunk's x_groq object, without the request asking for it.
+func TestGroqStreamUsage(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "/openai/v1/chat/completions", reply{200, "text/event-stream", "groq_stream.sse"})
+	c := openai.NewClient(option.WithBaseURL(srv.URL+"/openai/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0),
+		rastiropenai.WithTracing(rastiropenai.WithProvider(vocabulary.ProviderGroq)))
+
+	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("llama-3.3-70b-versatile"))
+	var acc openai.ChatCompletionAccumulator
+	for stream.Next() {
+		acc.AddChunk(stream.Current())
+	}
+	require.NoError(t, stream.Err())
+	assert.Equal(t, "Hello!", acc.Choices[0].Message.Content)
+
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+	assert.Equal(t, []string{"stop"}, m[vocabulary.GenAIResponseFinishReasons])
+	assert.Equal(t, int64(18), m[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(3), m[vocabulary.GenAIUsageOutputTokens])
+	assert.NotContains(t, m, vocabulary.GenAIUsageCacheReadTokens)
 }
 
 // firstChunkServer streams one chunk and then waits for the client to go.
@@ -487,6 +577,70 @@ func TestResponsesStreamErrorEvent(t *testing.T) {
 	assert.Equal(t, "resp_68b2", m[vocabulary.GenAIResponseID])
 }
 
+// TestStreamErrorCategory: an error that arrives in a stream (with status
+// 200) is categorised by its code or type, as its HTTP status would have
+// categorised it: a rate limit in the middle of a stream is rate_limit.
+func TestStreamErrorCategory(t *testing.T) {
+	const created = "event: response.created\n" +
+		`data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_68c3","object":"response","created_at":1757000000,"status":"in_progress","error":null,"incomplete_details":null,"model":"gpt-4.1-2025-04-14","output":[],"usage":null}}` + "\n\n"
+	for _, tt := range []struct {
+		name      string
+		responses bool
+		events    string
+		category  string
+	}{
+		{"chat rate limit", false,
+			`data: {"error":{"message":"Rate limit reached for gpt-4o in organization org-abc on tokens per min (TPM): Limit 30000, Used 25265, Requested 8020.","type":"tokens","param":null,"code":"rate_limit_exceeded"}}` + "\n\n",
+			vocabulary.ErrorRateLimit},
+		{"chat server error", false,
+			`data: {"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error","param":null,"code":null}}` + "\n\n",
+			vocabulary.ErrorProvider},
+		{"responses error event", true, created + "event: error\n" +
+			`data: {"type":"error","sequence_number":1,"error":{"type":"too_many_requests","code":"too_many_requests","message":"Too Many Requests","param":null}}` + "\n\n",
+			vocabulary.ErrorRateLimit},
+		{"responses error event, invalid request", true, created + "event: error\n" +
+			`data: {"type":"error","sequence_number":1,"error":{"type":"invalid_request_error","code":"context_length_exceeded","message":"Your input exceeds the context window of this model.","param":"input"}}` + "\n\n",
+			vocabulary.ErrorValidation},
+		{"response.failed", true, created + "event: response.failed\n" +
+			`data: {"type":"response.failed","sequence_number":1,"response":{"id":"resp_68c3","object":"response","created_at":1757000000,"status":"failed","error":{"code":"rate_limit_exceeded","message":"Rate limit reached for gpt-4.1."},"incomplete_details":null,"model":"gpt-4.1-2025-04-14","output":[],"usage":null}}` + "\n\n",
+			vocabulary.ErrorRateLimit},
+		{"response.failed, server error", true, created + "event: response.failed\n" +
+			`data: {"type":"response.failed","sequence_number":1,"response":{"id":"resp_68c3","object":"response","created_at":1757000000,"status":"failed","error":{"code":"server_error","message":"The model failed to generate a response."},"incomplete_details":null,"model":"gpt-4.1-2025-04-14","output":[],"usage":null}}` + "\n\n",
+			vocabulary.ErrorProvider},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				_, _ = w.Write([]byte(tt.events))
+			}))
+			t.Cleanup(srv.Close)
+			c := client(srv)
+
+			if tt.responses {
+				stream := c.Responses.NewStreaming(context.Background(), responses.ResponseNewParams{
+					Model: "gpt-4.1",
+					Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Hi")},
+				})
+				for stream.Next() {
+				}
+				require.NoError(t, stream.Close())
+			} else {
+				stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o"))
+				for stream.Next() {
+				}
+				require.Error(t, stream.Err())
+			}
+
+			s := adaptertest.Only(t, rec)
+			assert.Equal(t, codes.Error, s.Status().Code)
+			m := adaptertest.Attrs(s.Attributes())
+			assert.Equal(t, "*ssestream.StreamError", m[vocabulary.ErrorType])
+			assert.Equal(t, tt.category, m[vocabulary.RastirErrorCategoryKey])
+		})
+	}
+}
+
 func TestRequestBodyReader(t *testing.T) {
 	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
@@ -559,6 +713,8 @@ func TestProviderFromHost(t *testing.T) {
 	}{
 		{"api.openai.com", 443, vocabulary.ProviderOpenAI},
 		{"my-res.openai.azure.com", 443, vocabulary.ProviderAzureAIOpenAI},
+		// An Azure OpenAI resource made in Azure AI Foundry (kind AIServices).
+		{"my-res.cognitiveservices.azure.com", 443, vocabulary.ProviderAzureAIOpenAI},
 		{"my-res.services.ai.azure.com", 443, vocabulary.ProviderAzureAIInference},
 		{"models.inference.ai.azure.com", 443, vocabulary.ProviderAzureAIInference},
 		{"api.groq.com", 443, vocabulary.ProviderGroq},
@@ -568,6 +724,9 @@ func TestProviderFromHost(t *testing.T) {
 		{"api.perplexity.ai", 443, vocabulary.ProviderPerplexity},
 		{"generativelanguage.googleapis.com", 443, vocabulary.ProviderGCPGemini},
 		{"us-central1-aiplatform.googleapis.com", 443, vocabulary.ProviderGCPVertexAI},
+		// Vertex AI's multi-region endpoints (locations us and eu).
+		{"aiplatform.us.rep.googleapis.com", 443, vocabulary.ProviderGCPVertexAI},
+		{"aiplatform.eu.rep.googleapis.com", 443, vocabulary.ProviderGCPVertexAI},
 		{"localhost", 11434, vocabulary.ProviderOllama},
 		{"gateway.internal", 8080, vocabulary.ProviderOpenAI},
 		{"", 0, vocabulary.ProviderOpenAI},

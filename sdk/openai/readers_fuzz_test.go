@@ -23,10 +23,12 @@ type usageShape struct {
 	Input, Output *int64
 	InputDetails  *inputDetails
 	OutputDetails *outputDetails
+	CacheHit      *int64 // encoded after the details
 }
 
 type inputDetails struct {
-	Cached *int64 `json:"cached_tokens,omitempty"`
+	Cached     *int64 `json:"cached_tokens,omitempty"`
+	CacheWrite *int64 `json:"cache_write_tokens,omitempty"`
 }
 
 type outputDetails struct {
@@ -42,20 +44,28 @@ func checkUsage(t *testing.T, got *result, u *usageShape) {
 	assert.True(t, got.haveUsage)
 	assert.Equal(t, adaptertest.Deref(u.Input, -1), got.input)
 	assert.Equal(t, adaptertest.Deref(u.Output, -1), got.output)
-	cached, reasoning := int64(-1), int64(-1)
+	cached, cacheWrite, reasoning := int64(-1), int64(-1), int64(-1)
 	if u.InputDetails != nil {
 		cached = adaptertest.Deref(u.InputDetails.Cached, -1)
+		cacheWrite = adaptertest.Deref(u.InputDetails.CacheWrite, -1)
+	}
+	if u.CacheHit != nil {
+		cached = *u.CacheHit
 	}
 	if u.OutputDetails != nil {
 		reasoning = adaptertest.Deref(u.OutputDetails.Reasoning, -1)
 	}
 	assert.Equal(t, cached, got.cached)
+	assert.Equal(t, cacheWrite, got.cacheWrite)
 	assert.Equal(t, reasoning, got.reasoning)
 }
 
 func FuzzReadCompletion(f *testing.F) {
 	adaptertest.AddFiles(f, "chat_completion.json", "chat_completion_reasoning.json", "embeddings.json")
 	f.Add([]byte(`{"id":"a\u00e9\"b","model":"m<1>","choices":[{"finish_reason":"stop"},{"finish_reason":"len\\gth"}],"usage":{"prompt_tokens":3.7}}`))
+	f.Add([]byte(`{"usage":{"prompt_tokens":1300,"prompt_tokens_details":{"cached_tokens":1280},"prompt_cache_hit_tokens":1280,"prompt_cache_miss_tokens":20}}`))
+	f.Add([]byte(`{"usage":{"prompt_tokens":3100,"prompt_tokens_details":{"cached_tokens":1024,"cache_write_tokens":2048}}}`))
+	f.Add([]byte(`{"choices":[{"finish_reason":"stop"}],"x_groq":{"id":"req_1","usage":{"queue_time":0.06,"prompt_tokens":18,"completion_tokens":3}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
 		r := result{models: &models}
@@ -67,12 +77,11 @@ func FuzzReadCompletion(f *testing.F) {
 			Choices []struct {
 				FinishReason *string `json:"finish_reason,omitempty"`
 			} `json:"choices,omitempty"`
-			Usage *struct {
-				Input         *int64         `json:"prompt_tokens,omitempty"`
-				Output        *int64         `json:"completion_tokens,omitempty"`
-				InputDetails  *inputDetails  `json:"prompt_tokens_details,omitempty"`
-				OutputDetails *outputDetails `json:"completion_tokens_details,omitempty"`
-			} `json:"usage,omitempty"`
+			Usage *completionUsage `json:"usage,omitempty"`
+			// Groq's streamed usage, encoded after the usage member.
+			XGroq *struct {
+				Usage *completionUsage `json:"usage,omitempty"`
+			} `json:"x_groq,omitempty"`
 		}
 		canon, ok := adaptertest.Canonical(data, &doc)
 		if !ok {
@@ -90,13 +99,27 @@ func FuzzReadCompletion(f *testing.F) {
 			}
 		}
 		assert.Equal(t, finish, got.finish, "%s", canon)
-		checkUsage(t, &got, (*usageShape)(doc.Usage))
+		usage := doc.Usage
+		if doc.XGroq != nil && doc.XGroq.Usage != nil {
+			usage = doc.XGroq.Usage
+		}
+		checkUsage(t, &got, (*usageShape)(usage))
 	})
+}
+
+// completionUsage is the usage object of a chat completion or completion.
+type completionUsage struct {
+	Input         *int64         `json:"prompt_tokens,omitempty"`
+	Output        *int64         `json:"completion_tokens,omitempty"`
+	InputDetails  *inputDetails  `json:"prompt_tokens_details,omitempty"`
+	OutputDetails *outputDetails `json:"completion_tokens_details,omitempty"`
+	CacheHit      *int64         `json:"prompt_cache_hit_tokens,omitempty"`
 }
 
 func FuzzReadResponse(f *testing.F) {
 	adaptertest.AddFiles(f, "responses.json")
 	f.Add([]byte(`{"id":"r","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"error":{"message":"x\ny"}}`))
+	f.Add([]byte(`{"id":"r","status":"failed","error":{"code":"rate_limit_exceeded","message":"Rate limit reached"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
 		r := result{models: &models}
@@ -114,6 +137,7 @@ func FuzzReadResponse(f *testing.F) {
 				Reason *string `json:"reason,omitempty"`
 			} `json:"incomplete_details,omitempty"`
 			Error *struct {
+				Code    *string `json:"code,omitempty"`
 				Message *string `json:"message,omitempty"`
 			} `json:"error,omitempty"`
 			Usage *struct {
@@ -121,6 +145,7 @@ func FuzzReadResponse(f *testing.F) {
 				Output        *int64         `json:"output_tokens,omitempty"`
 				InputDetails  *inputDetails  `json:"input_tokens_details,omitempty"`
 				OutputDetails *outputDetails `json:"output_tokens_details,omitempty"`
+				CacheHit      *int64         `json:"prompt_cache_hit_tokens,omitempty"`
 			} `json:"usage,omitempty"`
 		}
 		canon, ok := adaptertest.Canonical(data, &doc)
@@ -155,6 +180,7 @@ func FuzzReadResponse(f *testing.F) {
 				assert.NoError(t, got.failure, "%s %s", name, canon)
 			} else if assert.Error(t, got.failure, "%s %s", name, canon) {
 				assert.Equal(t, "response failed: "+adaptertest.Deref(doc.Error.Message, ""), got.failure.Error(), "%s %s", name, canon)
+				assert.Equal(t, streamErrorCategory(adaptertest.Deref(doc.Error.Code, ""), ""), got.failureCategory, "%s %s", name, canon)
 			}
 			checkUsage(t, &got, (*usageShape)(doc.Usage))
 		}
