@@ -240,6 +240,9 @@ var exactHosts = [...]hostRule{
 	{"api.anthropic.com", vocabulary.ProviderAnthropic},
 	{"generativelanguage.googleapis.com", vocabulary.ProviderGCPGemini},
 	{"aiplatform.googleapis.com", vocabulary.ProviderGCPVertexAI},
+	// Vertex AI's multi-region endpoints (locations us and eu).
+	{"aiplatform.us.rep.googleapis.com", vocabulary.ProviderGCPVertexAI},
+	{"aiplatform.eu.rep.googleapis.com", vocabulary.ProviderGCPVertexAI},
 	{"api.mistral.ai", vocabulary.ProviderMistralAI},
 	{"codestral.mistral.ai", vocabulary.ProviderMistralAI},
 	{"api.cohere.com", vocabulary.ProviderCohere},
@@ -253,6 +256,8 @@ var exactHosts = [...]hostRule{
 // suffixHosts are per-resource or per-region endpoints.
 var suffixHosts = [...]hostRule{
 	{".openai.azure.com", vocabulary.ProviderAzureAIOpenAI},
+	// An Azure OpenAI resource made in Azure AI Foundry.
+	{".cognitiveservices.azure.com", vocabulary.ProviderAzureAIOpenAI},
 	{".services.ai.azure.com", vocabulary.ProviderAzureAIInference},
 	{".inference.ai.azure.com", vocabulary.ProviderAzureAIInference},
 	{"-aiplatform.googleapis.com", vocabulary.ProviderGCPVertexAI},
