@@ -496,10 +496,12 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	}
 	if start > end {
 		// The rule of Rastir's OTLP export: trust the measured duration,
-		// else assume the two times were swapped.
-		if durationMs > 0 {
-			start = min(start, end)
-			end = start + pcommon.Timestamp(durationMs*1e6)
+		// else assume the two times were swapped. A duration that would
+		// end the span past the last timestamp is no measurement.
+		room := math.MaxUint64 - uint64(end)
+		if d := durationMs * 1e6; durationMs > 0 && d < float64(room) && uint64(d) <= room {
+			start = end
+			end = start + pcommon.Timestamp(d)
 		} else {
 			start, end = end, start
 		}

@@ -389,3 +389,36 @@ func TestDecoderKeepsStatesAcrossBatches(t *testing.T) {
 		t.Fatalf("%d states kept, want the list's bound %d", len(d.states), cap(d.states))
 	}
 }
+
+// TestDecodeStartAfterEnd: a span whose start is after its end starts at
+// the earlier time and lasts its duration_ms (Rastir's export), or, without
+// a usable duration, has its two times swapped; a duration that would end
+// it past the last timestamp is not usable.
+func TestDecodeStartAfterEnd(t *testing.T) {
+	const s = uint64(1e9)
+	for _, tc := range []struct {
+		name, duration string
+		start, end     uint64
+	}{
+		{"with its duration", `,"duration_ms":1000`, 3 * s, 4 * s},
+		{"without a duration", ``, 3 * s, 5 * s},
+		{"with a zero duration", `,"duration_ms":0`, 3 * s, 5 * s},
+		{"with a duration past the last timestamp", `,"duration_ms":1e30`, 3 * s, 5 * s},
+		{"with the largest duration that fits", `,"duration_ms":1.8e13`, 3 * s, 3*s + 18e18},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := `{"spans":[{"name":"x","start_time":5,"end_time":3` + tc.duration + `}]}`
+			td, err := NewDecoder(DefaultLimits()).Decode([]byte(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			span := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+			if got := uint64(span.StartTimestamp()); got != tc.start {
+				t.Errorf("start %d, want %d", got, tc.start)
+			}
+			if got := uint64(span.EndTimestamp()); got != tc.end {
+				t.Errorf("end %d, want %d", got, tc.end)
+			}
+		})
+	}
+}
