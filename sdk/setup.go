@@ -272,7 +272,11 @@ func chooseExporter(cfg *setupConfig) (exporterKind, string, error) {
 	switch {
 	case cfg.exporter != nil:
 		return exporterCustom, "", nil
-	case envOr(cfg.pushURL, EnvPushURL) != "":
+	case cfg.pushURL != "":
+		return exporterPush, "", nil
+	case cfg.endpoint == "" && cfg.protocol == "" && os.Getenv(EnvPushURL) != "":
+		// The environment's push URL, unless the application asked for
+		// OTLP itself: as every option beats its variable.
 		return exporterPush, "", nil
 	}
 	proto := envOr(cfg.protocol, EnvOTLPTracesProtocol)

@@ -132,6 +132,20 @@ func TestChooseExporter(t *testing.T) {
 			name: "explicit exporter wins", env: map[string]string{EnvPushURL: "http://rastir:8080"},
 			opts: []SetupOption{WithExporter(tracetest.NewInMemoryExporter())}, want: exporterCustom,
 		},
+		// The application's own OTLP option beats a push URL of its
+		// environment, as every option beats its variable.
+		{
+			name: "OTLP endpoint option over the push url variable", env: map[string]string{EnvPushURL: "http://rastir:8080"},
+			opts: []SetupOption{WithEndpoint("http://collector:4318")}, want: exporterOTLPHTTP, wantProto: ProtocolHTTPProtobuf,
+		},
+		{
+			name: "OTLP protocol option over the push url variable", env: map[string]string{EnvPushURL: "http://rastir:8080"},
+			opts: []SetupOption{WithProtocol(ProtocolGRPC)}, want: exporterOTLPGRPC, wantProto: ProtocolGRPC,
+		},
+		{
+			name: "push url option over an OTLP option", opts: []SetupOption{WithEndpoint("http://collector:4318"), WithPushURL("http://rastir:8080")},
+			want: exporterPush,
+		},
 		{name: "bad protocol", env: map[string]string{EnvOTLPProtocol: "thrift"}, wantErr: `OTLP protocol "thrift"`},
 	}
 	for _, tt := range tests {
