@@ -299,12 +299,7 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, '{')
-		b = appendKey(b, vocabulary.WireEventName)
-		b = appendString(b, ev.Name)
-		b = append(b, ',')
-		b = appendKey(b, vocabulary.WireEventAttributes)
-		b = append(b, '{')
+		b = appendEventStart(b, ev.Name)
 		exception := exceptionType != "" && ev.Name == vocabulary.EventException
 		for j, kv := range ev.Attributes {
 			if j > 0 {
@@ -323,10 +318,7 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 			}
 			b = appendValue(b, kv.Value)
 		}
-		b = append(b, '}', ',')
-		b = appendKey(b, vocabulary.WireEventTimestamp)
-		b = appendEpochSeconds(b, ev.Time)
-		b = append(b, '}')
+		b = appendEventEnd(b, ev.Time)
 	}
 	if exceptionType != "" {
 		// No exception event named a type (a span failed by its HTTP
@@ -334,23 +326,33 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 		if len(events) > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, '{')
-		b = appendKey(b, vocabulary.WireEventName)
-		b = appendString(b, vocabulary.EventException)
-		b = append(b, ',')
-		b = appendKey(b, vocabulary.WireEventAttributes)
-		b = append(b, '{')
+		b = appendEventStart(b, vocabulary.EventException)
 		b = appendKey(b, vocabulary.AttrExceptionType)
 		b = appendString(b, exceptionType)
 		b = append(b, ',')
 		b = appendKey(b, vocabulary.AttrExceptionMessage)
 		b = appendString(b, st.Description)
-		b = append(b, '}', ',')
-		b = appendKey(b, vocabulary.WireEventTimestamp)
-		b = appendEpochSeconds(b, end)
-		b = append(b, '}')
+		b = appendEventEnd(b, end)
 	}
 	return append(b, ']', '}')
+}
+
+// appendEventStart opens an event and its attributes object.
+func appendEventStart(b []byte, name string) []byte {
+	b = append(b, '{')
+	b = appendKey(b, vocabulary.WireEventName)
+	b = appendString(b, name)
+	b = append(b, ',')
+	b = appendKey(b, vocabulary.WireEventAttributes)
+	return append(b, '{')
+}
+
+// appendEventEnd closes an event's attributes and the event, with its time.
+func appendEventEnd(b []byte, t time.Time) []byte {
+	b = append(b, '}', ',')
+	b = appendKey(b, vocabulary.WireEventTimestamp)
+	b = appendEpochSeconds(b, t)
+	return append(b, '}')
 }
 
 // wireSpanType is the span type the Python client would send: its own
