@@ -55,7 +55,7 @@ func inferProviderAndModel(span ptrace.Span) {
 	if provider != "" {
 		return
 	}
-	if p, ok := inference.ProviderFromServerAddress(server); ok && server != "" {
+	if p, ok := vocabulary.ProviderFromServerAddress(server); ok && server != "" {
 		attrs.PutStr(vocabulary.GenAIProviderName, p)
 		return
 	}

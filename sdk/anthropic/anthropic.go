@@ -167,15 +167,12 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 }
 
 // ProviderFromHost returns the gen_ai.provider.name of a Messages API
-// endpoint: gcp.vertex_ai for Vertex AI's hosts, aws.bedrock for Bedrock
-// runtime's, otherwise anthropic.
+// endpoint: the provider whose host it is (gcp.vertex_ai for Vertex AI's
+// hosts, aws.bedrock for Bedrock runtime's; vocabulary.ProviderFromServerAddress),
+// otherwise anthropic.
 func ProviderFromHost(host string) string {
-	h := strings.ToLower(strings.TrimSuffix(host, "."))
-	switch {
-	case h == "aiplatform.googleapis.com", strings.HasSuffix(h, "-aiplatform.googleapis.com"):
-		return vocabulary.ProviderGCPVertexAI
-	case strings.HasPrefix(h, "bedrock-runtime") && strings.HasSuffix(h, ".amazonaws.com"):
-		return vocabulary.ProviderAWSBedrock
+	if p, ok := vocabulary.ProviderFromServerAddress(host); ok {
+		return p
 	}
 	return vocabulary.ProviderAnthropic
 }

@@ -192,37 +192,16 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 }
 
 // ProviderFromHost returns the gen_ai.provider.name of an OpenAI-compatible
-// endpoint from its host and port: Azure OpenAI, Azure AI Inference, Groq,
-// Mistral, DeepSeek, xAI, Perplexity, Gemini's OpenAI-compatible endpoint,
-// Ollama (its default port 11434) and otherwise openai.
+// endpoint from its host and port: the provider whose host it is
+// (vocabulary.ProviderFromServerAddress: Azure OpenAI, Azure AI Inference,
+// Groq, Mistral, DeepSeek, xAI, Perplexity, Gemini's and Vertex AI's
+// OpenAI-compatible endpoints, ...), Ollama on its default port 11434, and
+// otherwise openai.
 func ProviderFromHost(host string, port int) string {
-	h := strings.ToLower(strings.TrimSuffix(host, "."))
-	switch h {
-	case "api.groq.com":
-		return vocabulary.ProviderGroq
-	case "api.mistral.ai", "codestral.mistral.ai":
-		return vocabulary.ProviderMistralAI
-	case "api.deepseek.com":
-		return vocabulary.ProviderDeepSeek
-	case "api.x.ai":
-		return vocabulary.ProviderXAI
-	case "api.perplexity.ai":
-		return vocabulary.ProviderPerplexity
-	case "generativelanguage.googleapis.com":
-		return vocabulary.ProviderGCPGemini
+	if p, ok := vocabulary.ProviderFromServerAddress(host); ok {
+		return p
 	}
-	switch {
-	case strings.HasSuffix(h, ".openai.azure.com"), strings.HasSuffix(h, ".cognitiveservices.azure.com"):
-		// The second is the endpoint of an Azure OpenAI resource made in
-		// Azure AI Foundry.
-		return vocabulary.ProviderAzureAIOpenAI
-	case strings.HasSuffix(h, ".services.ai.azure.com"), strings.HasSuffix(h, ".inference.ai.azure.com"):
-		return vocabulary.ProviderAzureAIInference
-	case strings.HasSuffix(h, "-aiplatform.googleapis.com"), h == "aiplatform.googleapis.com",
-		strings.HasPrefix(h, "aiplatform.") && strings.HasSuffix(h, ".rep.googleapis.com"):
-		// Regional, global and multi-region (aiplatform.us.rep...) hosts.
-		return vocabulary.ProviderGCPVertexAI
-	case port == 11434:
+	if port == 11434 {
 		return vocabulary.ProviderOllama
 	}
 	return vocabulary.ProviderOpenAI

@@ -10,7 +10,7 @@
 //     the value is kept as it is: the instrumentation named a provider this
 //     package does not know, which beats a guess.
 //  2. The server.address attribute, passed through
-//     [ProviderFromServerAddress]: the endpoint says where the call went,
+//     [vocabulary.ProviderFromServerAddress]: the endpoint says where the call went,
 //     which a model name cannot (gpt-4o may be served by OpenAI or Azure).
 //  3. The request model, then the response model, passed through
 //     [ProviderFromModel]: the weakest signal, a naming convention.
@@ -232,104 +232,8 @@ func BedrockModelName(modelID string) string {
 	return id
 }
 
-type hostRule struct{ host, provider string }
-
-// exactHosts are the public API hosts of single-provider endpoints.
-var exactHosts = [...]hostRule{
-	{"api.openai.com", vocabulary.ProviderOpenAI},
-	{"api.anthropic.com", vocabulary.ProviderAnthropic},
-	{"generativelanguage.googleapis.com", vocabulary.ProviderGCPGemini},
-	{"aiplatform.googleapis.com", vocabulary.ProviderGCPVertexAI},
-	// Vertex AI's multi-region endpoints (locations us and eu).
-	{"aiplatform.us.rep.googleapis.com", vocabulary.ProviderGCPVertexAI},
-	{"aiplatform.eu.rep.googleapis.com", vocabulary.ProviderGCPVertexAI},
-	{"api.mistral.ai", vocabulary.ProviderMistralAI},
-	{"codestral.mistral.ai", vocabulary.ProviderMistralAI},
-	{"api.cohere.com", vocabulary.ProviderCohere},
-	{"api.cohere.ai", vocabulary.ProviderCohere},
-	{"api.groq.com", vocabulary.ProviderGroq},
-	{"api.deepseek.com", vocabulary.ProviderDeepSeek},
-	{"api.x.ai", vocabulary.ProviderXAI},
-	{"api.perplexity.ai", vocabulary.ProviderPerplexity},
-}
-
-// suffixHosts are per-resource or per-region endpoints.
-var suffixHosts = [...]hostRule{
-	{".openai.azure.com", vocabulary.ProviderAzureAIOpenAI},
-	// An Azure OpenAI resource made in Azure AI Foundry.
-	{".cognitiveservices.azure.com", vocabulary.ProviderAzureAIOpenAI},
-	{".services.ai.azure.com", vocabulary.ProviderAzureAIInference},
-	{".inference.ai.azure.com", vocabulary.ProviderAzureAIInference},
-	{"-aiplatform.googleapis.com", vocabulary.ProviderGCPVertexAI},
-	{".ml.cloud.ibm.com", vocabulary.ProviderIBMWatsonxAI},
-}
-
-// ProviderFromServerAddress infers the provider from the endpoint a call
-// went to. host may be a bare host, host:port or a URL; a proxy, gateway or
-// self-hosted endpoint gives ok=false.
-func ProviderFromServerAddress(host string) (canonical string, ok bool) {
-	h := hostOf(host)
-	if h == "" {
-		return "", false
-	}
-	for _, r := range exactHosts {
-		if strings.EqualFold(h, r.host) {
-			return r.provider, true
-		}
-	}
-	for _, r := range suffixHosts {
-		if hasSuffixFold(h, r.host) {
-			return r.provider, true
-		}
-	}
-	if isBedrockHost(h) {
-		return vocabulary.ProviderAWSBedrock, true
-	}
-	return "", false
-}
-
-// hostOf strips scheme, user info, path, port and a trailing dot.
-func hostOf(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-	}
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
-		s = s[:i]
-	}
-	if i := strings.LastIndexByte(s, '@'); i >= 0 {
-		s = s[i+1:]
-	}
-	s, _, _ = strings.Cut(s, ":")
-	return strings.TrimSuffix(s, ".")
-}
-
-// isBedrockHost matches the runtime endpoints
-// bedrock-runtime[-fips].<region>.amazonaws.com[.cn] and
-// bedrock-agent-runtime[-fips].…, including VPC endpoint names
-// (vpce-….bedrock-runtime.<region>.vpce.amazonaws.com).
-func isBedrockHost(h string) bool {
-	if !hasSuffixFold(h, ".amazonaws.com") && !hasSuffixFold(h, ".amazonaws.com.cn") {
-		return false
-	}
-	for h != "" {
-		var label string
-		label, h, _ = strings.Cut(h, ".")
-		switch {
-		case strings.EqualFold(label, "bedrock-runtime"), strings.EqualFold(label, "bedrock-runtime-fips"),
-			strings.EqualFold(label, "bedrock-agent-runtime"), strings.EqualFold(label, "bedrock-agent-runtime-fips"):
-			return true
-		}
-	}
-	return false
-}
-
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
-}
-
-func hasSuffixFold(s, suffix string) bool {
-	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }
 
 func trimPrefixFold(s, prefix string) string {

@@ -124,44 +124,6 @@ func TestProviderFromModel(t *testing.T) {
 	})
 }
 
-func TestProviderFromServerAddress(t *testing.T) {
-	checkInfer(t, "ProviderFromServerAddress", ProviderFromServerAddress, []inferCase{
-		{"api.openai.com", vocabulary.ProviderOpenAI},
-		{"API.OpenAI.com:443", vocabulary.ProviderOpenAI},
-		{"https://api.openai.com/v1/chat/completions", vocabulary.ProviderOpenAI},
-		{"https://my-res.openai.azure.com/openai/deployments/x", vocabulary.ProviderAzureAIOpenAI},
-		{"my-res.services.ai.azure.com", vocabulary.ProviderAzureAIInference},
-		{"models.inference.ai.azure.com", vocabulary.ProviderAzureAIInference},
-		{"bedrock-runtime.us-east-1.amazonaws.com:443", vocabulary.ProviderAWSBedrock},
-		{"bedrock-runtime-fips.us-gov-west-1.amazonaws.com", vocabulary.ProviderAWSBedrock},
-		{"bedrock-agent-runtime.eu-central-1.amazonaws.com", vocabulary.ProviderAWSBedrock},
-		{"vpce-0a1b-c2d3.bedrock-runtime.us-east-1.vpce.amazonaws.com", vocabulary.ProviderAWSBedrock},
-		{"generativelanguage.googleapis.com", vocabulary.ProviderGCPGemini},
-		{"us-central1-aiplatform.googleapis.com", vocabulary.ProviderGCPVertexAI},
-		{"aiplatform.googleapis.com", vocabulary.ProviderGCPVertexAI},
-		{"aiplatform.us.rep.googleapis.com", vocabulary.ProviderGCPVertexAI},
-		{"https://aiplatform.eu.rep.googleapis.com/v1/projects/p", vocabulary.ProviderGCPVertexAI},
-		{"my-res.cognitiveservices.azure.com", vocabulary.ProviderAzureAIOpenAI},
-		{"api.anthropic.com", vocabulary.ProviderAnthropic},
-		{"api.mistral.ai", vocabulary.ProviderMistralAI},
-		{"api.cohere.com", vocabulary.ProviderCohere},
-		{"api.cohere.ai", vocabulary.ProviderCohere},
-		{"http://api.groq.com/openai/v1", vocabulary.ProviderGroq},
-		{"api.deepseek.com", vocabulary.ProviderDeepSeek},
-		{"api.x.ai", vocabulary.ProviderXAI},
-		{"api.perplexity.ai.", vocabulary.ProviderPerplexity},
-		{"us-south.ml.cloud.ibm.com", vocabulary.ProviderIBMWatsonxAI},
-		// Unknown, proxies and look-alikes.
-		{"", ""},
-		{"localhost:11434", ""},
-		{"openai.azure.com.evil.example", ""},
-		{"bedrock.us-east-1.amazonaws.com", ""},
-		{"s3.amazonaws.com", ""},
-		{"bedrock-runtime.example.com", ""},
-		{"[::1]:8080", ""},
-	})
-}
-
 func TestBedrockModelName(t *testing.T) {
 	tests := map[string]string{
 		"anthropic.claude-3-haiku-20240307-v1:0":                          "claude-3-haiku-20240307-v1:0",
@@ -190,7 +152,6 @@ func TestNoAllocations(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() {
 		_, _ = NormalizeProvider("MistralAI")
 		_, _ = ProviderFromModel("us.anthropic.claude-3-5-sonnet-20241022-v2:0")
-		_, _ = ProviderFromServerAddress("https://my-res.openai.azure.com/openai/deployments/x")
 		_ = BedrockModelName("us.anthropic.claude-3-5-sonnet-20241022-v2:0")
 	})
 	if allocs != 0 {
