@@ -106,17 +106,7 @@ func CategorizeErrorType(name string) string {
 	if c, ok := sdkErrorNames[short]; ok {
 		return c
 	}
-	lower := strings.ToLower(name)
-	switch {
-	case strings.Contains(lower, "timeout"), strings.Contains(lower, "deadline"):
-		return ErrorTimeout
-	case strings.Contains(lower, "ratelimit"), strings.Contains(lower, "rate_limit"),
-		strings.Contains(lower, "throttl"):
-		return ErrorRateLimit
-	case strings.Contains(lower, "validation"):
-		return ErrorValidation
-	}
-	return ErrorUnknown
+	return substringCategory(strings.ToLower(name), true)
 }
 
 // RastirServerErrorCategory is the category the Rastir server itself gives
@@ -127,11 +117,18 @@ func RastirServerErrorCategory(name string) string {
 	if c, ok := rastirExactErrorTypes[name]; ok {
 		return c
 	}
-	lower := strings.ToLower(name)
+	return substringCategory(strings.ToLower(name), false)
+}
+
+// substringCategory is Rastir's substring rules on a lower-cased type name
+// (timeout, then rate limit, then validation) and, with goNames, the words
+// of Go and the AWS SDK in the same places: deadline and throttling.
+func substringCategory(lower string, goNames bool) string {
 	switch {
-	case strings.Contains(lower, "timeout"):
+	case strings.Contains(lower, "timeout"), goNames && strings.Contains(lower, "deadline"):
 		return ErrorTimeout
-	case strings.Contains(lower, "ratelimit"), strings.Contains(lower, "rate_limit"):
+	case strings.Contains(lower, "ratelimit"), strings.Contains(lower, "rate_limit"),
+		goNames && strings.Contains(lower, "throttl"):
 		return ErrorRateLimit
 	case strings.Contains(lower, "validation"):
 		return ErrorValidation
