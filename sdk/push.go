@@ -79,7 +79,8 @@ func WithPushRetry(maxAttempts int, backoff time.Duration) PushOption {
 }
 
 // WithPushMaxRetryAfter caps the wait a Retry-After header asks for
-// (default 30 s).
+// (default 30 s); 0 ignores the header and waits the backoff, never
+// retrying at once.
 func WithPushMaxRetryAfter(d time.Duration) PushOption {
 	return func(c *pushConfig) { c.maxRetryAfter = d }
 }
@@ -408,7 +409,7 @@ func (e *PushExporter) deliver(body *pushBody, n int) {
 			return
 		}
 		d := wait
-		if retryAfter > 0 {
+		if retryAfter > 0 && e.cfg.maxRetryAfter > 0 {
 			d = min(retryAfter, e.cfg.maxRetryAfter)
 		}
 		e.retries.Add(1)

@@ -301,6 +301,24 @@ func TestPushExporterHonoursRetryAfter(t *testing.T) {
 	assert.Zero(t, retryAfter(now.Add(-time.Minute).Format(http.TimeFormat), now))
 }
 
+// TestPushExporterMaxRetryAfterZero: a cap of 0 ignores Retry-After, so
+// the retry waits the backoff instead of coming at once (hammering a
+// server that asked for time).
+func TestPushExporterMaxRetryAfterZero(t *testing.T) {
+	srv := newTelemetryServer(t, http.StatusTooManyRequests)
+	srv.retryAft = "3600"
+	const backoff = 100 * time.Millisecond
+	e, err := NewPushExporter(srv.URL, WithPushRetry(2, backoff), WithPushMaxRetryAfter(0))
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	_, s := StartTrace(t.Context(), "x")
+	s.End()
+	start := time.Now()
+	require.NoError(t, tp.Shutdown(context.Background()))
+	assert.GreaterOrEqual(t, time.Since(start), backoff, "the retry waited the backoff")
+	assert.Equal(t, PushStats{SpansSent: 1, BatchesSent: 1, Retries: 1}, e.Stats())
+}
+
 func TestPushExporterDropsOn400(t *testing.T) {
 	srv := newTelemetryServer(t, http.StatusBadRequest)
 	e, err := NewPushExporter(srv.URL, WithPushRetry(3, time.Millisecond))
