@@ -5,6 +5,8 @@ import (
 
 	"github.com/tmc/langchaingo/llms"
 
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 )
 
@@ -28,14 +30,21 @@ const anthropicInputKey = "InputTokens"
 
 // recordResponse sets the usage and finish reasons of a response. Every
 // choice of one call carries the call's usage, so the first choice that
-// has a count gives it.
-func recordResponse(s *rastir.Span, res *llms.ContentResponse) {
+// has a count gives it. provider is the handler's WithProvider value.
+//
+// The choices of an OpenAI call (n > 1) each stop for their own reason,
+// each recorded. langchaingo's Anthropic LLM makes one choice per content
+// block of the one message, each with the message's stop reason, recorded
+// once: for the anthropic provider, and for a response whose
+// GenerationInfo has Anthropic's usage keys.
+func recordResponse(s *rastir.Span, res *llms.ContentResponse, provider string) {
 	if res == nil {
 		return
 	}
 	var reasons []string
 	in, out, cacheRead, cacheWrite, reasoning := int64(-1), int64(-1), int64(-1), int64(-1), int64(-1)
 	inKey := ""
+	anthropic := provider == vocabulary.ProviderAnthropic
 	for _, c := range res.Choices {
 		if c == nil {
 			continue
@@ -46,6 +55,9 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse) {
 		info := c.GenerationInfo
 		if info == nil {
 			continue
+		}
+		if _, ok := info[anthropicInputKey]; ok {
+			anthropic = true
 		}
 		if k := first(info, inputKeys[:], &in); k != "" {
 			inKey = k
@@ -66,6 +78,9 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse) {
 	}
 	if reasoning > 0 {
 		s.SetReasoningTokens(reasoning)
+	}
+	if anthropic && len(reasons) > 1 {
+		reasons = reasons[:1]
 	}
 	s.SetFinishReasons(reasons...)
 }
