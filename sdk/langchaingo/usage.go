@@ -44,7 +44,6 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse, provider string) 
 	var reasons []string
 	in, out, cacheRead, cacheWrite, reasoning := int64(-1), int64(-1), int64(-1), int64(-1), int64(-1)
 	inKey := ""
-	anthropic := provider == vocabulary.ProviderAnthropic
 	for _, c := range res.Choices {
 		if c == nil {
 			continue
@@ -55,9 +54,6 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse, provider string) 
 		info := c.GenerationInfo
 		if info == nil {
 			continue
-		}
-		if _, ok := info[anthropicInputKey]; ok {
-			anthropic = true
 		}
 		if k := first(info, inputKeys[:], &in); k != "" {
 			inKey = k
@@ -79,7 +75,7 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse, provider string) 
 	if reasoning > 0 {
 		s.SetReasoningTokens(reasoning)
 	}
-	if anthropic && len(reasons) > 1 {
+	if len(reasons) > 1 && (inKey == anthropicInputKey || provider == vocabulary.ProviderAnthropic) {
 		reasons = reasons[:1]
 	}
 	s.SetFinishReasons(reasons...)
