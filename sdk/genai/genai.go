@@ -135,6 +135,11 @@ type result struct {
 	id, model string
 	finish    []string
 	usage     *genai.GenerateContentResponseUsageMetadata
+	// blocked: the prompt was blocked (promptFeedback.blockReason);
+	// intervened: the prompt or a candidate was, with category the
+	// guardrail category of the first block ("" when none fits).
+	blocked, intervened bool
+	category            string
 }
 
 func (r *result) add(resp *genai.GenerateContentResponse) {
@@ -147,9 +152,20 @@ func (r *result) add(resp *genai.GenerateContentResponse) {
 	if resp.ModelVersion != "" {
 		r.model = resp.ModelVersion
 	}
+	if fb := resp.PromptFeedback; fb != nil && !r.blocked &&
+		fb.BlockReason != "" && fb.BlockReason != genai.BlockedReasonUnspecified {
+		// A blocked prompt has no candidate: its block reason is the
+		// call's finish reason.
+		r.blocked = true
+		r.finish = append(r.finish, strings.ToLower(string(fb.BlockReason)))
+		r.intervene(blockCategory(fb.BlockReason))
+	}
 	for _, c := range resp.Candidates {
 		if c != nil && c.FinishReason != "" && c.FinishReason != genai.FinishReasonUnspecified {
 			r.finish = append(r.finish, strings.ToLower(string(c.FinishReason)))
+			if category, ok := filterCategory(c.FinishReason); ok {
+				r.intervene(category)
+			}
 		}
 	}
 	if resp.UsageMetadata != nil {
@@ -157,11 +173,53 @@ func (r *result) add(resp *genai.GenerateContentResponse) {
 	}
 }
 
+// intervene records a block by Google's safety filters; the first one
+// gives the category.
+func (r *result) intervene(category string) {
+	if !r.intervened {
+		r.intervened, r.category = true, category
+	}
+}
+
+// blockCategory is the guardrail category of a prompt's block reason, or ""
+// when none of the bounded categories fits (OTHER, MODEL_ARMOR, JAILBREAK,
+// newer reasons).
+func blockCategory(reason genai.BlockedReason) string {
+	switch reason {
+	case genai.BlockedReasonSafety, genai.BlockedReasonProhibitedContent, genai.BlockedReasonImageSafety:
+		return vocabulary.GuardrailCategoryContentPolicy
+	case genai.BlockedReasonBlocklist:
+		return vocabulary.GuardrailCategoryWordPolicy
+	}
+	return ""
+}
+
+// filterCategory reports whether a candidate's finish reason says Google's
+// safety filters stopped it, and the guardrail category of the filter.
+// Recitation, language and the other reasons are not safety filters.
+func filterCategory(reason genai.FinishReason) (string, bool) {
+	switch reason {
+	case genai.FinishReasonSafety, genai.FinishReasonProhibitedContent,
+		genai.FinishReasonImageSafety, genai.FinishReasonImageProhibitedContent:
+		return vocabulary.GuardrailCategoryContentPolicy, true
+	case genai.FinishReasonBlocklist:
+		return vocabulary.GuardrailCategoryWordPolicy, true
+	case genai.FinishReasonSPII:
+		return vocabulary.GuardrailCategorySensitiveInformation, true
+	}
+	return "", false
+}
+
 func (r *result) record(span *rastir.Span) {
 	span.SetResponseID(r.id)
 	span.SetResponseModel(r.model)
 	if len(r.finish) > 0 {
 		span.SetAttributes(attribute.StringSlice(vocabulary.GenAIResponseFinishReasons, r.finish))
+	}
+	if r.intervened {
+		// Not an error: the call succeeded and Google refused the prompt
+		// or the answer.
+		span.SetGuardrailOutcome(vocabulary.GuardrailActionIntervened, r.category)
 	}
 	if u := r.usage; u != nil {
 		// promptTokenCount includes the cached content but not the tool

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,12 @@ func server(t *testing.T, method string, r reply, path *string) *httptest.Server
 	t.Helper()
 	data, err := os.ReadFile("testdata/" + r.file)
 	require.NoError(t, err)
+	return serve(t, method, r.status, r.contentType, data, path)
+}
+
+// serve answers generateContent (or streamGenerateContent) calls with body.
+func serve(t *testing.T, method string, status int, contentType string, data []byte, path *string) *httptest.Server {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if !strings.HasSuffix(req.URL.Path, ":"+method) || req.Method != http.MethodPost {
 			http.NotFound(w, req)
@@ -42,8 +49,8 @@ func server(t *testing.T, method string, r reply, path *string) *httptest.Server
 		if path != nil {
 			*path = req.URL.Path
 		}
-		w.Header().Set("Content-Type", r.contentType)
-		w.WriteHeader(r.status)
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
 		_, _ = w.Write(data)
 	}))
 	t.Cleanup(srv.Close)
@@ -278,4 +285,204 @@ func TestAgentContextAndProviderOption(t *testing.T) {
 	model, provider := rastir.ModelFromContext(ctx)
 	assert.Equal(t, "gemini-2.5-flash", model)
 	assert.Equal(t, vocabulary.ProviderGCPGenAI, provider)
+}
+
+// TestPromptBlocked: a prompt blocked by Google's safety filters comes back
+// with no candidate and promptFeedback.blockReason; the call succeeded, so
+// the span is not failed, but the block is its finish reason and a
+// guardrail intervention.
+func TestPromptBlocked(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "generateContent", reply{200, "application/json", "generate_content_blocked.json"}, nil)
+	host, port := adaptertest.HostPort(t, srv)
+
+	resp, err := models(t, srv, genai.BackendGeminiAPI).GenerateContent(context.Background(),
+		"gemini-2.5-flash", genai.Text("How do I make a weapon?"), nil)
+	require.NoError(t, err)
+	require.Empty(t, resp.Candidates)
+	require.Equal(t, genai.BlockedReasonSafety, resp.PromptFeedback.BlockReason)
+
+	s := adaptertest.Only(t, rec)
+	assert.Equal(t, codes.Unset, s.Status().Code)
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirSpanTypeKey:          vocabulary.SpanTypeLLM,
+		vocabulary.GenAIOperationName:         vocabulary.OperationGenerateContent,
+		vocabulary.GenAIRequestModel:          "gemini-2.5-flash",
+		vocabulary.GenAIProviderName:          vocabulary.ProviderGCPGemini,
+		vocabulary.ServerAddress:              host,
+		vocabulary.ServerPort:                 port,
+		vocabulary.GenAIResponseID:            "q3vLaPqQLsKu1dkP3bO9wQ4",
+		vocabulary.GenAIResponseModel:         "gemini-2.5-flash",
+		vocabulary.GenAIResponseFinishReasons: []string{"safety"},
+		vocabulary.RastirGuardrailAction:      vocabulary.GuardrailActionIntervened,
+		vocabulary.RastirGuardrailCategory:    vocabulary.GuardrailCategoryContentPolicy,
+		vocabulary.GenAIUsageInputTokens:      int64(11),
+		vocabulary.GenAIUsageOutputTokens:     int64(0),
+	}, adaptertest.Attrs(s.Attributes()))
+	assert.Empty(t, s.Events())
+}
+
+// TestPromptBlockedStream: a stream whose chunk carries the promptFeedback
+// block records it as GenerateContent does.
+func TestPromptBlockedStream(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "streamGenerateContent", reply{200, "text/event-stream", "stream_blocked.sse"}, nil)
+
+	chunks := 0
+	for resp, err := range models(t, srv, genai.BackendGeminiAPI).GenerateContentStream(context.Background(),
+		"gemini-2.5-flash", genai.Text("How do I make a weapon?"), nil) {
+		require.NoError(t, err)
+		require.Empty(t, resp.Candidates)
+		chunks++
+	}
+	require.Equal(t, 1, chunks)
+
+	s := adaptertest.Only(t, rec)
+	assert.Equal(t, codes.Unset, s.Status().Code)
+	m := adaptertest.Attrs(s.Attributes())
+	assert.Equal(t, "rXvLaLzRHf6F1dkPwsWJ-Ag", m[vocabulary.GenAIResponseID])
+	assert.Equal(t, []string{"safety"}, m[vocabulary.GenAIResponseFinishReasons])
+	assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
+	assert.Equal(t, vocabulary.GuardrailCategoryContentPolicy, m[vocabulary.RastirGuardrailCategory])
+	assert.Equal(t, int64(11), m[vocabulary.GenAIUsageInputTokens])
+}
+
+// TestBlockReasons: every block reason is the finish reason, lower case;
+// the ones naming a kind of content give the guardrail category.
+func TestBlockReasons(t *testing.T) {
+	tests := []struct {
+		reason   genai.BlockedReason
+		finish   string
+		category string
+	}{
+		{genai.BlockedReasonSafety, "safety", vocabulary.GuardrailCategoryContentPolicy},
+		{genai.BlockedReasonProhibitedContent, "prohibited_content", vocabulary.GuardrailCategoryContentPolicy},
+		{genai.BlockedReasonImageSafety, "image_safety", vocabulary.GuardrailCategoryContentPolicy},
+		{genai.BlockedReasonBlocklist, "blocklist", vocabulary.GuardrailCategoryWordPolicy},
+		{genai.BlockedReasonOther, "other", ""},
+		{genai.BlockedReasonModelArmor, "model_armor", ""},
+		{genai.BlockedReasonJailbreak, "jailbreak", ""},
+		{"NEWER_REASON", "newer_reason", ""},
+		// Not a block.
+		{genai.BlockedReasonUnspecified, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.reason), func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			body := `{"promptFeedback": {"blockReason": "` + string(tt.reason) + `"}, "modelVersion": "gemini-2.5-flash"}`
+			srv := serve(t, "generateContent", 200, "application/json", []byte(body), nil)
+
+			_, err := models(t, srv, genai.BackendVertexAI).GenerateContent(context.Background(),
+				"gemini-2.5-flash", genai.Text("Hi"), nil)
+			require.NoError(t, err)
+
+			s := adaptertest.Only(t, rec)
+			assert.Equal(t, codes.Unset, s.Status().Code)
+			m := adaptertest.Attrs(s.Attributes())
+			if tt.finish == "" {
+				assert.NotContains(t, m, vocabulary.GenAIResponseFinishReasons)
+				assert.NotContains(t, m, vocabulary.RastirGuardrailAction)
+				assert.NotContains(t, m, vocabulary.RastirGuardrailCategory)
+				return
+			}
+			assert.Equal(t, []string{tt.finish}, m[vocabulary.GenAIResponseFinishReasons])
+			assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
+			if tt.category == "" {
+				assert.NotContains(t, m, vocabulary.RastirGuardrailCategory)
+			} else {
+				assert.Equal(t, tt.category, m[vocabulary.RastirGuardrailCategory])
+			}
+		})
+	}
+}
+
+// TestCandidateBlocked: a candidate stopped by the safety filters keeps
+// its finish reason, and is a guardrail intervention.
+func TestCandidateBlocked(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "generateContent", reply{200, "application/json", "generate_content_candidate_safety.json"}, nil)
+
+	_, err := models(t, srv, genai.BackendGeminiAPI).GenerateContent(context.Background(),
+		"gemini-2.5-flash", genai.Text("Write an insult"), nil)
+	require.NoError(t, err)
+
+	s := adaptertest.Only(t, rec)
+	assert.Equal(t, codes.Unset, s.Status().Code)
+	m := adaptertest.Attrs(s.Attributes())
+	assert.Equal(t, []string{"safety"}, m[vocabulary.GenAIResponseFinishReasons])
+	assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
+	assert.Equal(t, vocabulary.GuardrailCategoryContentPolicy, m[vocabulary.RastirGuardrailCategory])
+	assert.Equal(t, int64(14), m[vocabulary.GenAIUsageInputTokens])
+}
+
+// TestCandidateFinishReasons: the finish reasons of the safety filters
+// are interventions, of the first candidate they stopped; the others are
+// not.
+func TestCandidateFinishReasons(t *testing.T) {
+	tests := []struct {
+		name     string
+		reasons  []genai.FinishReason
+		finish   []string
+		category string // "-": no intervention
+	}{
+		{"safety", []genai.FinishReason{genai.FinishReasonSafety}, []string{"safety"}, vocabulary.GuardrailCategoryContentPolicy},
+		{"prohibited", []genai.FinishReason{genai.FinishReasonProhibitedContent}, []string{"prohibited_content"}, vocabulary.GuardrailCategoryContentPolicy},
+		{"image safety", []genai.FinishReason{genai.FinishReasonImageSafety}, []string{"image_safety"}, vocabulary.GuardrailCategoryContentPolicy},
+		{"image prohibited", []genai.FinishReason{genai.FinishReasonImageProhibitedContent}, []string{"image_prohibited_content"}, vocabulary.GuardrailCategoryContentPolicy},
+		{"blocklist", []genai.FinishReason{genai.FinishReasonBlocklist}, []string{"blocklist"}, vocabulary.GuardrailCategoryWordPolicy},
+		{"spii", []genai.FinishReason{genai.FinishReasonSPII}, []string{"spii"}, vocabulary.GuardrailCategorySensitiveInformation},
+		{"stop", []genai.FinishReason{genai.FinishReasonStop}, []string{"stop"}, "-"},
+		{"recitation", []genai.FinishReason{genai.FinishReasonRecitation}, []string{"recitation"}, "-"},
+		{"max tokens", []genai.FinishReason{genai.FinishReasonMaxTokens}, []string{"max_tokens"}, "-"},
+		{"second candidate", []genai.FinishReason{genai.FinishReasonStop, genai.FinishReasonSPII, genai.FinishReasonBlocklist},
+			[]string{"stop", "spii", "blocklist"}, vocabulary.GuardrailCategorySensitiveInformation},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			var b strings.Builder
+			b.WriteString(`{"candidates": [`)
+			for i, r := range tt.reasons {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(`{"content": {"role": "model"}, "finishReason": "` + string(r) + `", "index": ` + strconv.Itoa(i) + `}`)
+			}
+			b.WriteString(`]}`)
+			srv := serve(t, "generateContent", 200, "application/json", []byte(b.String()), nil)
+
+			_, err := models(t, srv, genai.BackendGeminiAPI).GenerateContent(context.Background(),
+				"gemini-2.5-flash", genai.Text("Hi"), nil)
+			require.NoError(t, err)
+
+			m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+			assert.Equal(t, tt.finish, m[vocabulary.GenAIResponseFinishReasons])
+			if tt.category == "-" {
+				assert.NotContains(t, m, vocabulary.RastirGuardrailAction)
+				assert.NotContains(t, m, vocabulary.RastirGuardrailCategory)
+				return
+			}
+			assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
+			assert.Equal(t, tt.category, m[vocabulary.RastirGuardrailCategory])
+		})
+	}
+}
+
+// TestCandidateBlockedStream: a stream cut by the safety filters after
+// some text ends with the candidate's finish reason.
+func TestCandidateBlockedStream(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "streamGenerateContent", reply{200, "text/event-stream", "stream_candidate_blocked.sse"}, nil)
+
+	for _, err := range models(t, srv, genai.BackendGeminiAPI).GenerateContentStream(context.Background(),
+		"gemini-2.5-flash", genai.Text("Hi"), nil) {
+		require.NoError(t, err)
+	}
+
+	s := adaptertest.Only(t, rec)
+	assert.Equal(t, codes.Unset, s.Status().Code)
+	m := adaptertest.Attrs(s.Attributes())
+	assert.Equal(t, []string{"prohibited_content"}, m[vocabulary.GenAIResponseFinishReasons])
+	assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
+	assert.Equal(t, vocabulary.GuardrailCategoryContentPolicy, m[vocabulary.RastirGuardrailCategory])
 }

@@ -274,7 +274,7 @@ func (h *Handler) HandleLLMGenerateContentEnd(ctx context.Context, res *llms.Con
 	if s == nil {
 		return
 	}
-	recordResponse(s, res)
+	recordResponse(s, res, h.provider)
 	s.End()
 }
 

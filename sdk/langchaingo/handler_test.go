@@ -441,6 +441,7 @@ func TestAnthropicInputCountsTheCache(t *testing.T) {
 	assert.Equal(t, int64(30), a[vocabulary.GenAIUsageOutputTokens])
 	assert.Equal(t, int64(1000), a[vocabulary.GenAIUsageCacheReadTokens])
 	assert.Equal(t, int64(200), a[vocabulary.GenAIUsageCacheCreationTokens])
+	assert.Equal(t, []string{"tool_use"}, a[vocabulary.GenAIResponseFinishReasons], "one message, one stop reason")
 
 	// Google AI's PromptTokens already count its cached tokens, which it
 	// also reports as CacheReadInputTokens.

@@ -5,6 +5,8 @@ import (
 
 	"github.com/tmc/langchaingo/llms"
 
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 )
 
@@ -28,8 +30,14 @@ const anthropicInputKey = "InputTokens"
 
 // recordResponse sets the usage and finish reasons of a response. Every
 // choice of one call carries the call's usage, so the first choice that
-// has a count gives it.
-func recordResponse(s *rastir.Span, res *llms.ContentResponse) {
+// has a count gives it. provider is the handler's WithProvider value.
+//
+// The choices of an OpenAI call (n > 1) each stop for their own reason,
+// each recorded. langchaingo's Anthropic LLM makes one choice per content
+// block of the one message, each with the message's stop reason, recorded
+// once: for the anthropic provider, and for a response whose
+// GenerationInfo has Anthropic's usage keys.
+func recordResponse(s *rastir.Span, res *llms.ContentResponse, provider string) {
 	if res == nil {
 		return
 	}
@@ -66,6 +74,9 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse) {
 	}
 	if reasoning > 0 {
 		s.SetReasoningTokens(reasoning)
+	}
+	if len(reasons) > 1 && (inKey == anthropicInputKey || provider == vocabulary.ProviderAnthropic) {
+		reasons = reasons[:1]
 	}
 	s.SetFinishReasons(reasons...)
 }
