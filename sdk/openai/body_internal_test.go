@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -151,6 +152,33 @@ func TestResponsesFirstOutputEvent(t *testing.T) {
 			assert.Equal(t, tt.want, b.res.firstChunk)
 			span.End()
 		})
+	}
+}
+
+// TestClassify: the model calls are told by their path, also under
+// Azure's deployment prefix; the Responses API's other POSTs (a
+// cancellation, a token count) are not model calls.
+func TestClassify(t *testing.T) {
+	for _, tt := range []struct {
+		method, url string
+		want        endpoint
+		op          string
+	}{
+		{http.MethodPost, "https://api.openai.com/v1/chat/completions", endpointChat, vocabulary.OperationChat},
+		{http.MethodPost, "https://api.openai.com/v1/responses", endpointResponses, vocabulary.OperationChat},
+		{http.MethodPost, "https://api.openai.com/v1/responses/compact", endpointResponses, vocabulary.OperationChat},
+		{http.MethodPost, "https://my-res.openai.azure.com/openai/v1/responses/compact/", endpointResponses, vocabulary.OperationChat},
+		{http.MethodPost, "https://api.openai.com/v1/completions", endpointCompletions, vocabulary.OperationTextCompletion},
+		{http.MethodPost, "https://my-res.openai.azure.com/openai/deployments/emb/embeddings?api-version=2024-10-21", endpointEmbeddings, vocabulary.OperationEmbeddings},
+		{http.MethodPost, "https://api.openai.com/v1/responses/resp_123/cancel", endpointNone, ""},
+		{http.MethodPost, "https://api.openai.com/v1/responses/input_tokens", endpointNone, ""},
+		{http.MethodGet, "https://api.openai.com/v1/responses/compact", endpointNone, ""},
+	} {
+		req, err := http.NewRequest(tt.method, tt.url, nil)
+		require.NoError(t, err)
+		ep, op := classify(req)
+		assert.Equal(t, tt.want, ep, "%s %s", tt.method, tt.url)
+		assert.Equal(t, tt.op, op, "%s %s", tt.method, tt.url)
 	}
 }
 

@@ -549,6 +549,40 @@ func TestAzureContentFilter(t *testing.T) {
 	}
 }
 
+// TestResponsesCompact: POST /responses/compact runs a compaction pass of
+// the model over a conversation and returns its usage; it is traced as
+// /responses is. The compacted response has neither a model nor a status.
+func TestResponsesCompact(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "/v1/responses/compact", reply{200, "application/json", "responses_compact.json"})
+	host, port := adaptertest.HostPort(t, srv)
+	c := client(srv)
+
+	resp, err := c.Responses.Compact(context.Background(), responses.ResponseCompactParams{
+		Model: "gpt-5.1-codex-max",
+		Input: responses.ResponseCompactParamsInputUnion{OfString: openai.String("Create a simple landing page for a dog petting cafe.")},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, int64(577), resp.Usage.TotalTokens)
+
+	s := adaptertest.Only(t, rec)
+	assert.Equal(t, "chat gpt-5.1-codex-max", s.Name())
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirSpanTypeKey:         vocabulary.SpanTypeLLM,
+		vocabulary.GenAIOperationName:        vocabulary.OperationChat,
+		vocabulary.GenAIRequestModel:         "gpt-5.1-codex-max",
+		vocabulary.GenAIProviderName:         vocabulary.ProviderOpenAI,
+		vocabulary.ServerAddress:             host,
+		vocabulary.ServerPort:                port,
+		vocabulary.HTTPResponseStatusCode:    int64(200),
+		vocabulary.GenAIResponseID:           "resp_001",
+		vocabulary.GenAIUsageInputTokens:     int64(139),
+		vocabulary.GenAIUsageOutputTokens:    int64(438),
+		vocabulary.GenAIUsageCacheReadTokens: int64(0),
+		vocabulary.GenAIUsageReasoningTokens: int64(64),
+	}, adaptertest.Attrs(s.Attributes()))
+}
+
 func TestEmbeddings(t *testing.T) {
 	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/embeddings", reply{200, "application/json", "embeddings.json"})
