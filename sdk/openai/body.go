@@ -43,7 +43,38 @@ type result struct {
 	failure               error
 	failureCategory       string // the failure's rastir.error.category, when its code tells
 	firstChunk, haveUsage bool
-	finishBuf             [2]string
+	// filtered is set when one of Azure OpenAI's content filters filtered
+	// the prompt or the answer; filter is the category of the first.
+	filtered  bool
+	filter    filterCategory
+	finishBuf [2]string
+}
+
+// filterCategory is the guardrail category of one of Azure OpenAI's
+// content filters (a byte, which the result holds without growing).
+type filterCategory uint8
+
+const (
+	filterUntold filterCategory = iota
+	filterContent
+	filterWord
+	filterGrounding
+	filterOther
+)
+
+// String returns the category's rastir.guardrail.category, "" when untold.
+func (c filterCategory) String() string {
+	switch c {
+	case filterContent:
+		return vocabulary.GuardrailCategoryContentPolicy
+	case filterWord:
+		return vocabulary.GuardrailCategoryWordPolicy
+	case filterGrounding:
+		return vocabulary.GuardrailCategoryContextualGrounding
+	case filterOther:
+		return vocabulary.OverflowValue
+	}
+	return ""
 }
 
 var (
@@ -73,13 +104,13 @@ func (b *body) streamEvent(data []byte) {
 	js := httptap.View(data)
 	if b.ep != endpointResponses {
 		// Chat completion and completion chunks.
-		if b.res.readCompletion(js) {
+		output, isError := b.res.readCompletion(js)
+		if isError {
 			b.errorMember(data)
 			return
 		}
-		if !b.res.firstChunk {
-			b.res.firstChunk = true
-			b.span.MarkFirstChunk()
+		if output {
+			b.markFirstChunk()
 		}
 		return
 	}
@@ -94,10 +125,33 @@ func (b *body) streamEvent(data []byte) {
 			Event:   ssestream.Event{Type: typ, Data: bytes.Clone(data)},
 		}
 		b.res.failureCategory = streamErrorCategory(gjson.Get(js, "code").String(), "")
-	case strings.HasSuffix(typ, ".delta") && !b.res.firstChunk:
+	case isOutputEvent(typ):
+		b.markFirstChunk()
+	}
+}
+
+// markFirstChunk records the time to the first chunk of model output.
+func (b *body) markFirstChunk() {
+	if !b.res.firstChunk {
 		b.res.firstChunk = true
 		b.span.MarkFirstChunk()
 	}
+}
+
+// isOutputEvent tells the Responses API stream events that carry model
+// output: a delta (of text, a refusal, reasoning, a tool call's arguments,
+// audio, ...), a partial image, an output item done (one that streams no
+// deltas, such as an image or a hosted tool's call), or the response's end
+// (complete or incomplete, as a chat completion's finish reason). The
+// events that announce the response (response.created, .in_progress,
+// .queued) or an item or part yet empty do not.
+func isOutputEvent(typ string) bool {
+	switch typ {
+	case "response.output_item.done", "response.image_generation_call.partial_image",
+		"response.completed", "response.incomplete":
+		return true
+	}
+	return strings.HasSuffix(typ, ".delta")
 }
 
 // errorMember records the failure the client's stream returns for an
@@ -169,27 +223,35 @@ func internFinish(reason string) string {
 
 // readCompletion reads a chat completion, completion or embeddings
 // response, or one streamed chunk of the first two, in one pass. It
-// reports whether the document has a top-level "error" member instead
-// (a stream's error event), and then reads nothing else. Groq's streams
-// carry their usage in the last chunk's x_groq object.
-func (r *result) readCompletion(js string) (isError bool) {
+// reports whether a chunk carries model output (a choice with a finish
+// reason, a completion's text, a delta with content, a refusal,
+// reasoning, tool calls, a function call or audio), and whether the
+// document has a top-level "error" member instead (a stream's error
+// event), and then reads nothing else. Groq's streams carry their usage
+// in the last chunk's x_groq object. Azure OpenAI's content filter
+// results that say "filtered": true are recorded (contentFiltered).
+func (r *result) readCompletion(js string) (output, isError bool) {
 	var (
 		top       member // the top-level member being read
-		choices   bool   // the top-level member is the choices array
+		list      bool   // the top-level member is the choices or prompt_filter_results array
 		groqUsage bool   // the member of x_groq being read is its usage
+		item      member // the member of a choice or prompt filter result being read
+		field     member // the member of the choice's delta being read
+		category  string // the content_filter_results member being read
 		u         usageReader
 	)
 	jsonwalk.Walk(js, func(it *jsonwalk.Iterator) bool {
-		switch it.Level() {
+		level := it.Level()
+		switch level {
 		case 1:
-			top = memberOf(it)
+			top, list = memberOf(it), false
 			switch top {
 			case memberID:
 				r.setID(jsonwalk.String(it))
 			case memberModel:
 				r.setModel(jsonwalk.String(it))
-			case memberChoices:
-				choices = jsonwalk.IsArray(it)
+			case memberChoices, memberPromptFilterResults:
+				list = jsonwalk.IsArray(it)
 			case memberUsage:
 				u.start(r, it)
 			case memberError:
@@ -207,10 +269,20 @@ func (r *result) readCompletion(js string) (isError bool) {
 			}
 		case 3:
 			switch {
-			case choices && top == memberChoices:
-				// A member of one of the choices.
-				if memberOf(it) == memberFinishReason {
-					r.addFinish(jsonwalk.String(it))
+			case list:
+				// A member of one of the choices or prompt filter results.
+				item = memberOf(it)
+				if top != memberChoices {
+					break
+				}
+				switch item {
+				case memberFinishReason:
+					reason := jsonwalk.String(it)
+					r.addFinish(reason)
+					output = output || reason != ""
+				case memberText:
+					// A completion's.
+					output = output || nonEmptyString(it)
 				}
 			case top == memberUsage:
 				u.visit(it, 2)
@@ -218,13 +290,76 @@ func (r *result) readCompletion(js string) (isError bool) {
 				u.visit(it, 1)
 			}
 		case 4:
-			if top == memberXGroq && groqUsage {
+			switch {
+			case list && item == memberContentFilterResults:
+				category = it.Key()
+			case list && item == memberDelta && top == memberChoices:
+				switch field = memberOf(it); field {
+				case memberContent, memberRefusal, memberReasoningContent:
+					output = output || nonEmptyString(it)
+				}
+			case top == memberXGroq && groqUsage:
 				u.visit(it, 2)
+			}
+		default:
+			switch {
+			case !list:
+			case item == memberContentFilterResults:
+				// Azure OpenAI's verdict on one category (a custom
+				// blocklist's, also per list).
+				if it.Key() == `"filtered"` && jsonwalk.IsTrue(it) {
+					r.contentFiltered(category)
+				}
+			case item == memberDelta && field == memberToolCalls && level == 5 && top == memberChoices:
+				output = true
 			}
 		}
 		return false
 	})
-	return isError
+	return output, isError
+}
+
+// nonEmptyString tells a string value with at least one character.
+func nonEmptyString(it *jsonwalk.Iterator) bool {
+	v := it.Value() // quoted; "" for an object or array
+	return len(v) > 2 && v[0] == '"'
+}
+
+// contentFiltered records the first category (a quoted key of Azure
+// OpenAI's content_filter_results) whose content was filtered: a
+// guardrail intervention, of Rastir's category for it.
+func (r *result) contentFiltered(key string) {
+	if r.filter != filterUntold {
+		return
+	}
+	r.filtered = true
+	switch key {
+	case `"profanity"`, `"custom_blocklists"`:
+		r.filter = filterWord
+	case `"ungrounded_material"`:
+		r.filter = filterGrounding
+	case `"hate"`, `"sexual"`, `"violence"`, `"self_harm"`, `"jailbreak"`, `"indirect_attack"`,
+		`"protected_material_text"`, `"protected_material_code"`:
+		r.filter = filterContent
+	default:
+		r.filter = filterOther
+	}
+}
+
+// readFilterResult reads the content_filter_result object of the error
+// with which Azure OpenAI answers a prompt its content filter blocked:
+// each category's verdict.
+func (r *result) readFilterResult(js string) {
+	var category string
+	jsonwalk.Walk(js, func(it *jsonwalk.Iterator) bool {
+		switch level := it.Level(); {
+		case level == 1:
+			category = it.Key()
+		case level > 1 && it.Key() == `"filtered"` && jsonwalk.IsTrue(it):
+			r.contentFiltered(category)
+		}
+		return false
+	})
 }
 
 // readResponse reads a Responses API response object, in one pass.
@@ -408,7 +543,12 @@ func (b *body) Finish(buf []byte, readErr error) {
 	s := b.span
 	switch {
 	case b.status >= 400:
-		s.Fail(b.apiError(buf))
+		e := b.apiError(buf)
+		s.Fail(e)
+		if e.Code == azureContentFilterCode {
+			b.res.filtered = true
+			b.res.readFilterResult(gjson.GetBytes(buf, "error.innererror.content_filter_result").Raw)
+		}
 	case buf != nil:
 		if b.ep == endpointResponses {
 			b.res.readResponse(httptap.View(buf))
@@ -446,6 +586,9 @@ func (b *body) Finish(buf []byte, readErr error) {
 		}
 	}
 	s.SetAttributes(kv[:n]...)
+	if r.filtered {
+		s.SetGuardrailOutcome(vocabulary.GuardrailActionIntervened, r.filter.String())
+	}
 	if readErr != nil {
 		s.Fail(readErr)
 	} else if r.failure != nil {
@@ -457,9 +600,13 @@ func (b *body) Finish(buf []byte, readErr error) {
 	s.End()
 }
 
+// azureContentFilterCode is the error code with which Azure OpenAI
+// answers (status 400) a prompt its content filter blocked.
+const azureContentFilterCode = "content_filter"
+
 // apiError is the error the client returns for the failed response: the
 // *openai.Error built from the body's "error" object.
-func (b *body) apiError(buf []byte) error {
+func (b *body) apiError(buf []byte) *openai.Error {
 	e := &openai.Error{StatusCode: b.status, Request: b.req}
 	if buf != nil {
 		if raw := gjson.GetBytes(buf, "error").Raw; raw != "" {

@@ -3,8 +3,9 @@
 //
 //	client := openai.NewClient(rastiropenai.WithTracing())
 //
-// Chat completions, responses, completions and embeddings calls, streaming
-// or not, each get an LLM span per HTTP attempt with the GenAI semantic
-// conventions' request and response fields, token usage and, for streams,
-// the time to the first chunk. Other endpoints pass through untouched.
+// Chat completions, responses (compactions too), completions and
+// embeddings calls, streaming or not, each get an LLM span per HTTP
+// attempt with the GenAI semantic conventions' request and response
+// fields, token usage and, for streams, the time to the first chunk of
+// model output. Other endpoints pass through untouched.
 package rastiropenai

@@ -32,6 +32,14 @@ const (
 	memberCode
 	memberCacheWriteTokens
 	memberCacheHitTokens
+	memberDelta
+	memberContent
+	memberRefusal
+	memberReasoningContent
+	memberToolCalls
+	memberText
+	memberPromptFilterResults
+	memberContentFilterResults
 )
 
 // memberOf tells the current value's member by its key (quoted, as jscan
@@ -89,6 +97,27 @@ func memberOf(it *jsonwalk.Iterator) member {
 		return memberCacheWriteTokens
 	case `"prompt_cache_hit_tokens"`:
 		return memberCacheHitTokens
+	case `"delta"`:
+		return memberDelta
+	case `"content"`:
+		return memberContent
+	case `"refusal"`:
+		return memberRefusal
+	case `"reasoning_content"`, `"reasoning"`:
+		// Reasoning text: DeepSeek's reasoning_content, and reasoning as
+		// other OpenAI-compatible servers (Groq, OpenRouter) name it.
+		return memberReasoningContent
+	case `"tool_calls"`, `"function_call"`, `"audio"`:
+		// Output that streams as objects: tool calls, the legacy
+		// function call, audio.
+		return memberToolCalls
+	case `"text"`:
+		return memberText
+	case `"prompt_filter_results"`, `"prompt_annotations"`:
+		// Azure OpenAI's (prompt_annotations in its early API versions).
+		return memberPromptFilterResults
+	case `"content_filter_results"`:
+		return memberContentFilterResults
 	}
 	return memberOther
 }

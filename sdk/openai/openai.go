@@ -80,7 +80,9 @@ func classify(req *http.Request) (endpoint, string) {
 	switch {
 	case strings.HasSuffix(p, "/chat/completions"):
 		return endpointChat, vocabulary.OperationChat
-	case strings.HasSuffix(p, "/responses"):
+	case strings.HasSuffix(p, "/responses"), strings.HasSuffix(p, "/responses/compact"):
+		// A compaction is a pass of the model over the conversation, with
+		// its usage, in a response object without model or status.
 		return endpointResponses, vocabulary.OperationChat
 	case strings.HasSuffix(p, "/completions"):
 		return endpointCompletions, vocabulary.OperationTextCompletion

@@ -263,10 +263,12 @@ func TestGroqStreamUsage(t *testing.T) {
 	assert.NotContains(t, m, vocabulary.GenAIUsageCacheReadTokens)
 }
 
-// firstChunkServer streams one chunk and then waits for the client to go.
+// firstChunkServer streams the first two chunks (the role, the first
+// content) and then waits for the client to go.
 func firstChunkServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	first := []byte(`data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}` + "\n\n")
+	first := []byte(`data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}` + "\n\n" +
+		`data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hello"},"finish_reason":null}]}` + "\n\n")
 	return adaptertest.HangingServerAfter(t, func(w http.ResponseWriter) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		_, _ = w.Write(first)
@@ -280,6 +282,8 @@ func TestChatCompletionStreamClosedEarly(t *testing.T) {
 
 	stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o-mini"))
 	require.True(t, stream.Next())
+	require.True(t, stream.Next())
+	require.Equal(t, "Hello", stream.Current().Choices[0].Delta.Content)
 	require.NoError(t, stream.Close())
 
 	s := adaptertest.Only(t, rec)
@@ -398,9 +402,185 @@ func TestResponsesStreamImageResult(t *testing.T) {
 	require.Equal(t, int64(2340), completed.Usage.InputTokens, "the client reads the event")
 
 	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+	// No delta: the image's finished output item is the first output.
+	ttft(t, m)
 	assert.Equal(t, []string{"stop"}, m[vocabulary.GenAIResponseFinishReasons])
 	assert.Equal(t, int64(2340), m[vocabulary.GenAIUsageInputTokens])
 	assert.Equal(t, int64(1610), m[vocabulary.GenAIUsageOutputTokens])
+}
+
+// TestAzureStreamTimeToFirstChunk: Azure OpenAI's streams begin with a
+// chunk that carries only the prompt's filter results (no choices), then
+// one with the role alone; the time to first chunk is that of the first
+// content, sent here a while after both.
+func TestAzureStreamTimeToFirstChunk(t *testing.T) {
+	rec := adaptertest.Record(t)
+	data, err := os.ReadFile("testdata/azure_chat_stream.sse")
+	require.NoError(t, err)
+	events := bytes.SplitAfter(data, []byte("\n\n"))
+	const wait = 100 * time.Millisecond
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write(bytes.Join(events[:2], nil))
+		w.(http.Flusher).Flush()
+		time.Sleep(wait)
+		_, _ = w.Write(bytes.Join(events[2:], nil))
+	}))
+	t.Cleanup(srv.Close)
+	c := client(srv)
+
+	params := chatParams("gpt-4o")
+	params.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
+	stream := c.Chat.Completions.NewStreaming(context.Background(), params)
+	var acc openai.ChatCompletionAccumulator
+	for stream.Next() {
+		acc.AddChunk(stream.Current())
+	}
+	require.NoError(t, stream.Err())
+	assert.Equal(t, "Hello!", acc.Choices[0].Message.Content)
+
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+	v, ok := m[vocabulary.GenAIResponseTimeToFirstChunk].(float64)
+	require.True(t, ok, "no time to first chunk")
+	// A lower bound: the content cannot have come before the server sent it.
+	assert.GreaterOrEqual(t, v, wait.Seconds(), "taken at a chunk without content")
+	assert.Equal(t, "chatcmpl-CWk9mZ3fQe1tVb7XyR2pLs8HdUoJn", m[vocabulary.GenAIResponseID])
+	assert.Equal(t, "gpt-4o-2024-11-20", m[vocabulary.GenAIResponseModel])
+	assert.Equal(t, []string{"stop"}, m[vocabulary.GenAIResponseFinishReasons])
+	assert.Equal(t, int64(9), m[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(2), m[vocabulary.GenAIUsageOutputTokens])
+	// Nothing was filtered.
+	assert.NotContains(t, m, vocabulary.RastirGuardrailAction)
+	assert.NotContains(t, m, vocabulary.RastirGuardrailCategory)
+}
+
+// TestAzureContentFilter: Azure OpenAI's content filter stops an answer
+// with finish_reason content_filter, recorded as it is, and marks the
+// category that acted with filtered: true in the choice's (or the
+// prompt's) content_filter_results; a prompt it blocks is answered with
+// status 400 and code content_filter. Either is a guardrail intervention.
+func TestAzureContentFilter(t *testing.T) {
+	const (
+		safe   = `"hate":{"filtered":false,"severity":"safe"},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}`
+		prompt = `"prompt_filter_results":[{"prompt_index":0,"content_filter_results":{` + safe + `,"jailbreak":{"filtered":false,"detected":false}}}]`
+		chunk  = `"created":1761903214,"id":"chatcmpl-CWkB2","model":"gpt-4o-2024-11-20","object":"chat.completion.chunk","system_fingerprint":"fp_b705f0c291"}`
+		head   = `data: {"choices":[],"created":0,"id":"","model":"","object":"",` + prompt + "}\n\n" +
+			`data: {"choices":[{"content_filter_results":{},"delta":{"content":"","refusal":null,"role":"assistant"},"finish_reason":null,"index":0,"logprobs":null}],` + chunk + "\n\n" +
+			`data: {"choices":[{"content_filter_results":{` + safe + `},"delta":{"content":"Here is"},"finish_reason":null,"index":0,"logprobs":null}],` + chunk + "\n\n"
+	)
+	for _, tt := range []struct {
+		name        string
+		status      int
+		contentType string
+		body        string
+		stream      bool
+		finish      []string
+		category    string // "" for no guardrail intervention
+	}{
+		{"stream, answer filtered", 200, "text/event-stream", head +
+			`data: {"choices":[{"content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":true,"severity":"medium"}},"delta":{},"finish_reason":"content_filter","index":0,"logprobs":null}],` + chunk + "\n\n" +
+			"data: [DONE]\n\n",
+			true, []string{"content_filter"}, vocabulary.GuardrailCategoryContentPolicy},
+		{"stream, custom blocklist", 200, "text/event-stream", head +
+			`data: {"choices":[{"content_filter_results":{` + safe + `,"custom_blocklists":{"filtered":true,"details":[{"filtered":true,"id":"competitors"}]}},"delta":{},"finish_reason":"content_filter","index":0,"logprobs":null}],` + chunk + "\n\n" +
+			"data: [DONE]\n\n",
+			true, []string{"content_filter"}, vocabulary.GuardrailCategoryWordPolicy},
+		{"answer filtered", 200, "application/json",
+			`{"choices":[{"content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"protected_material_code":{"filtered":false,"detected":false},"protected_material_text":{"filtered":false,"detected":false},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":true,"severity":"high"},"violence":{"filtered":false,"severity":"safe"}},"finish_reason":"content_filter","index":0,"logprobs":null,"message":{"annotations":[],"content":null,"refusal":null,"role":"assistant"}}],` +
+				`"created":1761903290,"id":"chatcmpl-CWkC4","model":"gpt-4o-2024-11-20","object":"chat.completion",` + prompt + `,"system_fingerprint":"fp_b705f0c291",` +
+				`"usage":{"completion_tokens":31,"completion_tokens_details":{"accepted_prediction_tokens":0,"audio_tokens":0,"reasoning_tokens":0,"rejected_prediction_tokens":0},"prompt_tokens":24,"prompt_tokens_details":{"audio_tokens":0,"cached_tokens":0},"total_tokens":55}}`,
+			false, []string{"content_filter"}, vocabulary.GuardrailCategoryContentPolicy},
+		{"jailbreak detected, annotated only", 200, "application/json",
+			`{"choices":[{"content_filter_results":{` + safe + `},"finish_reason":"stop","index":0,"logprobs":null,"message":{"annotations":[],"content":"I can't help with that.","refusal":null,"role":"assistant"}}],` +
+				`"created":1761903290,"id":"chatcmpl-CWkC5","model":"gpt-4o-2024-11-20","object":"chat.completion",` +
+				`"prompt_filter_results":[{"prompt_index":0,"content_filter_results":{` + safe + `,"jailbreak":{"filtered":false,"detected":true}}}],"system_fingerprint":"fp_b705f0c291",` +
+				`"usage":{"completion_tokens":7,"prompt_tokens":24,"total_tokens":31}}`,
+			false, []string{"stop"}, ""},
+		{"prompt blocked", 400, "application/json",
+			`{"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766","type":null,"param":"prompt","code":"content_filter","status":400,` +
+				`"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"hate":{"filtered":false,"severity":"safe"},"jailbreak":{"filtered":true,"detected":true},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}}}}}`,
+			false, nil, vocabulary.GuardrailCategoryContentPolicy},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", tt.contentType)
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			t.Cleanup(srv.Close)
+			c := client(srv)
+
+			var err error
+			if tt.stream {
+				stream := c.Chat.Completions.NewStreaming(context.Background(), chatParams("gpt-4o"))
+				for stream.Next() {
+				}
+				err = stream.Err()
+			} else {
+				_, err = c.Chat.Completions.New(context.Background(), chatParams("gpt-4o"))
+			}
+
+			s := adaptertest.Only(t, rec)
+			m := adaptertest.Attrs(s.Attributes())
+			if tt.status >= 400 {
+				var apiErr *openai.Error
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, "content_filter", apiErr.Code)
+				assert.Equal(t, codes.Error, s.Status().Code)
+				assert.Equal(t, vocabulary.ErrorValidation, m[vocabulary.RastirErrorCategoryKey])
+			} else {
+				require.NoError(t, err)
+				assert.Equal(t, codes.Unset, s.Status().Code)
+			}
+			if tt.finish == nil {
+				assert.NotContains(t, m, vocabulary.GenAIResponseFinishReasons)
+			} else {
+				assert.Equal(t, tt.finish, m[vocabulary.GenAIResponseFinishReasons])
+			}
+			if tt.category == "" {
+				assert.NotContains(t, m, vocabulary.RastirGuardrailAction)
+				assert.NotContains(t, m, vocabulary.RastirGuardrailCategory)
+			} else {
+				assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
+				assert.Equal(t, tt.category, m[vocabulary.RastirGuardrailCategory])
+			}
+		})
+	}
+}
+
+// TestResponsesCompact: POST /responses/compact runs a compaction pass of
+// the model over a conversation and returns its usage; it is traced as
+// /responses is. The compacted response has neither a model nor a status.
+func TestResponsesCompact(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "/v1/responses/compact", reply{200, "application/json", "responses_compact.json"})
+	host, port := adaptertest.HostPort(t, srv)
+	c := client(srv)
+
+	resp, err := c.Responses.Compact(context.Background(), responses.ResponseCompactParams{
+		Model: "gpt-5.1-codex-max",
+		Input: responses.ResponseCompactParamsInputUnion{OfString: openai.String("Create a simple landing page for a dog petting cafe.")},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, int64(577), resp.Usage.TotalTokens)
+
+	s := adaptertest.Only(t, rec)
+	assert.Equal(t, "chat gpt-5.1-codex-max", s.Name())
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirSpanTypeKey:         vocabulary.SpanTypeLLM,
+		vocabulary.GenAIOperationName:        vocabulary.OperationChat,
+		vocabulary.GenAIRequestModel:         "gpt-5.1-codex-max",
+		vocabulary.GenAIProviderName:         vocabulary.ProviderOpenAI,
+		vocabulary.ServerAddress:             host,
+		vocabulary.ServerPort:                port,
+		vocabulary.HTTPResponseStatusCode:    int64(200),
+		vocabulary.GenAIResponseID:           "resp_001",
+		vocabulary.GenAIUsageInputTokens:     int64(139),
+		vocabulary.GenAIUsageOutputTokens:    int64(438),
+		vocabulary.GenAIUsageCacheReadTokens: int64(0),
+		vocabulary.GenAIUsageReasoningTokens: int64(64),
+	}, adaptertest.Attrs(s.Attributes()))
 }
 
 func TestEmbeddings(t *testing.T) {

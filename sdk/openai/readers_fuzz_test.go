@@ -2,7 +2,10 @@ package rastiropenai
 
 import (
 	"bytes"
+	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -66,6 +69,9 @@ func FuzzReadCompletion(f *testing.F) {
 	f.Add([]byte(`{"usage":{"prompt_tokens":1300,"prompt_tokens_details":{"cached_tokens":1280},"prompt_cache_hit_tokens":1280,"prompt_cache_miss_tokens":20}}`))
 	f.Add([]byte(`{"usage":{"prompt_tokens":3100,"prompt_tokens_details":{"cached_tokens":1024,"cache_write_tokens":2048}}}`))
 	f.Add([]byte(`{"choices":[{"finish_reason":"stop"}],"x_groq":{"id":"req_1","usage":{"queue_time":0.06,"prompt_tokens":18,"completion_tokens":3}}}`))
+	f.Add([]byte(`{"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"jailbreak":{"filtered":true,"detected":true}}}]}`))
+	f.Add([]byte(`{"choices":[{"content_filter_results":{"custom_blocklists":{"filtered":true,"details":[{"filtered":true,"id":"x"}]}},"delta":{"content":"","refusal":null,"role":"assistant","tool_calls":[{"index":0}]},"finish_reason":null,"index":0}]}`))
+	f.Add([]byte(`{"choices":[{"index":0,"delta":{"reasoning_content":"Ok","function_call":{"name":"f"}},"text":"","finish_reason":null}],"prompt_annotations":[{"content_filter_results":{"profanity":[{"filtered":true}]}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
 		r := result{models: &models}
@@ -75,9 +81,14 @@ func FuzzReadCompletion(f *testing.F) {
 			ID      *string `json:"id,omitempty"`
 			Model   *string `json:"model,omitempty"`
 			Choices []struct {
-				FinishReason *string `json:"finish_reason,omitempty"`
+				FinishReason  *string         `json:"finish_reason,omitempty"`
+				Text          *string         `json:"text,omitempty"`
+				Delta         *chunkDelta     `json:"delta,omitempty"`
+				FilterResults filterResultMap `json:"content_filter_results,omitempty"`
 			} `json:"choices,omitempty"`
-			Usage *completionUsage `json:"usage,omitempty"`
+			PromptFilterResults []promptFilterResult `json:"prompt_filter_results,omitempty"`
+			PromptAnnotations   []promptFilterResult `json:"prompt_annotations,omitempty"`
+			Usage               *completionUsage     `json:"usage,omitempty"`
 			// Groq's streamed usage, encoded after the usage member.
 			XGroq *struct {
 				Usage *completionUsage `json:"usage,omitempty"`
@@ -89,22 +100,115 @@ func FuzzReadCompletion(f *testing.F) {
 		}
 
 		got := result{models: &models}
-		require.False(t, got.readCompletion(httptap.View(canon)), "%s", canon)
+		output, isError := got.readCompletion(httptap.View(canon))
+		require.False(t, isError, "%s", canon)
 		assert.Equal(t, adaptertest.Deref(doc.ID, ""), got.id, "%s", canon)
 		assert.Equal(t, adaptertest.Deref(doc.Model, ""), got.model, "%s", canon)
-		var finish []string
+		var (
+			finish     []string
+			wantOutput bool
+			want       result // its filter category
+		)
 		for _, c := range doc.Choices {
 			if s := adaptertest.Deref(c.FinishReason, ""); s != "" {
 				finish = append(finish, s)
+				wantOutput = true
 			}
+			wantOutput = wantOutput || adaptertest.Deref(c.Text, "") != "" || c.Delta.output()
+			c.FilterResults.check(&want)
+		}
+		for _, p := range append(doc.PromptFilterResults, doc.PromptAnnotations...) {
+			p.FilterResults.check(&want)
 		}
 		assert.Equal(t, finish, got.finish, "%s", canon)
+		assert.Equal(t, wantOutput, output, "%s", canon)
+		assert.Equal(t, want.filtered, got.filtered, "%s", canon)
+		assert.Equal(t, want.filter, got.filter, "%s", canon)
 		usage := doc.Usage
 		if doc.XGroq != nil && doc.XGroq.Usage != nil {
 			usage = doc.XGroq.Usage
 		}
 		checkUsage(t, &got, (*usageShape)(usage))
 	})
+}
+
+// chunkDelta is the delta of a streamed choice.
+type chunkDelta struct {
+	Content          *string `json:"content,omitempty"`
+	Refusal          *string `json:"refusal,omitempty"`
+	ReasoningContent *string `json:"reasoning_content,omitempty"`
+	Reasoning        *string `json:"reasoning,omitempty"`
+	ToolCalls        any     `json:"tool_calls,omitempty"`
+	FunctionCall     any     `json:"function_call,omitempty"`
+	Audio            any     `json:"audio,omitempty"`
+}
+
+// output tells a delta that carries model output: a non-empty string, or
+// a non-empty array or object of the members that stream as those.
+func (d *chunkDelta) output() bool {
+	if d == nil {
+		return false
+	}
+	for _, s := range []*string{d.Content, d.Refusal, d.ReasoningContent, d.Reasoning} {
+		if adaptertest.Deref(s, "") != "" {
+			return true
+		}
+	}
+	for _, v := range []any{d.ToolCalls, d.FunctionCall, d.Audio} {
+		switch v := v.(type) {
+		case []any:
+			if len(v) > 0 {
+				return true
+			}
+		case map[string]any:
+			if len(v) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type promptFilterResult struct {
+	FilterResults filterResultMap `json:"content_filter_results,omitempty"`
+}
+
+// filterResultMap is Azure OpenAI's content_filter_results, by category.
+type filterResultMap map[string]any
+
+// check records in r the category of the first category (in the order
+// encoding/json writes them) whose value has a "filtered": true.
+func (m filterResultMap) check(r *result) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if hasFiltered(m[k]) {
+			quoted, err := json.Marshal(k)
+			if err == nil {
+				r.contentFiltered(string(quoted))
+			}
+			return
+		}
+	}
+}
+
+func hasFiltered(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		if v["filtered"] == true {
+			return true
+		}
+		for _, e := range v {
+			if hasFiltered(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if hasFiltered(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // completionUsage is the usage object of a chat completion or completion.
