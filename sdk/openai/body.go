@@ -62,7 +62,8 @@ const (
 	filterOther
 )
 
-// String returns the category's rastir.guardrail.category, "" when untold.
+// String returns the category's rastir.guardrail.category, "" when untold
+// or of no bounded category.
 func (c filterCategory) String() string {
 	switch c {
 	case filterContent:
@@ -71,9 +72,10 @@ func (c filterCategory) String() string {
 		return vocabulary.GuardrailCategoryWordPolicy
 	case filterGrounding:
 		return vocabulary.GuardrailCategoryContextualGrounding
-	case filterOther:
-		return vocabulary.OverflowValue
 	}
+	// A filter of no bounded category (one Azure adds later) sets no
+	// category: the span says what is known, and the connector labels
+	// the intervention as it does any span without one.
 	return ""
 }
 

@@ -475,7 +475,7 @@ func TestAzureContentFilter(t *testing.T) {
 		body        string
 		stream      bool
 		finish      []string
-		category    string // "" for no guardrail intervention
+		category    string // "" for no guardrail intervention, "-" for one of no category
 	}{
 		{"stream, answer filtered", 200, "text/event-stream", head +
 			`data: {"choices":[{"content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":true,"severity":"medium"}},"delta":{},"finish_reason":"content_filter","index":0,"logprobs":null}],` + chunk + "\n\n" +
@@ -500,6 +500,10 @@ func TestAzureContentFilter(t *testing.T) {
 			`{"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766","type":null,"param":"prompt","code":"content_filter","status":400,` +
 				`"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"hate":{"filtered":false,"severity":"safe"},"jailbreak":{"filtered":true,"detected":true},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}}}}}`,
 			false, nil, vocabulary.GuardrailCategoryContentPolicy},
+		{"filter of no known category", 200, "application/json",
+			`{"choices":[{"content_filter_results":{` + safe + `,"new_filter":{"filtered":true}},"finish_reason":"content_filter","index":0,"logprobs":null,"message":{"content":null,"role":"assistant"}}],` +
+				`"created":1761903290,"id":"chatcmpl-CWkC6","model":"gpt-4o-2024-11-20","object":"chat.completion","usage":{"completion_tokens":0,"prompt_tokens":24,"total_tokens":24}}`,
+			false, []string{"content_filter"}, "-"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := adaptertest.Record(t)
@@ -538,10 +542,14 @@ func TestAzureContentFilter(t *testing.T) {
 			} else {
 				assert.Equal(t, tt.finish, m[vocabulary.GenAIResponseFinishReasons])
 			}
-			if tt.category == "" {
+			switch tt.category {
+			case "":
 				assert.NotContains(t, m, vocabulary.RastirGuardrailAction)
 				assert.NotContains(t, m, vocabulary.RastirGuardrailCategory)
-			} else {
+			case "-":
+				assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
+				assert.NotContains(t, m, vocabulary.RastirGuardrailCategory)
+			default:
 				assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
 				assert.Equal(t, tt.category, m[vocabulary.RastirGuardrailCategory])
 			}
