@@ -23,8 +23,9 @@ import (
 // m's callbacks handler may be h, or not set: the LLM callbacks h gets
 // for a wrapped call (start, end, error) record nothing more, and its
 // streamed chunks (HandleStreamingFunc) mark the call's span. Each call
-// carries its own span in the context it passes to m, so concurrent calls
-// on one context do not end each other's spans. A wrapped model wrapped
+// carries its own span in the context it passes to m (as the current
+// span, so that the spans of an instrumented HTTP client nest under it),
+// so concurrent calls on one context do not end each other's spans. A wrapped model wrapped
 // again by h, or called through another model within a wrapped call,
 // makes no second span.
 //
@@ -34,22 +35,22 @@ func (h *Handler) WrapModel(m llms.Model) llms.Model {
 	if h == nil || m == nil {
 		return m
 	}
-	if w, ok := m.(*model); ok && w.h == h {
+	if w, ok := m.(*wrappedModel); ok && w.h == h {
 		return w
 	}
-	return &model{h: h, inner: m}
+	return &wrappedModel{h: h, inner: m}
 }
 
-// model is an llms.Model traced by a Handler.
-type model struct {
+// wrappedModel is an llms.Model traced by a Handler.
+type wrappedModel struct {
 	h     *Handler
 	inner llms.Model
 }
 
-var _ llms.ReasoningModel = (*model)(nil)
+var _ llms.ReasoningModel = (*wrappedModel)(nil)
 
 // GenerateContent calls the wrapped model in an LLM span.
-func (m *model) GenerateContent(ctx context.Context, messages []llms.MessageContent, options ...llms.CallOption) (res *llms.ContentResponse, err error) {
+func (m *wrappedModel) GenerateContent(ctx context.Context, messages []llms.MessageContent, options ...llms.CallOption) (res *llms.ContentResponse, err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -78,13 +79,13 @@ func (m *model) GenerateContent(ctx context.Context, messages []llms.MessageCont
 
 // Call generates from a single prompt through GenerateContent, so that it
 // is traced as well.
-func (m *model) Call(ctx context.Context, prompt string, options ...llms.CallOption) (string, error) {
+func (m *wrappedModel) Call(ctx context.Context, prompt string, options ...llms.CallOption) (string, error) {
 	return llms.GenerateFromSinglePrompt(ctx, m, prompt, options...)
 }
 
 // SupportsReasoning reports whether the wrapped model is an
 // llms.ReasoningModel that supports reasoning.
-func (m *model) SupportsReasoning() bool {
+func (m *wrappedModel) SupportsReasoning() bool {
 	r, ok := m.inner.(llms.ReasoningModel)
 	return ok && r.SupportsReasoning()
 }

@@ -463,3 +463,21 @@ func TestWrapModelParent(t *testing.T) {
 	assert.Equal(t, codes.Unset, wrapped.Status().Code)
 	assert.Empty(t, h.stacks)
 }
+
+// TestWrapModelHTTPSpanNests: the LLM gets the call's span as its
+// context's current span, so an instrumented HTTP client's span is its
+// child.
+func TestWrapModelHTTPSpanNests(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := apiServer(t, "/v1/messages", http.StatusOK, anthropicText)
+	h := New(WithModel("claude-sonnet-4-5"), WithProvider(vocabulary.ProviderAnthropic))
+	llm, err := anthropic.New(anthropic.WithBaseURL(srv.URL+"/v1"), anthropic.WithToken("test"),
+		anthropic.WithHTTPClient(rastir.WrapClient("anthropic", srv.Client())))
+	require.NoError(t, err)
+	_, err = h.WrapModel(llm).GenerateContent(context.Background(), []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeHuman, "Hello")})
+	require.NoError(t, err)
+	spans := byName(t, rec)
+	require.Len(t, rec.Ended(), 2)
+	require.Len(t, spans["anthropic.POST"], 1)
+	childOf(t, spans["anthropic.POST"][0], spans["chat claude-sonnet-4-5"][0])
+}
