@@ -159,26 +159,28 @@ func TestWrapModelAnthropic(t *testing.T) {
 			msg:   "API returned unexpected status code: 500: Internal server error",
 		},
 	} {
-		for _, callbacksSet := range []bool{true, false} {
-			name := tc.name + "/callbacks handler"
-			if !callbacksSet {
-				name = tc.name + "/wrapper only"
+		eachMode(t, tc, func(t *testing.T, callbacksSet bool) {
+			rec := adaptertest.Record(t)
+			srv := apiServer(t, "/v1/messages", tc.status, tc.body)
+			h := New(WithModel("claude-sonnet-4-5"), WithProvider(vocabulary.ProviderAnthropic))
+			llm, err := anthropic.New(anthropic.WithBaseURL(srv.URL+"/v1"), anthropic.WithToken("test"), anthropic.WithModel("claude-sonnet-4-5"))
+			require.NoError(t, err)
+			if callbacksSet {
+				llm.CallbacksHandler = h
 			}
-			t.Run(name, func(t *testing.T) {
-				rec := adaptertest.Record(t)
-				srv := apiServer(t, "/v1/messages", tc.status, tc.body)
-				h := New(WithModel("claude-sonnet-4-5"), WithProvider(vocabulary.ProviderAnthropic))
-				llm, err := anthropic.New(anthropic.WithBaseURL(srv.URL+"/v1"), anthropic.WithToken("test"), anthropic.WithModel("claude-sonnet-4-5"))
-				require.NoError(t, err)
-				if callbacksSet {
-					llm.CallbacksHandler = h
-				}
-				_, err = h.WrapModel(llm).GenerateContent(context.Background(), []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeHuman, "Hello")})
-				checkCall(t, rec, tc, err, "chat claude-sonnet-4-5")
-				assert.Empty(t, h.stacks)
-			})
-		}
+			_, err = h.WrapModel(llm).GenerateContent(context.Background(), []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeHuman, "Hello")})
+			checkCall(t, rec, tc, err, "chat claude-sonnet-4-5")
+			assert.Empty(t, h.stacks)
+		})
 	}
+}
+
+// eachMode runs a case with the handler as the LLM's callbacks handler,
+// then with the wrapper only.
+func eachMode(t *testing.T, tc wrapCase, run func(t *testing.T, callbacksSet bool)) {
+	t.Helper()
+	t.Run(tc.name+"/callbacks handler", func(t *testing.T) { run(t, true) })
+	t.Run(tc.name+"/wrapper only", func(t *testing.T) { run(t, false) })
 }
 
 // TestWrapModelOpenAI: langchaingo's OpenAI LLM sends no error callback;
@@ -207,27 +209,21 @@ func TestWrapModelOpenAI(t *testing.T) {
 			msg:   "API returned unexpected status code: 500: The server had an error",
 		},
 	} {
-		for _, callbacksSet := range []bool{true, false} {
-			name := tc.name + "/callbacks handler"
-			if !callbacksSet {
-				name = tc.name + "/wrapper only"
+		eachMode(t, tc, func(t *testing.T, callbacksSet bool) {
+			rec := adaptertest.Record(t)
+			srv := apiServer(t, "/chat/completions", tc.status, tc.body)
+			h := New(WithModel("gpt-4o"), WithProvider(vocabulary.ProviderOpenAI))
+			opts := []openai.Option{openai.WithBaseURL(srv.URL + "/v1"), openai.WithToken("test"), openai.WithModel("gpt-4o")}
+			if callbacksSet {
+				opts = append(opts, openai.WithCallback(h))
 			}
-			t.Run(name, func(t *testing.T) {
-				rec := adaptertest.Record(t)
-				srv := apiServer(t, "/chat/completions", tc.status, tc.body)
-				h := New(WithModel("gpt-4o"), WithProvider(vocabulary.ProviderOpenAI))
-				opts := []openai.Option{openai.WithBaseURL(srv.URL + "/v1"), openai.WithToken("test"), openai.WithModel("gpt-4o")}
-				if callbacksSet {
-					opts = append(opts, openai.WithCallback(h))
-				}
-				llm, err := openai.New(opts...)
-				require.NoError(t, err)
-				// Call goes through GenerateContent, traced too.
-				_, err = h.WrapModel(llm).Call(context.Background(), "Hello") //nolint:staticcheck // the deprecated method is still called
-				checkCall(t, rec, tc, err, "chat gpt-4o")
-				assert.Empty(t, h.stacks)
-			})
-		}
+			llm, err := openai.New(opts...)
+			require.NoError(t, err)
+			// Call goes through GenerateContent, traced too.
+			_, err = h.WrapModel(llm).Call(context.Background(), "Hello") //nolint:staticcheck // the deprecated method is still called
+			checkCall(t, rec, tc, err, "chat gpt-4o")
+			assert.Empty(t, h.stacks)
+		})
 	}
 }
 
