@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/tmc/langchaingo/callbacks"
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/schema"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -27,6 +28,34 @@ func BenchmarkAgentStep(b *testing.B) {
 		h.HandleChainStart(ctx, nil)
 		h.HandleLLMGenerateContentStart(ctx, nil)
 		h.HandleLLMGenerateContentEnd(ctx, res)
+		h.HandleAgentAction(ctx, action)
+		h.HandleToolStart(ctx, "")
+		h.HandleToolEnd(ctx, "")
+		h.HandleChainEnd(ctx, nil)
+	}
+}
+
+// BenchmarkAgentStepWrapped measures the same step with the LLM call made
+// through WrapModel, around a model that sends the handler its start and
+// end callbacks (as langchaingo's OpenAI LLM does) and returns at once.
+func BenchmarkAgentStepWrapped(b *testing.B) {
+	tp := sdktrace.NewTracerProvider()
+	rastir.UseTracerProvider(tp)
+	defer rastir.UseTracerProvider(nil)
+	h := New(WithAgentName("bench"), WithModel("gpt-4o"))
+	ctx := context.Background()
+	res := &llms.ContentResponse{Choices: []*llms.ContentChoice{{StopReason: "stop", GenerationInfo: map[string]any{"PromptTokens": 10, "CompletionTokens": 5}}}}
+	m := h.WrapModel(&scripted{handler: h, res: res, script: func(ctx context.Context, h callbacks.Handler) {
+		h.HandleLLMGenerateContentStart(ctx, nil)
+		h.HandleLLMGenerateContentEnd(ctx, res)
+	}})
+	action := schema.AgentAction{Tool: "search"}
+	b.ReportAllocs()
+	for b.Loop() {
+		h.HandleChainStart(ctx, nil)
+		if _, err := m.GenerateContent(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
 		h.HandleAgentAction(ctx, action)
 		h.HandleToolStart(ctx, "")
 		h.HandleToolEnd(ctx, "")

@@ -11,7 +11,6 @@ import (
 	"github.com/tmc/langchaingo/callbacks"
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/schema"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
@@ -38,7 +37,8 @@ var errAbandoned = errors.New("langchaingo: no end callback before the enclosing
 
 // errNoEnd ends an LLM or retrieval span still open when the next span of
 // its tree starts: nothing runs inside those calls, so the call returned
-// without its end callback (a failed call).
+// without its end callback (a failed call, unless the provider's LLM
+// reports no success: silentSuccess).
 var errNoEnd = errors.New("langchaingo: no end callback before the next call started")
 
 // errContextDone ends an LLM or retrieval span still open when the context
@@ -89,7 +89,11 @@ func WithAgentName(name string) Option { return func(h *Handler) { h.agent = nam
 func WithModel(model string) Option { return func(h *Handler) { h.model = model } }
 
 // WithProvider sets the provider of the LLM spans (use the semconv values,
-// vocabulary.Provider*).
+// vocabulary.Provider*). It also tells the handler how the provider's
+// langchaingo LLM reports its calls: an LLM span of
+// vocabulary.ProviderAnthropic or ProviderIBMWatsonxAI whose end callback
+// never came ends as successful (those LLMs report failures only), other
+// LLM spans as failed.
 func WithProvider(provider string) Option { return func(h *Handler) { h.provider = provider } }
 
 // Handler is a callbacks.Handler that records Rastir spans. langchaingo
@@ -98,10 +102,16 @@ func WithProvider(provider string) Option { return func(h *Handler) { h.provider
 // span the callbacks' context carries (the application's agent or request
 // span, or none): a span started in a callback is the child of the
 // innermost open span of its tree. Concurrent call trees must each run
-// under their own span to be told apart. A Handler is safe for concurrent
-// use.
+// under their own span to be told apart; a model wrapped by WrapModel keeps
+// each call's span apart even within one tree. A Handler is safe for
+// concurrent use.
 type Handler struct {
 	agent, model, provider string
+	// llmOpts are the start options of the LLM spans.
+	llmOpts []rastir.Option
+	// silentSuccess: the provider's LLM reports a failed request
+	// (HandleLLMError) but not a successful call (no end callback).
+	silentSuccess bool
 
 	mu     sync.Mutex
 	stacks map[treeID]*stack
@@ -109,14 +119,29 @@ type Handler struct {
 
 var _ callbacks.Handler = (*Handler)(nil)
 
-// New returns a Handler; pass it as the callbacks handler of LLMs, chains,
-// agents, tools and retrievers.
+// New returns a Handler; pass it as the callbacks handler of chains,
+// agents, tools and retrievers, and wrap the LLMs with WrapModel.
 func New(opts ...Option) *Handler {
 	h := &Handler{stacks: make(map[treeID]*stack)}
 	for _, o := range opts {
-		o(h)
+		if o != nil {
+			o(h)
+		}
 	}
+	if h.provider != "" {
+		h.llmOpts = []rastir.Option{rastir.WithProvider(h.provider)}
+	}
+	h.silentSuccess = silentSuccess(h.provider)
 	return h
+}
+
+// silentSuccess reports whether langchaingo's LLM for provider sends
+// HandleLLMError when its request fails but no end callback when the call
+// succeeds (llms/anthropic, llms/watsonx): its LLM span still open when
+// the next call starts, its context ends or its chain ends was a call that
+// returned successfully.
+func silentSuccess(provider string) bool {
+	return provider == vocabulary.ProviderAnthropic || provider == vocabulary.ProviderIBMWatsonxAI
 }
 
 // treeID identifies a call tree: the span of the callbacks' context.
@@ -146,15 +171,7 @@ func (h *Handler) start(ctx context.Context, k kind, open func(parent context.Co
 		st = &stack{}
 		h.stacks[key] = st
 	}
-	// langchaingo calls nothing inside an LLM call or a retrieval: one
-	// still open on top returned without its end callback (langchaingo's
-	// OpenAI LLM and its retriever report no errors), and is no parent.
-	if n := len(st.entries); n > 0 && (st.entries[n-1].kind == kindLLM || st.entries[n-1].kind == kindRetriever) {
-		st.entries[n-1].release()
-		finish(st.entries[n-1].span, errNoEnd)
-		st.entries[n-1] = entry{}
-		st.entries = st.entries[:n-1]
-	}
+	h.dropCallLocked(st)
 	if len(st.entries) >= maxDepth {
 		return
 	}
@@ -165,10 +182,56 @@ func (h *Handler) start(ctx context.Context, k kind, open func(parent context.Co
 	sctx, span := open(parent, st, len(st.entries) == 0)
 	e := entry{kind: k, ctx: sctx, span: span}
 	if (k == kindLLM || k == kindRetriever) && ctx.Done() != nil {
-		// The last failed call of a tree has no later start to end it.
+		// The last call of a tree whose end never came has no later
+		// start to end it.
 		e.stop = context.AfterFunc(ctx, func() { h.expire(key, span) })
 	}
 	st.entries = append(st.entries, e)
+}
+
+// dropCallLocked ends an LLM or retrieval span still open on top of st: a
+// new call of the tree starts, and langchaingo calls nothing inside those
+// calls, so that call returned without its end callback (langchaingo's
+// OpenAI LLM reports no errors, its Anthropic LLM no success, its
+// retriever no errors), and is no parent.
+func (h *Handler) dropCallLocked(st *stack) {
+	if n := len(st.entries); n > 0 && (st.entries[n-1].kind == kindLLM || st.entries[n-1].kind == kindRetriever) {
+		h.endUnreported(&st.entries[n-1], errNoEnd)
+		st.entries[n-1] = entry{}
+		st.entries = st.entries[:n-1]
+	}
+}
+
+// parent returns the context of the innermost open span of ctx's tree (ctx
+// when none is open), after ending an LLM or retrieval span left open on
+// top of it, for a span the handler does not keep on the tree's stack.
+func (h *Handler) parent(ctx context.Context) context.Context {
+	key := treeKey(ctx)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st := h.stacks[key]
+	if st == nil {
+		return ctx
+	}
+	h.dropCallLocked(st)
+	n := len(st.entries)
+	if n == 0 {
+		delete(h.stacks, key)
+		return ctx
+	}
+	return st.entries[n-1].ctx
+}
+
+// endUnreported ends the span of e, whose end callback never came: failed
+// with cause, except an LLM span of a provider whose LLM reports its
+// failures only (silentSuccess), which ends as successful, without usage.
+func (h *Handler) endUnreported(e *entry, cause error) {
+	e.release()
+	if e.kind == kindLLM && h.silentSuccess {
+		e.span.End()
+		return
+	}
+	finish(e.span, cause)
 }
 
 // expire ends span, and the spans still open above it, when the context
@@ -185,8 +248,7 @@ func (h *Handler) expire(key treeID, span *rastir.Span) {
 			continue
 		}
 		for j := len(st.entries) - 1; j >= i; j-- {
-			st.entries[j].release()
-			finish(st.entries[j].span, errContextDone)
+			h.endUnreported(&st.entries[j], errContextDone)
 		}
 		clear(st.entries[i:])
 		st.entries = st.entries[:i]
@@ -214,12 +276,11 @@ func (h *Handler) end(ctx context.Context, k kind, cause error) *rastir.Span {
 		if st.entries[i].kind != k {
 			continue
 		}
-		for _, e := range st.entries[i+1:] {
-			e.release()
+		for j := i + 1; j < len(st.entries); j++ {
 			if cause != nil {
-				finish(e.span, cause)
+				h.endUnreported(&st.entries[j], cause)
 			} else {
-				finish(e.span, errAbandoned)
+				h.endUnreported(&st.entries[j], errAbandoned)
 			}
 		}
 		s := st.entries[i].span
@@ -256,20 +317,25 @@ func (h *Handler) HandleChainError(ctx context.Context, err error) {
 }
 
 // HandleLLMGenerateContentStart starts an LLM span for the configured
-// model and provider.
+// model and provider. In a call made through WrapModel, whose span the
+// wrapper opened, it does nothing.
 func (h *Handler) HandleLLMGenerateContentStart(ctx context.Context, _ []llms.MessageContent) {
+	if h.callFrom(ctx) != nil {
+		return
+	}
 	h.start(ctx, kindLLM, func(parent context.Context, _ *stack, _ bool) (context.Context, *rastir.Span) {
-		var opts []rastir.Option
-		if h.provider != "" {
-			opts = append(opts, rastir.WithProvider(h.provider))
-		}
-		return rastir.StartLLM(parent, h.model, opts...)
+		return rastir.StartLLM(parent, h.model, h.llmOpts...)
 	})
 }
 
 // HandleLLMGenerateContentEnd records the token usage and finish reasons of
-// the response and ends the innermost LLM span.
+// the response and ends the innermost LLM span. In a call made through
+// WrapModel it does nothing: the wrapper records the response the call
+// returns.
 func (h *Handler) HandleLLMGenerateContentEnd(ctx context.Context, res *llms.ContentResponse) {
+	if h.callFrom(ctx) != nil {
+		return
+	}
 	s := h.end(ctx, kindLLM, nil)
 	if s == nil {
 		return
@@ -278,8 +344,13 @@ func (h *Handler) HandleLLMGenerateContentEnd(ctx context.Context, res *llms.Con
 	s.End()
 }
 
-// HandleLLMError fails and ends the innermost LLM span.
+// HandleLLMError fails and ends the innermost LLM span. In a call made
+// through WrapModel it does nothing: the wrapper records the error the call
+// returns.
 func (h *Handler) HandleLLMError(ctx context.Context, err error) {
+	if h.callFrom(ctx) != nil {
+		return
+	}
 	finish(h.end(ctx, kindLLM, err), err)
 }
 
@@ -339,57 +410,28 @@ func (h *Handler) HandleText(context.Context, string) {}
 func (h *Handler) HandleLLMStart(context.Context, []string) {}
 
 // HandleStreamingFunc records the time to the first streamed chunk on the
-// innermost LLM span.
+// span of the call made through WrapModel, else on the innermost LLM span.
 func (h *Handler) HandleStreamingFunc(ctx context.Context, chunk []byte) {
 	if len(chunk) == 0 {
 		return
 	}
-	h.mu.Lock()
 	var s *rastir.Span
-	if st := h.stacks[treeKey(ctx)]; st != nil {
-		for i := len(st.entries) - 1; i >= 0; i-- {
-			if st.entries[i].kind == kindLLM {
-				s = st.entries[i].span
-				break
+	if c := h.callFrom(ctx); c != nil {
+		s = c.span
+	} else {
+		h.mu.Lock()
+		if st := h.stacks[treeKey(ctx)]; st != nil {
+			for i := len(st.entries) - 1; i >= 0; i-- {
+				if st.entries[i].kind == kindLLM {
+					s = st.entries[i].span
+					break
+				}
 			}
 		}
+		h.mu.Unlock()
 	}
-	h.mu.Unlock()
 	if s != nil {
 		s.SetStreaming(true)
 		s.MarkFirstChunk()
 	}
-}
-
-// finish fails and ends s with err; the category of a langchaingo
-// *llms.Error comes from its code.
-func finish(s *rastir.Span, err error) {
-	if s == nil {
-		return
-	}
-	s.Fail(err)
-	if c := codeCategory(err); c != "" {
-		s.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, c))
-	}
-	s.End()
-}
-
-// codeCategory maps the code of a langchaingo *llms.Error to an error
-// category, or "".
-func codeCategory(err error) string {
-	var e *llms.Error
-	if !errors.As(err, &e) {
-		return ""
-	}
-	switch e.Code {
-	case llms.ErrCodeRateLimit, llms.ErrCodeQuotaExceeded:
-		return vocabulary.ErrorRateLimit
-	case llms.ErrCodeTimeout:
-		return vocabulary.ErrorTimeout
-	case llms.ErrCodeInvalidRequest, llms.ErrCodeTokenLimit, llms.ErrCodeContentFilter:
-		return vocabulary.ErrorValidation
-	case llms.ErrCodeProviderUnavailable, llms.ErrCodeAuthentication, llms.ErrCodeResourceNotFound:
-		return vocabulary.ErrorProvider
-	}
-	return ""
 }

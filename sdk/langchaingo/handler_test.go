@@ -170,9 +170,14 @@ func TestLLMError(t *testing.T) {
 	a := adaptertest.Attrs(l.Attributes())
 	assert.Equal(t, "planner", a[vocabulary.GenAIAgentName])
 	// langchaingo's OpenAI LLM reports no error callback and returns a
-	// plain error: the chain's error ends the call's span.
+	// plain error: the chain's error ends the call's span, with the status
+	// its message gives.
 	assert.Contains(t, l.Status().Description, "429")
-	assert.Equal(t, vocabulary.ErrorUnknown, a[vocabulary.RastirErrorCategoryKey])
+	assert.Equal(t, vocabulary.ErrorRateLimit, a[vocabulary.RastirErrorCategoryKey])
+	assert.Equal(t, int64(429), a[vocabulary.HTTPResponseStatusCode])
+	c := adaptertest.Attrs(chain.Attributes())
+	assert.Equal(t, vocabulary.ErrorRateLimit, c[vocabulary.RastirErrorCategoryKey])
+	assert.NotContains(t, c, vocabulary.HTTPResponseStatusCode, "the chain is no HTTP call")
 	require.NotEmpty(t, l.Events())
 	assert.Equal(t, vocabulary.EventException, l.Events()[0].Name)
 }

@@ -24,11 +24,19 @@ var (
 	reasoningKeys = [...]string{"ReasoningTokens", "ThinkingTokens"}
 )
 
+// The GenerationInfo keys of the model that answered (mistral) and of the
+// response's id (bedrock's AI21 models).
+const (
+	responseModelKey = "model"
+	responseIDKey    = "id"
+)
+
 // anthropicInputKey holds Anthropic's input_tokens, which leave out the
 // prompt cache's reads and writes that gen_ai.usage.input_tokens counts.
 const anthropicInputKey = "InputTokens"
 
-// recordResponse sets the usage and finish reasons of a response. Every
+// recordResponse sets the usage, finish reasons, response model and
+// response id of a response. Every
 // choice of one call carries the call's usage, so the first choice that
 // has a count gives it. provider is the handler's WithProvider value.
 //
@@ -42,6 +50,7 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse, provider string) 
 		return
 	}
 	var reasons []string
+	var respModel, respID string
 	in, out, cacheRead, cacheWrite, reasoning := int64(-1), int64(-1), int64(-1), int64(-1), int64(-1)
 	inKey := ""
 	for _, c := range res.Choices {
@@ -62,6 +71,12 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse, provider string) 
 		first(info, cacheReadKeys[:], &cacheRead)
 		first(info, cacheWriteKeys[:], &cacheWrite)
 		first(info, reasoningKeys[:], &reasoning)
+		if respModel == "" {
+			respModel, _ = info[responseModelKey].(string)
+		}
+		if respID == "" {
+			respID, _ = info[responseIDKey].(string)
+		}
 	}
 	if inKey == anthropicInputKey {
 		in += max(cacheRead, 0) + max(cacheWrite, 0)
@@ -79,6 +94,8 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse, provider string) 
 		reasons = reasons[:1]
 	}
 	s.SetFinishReasons(reasons...)
+	s.SetResponseModel(respModel)
+	s.SetResponseID(respID)
 }
 
 // first sets *dst to the first count found under keys, unless *dst is set,

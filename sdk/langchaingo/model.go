@@ -1,0 +1,157 @@
+package rastirlangchaingo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tmc/langchaingo/llms"
+	"go.opentelemetry.io/otel/trace"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+)
+
+// WrapModel returns m traced by h: each GenerateContent (and Call) is one
+// LLM span, whichever callbacks m's implementation sends. The span starts
+// before m is called, as the child of the innermost open span of the
+// call's tree (as HandleLLMGenerateContentStart would start it), and ends
+// when m returns: with the response's token usage, finish reasons and
+// response model and id on success, failed with the error m returned
+// otherwise. langchaingo's LLMs differ in the callbacks they send (its
+// Anthropic LLM sends no end callback, its OpenAI and Google AI LLMs no
+// error callback); through WrapModel none is needed.
+//
+// m's callbacks handler may be h, or not set: the LLM callbacks h gets
+// for a wrapped call (start, end, error) record nothing more, and its
+// streamed chunks (HandleStreamingFunc) mark the call's span. Each call
+// carries its own span in the context it passes to m (as the current
+// span, so that the spans of an instrumented HTTP client nest under it),
+// so concurrent calls on one context do not end each other's spans. A wrapped model wrapped
+// again by h, or called through another model within a wrapped call,
+// makes no second span.
+//
+// The request model is the call's llms.WithModel option, else the
+// handler's WithModel. WrapModel(nil) returns nil.
+func (h *Handler) WrapModel(m llms.Model) llms.Model {
+	if h == nil || m == nil {
+		return m
+	}
+	if w, ok := m.(*wrappedModel); ok && w.h == h {
+		return w
+	}
+	return &wrappedModel{h: h, inner: m}
+}
+
+// wrappedModel is an llms.Model traced by a Handler.
+type wrappedModel struct {
+	h     *Handler
+	inner llms.Model
+}
+
+var _ llms.ReasoningModel = (*wrappedModel)(nil)
+
+// GenerateContent calls the wrapped model in an LLM span.
+func (m *wrappedModel) GenerateContent(ctx context.Context, messages []llms.MessageContent, options ...llms.CallOption) (res *llms.ContentResponse, err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if c := m.h.callFrom(ctx); c != nil && rastir.SpanFromContext(ctx) == c.span {
+		// Called within a wrapped call of h: that call's span is this
+		// call's.
+		return m.inner.GenerateContent(ctx, messages, options...)
+	}
+	c := m.h.begin(ctx, requestModel(m.h.model, options))
+	defer func() {
+		if r := recover(); r != nil {
+			finish(c.span, panicError{r})
+			panic(r)
+		}
+		if res != nil {
+			recordResponse(c.span, res, m.h.provider)
+		}
+		if err != nil {
+			finish(c.span, err)
+			return
+		}
+		c.span.End()
+	}()
+	return m.inner.GenerateContent(c, messages, options...)
+}
+
+// Call generates from a single prompt through GenerateContent, so that it
+// is traced as well.
+func (m *wrappedModel) Call(ctx context.Context, prompt string, options ...llms.CallOption) (string, error) {
+	return llms.GenerateFromSinglePrompt(ctx, m, prompt, options...)
+}
+
+// SupportsReasoning reports whether the wrapped model is an
+// llms.ReasoningModel that supports reasoning.
+func (m *wrappedModel) SupportsReasoning() bool {
+	r, ok := m.inner.(llms.ReasoningModel)
+	return ok && r.SupportsReasoning()
+}
+
+// requestModel returns the model the call options request, else def.
+func requestModel(def string, options []llms.CallOption) string {
+	if len(options) == 0 {
+		return def
+	}
+	var o llms.CallOptions
+	for _, opt := range options {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if o.Model != "" {
+		return o.Model
+	}
+	return def
+}
+
+// callKey is the context key of a wrapped call.
+type callKey struct{}
+
+// call is the context a wrapped model gets: the caller's context, with the
+// call's span as its current span, that leads the handler's callbacks to
+// the call's span.
+type call struct {
+	context.Context
+	h    *Handler
+	span *rastir.Span
+	// outer is the wrapped call the caller's context was in, if any.
+	outer *call
+}
+
+// Value returns the call for callKey, else the context's value.
+func (c *call) Value(key any) any {
+	if key == (callKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
+}
+
+// begin starts the span of a wrapped call for model under the innermost
+// open span of ctx's tree, and returns the call's context.
+func (h *Handler) begin(ctx context.Context, model string) *call {
+	_, span := rastir.StartLLM(h.parent(ctx), model, h.llmOpts...)
+	outer, _ := ctx.Value(callKey{}).(*call)
+	return &call{Context: trace.ContextWithSpan(ctx, span), h: h, span: span, outer: outer}
+}
+
+// callFrom returns the wrapped call of h that ctx is in, or nil.
+func (h *Handler) callFrom(ctx context.Context) *call {
+	if ctx == nil {
+		return nil
+	}
+	c, _ := ctx.Value(callKey{}).(*call)
+	for ; c != nil; c = c.outer {
+		if c.h == h {
+			return c
+		}
+	}
+	return nil
+}
+
+// panicError records a panic of the wrapped model as an error.
+type panicError struct{ v any }
+
+func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.v) }
