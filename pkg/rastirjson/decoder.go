@@ -216,7 +216,18 @@ type spanFields struct {
 	traceID, spanID, parentSpanID, parentID *fastjson.Value
 	spanType, name, start, end, duration    *fastjson.Value
 	status, attributes, events              *fastjson.Value
-	extra                                   []extraField
+	// wireType is the last "type"; extra holds every occurrence of the
+	// other fields (and of a "type" other than "span").
+	wireType *fastjson.Value
+	extra    []extraField
+}
+
+// eventFields holds the fields of the event being decoded, as spanFields
+// does for the span.
+type eventFields struct {
+	name, timestamp, attributes *fastjson.Value
+	// others counts the occurrences of fields events do not define.
+	others int
 }
 
 type extraField struct {
@@ -239,15 +250,17 @@ type state struct {
 	spanIndex int
 	values    int
 	fields    spanFields
+	event     eventFields
 
 	// Method values cached once, so that visiting objects does not
-	// allocate a closure per span.
-	visitSpanField func(key []byte, v *fastjson.Value)
+	// allocate a closure per span or event.
+	visitSpanField, visitEventField func(key []byte, v *fastjson.Value)
 }
 
 func newState(limits Limits) *state {
 	st := &state{limits: limits, intern: make(map[string]string, 256)}
 	st.visitSpanField = st.collectSpanField
+	st.visitEventField = st.collectEventField
 	return st
 }
 
@@ -313,9 +326,10 @@ func lastValue(obj *fastjson.Object, key string) *fastjson.Value {
 // decodeBatchFields maps service, env and version to resource attributes and
 // keeps any other batch field under rastir.wire.batch.*.
 func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Error {
-	service, env := vocabulary.UnknownService, vocabulary.UnknownEnv
-	var version string
-	hasVersion := false
+	// The last occurrence of each field, so that a later null gives the
+	// default as if it had been sent alone.
+	var serviceValue, envValue, versionValue *fastjson.Value
+	var last lastValues
 	var e *Error
 	batch.Visit(func(key []byte, v *fastjson.Value) {
 		if e != nil {
@@ -324,30 +338,36 @@ func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Err
 		switch string(key) {
 		case vocabulary.WireSpans:
 		case vocabulary.WireService:
-			if s, ok, err := st.optionalString(v, batchField(vocabulary.WireService)); err != nil {
-				e = err
-			} else if ok {
-				service = s
-			}
+			serviceValue = v
 		case vocabulary.WireEnv:
-			if s, ok, err := st.optionalString(v, batchField(vocabulary.WireEnv)); err != nil {
-				e = err
-			} else if ok {
-				env = s
-			}
+			envValue = v
 		case vocabulary.WireVersion:
-			if s, ok, err := st.optionalString(v, batchField(vocabulary.WireVersion)); err != nil {
-				e = err
-			} else if ok {
-				version, hasVersion = s, true
-			}
+			versionValue = v
 		default:
 			k := vocabulary.WireKeyBatchFieldPrefix + string(key)
-			if err := st.setValue(res.PutEmpty(k), v, 0); err != nil {
+			if err := st.setValue(res.PutEmpty(k), v, 0); err != nil && !last.superseded(batch, string(key), v) {
 				e = err.at(string(key))
 			}
 		}
 	})
+	if e != nil {
+		return e
+	}
+	service, ok, e := st.optionalString(serviceValue, batchField(vocabulary.WireService))
+	if e != nil {
+		return e
+	}
+	if !ok {
+		service = vocabulary.UnknownService
+	}
+	env, ok, e := st.optionalString(envValue, batchField(vocabulary.WireEnv))
+	if e != nil {
+		return e
+	}
+	if !ok {
+		env = vocabulary.UnknownEnv
+	}
+	version, hasVersion, e := st.optionalString(versionValue, batchField(vocabulary.WireVersion))
 	if e != nil {
 		return e
 	}
@@ -357,6 +377,39 @@ func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Err
 		res.PutStr(vocabulary.ResourceServiceVersion, version)
 	}
 	return nil
+}
+
+// lastValues maps each key of an object to the value of its last
+// occurrence.
+type lastValues map[string]*fastjson.Value
+
+// superseded reports whether v, a value of key in obj, is followed by a
+// later occurrence of key. Python's json.loads keeps the last occurrence of
+// a repeated key, so an earlier one is neither kept (the later one
+// overwrites it) nor checked: a problem found in it is dropped when this
+// reports true. It is only asked once a problem is found, and builds the
+// map the first time, so the common path builds nothing and a body that
+// repeats a bad key many times still costs linear time.
+func (lv *lastValues) superseded(obj *fastjson.Object, key string, v *fastjson.Value) bool {
+	if *lv == nil {
+		m := make(lastValues, obj.Len())
+		obj.Visit(func(k []byte, kv *fastjson.Value) { m[string(k)] = kv })
+		*lv = m
+	}
+	return (*lv)[key] != v
+}
+
+// distinctKeys counts the keys of obj, a repeated key once, as a limit on
+// keys must count them. It builds a set, so it is only called for an
+// object whose Len is over the limit.
+func distinctKeys(obj *fastjson.Object) int {
+	seen := make(map[string]struct{}, obj.Len())
+	obj.Visit(func(k []byte, _ *fastjson.Value) {
+		if _, ok := seen[string(k)]; !ok {
+			seen[string(k)] = struct{}{}
+		}
+	})
+	return len(seen)
 }
 
 func (st *state) collectSpanField(key []byte, v *fastjson.Value) {
@@ -388,19 +441,32 @@ func (st *state) collectSpanField(key []byte, v *fastjson.Value) {
 		f.events = v
 	case vocabulary.WireType:
 		// Clients always send "span"; any other value is kept.
-		if b, err := v.StringBytes(); err == nil && string(b) == vocabulary.WireTypeSpan {
+		f.wireType = v
+		if isSpanTypeSpan(v) {
 			return
 		}
 		f.extra = append(f.extra, extraField{key: st.str(key), value: v})
 	default:
+		// A repeated field is kept once: its attribute is put again.
 		f.extra = append(f.extra, extraField{key: st.str(key), value: v})
 	}
+}
+
+// isSpanTypeSpan reports whether v is the string "span", what clients send
+// as the span's type.
+func isSpanTypeSpan(v *fastjson.Value) bool {
+	b, err := v.StringBytes()
+	return err == nil && string(b) == vocabulary.WireTypeSpan
 }
 
 func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	st.fields = spanFields{extra: st.fields.extra[:0]}
 	obj.Visit(st.visitSpanField)
 	f := &st.fields
+	if len(f.extra) > 0 && f.wireType != nil && isSpanTypeSpan(f.wireType) {
+		// A later "type":"span" makes an earlier other type absent.
+		f.extra = slices.DeleteFunc(f.extra, func(x extraField) bool { return x.key == vocabulary.WireType })
+	}
 	attrs := span.Attributes()
 	// Room for the decoded attributes and the two the decoder may add.
 	n := objectLen(f.attributes) + len(f.extra) + 2
@@ -531,9 +597,10 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 		attrs.PutStr(vocabulary.WireKeyStatus, status)
 	}
 
+	var last lastValues
 	for _, x := range f.extra {
 		k := vocabulary.WireKeySpanFieldPrefix + x.key
-		if err := st.setValue(attrs.PutEmpty(k), x.value, 0); err != nil {
+		if err := st.setValue(attrs.PutEmpty(k), x.value, 0); err != nil && !last.superseded(obj, x.key, x.value) {
 			return err.at(st.spanPath(x.key))
 		}
 	}
@@ -549,8 +616,11 @@ func (st *state) decodeAttributes(v *fastjson.Value, attrs pcommon.Map) *Error {
 		return fieldError("'%s' must be a JSON object, not %s", st.spanPath(vocabulary.WireAttributes), typeName(v))
 	}
 	if st.limits.MaxAttributes > 0 && obj.Len() > st.limits.MaxAttributes {
-		return fieldError("'%s' has %d keys; at most %d are allowed", st.spanPath(vocabulary.WireAttributes), obj.Len(), st.limits.MaxAttributes)
+		if n := distinctKeys(obj); n > st.limits.MaxAttributes {
+			return fieldError("'%s' has %d keys; at most %d are allowed", st.spanPath(vocabulary.WireAttributes), n, st.limits.MaxAttributes)
+		}
 	}
+	var last lastValues
 	var e *Error
 	obj.Visit(func(key []byte, v *fastjson.Value) {
 		if e != nil {
@@ -565,12 +635,14 @@ func (st *state) decodeAttributes(v *fastjson.Value, attrs pcommon.Map) *Error {
 		}
 		val := attrs.PutEmpty(k)
 		if verr := st.setValue(val, v, 0); verr != nil {
-			e = verr.at(st.spanPath(vocabulary.WireAttributes + "." + k))
+			if !last.superseded(obj, k, v) {
+				e = verr.at(st.spanPath(vocabulary.WireAttributes + "." + k))
+			}
 			return
 		}
 		// The number as already converted: parsing it again cost more than
 		// the check.
-		if isNegative(val) && isNonNegativeKey(k) {
+		if isNegative(val) && isNonNegativeKey(k) && !last.superseded(obj, k, v) {
 			e = fieldError("'%s' must not be negative", st.spanPath(vocabulary.WireAttributes+"."+k))
 		}
 	})
@@ -648,68 +720,24 @@ func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (
 			return "", st.budgetError(path)
 		}
 		out := events.AppendEmpty()
-		var e *Error
-		var name string
-		hasTimestamp := false
-		obj.Visit(func(key []byte, fv *fastjson.Value) {
-			if e != nil {
-				return
-			}
-			switch string(key) {
-			case vocabulary.WireEventName:
-				s, _, err := st.optionalString(fv, path.with(vocabulary.WireEventName))
-				if err != nil {
-					e = err
-					return
-				}
-				name = s
-				out.SetName(s)
-			case vocabulary.WireEventTimestamp:
-				ts, ok, err := st.seconds(fv, path.with(vocabulary.WireEventTimestamp))
-				if err != nil {
-					e = err
-					return
-				}
-				if ok {
-					out.SetTimestamp(ts)
-					hasTimestamp = true
-				}
-			case vocabulary.WireEventAttributes:
-				if fv.Type() == fastjson.TypeNull {
-					return
-				}
-				aobj, err := fv.Object()
-				if err != nil {
-					e = fieldError("'%s' must be a JSON object, not %s", path.with(vocabulary.WireEventAttributes), typeName(fv))
-					return
-				}
-				if st.limits.MaxAttributes > 0 && aobj.Len() > st.limits.MaxAttributes {
-					e = fieldError("'%s' has %d keys; at most %d are allowed", path.with(vocabulary.WireEventAttributes), aobj.Len(), st.limits.MaxAttributes)
-					return
-				}
-				attrs := out.Attributes()
-				attrs.EnsureCapacity(aobj.Len())
-				aobj.Visit(func(akey []byte, av *fastjson.Value) {
-					if e != nil {
-						return
-					}
-					k := st.str(akey)
-					if err := st.setValue(attrs.PutEmpty(k), av, 0); err != nil {
-						e = err.at(path.with(vocabulary.WireEventAttributes + "." + k).String())
-					}
-				})
-			default:
-				k := vocabulary.WireKeyEventFieldPrefix + string(key)
-				if err := st.setValue(out.Attributes().PutEmpty(k), fv, 0); err != nil {
-					e = err.at(path.with(string(key)).String())
-				}
-			}
-		})
+		st.event = eventFields{}
+		obj.Visit(st.visitEventField)
+		f := &st.event
+		name, _, e := st.optionalString(f.name, path.with(vocabulary.WireEventName))
+		if e != nil {
+			return "", e
+		}
+		out.SetName(name)
+		ts, hasTimestamp, e := st.seconds(f.timestamp, path.with(vocabulary.WireEventTimestamp))
 		if e != nil {
 			return "", e
 		}
 		if !hasTimestamp {
-			out.SetTimestamp(st.now)
+			ts = st.now
+		}
+		out.SetTimestamp(ts)
+		if e := st.decodeEventAttributes(obj, path, out.Attributes()); e != nil {
+			return "", e
 		}
 		if exceptionMessage == "" && name == vocabulary.EventException {
 			if m, ok := out.Attributes().Get(vocabulary.AttrExceptionMessage); ok && m.Type() == pcommon.ValueTypeStr {
@@ -718,6 +746,76 @@ func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (
 		}
 	}
 	return exceptionMessage, nil
+}
+
+// collectEventField notes the last occurrence of each field an event
+// defines, and counts the others.
+func (st *state) collectEventField(key []byte, v *fastjson.Value) {
+	f := &st.event
+	switch string(key) {
+	case vocabulary.WireEventName:
+		f.name = v
+	case vocabulary.WireEventTimestamp:
+		f.timestamp = v
+	case vocabulary.WireEventAttributes:
+		f.attributes = v
+	default:
+		f.others++
+	}
+}
+
+// decodeEventAttributes puts an event's attributes, and the fields the wire
+// format does not define for events as rastir.wire.event.*, in attrs.
+func (st *state) decodeEventAttributes(ev *fastjson.Object, path fieldPath, attrs pcommon.Map) *Error {
+	f := &st.event
+	var obj *fastjson.Object
+	if f.attributes != nil && f.attributes.Type() != fastjson.TypeNull {
+		o, err := f.attributes.Object()
+		if err != nil {
+			return fieldError("'%s' must be a JSON object, not %s", path.with(vocabulary.WireEventAttributes), typeName(f.attributes))
+		}
+		obj = o
+	}
+	var last lastValues
+	var e *Error
+	if obj != nil {
+		if st.limits.MaxAttributes > 0 && obj.Len() > st.limits.MaxAttributes {
+			if n := distinctKeys(obj); n > st.limits.MaxAttributes {
+				return fieldError("'%s' has %d keys; at most %d are allowed", path.with(vocabulary.WireEventAttributes), n, st.limits.MaxAttributes)
+			}
+		}
+		attrs.EnsureCapacity(obj.Len() + f.others)
+		obj.Visit(func(key []byte, v *fastjson.Value) {
+			if e != nil {
+				return
+			}
+			k := st.str(key)
+			if err := st.setValue(attrs.PutEmpty(k), v, 0); err != nil && !last.superseded(obj, k, v) {
+				e = err.at(path.with(vocabulary.WireEventAttributes + "." + k).String())
+			}
+		})
+		if e != nil {
+			return e
+		}
+	}
+	if f.others == 0 {
+		return nil
+	}
+	var lastField lastValues
+	ev.Visit(func(key []byte, v *fastjson.Value) {
+		if e != nil {
+			return
+		}
+		switch string(key) {
+		case vocabulary.WireEventName, vocabulary.WireEventTimestamp, vocabulary.WireEventAttributes:
+			return
+		}
+		k := vocabulary.WireKeyEventFieldPrefix + string(key)
+		if err := st.setValue(attrs.PutEmpty(k), v, 0); err != nil && !lastField.superseded(ev, string(key), v) {
+			e = err.at(path.with(string(key)).String())
+		}
+	})
+	return e
 }
 
 // valueError is an attribute value the decoder refuses; at() names where.
@@ -784,14 +882,21 @@ func (st *state) setValue(dst pcommon.Value, v *fastjson.Value, depth int) *valu
 		}
 		obj, _ := v.Object()
 		if st.limits.MaxAttributes > 0 && obj.Len() > st.limits.MaxAttributes {
-			return &valueError{problem: "is a map with " + strconv.Itoa(obj.Len()) + " keys; at most " + strconv.Itoa(st.limits.MaxAttributes) + " are allowed"}
+			if n := distinctKeys(obj); n > st.limits.MaxAttributes {
+				return &valueError{problem: "is a map with " + strconv.Itoa(n) + " keys; at most " + strconv.Itoa(st.limits.MaxAttributes) + " are allowed"}
+			}
 		}
 		m := dst.SetEmptyMap()
 		m.EnsureCapacity(obj.Len())
+		var last lastValues
 		var e *valueError
 		obj.Visit(func(key []byte, item *fastjson.Value) {
 			if e == nil {
-				e = st.setValue(m.PutEmpty(st.str(key)), item, depth+1)
+				k := st.str(key)
+				e = st.setValue(m.PutEmpty(k), item, depth+1)
+				if e != nil && last.superseded(obj, k, item) {
+					e = nil
+				}
 			}
 		})
 		return e

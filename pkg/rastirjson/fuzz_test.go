@@ -13,6 +13,10 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte(`{"spans":[{"trace_id":"abc-123","span_id":"x","attributes":{"a":[{"b":null}]},"events":[{}]}]}`))
 	f.Add([]byte(`{"spans":[{"start_time":1e400,"duration_ms":NaN}]}`))
+	// Repeated keys: only the last occurrence counts, a later null
+	// included, and an earlier one is not checked.
+	f.Add([]byte(`{"service":"a","service":null,"env":5,"env":"e","spans":[{"type":"x","type":"span","u":NaN,"u":1,"attributes":{"k":1,"k":null,"tokens_input":-1,"tokens_input":2,"m":{"a":NaN,"a":1}},"events":[{"name":1,"name":"e","attributes":{"a":1},"attributes":null,"x":NaN,"x":2,"timestamp":-1,"timestamp":null}],"events":[{}]}],"spans":[{"trace_id":"a","trace_id":null}]}`))
+	f.Add([]byte(`{"spans":[{"attributes":{"a":1,"\u0061":2,"a":3},"attributes":{"b":[{"c":1,"c":{}}]}}]}`))
 	d := NewDecoder(DefaultLimits())
 	f.Fuzz(func(t *testing.T, body []byte) {
 		td, err := d.Decode(body)

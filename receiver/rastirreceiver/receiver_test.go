@@ -382,6 +382,18 @@ func TestDuplicateKeysLastWins(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
 	assert.JSONEq(t, `{"detail":"'spans' must be a non-empty array"}`, body)
 	assert.Equal(t, 2, sink.SpanCount())
+
+	// A later null is a null (the default), and an earlier occurrence is
+	// not checked: Rastir never sees it.
+	resp, body = do(t, http.MethodPost, url, `{"service":"a","service":null,"spans":[{"name":"x","attributes":{"tokens_input":-1,"tokens_input":5}}]}`, nil)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+	all = sink.AllTraces()
+	require.Len(t, all, 2)
+	rs := all[1].ResourceSpans().At(0)
+	service, _ = rs.Resource().Attributes().Get(vocabulary.ResourceServiceName)
+	assert.Equal(t, vocabulary.UnknownService, service.Str())
+	tokens, _ := rs.ScopeSpans().At(0).Spans().At(0).Attributes().Get(vocabulary.RastirAttrTokensInput)
+	assert.Equal(t, int64(5), tokens.Int())
 }
 
 // TestByteOrderMark: Rastir reads the body with Python's json.loads, which
