@@ -22,8 +22,15 @@ import (
 // Limits bound what one batch may contain, so that a single request cannot
 // make the decoder (or a downstream exporter) do unbounded work.
 type Limits struct {
-	// MaxAttributes is the most keys one attributes object may have: a
-	// span's, an event's or a map nested in an attribute value.
+	// MaxAttributes is the most attributes a span, an event or the
+	// resource may have from the batch, and the most keys a map nested in
+	// an attribute value may have. A span's or an event's are the keys of
+	// its attributes object and its fields the wire format does not define
+	// (kept as rastir.wire.span.* and rastir.wire.event.*); the resource's
+	// are the batch's undefined fields (rastir.wire.batch.*). A repeated key
+	// counts once; the attributes the decoder derives from defined fields
+	// (rastir.wire.span_type, rastir.wire.duration_ms, a raw id or status,
+	// service.name and the like) do not count.
 	MaxAttributes int
 	// MaxEvents is the most events one span may have.
 	MaxEvents int
@@ -329,12 +336,8 @@ func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Err
 	// The last occurrence of each field, so that a later null gives the
 	// default as if it had been sent alone.
 	var serviceValue, envValue, versionValue *fastjson.Value
-	var last lastValues
-	var e *Error
+	others := 0
 	batch.Visit(func(key []byte, v *fastjson.Value) {
-		if e != nil {
-			return
-		}
 		switch string(key) {
 		case vocabulary.WireSpans:
 		case vocabulary.WireService:
@@ -344,14 +347,13 @@ func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Err
 		case vocabulary.WireVersion:
 			versionValue = v
 		default:
-			k := vocabulary.WireKeyBatchFieldPrefix + string(key)
-			if err := st.setValue(res.PutEmpty(k), v, 0); err != nil && !last.superseded(batch, string(key), v) {
-				e = err.at(string(key))
-			}
+			others++
 		}
 	})
-	if e != nil {
-		return e
+	if others > 0 {
+		if e := st.decodeOtherBatchFields(batch, others, res); e != nil {
+			return e
+		}
 	}
 	service, ok, e := st.optionalString(serviceValue, batchField(vocabulary.WireService))
 	if e != nil {
@@ -377,6 +379,35 @@ func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Err
 		res.PutStr(vocabulary.ResourceServiceVersion, version)
 	}
 	return nil
+}
+
+// decodeOtherBatchFields keeps the batch's fields the wire format does not
+// define as rastir.wire.batch.* resource attributes; at most MaxAttributes
+// of them. others counts their occurrences.
+func (st *state) decodeOtherBatchFields(batch *fastjson.Object, others int, res pcommon.Map) *Error {
+	if st.limits.MaxAttributes > 0 && others > st.limits.MaxAttributes {
+		// Counted again with each key once.
+		if n := distinctOtherKeys(batch, isBatchField); n > st.limits.MaxAttributes {
+			return fieldError("the batch has %d fields the wire format does not define (kept as resource attributes %s<field>); at most %d are allowed",
+				n, vocabulary.WireKeyBatchFieldPrefix, st.limits.MaxAttributes)
+		}
+	}
+	res.EnsureCapacity(st.capacity(others) + 3)
+	var last lastValues
+	var e *Error
+	batch.Visit(func(key []byte, v *fastjson.Value) {
+		if e != nil {
+			return
+		}
+		if isBatchField(key) {
+			return
+		}
+		k := vocabulary.WireKeyBatchFieldPrefix + string(key)
+		if err := st.setValue(res.PutEmpty(k), v, 0); err != nil && !last.superseded(batch, string(key), v) {
+			e = err.at(string(key))
+		}
+	})
+	return e
 }
 
 // lastValues maps each key of an object to the value of its last
@@ -410,6 +441,84 @@ func distinctKeys(obj *fastjson.Object) int {
 		}
 	})
 	return len(seen)
+}
+
+// distinctOtherKeys counts the keys of obj that defined does not report,
+// a repeated key once. Only called over the limit.
+func distinctOtherKeys(obj *fastjson.Object, defined func(key []byte) bool) int {
+	seen := make(map[string]struct{})
+	obj.Visit(func(k []byte, _ *fastjson.Value) {
+		if _, ok := seen[string(k)]; !ok && !defined(k) {
+			seen[string(k)] = struct{}{}
+		}
+	})
+	return len(seen)
+}
+
+// isBatchField reports whether the wire format defines key for the batch.
+func isBatchField(key []byte) bool {
+	switch string(key) {
+	case vocabulary.WireSpans, vocabulary.WireService, vocabulary.WireEnv, vocabulary.WireVersion:
+		return true
+	}
+	return false
+}
+
+// isEventField reports whether the wire format defines key for an event.
+func isEventField(key []byte) bool {
+	switch string(key) {
+	case vocabulary.WireEventName, vocabulary.WireEventTimestamp, vocabulary.WireEventAttributes:
+		return true
+	}
+	return false
+}
+
+// occurrences is the number of key occurrences in obj, which may be nil.
+func occurrences(obj *fastjson.Object) int {
+	if obj == nil {
+		return 0
+	}
+	return obj.Len()
+}
+
+// distinctFields counts the span's fields the wire format does not define,
+// a repeated one once. Only called over the limit.
+func distinctFields(fields []extraField) int {
+	seen := make(map[string]struct{}, len(fields))
+	for _, x := range fields {
+		seen[x.key] = struct{}{}
+	}
+	return len(seen)
+}
+
+// attributeCountError refuses a span or an event (at where) whose
+// attributes are over MaxAttributes: the keys of its attributes object
+// (obj, which may be nil) and its fields the wire format does not define,
+// which the decoder keeps as attributes under prefix. Callers compare
+// occurrences with the limit first; this counts a repeated key once, so it
+// returns nil for an object over the limit only by repeating keys.
+func (st *state) attributeCountError(where fieldPath, attributesField string, obj *fastjson.Object, fields int, prefix string) *Error {
+	keys := 0
+	if obj != nil {
+		keys = distinctKeys(obj)
+	}
+	if keys+fields <= st.limits.MaxAttributes {
+		return nil
+	}
+	if fields == 0 {
+		return fieldError("'%s' has %d keys; at most %d are allowed", where.with(attributesField), keys, st.limits.MaxAttributes)
+	}
+	return fieldError("'%s' has %d attributes: %d in '%s' and %d from fields the wire format does not define (kept as %s<field>); at most %d are allowed",
+		where, keys+fields, keys, attributesField, fields, prefix, st.limits.MaxAttributes)
+}
+
+// capacity is the room to make for n attribute occurrences: no more than
+// the limit allows to be distinct, since a repeated key takes one place.
+func (st *state) capacity(n int) int {
+	if st.limits.MaxAttributes > 0 && n > st.limits.MaxAttributes {
+		return st.limits.MaxAttributes
+	}
+	return n
 }
 
 func (st *state) collectSpanField(key []byte, v *fastjson.Value) {
@@ -469,14 +578,14 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	}
 	attrs := span.Attributes()
 	// Room for the decoded attributes and the two the decoder may add.
-	n := objectLen(f.attributes) + len(f.extra) + 2
+	n := st.capacity(objectLen(f.attributes)+len(f.extra)) + 2
 	if st.spareAttrs {
 		n *= 2
 	}
 	attrs.EnsureCapacity(n)
 
 	// Attributes first: the status message may come from error.message.
-	if err := st.decodeAttributes(f.attributes, attrs); err != nil {
+	if err := st.decodeAttributes(f.attributes, f.extra, attrs); err != nil {
 		return err
 	}
 	exceptionMessage, err := st.decodeEvents(f.events, span.Events())
@@ -607,18 +716,25 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	return nil
 }
 
-func (st *state) decodeAttributes(v *fastjson.Value, attrs pcommon.Map) *Error {
-	if v == nil || v.Type() == fastjson.TypeNull {
-		return nil
-	}
-	obj, err := v.Object()
-	if err != nil {
-		return fieldError("'%s' must be a JSON object, not %s", st.spanPath(vocabulary.WireAttributes), typeName(v))
-	}
-	if st.limits.MaxAttributes > 0 && obj.Len() > st.limits.MaxAttributes {
-		if n := distinctKeys(obj); n > st.limits.MaxAttributes {
-			return fieldError("'%s' has %d keys; at most %d are allowed", st.spanPath(vocabulary.WireAttributes), n, st.limits.MaxAttributes)
+// decodeAttributes puts the span's attributes object in attrs, after
+// checking that it and the span's fields the wire format does not define
+// (which become attributes too) are within MaxAttributes.
+func (st *state) decodeAttributes(v *fastjson.Value, fields []extraField, attrs pcommon.Map) *Error {
+	var obj *fastjson.Object
+	if v != nil && v.Type() != fastjson.TypeNull {
+		o, err := v.Object()
+		if err != nil {
+			return fieldError("'%s' must be a JSON object, not %s", st.spanPath(vocabulary.WireAttributes), typeName(v))
 		}
+		obj = o
+	}
+	if st.limits.MaxAttributes > 0 && occurrences(obj)+len(fields) > st.limits.MaxAttributes {
+		if e := st.attributeCountError(st.at(""), vocabulary.WireAttributes, obj, distinctFields(fields), vocabulary.WireKeySpanFieldPrefix); e != nil {
+			return e
+		}
+	}
+	if obj == nil {
+		return nil
 	}
 	var last lastValues
 	var e *Error
@@ -776,15 +892,19 @@ func (st *state) decodeEventAttributes(ev *fastjson.Object, path fieldPath, attr
 		}
 		obj = o
 	}
+	if st.limits.MaxAttributes > 0 && occurrences(obj)+f.others > st.limits.MaxAttributes {
+		fields := 0
+		if f.others > 0 {
+			fields = distinctOtherKeys(ev, isEventField)
+		}
+		if e := st.attributeCountError(path, vocabulary.WireEventAttributes, obj, fields, vocabulary.WireKeyEventFieldPrefix); e != nil {
+			return e
+		}
+	}
 	var last lastValues
 	var e *Error
 	if obj != nil {
-		if st.limits.MaxAttributes > 0 && obj.Len() > st.limits.MaxAttributes {
-			if n := distinctKeys(obj); n > st.limits.MaxAttributes {
-				return fieldError("'%s' has %d keys; at most %d are allowed", path.with(vocabulary.WireEventAttributes), n, st.limits.MaxAttributes)
-			}
-		}
-		attrs.EnsureCapacity(obj.Len() + f.others)
+		attrs.EnsureCapacity(st.capacity(obj.Len() + f.others))
 		obj.Visit(func(key []byte, v *fastjson.Value) {
 			if e != nil {
 				return
@@ -806,8 +926,7 @@ func (st *state) decodeEventAttributes(ev *fastjson.Object, path fieldPath, attr
 		if e != nil {
 			return
 		}
-		switch string(key) {
-		case vocabulary.WireEventName, vocabulary.WireEventTimestamp, vocabulary.WireEventAttributes:
+		if isEventField(key) {
 			return
 		}
 		k := vocabulary.WireKeyEventFieldPrefix + string(key)
@@ -887,7 +1006,7 @@ func (st *state) setValue(dst pcommon.Value, v *fastjson.Value, depth int) *valu
 			}
 		}
 		m := dst.SetEmptyMap()
-		m.EnsureCapacity(obj.Len())
+		m.EnsureCapacity(st.capacity(obj.Len()))
 		var last lastValues
 		var e *valueError
 		obj.Visit(func(key []byte, item *fastjson.Value) {
