@@ -22,8 +22,15 @@ import (
 // Limits bound what one batch may contain, so that a single request cannot
 // make the decoder (or a downstream exporter) do unbounded work.
 type Limits struct {
-	// MaxAttributes is the most keys one attributes object may have: a
-	// span's, an event's or a map nested in an attribute value.
+	// MaxAttributes is the most attributes a span, an event or the
+	// resource may have from the batch, and the most keys a map nested in
+	// an attribute value may have. A span's or an event's are the keys of
+	// its attributes object and its fields the wire format does not define
+	// (kept as rastir.wire.span.* and rastir.wire.event.*); the resource's
+	// are the batch's undefined fields (rastir.wire.batch.*). A repeated key
+	// counts once; the attributes the decoder derives from defined fields
+	// (rastir.wire.span_type, rastir.wire.duration_ms, a raw id or status,
+	// service.name and the like) do not count.
 	MaxAttributes int
 	// MaxEvents is the most events one span may have.
 	MaxEvents int
@@ -216,7 +223,18 @@ type spanFields struct {
 	traceID, spanID, parentSpanID, parentID *fastjson.Value
 	spanType, name, start, end, duration    *fastjson.Value
 	status, attributes, events              *fastjson.Value
-	extra                                   []extraField
+	// wireType is the last "type"; extra holds every occurrence of the
+	// other fields (and of a "type" other than "span").
+	wireType *fastjson.Value
+	extra    []extraField
+}
+
+// eventFields holds the fields of the event being decoded, as spanFields
+// does for the span.
+type eventFields struct {
+	name, timestamp, attributes *fastjson.Value
+	// others counts the occurrences of fields events do not define.
+	others int
 }
 
 type extraField struct {
@@ -239,15 +257,17 @@ type state struct {
 	spanIndex int
 	values    int
 	fields    spanFields
+	event     eventFields
 
 	// Method values cached once, so that visiting objects does not
-	// allocate a closure per span.
-	visitSpanField func(key []byte, v *fastjson.Value)
+	// allocate a closure per span or event.
+	visitSpanField, visitEventField func(key []byte, v *fastjson.Value)
 }
 
 func newState(limits Limits) *state {
 	st := &state{limits: limits, intern: make(map[string]string, 256)}
 	st.visitSpanField = st.collectSpanField
+	st.visitEventField = st.collectEventField
 	return st
 }
 
@@ -313,41 +333,43 @@ func lastValue(obj *fastjson.Object, key string) *fastjson.Value {
 // decodeBatchFields maps service, env and version to resource attributes and
 // keeps any other batch field under rastir.wire.batch.*.
 func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Error {
-	service, env := vocabulary.UnknownService, vocabulary.UnknownEnv
-	var version string
-	hasVersion := false
-	var e *Error
+	// The last occurrence of each field, so that a later null gives the
+	// default as if it had been sent alone.
+	var serviceValue, envValue, versionValue *fastjson.Value
+	others := 0
 	batch.Visit(func(key []byte, v *fastjson.Value) {
-		if e != nil {
-			return
-		}
 		switch string(key) {
 		case vocabulary.WireSpans:
 		case vocabulary.WireService:
-			if s, ok, err := st.optionalString(v, batchField(vocabulary.WireService)); err != nil {
-				e = err
-			} else if ok {
-				service = s
-			}
+			serviceValue = v
 		case vocabulary.WireEnv:
-			if s, ok, err := st.optionalString(v, batchField(vocabulary.WireEnv)); err != nil {
-				e = err
-			} else if ok {
-				env = s
-			}
+			envValue = v
 		case vocabulary.WireVersion:
-			if s, ok, err := st.optionalString(v, batchField(vocabulary.WireVersion)); err != nil {
-				e = err
-			} else if ok {
-				version, hasVersion = s, true
-			}
+			versionValue = v
 		default:
-			k := vocabulary.WireKeyBatchFieldPrefix + string(key)
-			if err := st.setValue(res.PutEmpty(k), v, 0); err != nil {
-				e = err.at(string(key))
-			}
+			others++
 		}
 	})
+	if others > 0 {
+		if e := st.decodeOtherBatchFields(batch, others, res); e != nil {
+			return e
+		}
+	}
+	service, ok, e := st.optionalString(serviceValue, batchField(vocabulary.WireService))
+	if e != nil {
+		return e
+	}
+	if !ok {
+		service = vocabulary.UnknownService
+	}
+	env, ok, e := st.optionalString(envValue, batchField(vocabulary.WireEnv))
+	if e != nil {
+		return e
+	}
+	if !ok {
+		env = vocabulary.UnknownEnv
+	}
+	version, hasVersion, e := st.optionalString(versionValue, batchField(vocabulary.WireVersion))
 	if e != nil {
 		return e
 	}
@@ -357,6 +379,146 @@ func (st *state) decodeBatchFields(batch *fastjson.Object, res pcommon.Map) *Err
 		res.PutStr(vocabulary.ResourceServiceVersion, version)
 	}
 	return nil
+}
+
+// decodeOtherBatchFields keeps the batch's fields the wire format does not
+// define as rastir.wire.batch.* resource attributes; at most MaxAttributes
+// of them. others counts their occurrences.
+func (st *state) decodeOtherBatchFields(batch *fastjson.Object, others int, res pcommon.Map) *Error {
+	if st.limits.MaxAttributes > 0 && others > st.limits.MaxAttributes {
+		// Counted again with each key once.
+		if n := distinctOtherKeys(batch, isBatchField); n > st.limits.MaxAttributes {
+			return fieldError("the batch has %d fields the wire format does not define (kept as resource attributes %s<field>); at most %d are allowed",
+				n, vocabulary.WireKeyBatchFieldPrefix, st.limits.MaxAttributes)
+		}
+	}
+	res.EnsureCapacity(st.capacity(others) + 3)
+	var last lastValues
+	var e *Error
+	batch.Visit(func(key []byte, v *fastjson.Value) {
+		if e != nil {
+			return
+		}
+		if isBatchField(key) {
+			return
+		}
+		k := vocabulary.WireKeyBatchFieldPrefix + string(key)
+		if err := st.setValue(res.PutEmpty(k), v, 0); err != nil && !last.superseded(batch, string(key), v) {
+			e = err.at(string(key))
+		}
+	})
+	return e
+}
+
+// lastValues maps each key of an object to the value of its last
+// occurrence.
+type lastValues map[string]*fastjson.Value
+
+// superseded reports whether v, a value of key in obj, is followed by a
+// later occurrence of key. Python's json.loads keeps the last occurrence of
+// a repeated key, so an earlier one is neither kept (the later one
+// overwrites it) nor checked: a problem found in it is dropped when this
+// reports true. It is only asked once a problem is found, and builds the
+// map the first time, so the common path builds nothing and a body that
+// repeats a bad key many times still costs linear time.
+func (lv *lastValues) superseded(obj *fastjson.Object, key string, v *fastjson.Value) bool {
+	if *lv == nil {
+		m := make(lastValues, obj.Len())
+		obj.Visit(func(k []byte, kv *fastjson.Value) { m[string(k)] = kv })
+		*lv = m
+	}
+	return (*lv)[key] != v
+}
+
+// distinctKeys counts the keys of obj, a repeated key once, as a limit on
+// keys must count them. It builds a set, so it is only called for an
+// object whose Len is over the limit.
+func distinctKeys(obj *fastjson.Object) int {
+	seen := make(map[string]struct{}, obj.Len())
+	obj.Visit(func(k []byte, _ *fastjson.Value) {
+		if _, ok := seen[string(k)]; !ok {
+			seen[string(k)] = struct{}{}
+		}
+	})
+	return len(seen)
+}
+
+// distinctOtherKeys counts the keys of obj that defined does not report,
+// a repeated key once. Only called over the limit.
+func distinctOtherKeys(obj *fastjson.Object, defined func(key []byte) bool) int {
+	seen := make(map[string]struct{})
+	obj.Visit(func(k []byte, _ *fastjson.Value) {
+		if _, ok := seen[string(k)]; !ok && !defined(k) {
+			seen[string(k)] = struct{}{}
+		}
+	})
+	return len(seen)
+}
+
+// isBatchField reports whether the wire format defines key for the batch.
+func isBatchField(key []byte) bool {
+	switch string(key) {
+	case vocabulary.WireSpans, vocabulary.WireService, vocabulary.WireEnv, vocabulary.WireVersion:
+		return true
+	}
+	return false
+}
+
+// isEventField reports whether the wire format defines key for an event.
+func isEventField(key []byte) bool {
+	switch string(key) {
+	case vocabulary.WireEventName, vocabulary.WireEventTimestamp, vocabulary.WireEventAttributes:
+		return true
+	}
+	return false
+}
+
+// occurrences is the number of key occurrences in obj, which may be nil.
+func occurrences(obj *fastjson.Object) int {
+	if obj == nil {
+		return 0
+	}
+	return obj.Len()
+}
+
+// distinctFields counts the span's fields the wire format does not define,
+// a repeated one once. Only called over the limit.
+func distinctFields(fields []extraField) int {
+	seen := make(map[string]struct{}, len(fields))
+	for _, x := range fields {
+		seen[x.key] = struct{}{}
+	}
+	return len(seen)
+}
+
+// attributeCountError refuses a span or an event (at where) whose
+// attributes are over MaxAttributes: the keys of its attributes object
+// (obj, which may be nil) and its fields the wire format does not define,
+// which the decoder keeps as attributes under prefix. Callers compare
+// occurrences with the limit first; this counts a repeated key once, so it
+// returns nil for an object over the limit only by repeating keys.
+func (st *state) attributeCountError(where fieldPath, attributesField string, obj *fastjson.Object, fields int, prefix string) *Error {
+	keys := 0
+	if obj != nil {
+		keys = distinctKeys(obj)
+	}
+	if keys+fields <= st.limits.MaxAttributes {
+		return nil
+	}
+	if fields == 0 {
+		return fieldError("'%s' has %d keys; at most %d are allowed", where.with(attributesField), keys, st.limits.MaxAttributes)
+	}
+	return fieldError("'%s' has %d attributes: %d in '%s' and %d from fields the wire format does not define (kept as %s<field>); at most %d are allowed",
+		where, keys+fields, keys, attributesField, fields, prefix, st.limits.MaxAttributes)
+}
+
+// capacity is the room to make for n attribute occurrences: no more than
+// the limit allows to be distinct, since a repeated key takes one place.
+func (st *state) capacity(n int) int {
+	if st.limits.MaxAttributes > 0 && n > st.limits.MaxAttributes {
+		return st.limits.MaxAttributes
+	}
+	return n
 }
 
 func (st *state) collectSpanField(key []byte, v *fastjson.Value) {
@@ -388,29 +550,42 @@ func (st *state) collectSpanField(key []byte, v *fastjson.Value) {
 		f.events = v
 	case vocabulary.WireType:
 		// Clients always send "span"; any other value is kept.
-		if b, err := v.StringBytes(); err == nil && string(b) == vocabulary.WireTypeSpan {
+		f.wireType = v
+		if isSpanTypeSpan(v) {
 			return
 		}
 		f.extra = append(f.extra, extraField{key: st.str(key), value: v})
 	default:
+		// A repeated field is kept once: its attribute is put again.
 		f.extra = append(f.extra, extraField{key: st.str(key), value: v})
 	}
+}
+
+// isSpanTypeSpan reports whether v is the string "span", what clients send
+// as the span's type.
+func isSpanTypeSpan(v *fastjson.Value) bool {
+	b, err := v.StringBytes()
+	return err == nil && string(b) == vocabulary.WireTypeSpan
 }
 
 func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 	st.fields = spanFields{extra: st.fields.extra[:0]}
 	obj.Visit(st.visitSpanField)
 	f := &st.fields
+	if len(f.extra) > 0 && f.wireType != nil && isSpanTypeSpan(f.wireType) {
+		// A later "type":"span" makes an earlier other type absent.
+		f.extra = slices.DeleteFunc(f.extra, func(x extraField) bool { return x.key == vocabulary.WireType })
+	}
 	attrs := span.Attributes()
 	// Room for the decoded attributes and the two the decoder may add.
-	n := objectLen(f.attributes) + len(f.extra) + 2
+	n := st.capacity(objectLen(f.attributes)+len(f.extra)) + 2
 	if st.spareAttrs {
 		n *= 2
 	}
 	attrs.EnsureCapacity(n)
 
 	// Attributes first: the status message may come from error.message.
-	if err := st.decodeAttributes(f.attributes, attrs); err != nil {
+	if err := st.decodeAttributes(f.attributes, f.extra, attrs); err != nil {
 		return err
 	}
 	exceptionMessage, err := st.decodeEvents(f.events, span.Events())
@@ -531,26 +706,37 @@ func (st *state) decodeSpan(obj *fastjson.Object, span ptrace.Span) *Error {
 		attrs.PutStr(vocabulary.WireKeyStatus, status)
 	}
 
+	var last lastValues
 	for _, x := range f.extra {
 		k := vocabulary.WireKeySpanFieldPrefix + x.key
-		if err := st.setValue(attrs.PutEmpty(k), x.value, 0); err != nil {
+		if err := st.setValue(attrs.PutEmpty(k), x.value, 0); err != nil && !last.superseded(obj, x.key, x.value) {
 			return err.at(st.spanPath(x.key))
 		}
 	}
 	return nil
 }
 
-func (st *state) decodeAttributes(v *fastjson.Value, attrs pcommon.Map) *Error {
-	if v == nil || v.Type() == fastjson.TypeNull {
+// decodeAttributes puts the span's attributes object in attrs, after
+// checking that it and the span's fields the wire format does not define
+// (which become attributes too) are within MaxAttributes.
+func (st *state) decodeAttributes(v *fastjson.Value, fields []extraField, attrs pcommon.Map) *Error {
+	var obj *fastjson.Object
+	if v != nil && v.Type() != fastjson.TypeNull {
+		o, err := v.Object()
+		if err != nil {
+			return fieldError("'%s' must be a JSON object, not %s", st.spanPath(vocabulary.WireAttributes), typeName(v))
+		}
+		obj = o
+	}
+	if st.limits.MaxAttributes > 0 && occurrences(obj)+len(fields) > st.limits.MaxAttributes {
+		if e := st.attributeCountError(st.at(""), vocabulary.WireAttributes, obj, distinctFields(fields), vocabulary.WireKeySpanFieldPrefix); e != nil {
+			return e
+		}
+	}
+	if obj == nil {
 		return nil
 	}
-	obj, err := v.Object()
-	if err != nil {
-		return fieldError("'%s' must be a JSON object, not %s", st.spanPath(vocabulary.WireAttributes), typeName(v))
-	}
-	if st.limits.MaxAttributes > 0 && obj.Len() > st.limits.MaxAttributes {
-		return fieldError("'%s' has %d keys; at most %d are allowed", st.spanPath(vocabulary.WireAttributes), obj.Len(), st.limits.MaxAttributes)
-	}
+	var last lastValues
 	var e *Error
 	obj.Visit(func(key []byte, v *fastjson.Value) {
 		if e != nil {
@@ -565,12 +751,14 @@ func (st *state) decodeAttributes(v *fastjson.Value, attrs pcommon.Map) *Error {
 		}
 		val := attrs.PutEmpty(k)
 		if verr := st.setValue(val, v, 0); verr != nil {
-			e = verr.at(st.spanPath(vocabulary.WireAttributes + "." + k))
+			if !last.superseded(obj, k, v) {
+				e = verr.at(st.spanPath(vocabulary.WireAttributes + "." + k))
+			}
 			return
 		}
 		// The number as already converted: parsing it again cost more than
 		// the check.
-		if isNegative(val) && isNonNegativeKey(k) {
+		if isNegative(val) && isNonNegativeKey(k) && !last.superseded(obj, k, v) {
 			e = fieldError("'%s' must not be negative", st.spanPath(vocabulary.WireAttributes+"."+k))
 		}
 	})
@@ -648,68 +836,24 @@ func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (
 			return "", st.budgetError(path)
 		}
 		out := events.AppendEmpty()
-		var e *Error
-		var name string
-		hasTimestamp := false
-		obj.Visit(func(key []byte, fv *fastjson.Value) {
-			if e != nil {
-				return
-			}
-			switch string(key) {
-			case vocabulary.WireEventName:
-				s, _, err := st.optionalString(fv, path.with(vocabulary.WireEventName))
-				if err != nil {
-					e = err
-					return
-				}
-				name = s
-				out.SetName(s)
-			case vocabulary.WireEventTimestamp:
-				ts, ok, err := st.seconds(fv, path.with(vocabulary.WireEventTimestamp))
-				if err != nil {
-					e = err
-					return
-				}
-				if ok {
-					out.SetTimestamp(ts)
-					hasTimestamp = true
-				}
-			case vocabulary.WireEventAttributes:
-				if fv.Type() == fastjson.TypeNull {
-					return
-				}
-				aobj, err := fv.Object()
-				if err != nil {
-					e = fieldError("'%s' must be a JSON object, not %s", path.with(vocabulary.WireEventAttributes), typeName(fv))
-					return
-				}
-				if st.limits.MaxAttributes > 0 && aobj.Len() > st.limits.MaxAttributes {
-					e = fieldError("'%s' has %d keys; at most %d are allowed", path.with(vocabulary.WireEventAttributes), aobj.Len(), st.limits.MaxAttributes)
-					return
-				}
-				attrs := out.Attributes()
-				attrs.EnsureCapacity(aobj.Len())
-				aobj.Visit(func(akey []byte, av *fastjson.Value) {
-					if e != nil {
-						return
-					}
-					k := st.str(akey)
-					if err := st.setValue(attrs.PutEmpty(k), av, 0); err != nil {
-						e = err.at(path.with(vocabulary.WireEventAttributes + "." + k).String())
-					}
-				})
-			default:
-				k := vocabulary.WireKeyEventFieldPrefix + string(key)
-				if err := st.setValue(out.Attributes().PutEmpty(k), fv, 0); err != nil {
-					e = err.at(path.with(string(key)).String())
-				}
-			}
-		})
+		st.event = eventFields{}
+		obj.Visit(st.visitEventField)
+		f := &st.event
+		name, _, e := st.optionalString(f.name, path.with(vocabulary.WireEventName))
+		if e != nil {
+			return "", e
+		}
+		out.SetName(name)
+		ts, hasTimestamp, e := st.seconds(f.timestamp, path.with(vocabulary.WireEventTimestamp))
 		if e != nil {
 			return "", e
 		}
 		if !hasTimestamp {
-			out.SetTimestamp(st.now)
+			ts = st.now
+		}
+		out.SetTimestamp(ts)
+		if e := st.decodeEventAttributes(obj, path, out.Attributes()); e != nil {
+			return "", e
 		}
 		if exceptionMessage == "" && name == vocabulary.EventException {
 			if m, ok := out.Attributes().Get(vocabulary.AttrExceptionMessage); ok && m.Type() == pcommon.ValueTypeStr {
@@ -718,6 +862,79 @@ func (st *state) decodeEvents(v *fastjson.Value, events ptrace.SpanEventSlice) (
 		}
 	}
 	return exceptionMessage, nil
+}
+
+// collectEventField notes the last occurrence of each field an event
+// defines, and counts the others.
+func (st *state) collectEventField(key []byte, v *fastjson.Value) {
+	f := &st.event
+	switch string(key) {
+	case vocabulary.WireEventName:
+		f.name = v
+	case vocabulary.WireEventTimestamp:
+		f.timestamp = v
+	case vocabulary.WireEventAttributes:
+		f.attributes = v
+	default:
+		f.others++
+	}
+}
+
+// decodeEventAttributes puts an event's attributes, and the fields the wire
+// format does not define for events as rastir.wire.event.*, in attrs.
+func (st *state) decodeEventAttributes(ev *fastjson.Object, path fieldPath, attrs pcommon.Map) *Error {
+	f := &st.event
+	var obj *fastjson.Object
+	if f.attributes != nil && f.attributes.Type() != fastjson.TypeNull {
+		o, err := f.attributes.Object()
+		if err != nil {
+			return fieldError("'%s' must be a JSON object, not %s", path.with(vocabulary.WireEventAttributes), typeName(f.attributes))
+		}
+		obj = o
+	}
+	if st.limits.MaxAttributes > 0 && occurrences(obj)+f.others > st.limits.MaxAttributes {
+		fields := 0
+		if f.others > 0 {
+			fields = distinctOtherKeys(ev, isEventField)
+		}
+		if e := st.attributeCountError(path, vocabulary.WireEventAttributes, obj, fields, vocabulary.WireKeyEventFieldPrefix); e != nil {
+			return e
+		}
+	}
+	var last lastValues
+	var e *Error
+	if obj != nil {
+		attrs.EnsureCapacity(st.capacity(obj.Len() + f.others))
+		obj.Visit(func(key []byte, v *fastjson.Value) {
+			if e != nil {
+				return
+			}
+			k := st.str(key)
+			if err := st.setValue(attrs.PutEmpty(k), v, 0); err != nil && !last.superseded(obj, k, v) {
+				e = err.at(path.with(vocabulary.WireEventAttributes + "." + k).String())
+			}
+		})
+		if e != nil {
+			return e
+		}
+	}
+	if f.others == 0 {
+		return nil
+	}
+	var lastField lastValues
+	ev.Visit(func(key []byte, v *fastjson.Value) {
+		if e != nil {
+			return
+		}
+		if isEventField(key) {
+			return
+		}
+		k := vocabulary.WireKeyEventFieldPrefix + string(key)
+		if err := st.setValue(attrs.PutEmpty(k), v, 0); err != nil && !lastField.superseded(ev, string(key), v) {
+			e = err.at(path.with(string(key)).String())
+		}
+	})
+	return e
 }
 
 // valueError is an attribute value the decoder refuses; at() names where.
@@ -784,14 +1001,21 @@ func (st *state) setValue(dst pcommon.Value, v *fastjson.Value, depth int) *valu
 		}
 		obj, _ := v.Object()
 		if st.limits.MaxAttributes > 0 && obj.Len() > st.limits.MaxAttributes {
-			return &valueError{problem: "is a map with " + strconv.Itoa(obj.Len()) + " keys; at most " + strconv.Itoa(st.limits.MaxAttributes) + " are allowed"}
+			if n := distinctKeys(obj); n > st.limits.MaxAttributes {
+				return &valueError{problem: "is a map with " + strconv.Itoa(n) + " keys; at most " + strconv.Itoa(st.limits.MaxAttributes) + " are allowed"}
+			}
 		}
 		m := dst.SetEmptyMap()
-		m.EnsureCapacity(obj.Len())
+		m.EnsureCapacity(st.capacity(obj.Len()))
+		var last lastValues
 		var e *valueError
 		obj.Visit(func(key []byte, item *fastjson.Value) {
 			if e == nil {
-				e = st.setValue(m.PutEmpty(st.str(key)), item, depth+1)
+				k := st.str(key)
+				e = st.setValue(m.PutEmpty(k), item, depth+1)
+				if e != nil && last.superseded(obj, k, item) {
+					e = nil
+				}
 			}
 		})
 		return e

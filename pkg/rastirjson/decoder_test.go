@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -183,7 +184,12 @@ func TestDecodeRefusals(t *testing.T) {
 	_, _ = zw.Write([]byte(`{"spans":[{}]}`))
 	_ = zw.Close()
 	deep := strings.Repeat("[", 40) + strings.Repeat("]", 40)
-	wide := `{` + strings.Repeat(`"k":1,`, 200) + `"z":1}`
+	// 201 distinct keys (a repeated key counts once).
+	var wideKeys strings.Builder
+	for i := range 200 {
+		wideKeys.WriteString(`"k` + strconv.Itoa(i) + `":1,`)
+	}
+	wide := `{` + wideKeys.String() + `"z":1}`
 	tests := []struct {
 		name, body, detail string
 	}{

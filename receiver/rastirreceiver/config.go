@@ -54,8 +54,12 @@ type Config struct {
 // LimitsConfig bounds what one batch may contain; a batch over a limit is
 // answered 400 with a message that names the field.
 type LimitsConfig struct {
-	// MaxAttributesPerSpan is the most keys one attributes object may have
-	// (a span's, an event's, or a map inside an attribute value).
+	// MaxAttributesPerSpan is the most attributes a span or an event may
+	// arrive with: the keys of its attributes object plus its fields the
+	// wire format does not define, each kept as a rastir.wire.span.* or
+	// rastir.wire.event.* attribute. It also bounds the batch's undefined
+	// fields (rastir.wire.batch.* resource attributes) and the keys of a map
+	// inside an attribute value. A repeated key counts once.
 	MaxAttributesPerSpan int `mapstructure:"max_attributes_per_span"`
 	// MaxEventsPerSpan is the most events one span may have.
 	MaxEventsPerSpan int `mapstructure:"max_events_per_span"`

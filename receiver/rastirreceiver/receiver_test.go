@@ -382,6 +382,40 @@ func TestDuplicateKeysLastWins(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
 	assert.JSONEq(t, `{"detail":"'spans' must be a non-empty array"}`, body)
 	assert.Equal(t, 2, sink.SpanCount())
+
+	// A later null is a null (the default), and an earlier occurrence is
+	// not checked: Rastir never sees it.
+	resp, body = do(t, http.MethodPost, url, `{"service":"a","service":null,"spans":[{"name":"x","attributes":{"tokens_input":-1,"tokens_input":5}}]}`, nil)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+	all = sink.AllTraces()
+	require.Len(t, all, 2)
+	rs := all[1].ResourceSpans().At(0)
+	service, _ = rs.Resource().Attributes().Get(vocabulary.ResourceServiceName)
+	assert.Equal(t, vocabulary.UnknownService, service.Str())
+	tokens, _ := rs.ScopeSpans().At(0).Spans().At(0).Attributes().Get(vocabulary.RastirAttrTokensInput)
+	assert.Equal(t, int64(5), tokens.Int())
+}
+
+// TestUnknownSpanFieldsCountAgainstMaxAttributes: a span field the wire
+// format does not define becomes an attribute (rastir.wire.span.<field>),
+// so max_attributes_per_span counts it with the span's attributes.
+func TestUnknownSpanFieldsCountAgainstMaxAttributes(t *testing.T) {
+	sink := &switchableConsumer{}
+	base, _ := startReceiver(t, func(c *Config) { c.Limits.MaxAttributesPerSpan = 2 }, sink)
+	url := base + pathTelemetry
+
+	resp, body := do(t, http.MethodPost, url, `{"spans":[{"type":"span","attributes":{"model":"m"},"duration_seconds":1.5}]}`, nil)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+	require.Equal(t, 1, sink.SpanCount())
+	attrs := sink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes()
+	seconds, ok := attrs.Get(vocabulary.WireKeySpanFieldPrefix + "duration_seconds")
+	require.True(t, ok, "the unknown field is kept: %v", attrs.AsRaw())
+	assert.InDelta(t, 1.5, seconds.Double(), 0)
+
+	resp, body = do(t, http.MethodPost, url, `{"spans":[{"attributes":{"model":"m","agent":"a"},"duration_seconds":1.5}]}`, nil)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	assert.JSONEq(t, `{"detail":"'spans[0]' has 3 attributes: 2 in 'attributes' and 1 from fields the wire format does not define (kept as rastir.wire.span.<field>); at most 2 are allowed"}`, body)
+	assert.Equal(t, 1, sink.SpanCount())
 }
 
 // TestByteOrderMark: Rastir reads the body with Python's json.loads, which
