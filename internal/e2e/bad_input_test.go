@@ -73,7 +73,15 @@ func TestBadInputs(t *testing.T) {
 	c := startCollector(t, fileExportConfig, nil, map[string]string{"read_timeout": "2s"})
 	url := c.url("/v1/telemetry")
 	deep := strings.Repeat(`{"a":`, 40) + "1" + strings.Repeat("}", 40)
-	wideAttrs := `{` + strings.Repeat(`"k":1,`, 500) + `"z":1}`
+	// Distinct keys: a repeated key counts once, as the last occurrence
+	// is all Python's json keeps.
+	var wide strings.Builder
+	wide.WriteString("{")
+	for i := range 500 {
+		fmt.Fprintf(&wide, `"k%d":1,`, i)
+	}
+	wide.WriteString(`"z":1}`)
+	wideAttrs := wide.String()
 
 	tests := []struct {
 		name    string
