@@ -22,8 +22,13 @@ const (
 	// chunks in seconds, on the span; no canonical counterpart.
 	OpenLITServerTimePerOutputToken = "gen_ai.server.time_per_output_token"
 	// OpenLITClientTokenUsage is input plus output tokens, recorded on the
-	// span under the name of the semconv metric; no canonical counterpart.
+	// span under the name of the semconv metric (Python SDK); no canonical
+	// counterpart.
 	OpenLITClientTokenUsage = "gen_ai.client.token.usage"
+	// OpenLITUsageTotalTokens is input plus output tokens (Go SDK, earlier
+	// Python SDK releases; OpenLLMetry writes the same key); no canonical
+	// counterpart.
+	OpenLITUsageTotalTokens = "gen_ai.usage.total_tokens"
 	// OpenLITUsageReasoningTokens counts the output tokens spent on
 	// reasoning (Python and Go SDKs).
 	OpenLITUsageReasoningTokens = "gen_ai.usage.reasoning_tokens"

@@ -13,8 +13,9 @@ import (
 // openLIT maps what OpenLIT writes beyond the GenAI semantic conventions:
 // its own cost, its older spellings of the stream flag and of reasoning and
 // cache token counts, its time to first token, and its operation names that
-// semconv lacks. gen_ai.system and the other deprecated semconv keys are the
-// GenAI mapper's.
+// semconv lacks; and it adds the prompt cache to the input tokens of its
+// Anthropic spans, which leave it out. gen_ai.system and the other
+// deprecated semconv keys are the GenAI mapper's.
 type openLIT struct{ opts Options }
 
 // NewOpenLIT returns the mapper of the OpenLIT dialect. OpenLIT's
@@ -63,6 +64,16 @@ type openLITFields struct {
 	// gen_ai.request.stream says false.
 	notStreamed bool
 
+	// The call's provider (gen_ai.provider.name, else gen_ai.system) and
+	// token counts, for the input tokens of Anthropic calls: input and
+	// output as the span has them, the total OpenLIT wrote
+	// (gen_ai.client.token.usage or gen_ai.usage.total_tokens), and the
+	// canonical cache counts already on the span.
+	providerName, system            string
+	input, output, total            int64
+	canonCacheRead, canonCacheWrite int64
+	hasInput, hasTotal              bool
+
 	hasCost, hasTTFT, hasReasoning, hasCacheRead, hasCacheWrite, hasStream bool
 
 	setSpanType, setCost, setProfile, setStream, setTTFT         bool
@@ -99,9 +110,16 @@ func (f *openLITFields) read(k string, v pcommon.Value) {
 	case vocabulary.OpenLITServerTimeToFirstToken:
 		f.speaks = true
 		f.ttft, f.hasTTFT = number(v)
-	case vocabulary.OpenLITServerTimePerOutputToken, vocabulary.OpenLITClientTokenUsage,
-		vocabulary.OpenLITSDKVersion, vocabulary.OpenLITGoSDKVersion, vocabulary.OpenLITEnvironment,
-		vocabulary.OpenLITApplicationName, vocabulary.OpenLITEndpoint:
+	case vocabulary.OpenLITClientTokenUsage:
+		f.speaks = true
+		f.total, f.hasTotal = TokenCount(v)
+	case vocabulary.OpenLITUsageTotalTokens:
+		if !f.hasTotal {
+			f.total, f.hasTotal = TokenCount(v)
+		}
+	case vocabulary.OpenLITServerTimePerOutputToken, vocabulary.OpenLITSDKVersion,
+		vocabulary.OpenLITGoSDKVersion, vocabulary.OpenLITEnvironment, vocabulary.OpenLITApplicationName,
+		vocabulary.OpenLITEndpoint:
 		f.speaks = true
 	case vocabulary.OpenLITTelemetrySDKName:
 		if strings.EqualFold(stringValue(v), vocabulary.OpenLITSDKName) {
@@ -119,6 +137,14 @@ func (f *openLITFields) read(k string, v pcommon.Value) {
 
 	case vocabulary.GenAIOperationName:
 		f.operation = stringValue(v)
+	case vocabulary.GenAIProviderName:
+		f.providerName = stringValue(v)
+	case vocabulary.GenAISystemDeprecated:
+		f.system = stringValue(v)
+	case vocabulary.GenAIUsageInputTokens:
+		f.input, f.hasInput = TokenCount(v)
+	case vocabulary.GenAIUsageOutputTokens:
+		f.output, _ = TokenCount(v)
 	case vocabulary.RastirSpanTypeKey:
 		f.setSpanType = true
 	case vocabulary.RastirCostUSD:
@@ -136,8 +162,10 @@ func (f *openLITFields) read(k string, v pcommon.Value) {
 		f.setReasoning = true
 	case vocabulary.GenAIUsageCacheReadTokens:
 		f.setCacheRead = true
+		f.canonCacheRead, _ = TokenCount(v)
 	case vocabulary.GenAIUsageCacheCreationTokens:
 		f.setCacheWrite = true
+		f.canonCacheWrite, _ = TokenCount(v)
 	}
 }
 
@@ -188,4 +216,47 @@ func (f *openLITFields) write(attrs pcommon.Map, rm *sourceKeys) {
 		attrs.PutInt(vocabulary.GenAIUsageCacheCreationTokens, f.cacheWrite)
 		rm.add(vocabulary.OpenLITUsageCacheWriteTokensDetail)
 	}
+	if cache := f.anthropicCacheLeftOut(); cache > 0 {
+		attrs.PutInt(vocabulary.GenAIUsageInputTokens, f.input+cache)
+	}
+}
+
+// anthropicCacheLeftOut gives the prompt cache's reads plus writes when the
+// span is an Anthropic call whose input tokens leave them out, else 0.
+// OpenLIT's Anthropic instrumentations (Python, TypeScript and Go SDKs)
+// write Anthropic's usage.input_tokens, which excludes the cache; semconv's
+// gen_ai.usage.input_tokens includes it. The count is taken to leave the
+// cache out when it plus the output tokens makes the total OpenLIT wrote
+// from them, or, on a span without a total (TypeScript SDK), when it is
+// smaller than the cache alone. Once the cache is added neither holds, so a
+// second llm_enrich in the path (an agent collector, then a gateway) adds
+// nothing; without a total, a count at least as large as the cache is left
+// as reported.
+func (f *openLITFields) anthropicCacheLeftOut() int64 {
+	provider := f.providerName
+	if provider == "" {
+		provider = f.system
+	}
+	if !f.hasInput || f.input < 0 || !strings.EqualFold(provider, vocabulary.ProviderAnthropic) {
+		return 0
+	}
+	cacheRead, cacheWrite := f.canonCacheRead, f.canonCacheWrite
+	if !f.setCacheRead && f.hasCacheRead {
+		cacheRead = f.cacheRead
+	}
+	if !f.setCacheWrite && f.hasCacheWrite {
+		cacheWrite = f.cacheWrite
+	}
+	cache := max(cacheRead, 0) + max(cacheWrite, 0)
+	if cache == 0 {
+		return 0
+	}
+	if f.hasTotal {
+		if output := max(f.output, 0); f.input+output != f.total {
+			return 0
+		}
+	} else if f.input >= cache {
+		return 0
+	}
+	return cache
 }

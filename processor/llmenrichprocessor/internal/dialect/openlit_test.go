@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -131,7 +132,9 @@ func TestOpenLIT(t *testing.T) {
 			want: map[string]any{
 				vocabulary.GenAIRequestStream: true, vocabulary.GenAIResponseTimeToFirstChunk: 0.35,
 				vocabulary.GenAIUsageCacheCreationTokens: int64(2048), vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM,
-				vocabulary.RastirCostUSD: 0.0135, vocabulary.RastirPricingProfile: vocabulary.PricingProfileOpenLIT,
+				// Anthropic's input_tokens exclude the cache write.
+				vocabulary.GenAIUsageInputTokens: int64(2060),
+				vocabulary.RastirCostUSD:         0.0135, vocabulary.RastirPricingProfile: vocabulary.PricingProfileOpenLIT,
 			},
 		},
 		{
@@ -280,6 +283,130 @@ func TestOpenLITAfterGenAI(t *testing.T) {
 		vocabulary.GenAIUsageOutputTokens: int64(80),
 	}
 	assertMapped(t, span, openLITLegacyStreamSpan(), want, nil)
+}
+
+// openLITAnthropicSpan is the span the current OpenLIT Python SDK writes
+// for a non-streamed Anthropic messages call that read 3000 tokens from the
+// prompt cache and wrote 200 (instrumentation/anthropic/utils.py): its
+// gen_ai.usage.input_tokens is Anthropic's usage.input_tokens, which
+// excludes both, and gen_ai.client.token.usage is that count plus the output.
+func openLITAnthropicSpan() map[string]any {
+	return map[string]any{
+		"telemetry.sdk.name":                       "openlit",
+		"gen_ai.operation.name":                    "chat",
+		"gen_ai.provider.name":                     "anthropic",
+		"server.address":                           "api.anthropic.com",
+		"server.port":                              int64(443),
+		"gen_ai.request.model":                     "claude-sonnet-4-5",
+		"gen_ai.response.model":                    "claude-sonnet-4-5-20250929",
+		"gen_ai.request.stream":                    false,
+		"gen_ai.server.time_per_output_token":      0.0,
+		"gen_ai.server.time_to_first_token":        3.1,
+		"gen_ai.sdk.version":                       "1.45.0",
+		"gen_ai.request.max_tokens":                int64(1024),
+		"gen_ai.response.id":                       "msg_01AbC",
+		"gen_ai.response.finish_reasons":           []any{"end_turn"},
+		"gen_ai.usage.input_tokens":                int64(25),
+		"gen_ai.usage.output_tokens":               int64(180),
+		"gen_ai.client.token.usage":                int64(205),
+		"gen_ai.usage.cost":                        0.00459,
+		"gen_ai.usage.cache_read.input_tokens":     int64(3000),
+		"gen_ai.usage.cache_creation.input_tokens": int64(200),
+	}
+}
+
+// TestOpenLITAnthropicInputIncludesCache: OpenLIT's Anthropic
+// instrumentations (Python, TypeScript and Go SDKs) write Anthropic's
+// input_tokens, which exclude the prompt cache's reads and writes; semconv's
+// gen_ai.usage.input_tokens includes them. The cache is added once, and only
+// to what OpenLIT reported that way.
+func TestOpenLITAnthropicInputIncludesCache(t *testing.T) {
+	with := func(base map[string]any, changes map[string]any) map[string]any {
+		for k, v := range changes {
+			if v == nil {
+				delete(base, k)
+				continue
+			}
+			base[k] = v
+		}
+		return base
+	}
+	tests := []struct {
+		name  string
+		in    map[string]any
+		input int64 // gen_ai.usage.input_tokens afterwards
+	}{
+		{name: "Python SDK: input, output and OpenLIT's total agree", in: openLITAnthropicSpan(), input: 3225},
+		{
+			name: "Go SDK: cache counts under its own keys, total_tokens",
+			in: map[string]any{
+				"gen_ai.operation.name": "chat", "gen_ai.system": "anthropic", "gen_ai.request.is_stream": false,
+				"gen_ai.request.model": "claude-sonnet-4-5", "gen_ai.usage.input_tokens": int64(12),
+				"gen_ai.usage.output_tokens": int64(400), "gen_ai.usage.total_tokens": int64(412),
+				"gen_ai.usage.prompt_tokens_details.cache_read":  int64(2048),
+				"gen_ai.usage.prompt_tokens_details.cache_write": int64(512), "gen_ai.usage.cost": 0.0081,
+			},
+			input: 12 + 2048 + 512,
+		},
+		{
+			name: "TypeScript SDK: no total, fewer input tokens than the cache holds",
+			in: map[string]any{
+				"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "chat", "gen_ai.provider.name": "anthropic",
+				"gen_ai.sdk.version": "1.15.0", "gen_ai.request.is_stream": false, "gen_ai.request.model": "claude-haiku-4-5",
+				"gen_ai.usage.input_tokens": int64(40), "gen_ai.usage.output_tokens": int64(90),
+				"gen_ai.usage.cache_creation.input_tokens": int64(1500), "gen_ai.usage.cost": 0.0023,
+			},
+			input: 1540,
+		},
+		{
+			// Without a total, a count at least as large as the cache may
+			// already include it: it is left as reported.
+			name: "TypeScript SDK: no total, more input tokens than the cache holds",
+			in: map[string]any{
+				"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "chat", "gen_ai.provider.name": "anthropic",
+				"gen_ai.sdk.version": "1.15.0", "gen_ai.usage.input_tokens": int64(5000),
+				"gen_ai.usage.output_tokens": int64(90), "gen_ai.usage.cache_read.input_tokens": int64(100),
+			},
+			input: 5000,
+		},
+		{
+			name:  "input already includes the cache: the total no longer agrees (a second llm_enrich)",
+			in:    with(openLITAnthropicSpan(), map[string]any{"gen_ai.usage.input_tokens": int64(3225)}),
+			input: 3225,
+		},
+		{
+			name:  "no cache read or written",
+			in:    with(openLITAnthropicSpan(), map[string]any{"gen_ai.usage.cache_read.input_tokens": int64(0), "gen_ai.usage.cache_creation.input_tokens": int64(0)}),
+			input: 25,
+		},
+		{
+			name:  "OpenAI's prompt_tokens include its cached tokens",
+			in:    with(openLITAnthropicSpan(), map[string]any{"gen_ai.provider.name": "openai"}),
+			input: 25,
+		},
+		{
+			// OpenLLMetry's Anthropic instrumentation adds the cache itself.
+			name:  "not an OpenLIT span",
+			in:    with(openLITAnthropicSpan(), map[string]any{"telemetry.sdk.name": nil, "gen_ai.sdk.version": nil, "gen_ai.usage.cost": nil, "gen_ai.client.token.usage": nil, "gen_ai.server.time_to_first_token": nil, "gen_ai.server.time_per_output_token": nil, "gen_ai.usage.input_tokens": int64(3225)}),
+			input: 3225,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			span := spanWith(tt.in)
+			scope := pcommon.NewInstrumentationScope()
+			NewOpenLIT(Options{}).Map(scope, span)
+			once := span.Attributes().AsRaw()
+			v, _ := span.Attributes().Get(vocabulary.GenAIUsageInputTokens)
+			if v.Int() != tt.input {
+				t.Errorf("input tokens %d, want %d", v.Int(), tt.input)
+			}
+			NewOpenLIT(Options{}).Map(scope, span)
+			if again := span.Attributes().AsRaw(); !assert.Equal(t, once, again) {
+				t.Error("mapping twice changed the span")
+			}
+		})
+	}
 }
 
 func TestOpenLITOperationSpanType(t *testing.T) {

@@ -1,0 +1,59 @@
+package llmenrichprocessor
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// TestAnthropicInputTokensIncludeCache: whatever the instrumentation, an
+// Anthropic call's gen_ai.usage.input_tokens leaves the processor with the
+// prompt cache's reads and writes included, as semconv counts them, and a
+// second llm_enrich in the path (an agent collector, then a gateway) adds
+// nothing more.
+func TestAnthropicInputTokensIncludeCache(t *testing.T) {
+	build := func() (td ptrace.Traces, openLIT, openLLMetry ptrace.Span) {
+		td = ptrace.NewTraces()
+		ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+		ss.Scope().SetName("openlit.instrumentation.anthropic")
+		// OpenLIT's Python SDK: Anthropic's input_tokens, which exclude the
+		// cache (instrumentation/anthropic/utils.py).
+		openLIT = otlpSpan(ss, 1, 0, 1, "chat claude-sonnet-4-5", map[string]any{
+			"telemetry.sdk.name": "openlit", "gen_ai.sdk.version": "1.45.0", "gen_ai.operation.name": "chat",
+			"gen_ai.provider.name": "anthropic", "server.address": "api.anthropic.com", "gen_ai.request.model": "claude-sonnet-4-5",
+			"gen_ai.request.stream": false, "gen_ai.usage.input_tokens": int64(25), "gen_ai.usage.output_tokens": int64(180),
+			"gen_ai.client.token.usage": int64(205), "gen_ai.usage.cost": 0.00459,
+			"gen_ai.usage.cache_read.input_tokens": int64(3000), "gen_ai.usage.cache_creation.input_tokens": int64(200),
+		})
+		// OpenLLMetry's Anthropic instrumentation adds the cache itself
+		// (opentelemetry-instrumentation-anthropic, _set_token_usage).
+		ss2 := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+		ss2.Scope().SetName("opentelemetry.instrumentation.anthropic")
+		openLLMetry = otlpSpan(ss2, 2, 0, 1, "anthropic.chat", map[string]any{
+			"gen_ai.operation.name": "chat", "gen_ai.provider.name": "anthropic", "gen_ai.request.model": "claude-sonnet-4-5",
+			"gen_ai.response.model": "claude-sonnet-4-5-20250929", "gen_ai.is_streaming": false,
+			"gen_ai.usage.input_tokens": int64(3225), "gen_ai.usage.output_tokens": int64(180), "gen_ai.usage.total_tokens": int64(3405),
+			"gen_ai.usage.cache_read.input_tokens": int64(3000), "gen_ai.usage.cache_creation.input_tokens": int64(200),
+		})
+		return td, openLIT, openLLMetry
+	}
+	cfg := createDefaultConfig().(*Config)
+
+	td, openLIT, openLLMetry := build()
+	enrich(t, cfg, td)
+	assert.Equal(t, "3225", str(openLIT.Attributes(), vocabulary.GenAIUsageInputTokens), "OpenLIT")
+	assert.Equal(t, "3225", str(openLLMetry.Attributes(), vocabulary.GenAIUsageInputTokens), "OpenLLMetry")
+
+	enrich(t, cfg, td)
+	assert.Equal(t, "3225", str(openLIT.Attributes(), vocabulary.GenAIUsageInputTokens), "OpenLIT, second llm_enrich")
+	assert.Equal(t, "3225", str(openLLMetry.Attributes(), vocabulary.GenAIUsageInputTokens), "OpenLLMetry, second llm_enrich")
+
+	cfg.Dialects.RemoveSourceKeys = true
+	td, openLIT, _ = build()
+	enrich(t, cfg, td)
+	enrich(t, cfg, td)
+	assert.Equal(t, "3225", str(openLIT.Attributes(), vocabulary.GenAIUsageInputTokens), "source keys removed, second llm_enrich")
+}
