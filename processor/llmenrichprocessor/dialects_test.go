@@ -57,3 +57,30 @@ func TestAnthropicInputTokensIncludeCache(t *testing.T) {
 	enrich(t, cfg, td)
 	assert.Equal(t, "3225", str(openLIT.Attributes(), vocabulary.GenAIUsageInputTokens), "source keys removed, second llm_enrich")
 }
+
+// TestReasoningTokensAndStreamFlag: the reasoning token counts and stream
+// flags OpenLLMetry and OpenLIT write under their own gen_ai.* spellings
+// reach the canonical keys.
+func TestReasoningTokensAndStreamFlag(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	ss.Scope().SetName("opentelemetry.instrumentation.openai.v1")
+	openLLMetry := otlpSpan(ss, 1, 0, 1, "openai.chat", map[string]any{
+		"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "o3-mini",
+		"gen_ai.is_streaming": true, "gen_ai.usage.input_tokens": int64(1500), "gen_ai.usage.output_tokens": int64(300),
+		"gen_ai.usage.total_tokens": int64(1800), "gen_ai.usage.reasoning_tokens": int64(192),
+	})
+	openLIT := otlpSpan(ss, 2, 0, 1, "chat gemini-2.5-pro", map[string]any{
+		"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "chat", "gen_ai.provider.name": "gcp.gemini",
+		"gen_ai.request.model": "gemini-2.5-pro", "gen_ai.request.is_stream": false,
+		"gen_ai.usage.input_tokens": int64(90), "gen_ai.usage.output_tokens": int64(400),
+		"gen_ai.usage.completion_tokens_details.reasoning_tokens": int64(256),
+	})
+	enrich(t, createDefaultConfig().(*Config), td)
+	a := openLLMetry.Attributes()
+	assert.Equal(t, "192", str(a, vocabulary.GenAIUsageReasoningTokens), "OpenLLMetry reasoning")
+	assert.Equal(t, "true", str(a, vocabulary.GenAIRequestStream), "OpenLLMetry stream flag")
+	a = openLIT.Attributes()
+	assert.Equal(t, "256", str(a, vocabulary.GenAIUsageReasoningTokens), "OpenLIT reasoning")
+	assert.Equal(t, "false", str(a, vocabulary.GenAIRequestStream), "OpenLIT stream flag")
+}

@@ -54,8 +54,9 @@ func OpenLITOperationSpanType(op string) string {
 type openLITFields struct {
 	speaks    bool
 	operation string
-	// reasoningKey is the key the reasoning count was read from.
-	reasoningKey string
+	// reasoningKey, cacheReadKey and cacheWriteKey are the keys the
+	// reasoning and cache counts were read from.
+	reasoningKey, cacheReadKey, cacheWriteKey string
 
 	cost, ttft                       float64
 	reasoning, cacheRead, cacheWrite int64
@@ -125,15 +126,22 @@ func (f *openLITFields) read(k string, v pcommon.Value) {
 		if strings.EqualFold(stringValue(v), vocabulary.OpenLITSDKName) {
 			f.speaks = true
 		}
-	case vocabulary.OpenLITUsageReasoningTokens, vocabulary.OpenLITUsageReasoningTokensDetail:
+	case vocabulary.OpenLITUsageReasoningTokens, vocabulary.OpenLITUsageReasoningTokensDetail,
+		vocabulary.OpenLITUsageReasoningTokensDetailPython:
 		if !f.hasReasoning {
 			f.reasoning, f.hasReasoning = TokenCount(v)
 			f.reasoningKey = k
 		}
-	case vocabulary.OpenLITUsageCacheReadTokensDetail:
-		f.cacheRead, f.hasCacheRead = TokenCount(v)
-	case vocabulary.OpenLITUsageCacheWriteTokensDetail:
-		f.cacheWrite, f.hasCacheWrite = TokenCount(v)
+	case vocabulary.OpenLITUsageCacheReadTokensDetail, vocabulary.OpenLITUsageCacheReadTokensDetailPython:
+		if !f.hasCacheRead {
+			f.cacheRead, f.hasCacheRead = TokenCount(v)
+			f.cacheReadKey = k
+		}
+	case vocabulary.OpenLITUsageCacheWriteTokensDetail, vocabulary.OpenLITUsageCacheWriteTokensDetailPython:
+		if !f.hasCacheWrite {
+			f.cacheWrite, f.hasCacheWrite = TokenCount(v)
+			f.cacheWriteKey = k
+		}
 
 	case vocabulary.GenAIOperationName:
 		f.operation = stringValue(v)
@@ -210,11 +218,11 @@ func (f *openLITFields) write(attrs pcommon.Map, rm *sourceKeys) {
 	}
 	if f.hasCacheRead && !f.setCacheRead {
 		attrs.PutInt(vocabulary.GenAIUsageCacheReadTokens, f.cacheRead)
-		rm.add(vocabulary.OpenLITUsageCacheReadTokensDetail)
+		rm.add(f.cacheReadKey)
 	}
 	if f.hasCacheWrite && !f.setCacheWrite {
 		attrs.PutInt(vocabulary.GenAIUsageCacheCreationTokens, f.cacheWrite)
-		rm.add(vocabulary.OpenLITUsageCacheWriteTokensDetail)
+		rm.add(f.cacheWriteKey)
 	}
 	if cache := f.anthropicCacheLeftOut(); cache > 0 {
 		attrs.PutInt(vocabulary.GenAIUsageInputTokens, f.input+cache)

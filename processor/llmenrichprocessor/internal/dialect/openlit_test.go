@@ -155,6 +155,24 @@ func TestOpenLIT(t *testing.T) {
 			want: map[string]any{vocabulary.GenAIUsageReasoningTokens: int64(64), vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
 		},
 		{
+			// The LangChain callback handler of 2025 releases (ChatAnthropic,
+			// llm_output usage) and today's Google ADK instrumentation.
+			name: "Python SDK's OpenAI-shaped detail keys",
+			in: map[string]any{
+				"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "chat", "gen_ai.system": "anthropic",
+				"gen_ai.usage.input_tokens": int64(30), "gen_ai.usage.output_tokens": int64(250),
+				"gen_ai.usage.completion_tokens_details.reasoning_tokens":  int64(32),
+				"gen_ai.usage.prompt_tokens_details.cached_tokens":         int64(512),
+				"gen_ai.usage.prompt_tokens_details.cache_creation_tokens": int64(64),
+			},
+			want: map[string]any{
+				vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM, vocabulary.GenAIUsageReasoningTokens: int64(32),
+				vocabulary.GenAIUsageCacheReadTokens: int64(512), vocabulary.GenAIUsageCacheCreationTokens: int64(64),
+				// Anthropic's raw usage: the cache is added.
+				vocabulary.GenAIUsageInputTokens: int64(30 + 512 + 64),
+			},
+		},
+		{
 			name: "vector database span is retrieval",
 			in: map[string]any{
 				"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "vectordb", "db.system.name": "chroma",
