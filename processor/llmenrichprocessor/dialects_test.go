@@ -84,3 +84,104 @@ func TestReasoningTokensAndStreamFlag(t *testing.T) {
 	assert.Equal(t, "256", str(a, vocabulary.GenAIUsageReasoningTokens), "OpenLIT reasoning")
 	assert.Equal(t, "false", str(a, vocabulary.GenAIRequestStream), "OpenLIT stream flag")
 }
+
+// TestFrameworkIsNotAProvider: agent frameworks and libraries name
+// themselves in gen_ai.system or gen_ai.provider.name (OpenLIT's framework
+// instrumentations, OpenLLMetry's Agno, CrewAI and LangChain ones). A
+// framework serves no model, so it never becomes gen_ai.provider.name (nor
+// the provider label of the span's metrics): an agent or workflow span has
+// no provider, and an LLM span gets one from its other hints or none.
+func TestFrameworkIsNotAProvider(t *testing.T) {
+	tests := []struct {
+		name     string
+		attrs    map[string]any
+		provider string // "<absent>" for none
+	}{
+		{"OpenLLMetry Agno agent span", map[string]any{
+			"gen_ai.system": "agno", "traceloop.span.kind": "agent", "gen_ai.agent.name": "finance",
+			"gen_ai.request.model": "gpt-4o-mini", "llm.usage.total_tokens": int64(907),
+		}, "<absent>"},
+		{"OpenLIT framework span of 2025", map[string]any{
+			"telemetry.sdk.name": "openlit", "gen_ai.system": "langchain", "gen_ai.operation.name": "framework",
+			"gen_ai.sdk.version": "1.34.0",
+		}, "<absent>"},
+		{"OpenLIT CrewAI agent span", map[string]any{
+			"telemetry.sdk.name": "openlit", "gen_ai.provider.name": "crewai", "gen_ai.operation.name": "invoke_agent",
+			"gen_ai.agent.name": "researcher", "gen_ai.sdk.version": "1.45.0",
+		}, "<absent>"},
+		{"OpenLLMetry LangGraph workflow span", map[string]any{
+			"gen_ai.provider.name": "langgraph", "gen_ai.operation.name": "invoke_workflow", "traceloop.span.kind": "workflow",
+		}, "<absent>"},
+		{"OpenLIT LangChain chat span: the provider from server.address", map[string]any{
+			"telemetry.sdk.name": "openlit", "gen_ai.provider.name": "langchain", "gen_ai.operation.name": "chat",
+			"gen_ai.request.model": "my-claude", "server.address": "api.anthropic.com",
+		}, vocabulary.ProviderAnthropic},
+		{"LLM span of a framework: the provider from the model", map[string]any{
+			"gen_ai.system": "LlamaIndex", "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o",
+		}, vocabulary.ProviderOpenAI},
+		{"LLM span of a framework without another hint: no provider", map[string]any{
+			"gen_ai.system": "llama_index", "gen_ai.operation.name": "chat", "gen_ai.request.model": "llama3.1:8b",
+		}, "<absent>"},
+		{"a provider in gen_ai.system beats a framework in gen_ai.provider.name", map[string]any{
+			"gen_ai.provider.name": "langchain", "gen_ai.system": "anthropic", "gen_ai.operation.name": "chat",
+		}, vocabulary.ProviderAnthropic},
+		{"a provider no table knows is still kept", map[string]any{
+			"gen_ai.system": "Ollama", "gen_ai.operation.name": "chat", "gen_ai.request.model": "llama3.1:8b",
+		}, vocabulary.ProviderOllama},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			td := ptrace.NewTraces()
+			ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+			span := otlpSpan(ss, 1, 0, 1, "span", tt.attrs)
+			enrich(t, createDefaultConfig().(*Config), td)
+			assert.Equal(t, tt.provider, str(span.Attributes(), vocabulary.GenAIProviderName))
+		})
+	}
+}
+
+// TestFrameworkProviderNotInherited: a tool span under a framework's agent
+// span takes its provider from the agent's LLM call, not the framework.
+func TestFrameworkProviderNotInherited(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	otlpSpan(ss, 1, 0, 1, "invoke_agent researcher", map[string]any{
+		"gen_ai.provider.name": "crewai", "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "researcher",
+		"gen_ai.request.model": "gpt-4o",
+	})
+	tool := otlpSpan(ss, 2, 1, 2, "execute_tool search", map[string]any{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search"})
+	enrich(t, createDefaultConfig().(*Config), td)
+	assert.Equal(t, "<absent>", str(tool.Attributes(), vocabulary.GenAIProviderName))
+	assert.Equal(t, "gpt-4o", str(tool.Attributes(), vocabulary.GenAIRequestModel))
+}
+
+// TestRastirFrameworkProviderKept: the Rastir server labels whatever
+// provider word its client sends; Rastir spans keep it.
+func TestRastirFrameworkProviderKept(t *testing.T) {
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	ss.Scope().SetName(vocabulary.ScopeRastir)
+	span := otlpSpan(ss, 1, 0, 1, "answer", map[string]any{
+		vocabulary.WireKeySpanType: "llm", vocabulary.RastirAttrProvider: "langchain", vocabulary.RastirAttrModel: "gpt-4o",
+	})
+	enrich(t, createDefaultConfig().(*Config), td)
+	assert.Equal(t, "langchain", str(span.Attributes(), vocabulary.GenAIProviderName))
+}
+
+// TestFrameworkProviderWithoutGenAIDialect: with the GenAI dialect off,
+// inference still replaces a framework's name on an LLM span, or removes it.
+func TestFrameworkProviderWithoutGenAIDialect(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Dialects.GenAI = false
+	td := ptrace.NewTraces()
+	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	byModel := otlpSpan(ss, 1, 0, 1, "chat claude-sonnet-4-5", map[string]any{
+		"gen_ai.provider.name": "langchain", "gen_ai.operation.name": "chat", "gen_ai.request.model": "claude-sonnet-4-5",
+	})
+	noHint := otlpSpan(ss, 2, 0, 1, "chat llama3.1", map[string]any{
+		"gen_ai.provider.name": "langchain", "gen_ai.operation.name": "chat", "gen_ai.request.model": "llama3.1",
+	})
+	enrich(t, cfg, td)
+	assert.Equal(t, vocabulary.ProviderAnthropic, str(byModel.Attributes(), vocabulary.GenAIProviderName))
+	assert.Equal(t, "<absent>", str(noHint.Attributes(), vocabulary.GenAIProviderName))
+}

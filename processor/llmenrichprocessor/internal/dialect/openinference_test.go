@@ -128,6 +128,14 @@ func TestOpenInference(t *testing.T) {
 			},
 		},
 		{
+			name: "a framework is no provider: llm.system is used instead",
+			in:   map[string]any{"openinference.span.kind": "LLM", "llm.provider": "langchain", "llm.system": "anthropic"},
+			want: map[string]any{
+				vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM, vocabulary.GenAIOperationName: vocabulary.OperationChat,
+				vocabulary.GenAIProviderName: vocabulary.ProviderAnthropic,
+			},
+		},
+		{
 			name: "counts as whole doubles are read, fractional or negative ones are not; cost from its parts",
 			in: map[string]any{
 				"openinference.span.kind": "LLM",

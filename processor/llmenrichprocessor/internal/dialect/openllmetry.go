@@ -157,7 +157,7 @@ func (f *openLLMetryFields) read(k string, v pcommon.Value) {
 		f.entityName = stringValue(v)
 	case vocabulary.OpenLLMetryVendor:
 		f.speaks, f.llmCall = true, true
-		f.vendor = stringValue(v)
+		f.vendor = providerHint(stringValue(v))
 	case vocabulary.OpenLLMetryUsagePromptTokens:
 		f.speaks, f.usage = true, true
 		f.promptTokens, f.hasPrompt = TokenCount(v)

@@ -162,6 +162,12 @@ func TestOpenLLMetry(t *testing.T) {
 			want: map[string]any{vocabulary.GenAIProviderName: "ollama", vocabulary.GenAIOperationName: vocabulary.OperationChat, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
 		},
 		{
+			name: "a framework named as vendor is no provider",
+			in:   map[string]any{"llm.request.type": "chat", "llm.vendor": "LangChain"},
+			want: map[string]any{vocabulary.GenAIOperationName: vocabulary.OperationChat, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
+			none: []string{vocabulary.GenAIProviderName},
+		},
+		{
 			name: "embedding request",
 			in:   map[string]any{"llm.request.type": "embedding", "gen_ai.system": "openai", "llm.usage.total_tokens": int64(8)},
 			want: map[string]any{vocabulary.GenAIOperationName: vocabulary.OperationEmbeddings, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},

@@ -8,7 +8,10 @@
 //     gen_ai.system, OpenInference llm.provider / llm.system, Rastir's
 //     provider), passed through [NormalizeProvider]. When it says ok=false
 //     the value is kept as it is: the instrumentation named a provider this
-//     package does not know, which beats a guess.
+//     package does not know, which beats a guess. A framework's name
+//     ([IsFramework]: agno, langchain, crewai, ...) is no provider and is
+//     skipped (Rastir's own provider word excepted: the Rastir server labels
+//     what its client sends).
 //  2. The server.address attribute, passed through
 //     [vocabulary.ProviderFromServerAddress]: the endpoint says where the call went,
 //     which a model name cannot (gpt-4o may be served by OpenAI or Azure).
@@ -108,6 +111,47 @@ func NormalizeProvider(v string) (canonical string, ok bool) {
 	// A map index with a string(bytes) key does not allocate.
 	c, ok := providerAliases[string(buf[:len(v)])]
 	return c, ok
+}
+
+// frameworks are the lower-case names agent frameworks and libraries give
+// themselves in gen_ai.system or gen_ai.provider.name: OpenLIT's framework
+// instrumentations (its GEN_AI_SYSTEM_* values, current and earlier
+// releases), OpenLLMetry's Agno, CrewAI, LangChain and LangGraph ones. None
+// serves a model, so none is a provider. Model servers and local runtimes
+// (ollama, vLLM, gpt4all, huggingface) are providers and are not listed.
+var frameworks = map[string]struct{}{
+	"ag2": {}, "agent_framework": {}, "agno": {}, "browser_use": {}, "claude_agent_sdk": {},
+	"controlflow": {}, "crawl4ai": {}, "crewai": {}, "dynamiq": {}, "embedchain": {}, "firecrawl": {},
+	"google_adk": {}, "haystack": {}, "julep": {}, "langchain": {}, "langgraph": {}, "letta": {},
+	"litellm": {}, "llama_index": {}, "llamaindex": {}, "mcp": {}, "mem0": {}, "multion": {},
+	"openai_agents": {}, "phidata": {}, "pydantic_ai": {}, "smolagents": {}, "strands_agents": {},
+}
+
+// IsFramework reports whether a gen_ai.system or gen_ai.provider.name value
+// names an agent framework or library rather than a model provider,
+// ignoring case and surrounding space.
+func IsFramework(v string) bool {
+	v = strings.TrimSpace(v)
+	if v == "" || len(v) > maxAliasLen {
+		return false
+	}
+	var buf [maxAliasLen]byte
+	lowered := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+			lowered = true
+		}
+		buf[i] = c
+	}
+	if !lowered {
+		_, ok := frameworks[v]
+		return ok
+	}
+	// A map index with a string(bytes) key does not allocate.
+	_, ok := frameworks[string(buf[:len(v)])]
+	return ok
 }
 
 type prefixRule struct{ prefix, provider string }
