@@ -450,27 +450,10 @@ func BenchmarkOpenLIT(b *testing.B) {
 	m := NewOpenLIT(Options{})
 	scope := pcommon.NewInstrumentationScope()
 	const batch = 256
-	mapCopies := func(src ptrace.Span) func(b *testing.B) {
-		return func(b *testing.B) {
-			spans := make([]ptrace.Span, 0, batch)
-			b.ReportAllocs()
-			for b.Loop() {
-				if len(spans) == 0 {
-					b.StopTimer()
-					for range batch {
-						s := ptrace.NewSpan()
-						src.CopyTo(s)
-						spans = append(spans, s)
-					}
-					b.StartTimer()
-				}
-				m.Map(scope, spans[len(spans)-1])
-				spans = spans[:len(spans)-1]
-			}
-		}
-	}
-	b.Run("map", mapCopies(src))
-	b.Run("anthropic_cache", mapCopies(spanWith(openLITAnthropicSpan())))
+	b.Run("map", func(b *testing.B) { benchmarkMapFresh(b, m, scope, src, batch) })
+	b.Run("anthropic_cache", func(b *testing.B) {
+		benchmarkMapFresh(b, m, scope, spanWith(openLITAnthropicSpan()), batch)
+	})
 	b.Run("already_mapped", func(b *testing.B) {
 		span := ptrace.NewSpan()
 		src.CopyTo(span)

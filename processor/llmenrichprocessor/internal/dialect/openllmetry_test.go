@@ -457,23 +457,7 @@ func BenchmarkOpenLLMetry(b *testing.B) {
 	const batch = 256
 	for name, raw := range map[string]func() map[string]any{"python_chat": openLLMetryChatSpan, "go": goOpenLLMetrySpan} {
 		src := spanWith(raw())
-		b.Run(name+"/map", func(b *testing.B) {
-			spans := make([]ptrace.Span, 0, batch)
-			b.ReportAllocs()
-			for b.Loop() {
-				if len(spans) == 0 {
-					b.StopTimer()
-					for range batch {
-						s := ptrace.NewSpan()
-						src.CopyTo(s)
-						spans = append(spans, s)
-					}
-					b.StartTimer()
-				}
-				m.Map(scope, spans[len(spans)-1])
-				spans = spans[:len(spans)-1]
-			}
-		})
+		b.Run(name+"/map", func(b *testing.B) { benchmarkMapFresh(b, m, scope, src, batch) })
 		b.Run(name+"/already_mapped", func(b *testing.B) {
 			span := ptrace.NewSpan()
 			src.CopyTo(span)

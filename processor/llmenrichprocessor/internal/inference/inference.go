@@ -88,12 +88,18 @@ const maxAliasLen = 32
 // and surrounding space, so that every dialect's spans group under one
 // provider. ok is false for an unknown or empty value.
 func NormalizeProvider(v string) (canonical string, ok bool) {
-	v = strings.TrimSpace(v)
-	if c, ok := providerAliases[v]; ok {
-		return c, true
+	return lookupFold(providerAliases, strings.TrimSpace(v))
+}
+
+// lookupFold looks v up in m, whose keys are lower case, ignoring ASCII
+// case and without allocating; a value longer than maxAliasLen is no key.
+func lookupFold[V any](m map[string]V, v string) (V, bool) {
+	if r, ok := m[v]; ok {
+		return r, true
 	}
+	var zero V
 	if len(v) > maxAliasLen {
-		return "", false
+		return zero, false
 	}
 	var buf [maxAliasLen]byte
 	lowered := false
@@ -106,11 +112,11 @@ func NormalizeProvider(v string) (canonical string, ok bool) {
 		buf[i] = c
 	}
 	if !lowered {
-		return "", false
+		return zero, false
 	}
 	// A map index with a string(bytes) key does not allocate.
-	c, ok := providerAliases[string(buf[:len(v)])]
-	return c, ok
+	r, ok := m[string(buf[:len(v)])]
+	return r, ok
 }
 
 // frameworks are the lower-case names agent frameworks and libraries give
@@ -131,26 +137,7 @@ var frameworks = map[string]struct{}{
 // names an agent framework or library rather than a model provider,
 // ignoring case and surrounding space.
 func IsFramework(v string) bool {
-	v = strings.TrimSpace(v)
-	if v == "" || len(v) > maxAliasLen {
-		return false
-	}
-	var buf [maxAliasLen]byte
-	lowered := false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-			lowered = true
-		}
-		buf[i] = c
-	}
-	if !lowered {
-		_, ok := frameworks[v]
-		return ok
-	}
-	// A map index with a string(bytes) key does not allocate.
-	_, ok := frameworks[string(buf[:len(v)])]
+	_, ok := lookupFold(frameworks, strings.TrimSpace(v))
 	return ok
 }
 
