@@ -37,17 +37,17 @@ func SpanTypeForOperation(op string) string {
 }
 
 type genAIFields struct {
-	speaks            bool
-	operation, system string
-	// frameworkProvider is true when gen_ai.provider.name names a
-	// framework, which is no provider.
-	frameworkProvider                        bool
+	speaks                                   bool
+	operation, system                        string
 	promptTokens, completionTokens           int64
 	cacheRead, cacheCreation                 int64
 	hasPrompt, hasCompletion, hasCacheRead   bool
 	hasCacheCreation                         bool
 	setSpanType, setProvider, setInput       bool
 	setOutput, setCacheRead, setCacheCreated bool
+	// frameworkProvider is true when gen_ai.provider.name names a
+	// framework, which is no provider.
+	frameworkProvider bool
 }
 
 // Map skips spans of the rastir scope: the Rastir mapper writes only current

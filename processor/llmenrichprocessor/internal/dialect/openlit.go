@@ -255,16 +255,29 @@ func (f *openLITFields) anthropicCacheLeftOut() int64 {
 	if !f.setCacheWrite && f.hasCacheWrite {
 		cacheWrite = f.cacheWrite
 	}
-	cache := max(cacheRead, 0) + max(cacheWrite, 0)
-	if cache == 0 {
+	cache, ok := sumCounts(cacheRead, cacheWrite)
+	if !ok || cache == 0 {
+		return 0
+	}
+	if _, ok := sumCounts(f.input, cache); !ok {
 		return 0
 	}
 	if f.hasTotal {
-		if output := max(f.output, 0); f.input+output != f.total {
+		if sum, ok := sumCounts(f.input, f.output); !ok || sum != f.total {
 			return 0
 		}
 	} else if f.input >= cache {
 		return 0
 	}
 	return cache
+}
+
+// sumCounts adds two token counts, a negative one as 0; ok is false when
+// the sum does not fit an int64.
+func sumCounts(a, b int64) (int64, bool) {
+	a, b = max(a, 0), max(b, 0)
+	if a > math.MaxInt64-b {
+		return 0, false
+	}
+	return a + b, true
 }

@@ -403,6 +403,22 @@ func TestOpenLITAnthropicInputIncludesCache(t *testing.T) {
 			input: 25,
 		},
 		{
+			name: "counts too large to add are left as reported",
+			in: with(openLITAnthropicSpan(), map[string]any{
+				"gen_ai.usage.input_tokens": int64(math.MaxInt64 - 1000), "gen_ai.usage.output_tokens": int64(0),
+				"gen_ai.client.token.usage": int64(math.MaxInt64 - 1000),
+			}),
+			input: math.MaxInt64 - 1000,
+		},
+		{
+			// 25 + MaxInt64 wraps around to MinInt64 + 24.
+			name: "input and output too large to add make no total",
+			in: with(openLITAnthropicSpan(), map[string]any{
+				"gen_ai.usage.output_tokens": int64(math.MaxInt64), "gen_ai.client.token.usage": int64(math.MinInt64 + 24),
+			}),
+			input: 25,
+		},
+		{
 			// OpenLLMetry's Anthropic instrumentation adds the cache itself.
 			name:  "not an OpenLIT span",
 			in:    with(openLITAnthropicSpan(), map[string]any{"telemetry.sdk.name": nil, "gen_ai.sdk.version": nil, "gen_ai.usage.cost": nil, "gen_ai.client.token.usage": nil, "gen_ai.server.time_to_first_token": nil, "gen_ai.server.time_per_output_token": nil, "gen_ai.usage.input_tokens": int64(3225)}),

@@ -22,9 +22,9 @@ type openLLMetry struct{ opts Options }
 // speaks it when it has traceloop.span.kind, traceloop.entity.name,
 // llm.request.type, llm.vendor, an llm.usage.* key, or one of the gen_ai.*
 // keys OpenLLMetry 0.5 added beyond semconv (gen_ai.is_streaming,
-// gen_ai.usage.reasoning_tokens), whatever its instrumentation scope. traceloop.workflow.name alone does not count: the
-// Traceloop SDK copies it onto every span of a workflow, HTTP and database
-// spans included.
+// gen_ai.usage.reasoning_tokens), whatever its instrumentation scope.
+// traceloop.workflow.name alone does not count: the Traceloop SDK copies it
+// onto every span of a workflow, HTTP and database spans included.
 func NewOpenLLMetry(opts Options) Mapper { return openLLMetry{opts: opts} }
 
 var _ Mapper = openLLMetry{}
