@@ -22,20 +22,36 @@ const (
 	// chunks in seconds, on the span; no canonical counterpart.
 	OpenLITServerTimePerOutputToken = "gen_ai.server.time_per_output_token"
 	// OpenLITClientTokenUsage is input plus output tokens, recorded on the
-	// span under the name of the semconv metric; no canonical counterpart.
+	// span under the name of the semconv metric (Python SDK); no canonical
+	// counterpart.
 	OpenLITClientTokenUsage = "gen_ai.client.token.usage"
+	// OpenLITUsageTotalTokens is input plus output tokens (Go SDK, earlier
+	// Python SDK releases; OpenLLMetry writes the same key); no canonical
+	// counterpart.
+	OpenLITUsageTotalTokens = "gen_ai.usage.total_tokens"
 	// OpenLITUsageReasoningTokens counts the output tokens spent on
-	// reasoning (Python and Go SDKs).
+	// reasoning (Python, TypeScript and Go SDKs; OpenLLMetry writes the
+	// same key, OpenLLMetryUsageReasoningTokens).
 	OpenLITUsageReasoningTokens = "gen_ai.usage.reasoning_tokens"
 	// OpenLITUsageReasoningTokensDetail is the Go SDK's OpenAI-shaped
 	// spelling of the reasoning token count.
 	OpenLITUsageReasoningTokensDetail = "gen_ai.usage.completion_tokens_details.reasoning"
+	// OpenLITUsageReasoningTokensDetailPython is the Python SDK's
+	// OpenAI-shaped spelling of it (Google ADK instrumentation, the
+	// LangChain callback handler of 2025 releases).
+	OpenLITUsageReasoningTokensDetailPython = "gen_ai.usage.completion_tokens_details.reasoning_tokens"
 	// OpenLITUsageCacheReadTokensDetail counts the input tokens read from
 	// the provider's prompt cache (Go SDK).
 	OpenLITUsageCacheReadTokensDetail = "gen_ai.usage.prompt_tokens_details.cache_read"
 	// OpenLITUsageCacheWriteTokensDetail counts the input tokens written to
 	// the provider's prompt cache (Go SDK).
 	OpenLITUsageCacheWriteTokensDetail = "gen_ai.usage.prompt_tokens_details.cache_write"
+	// OpenLITUsageCacheReadTokensDetailPython and
+	// OpenLITUsageCacheWriteTokensDetailPython are the Python SDK's
+	// spellings of the two (the LangChain callback handler of 2025
+	// releases).
+	OpenLITUsageCacheReadTokensDetailPython  = "gen_ai.usage.prompt_tokens_details.cached_tokens"
+	OpenLITUsageCacheWriteTokensDetailPython = "gen_ai.usage.prompt_tokens_details.cache_creation_tokens"
 	// OpenLITSDKVersion is the OpenLIT SDK version, on every span of the
 	// Python SDK.
 	OpenLITSDKVersion = "gen_ai.sdk.version"

@@ -3,7 +3,7 @@ package vocabulary
 // OpenLLMetry (Traceloop) span attribute keys: the OpenLLMetry dialect,
 // which llmenrichprocessor reads and maps to the canonical keys. Spelled as
 // in the Python package opentelemetry-semantic-conventions-ai
-// (opentelemetry/semconv_ai, SpanAttributes, 0.4.x) and in go-openllmetry's
+// (opentelemetry/semconv_ai, SpanAttributes, 0.4.x and 0.5.x) and in go-openllmetry's
 // semconv-ai/attributes.go. OpenLLMetry 0.4.x also sends deprecated gen_ai.*
 // keys (gen_ai.system, gen_ai.usage.prompt_tokens, ...), which are in
 // genai.go.
@@ -30,6 +30,16 @@ const (
 	OpenLLMetryUsageTotalTokens = "llm.usage.total_tokens"
 	// OpenLLMetryIsStreaming is true when the response was streamed.
 	OpenLLMetryIsStreaming = "llm.is_streaming"
+	// OpenLLMetryGenAIIsStreaming is the same flag as OpenLLMetry 0.5 and
+	// later spell it (GEN_AI_IS_STREAMING).
+	OpenLLMetryGenAIIsStreaming = "gen_ai.is_streaming"
+	// OpenLLMetryUsageReasoningTokens counts the output tokens spent on
+	// reasoning, OpenLLMetry 0.5 and later (GEN_AI_USAGE_REASONING_TOKENS;
+	// OpenLIT writes the same key).
+	OpenLLMetryUsageReasoningTokens = "gen_ai.usage.reasoning_tokens"
+	// OpenLLMetryLLMUsageReasoningTokens is the same count as OpenLLMetry
+	// 0.4 spelled it (LLM_USAGE_REASONING_TOKENS).
+	OpenLLMetryLLMUsageReasoningTokens = "llm.usage.reasoning_tokens"
 	// OpenLLMetryResponseFinishReason is why the model stopped, one string
 	// for the call.
 	OpenLLMetryResponseFinishReason = "llm.response.finish_reason"

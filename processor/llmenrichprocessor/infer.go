@@ -14,7 +14,8 @@ import (
 //   - the request model from a semconv inference span's name
 //     "{operation} {model}";
 //   - the provider from server.address (where the call went), else from
-//     the model id or name (inference package).
+//     the model id or name (inference package), also in place of a
+//     framework's name (which goes when neither gives one).
 //
 // Only spans of an LLM operation or type are considered, so that an
 // unrelated span is never given a provider.
@@ -52,7 +53,11 @@ func inferProviderAndModel(span ptrace.Span) {
 			attrs.PutStr(vocabulary.GenAIRequestModel, model)
 		}
 	}
-	if provider != "" {
+	// A framework's name (agno, langchain, ...) is no provider: the other
+	// hints replace it, else it goes (the GenAI dialect has removed it
+	// already unless it is off).
+	framework := provider != "" && inference.IsFramework(provider)
+	if provider != "" && !framework {
 		return
 	}
 	if p, ok := vocabulary.ProviderFromServerAddress(server); ok && server != "" {
@@ -64,5 +69,8 @@ func inferProviderAndModel(span ptrace.Span) {
 			attrs.PutStr(vocabulary.GenAIProviderName, p)
 			return
 		}
+	}
+	if framework {
+		attrs.Remove(vocabulary.GenAIProviderName)
 	}
 }

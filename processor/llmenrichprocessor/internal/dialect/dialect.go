@@ -35,6 +35,16 @@ func canonicalProvider(v string) string {
 	return strings.ToLower(strings.TrimSpace(v))
 }
 
+// providerHint is v, a provider a dialect names, or "" when v names an
+// agent framework or library (agno, langchain, crewai, ...), which serves no
+// model and so is no provider.
+func providerHint(v string) string {
+	if inference.IsFramework(v) {
+		return ""
+	}
+	return v
+}
+
 // number reads an int or double attribute as float64.
 func number(v pcommon.Value) (float64, bool) {
 	switch v.Type() {

@@ -7,11 +7,13 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/inference"
 )
 
 // genAI maps the GenAI semantic conventions: the deprecated keys that
 // instrumentations on semconv v1.36 and older still send, into the current
-// ones, and the span type from gen_ai.operation.name.
+// ones, and the span type from gen_ai.operation.name. A framework named as
+// the provider (gen_ai.system or gen_ai.provider.name) is no provider.
 type genAI struct{ opts Options }
 
 // NewGenAI returns the mapper of the GenAI semantic conventions, current and
@@ -43,6 +45,9 @@ type genAIFields struct {
 	hasCacheCreation                         bool
 	setSpanType, setProvider, setInput       bool
 	setOutput, setCacheRead, setCacheCreated bool
+	// frameworkProvider is true when gen_ai.provider.name names a
+	// framework, which is no provider.
+	frameworkProvider bool
 }
 
 // Map skips spans of the rastir scope: the Rastir mapper writes only current
@@ -65,9 +70,10 @@ func (g genAI) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		case vocabulary.GenAIOperationName:
 			f.operation = stringValue(v)
 		case vocabulary.GenAISystemDeprecated:
-			f.system = stringValue(v)
+			f.system = providerHint(stringValue(v))
 		case vocabulary.GenAIProviderName:
-			f.setProvider = true
+			f.frameworkProvider = inference.IsFramework(stringValue(v))
+			f.setProvider = !f.frameworkProvider
 		case vocabulary.GenAIUsagePromptTokensDeprecated:
 			f.promptTokens, f.hasPrompt = TokenCount(v)
 		case vocabulary.GenAIUsageCompletionTokensDeprecated:
@@ -96,9 +102,16 @@ func (g genAI) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 	}
 	// gen_ai.operation.name is itself canonical: it stays.
 	rm := sourceKeys{on: g.opts.RemoveSourceKeys}
-	if f.system != "" && !f.setProvider {
+	// A framework's name (OpenLIT's framework instrumentations,
+	// OpenLLMetry's Agno, CrewAI and LangGraph ones) is no provider: a
+	// provider gen_ai.system names replaces it, else it goes, whatever
+	// remove_source_keys says, and inference may give an LLM span one.
+	switch {
+	case f.system != "" && !f.setProvider:
 		attrs.PutStr(vocabulary.GenAIProviderName, canonicalProvider(f.system))
 		rm.add(vocabulary.GenAISystemDeprecated)
+	case f.frameworkProvider:
+		attrs.Remove(vocabulary.GenAIProviderName)
 	}
 	if f.hasPrompt && !f.setInput {
 		attrs.PutInt(vocabulary.GenAIUsageInputTokens, f.promptTokens)

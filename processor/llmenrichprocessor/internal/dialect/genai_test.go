@@ -18,6 +18,26 @@ func spanWith(attrs map[string]any) ptrace.Span {
 	return s
 }
 
+// benchmarkMapFresh maps a fresh copy of src each time; the copies are
+// made batch at a time with the timer stopped.
+func benchmarkMapFresh(b *testing.B, m Mapper, scope pcommon.InstrumentationScope, src ptrace.Span, batch int) {
+	spans := make([]ptrace.Span, 0, batch)
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(spans) == 0 {
+			b.StopTimer()
+			for range batch {
+				s := ptrace.NewSpan()
+				src.CopyTo(s)
+				spans = append(spans, s)
+			}
+			b.StartTimer()
+		}
+		m.Map(scope, spans[len(spans)-1])
+		spans = spans[:len(spans)-1]
+	}
+}
+
 func TestGenAI(t *testing.T) {
 	tests := []struct {
 		name string
@@ -67,6 +87,17 @@ func TestGenAI(t *testing.T) {
 			},
 		},
 		{
+			name: "a framework in gen_ai.system is no provider",
+			in:   map[string]any{"gen_ai.system": "agno", "gen_ai.operation.name": "invoke_agent"},
+			want: map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeAgent},
+			none: []string{vocabulary.GenAIProviderName},
+		},
+		{
+			name: "a provider in gen_ai.system replaces a framework in gen_ai.provider.name",
+			in:   map[string]any{"gen_ai.system": "anthropic", "gen_ai.provider.name": "LangChain", "gen_ai.operation.name": "chat"},
+			want: map[string]any{vocabulary.GenAIProviderName: vocabulary.ProviderAnthropic, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
+		},
+		{
 			name: "a span without GenAI keys is left alone",
 			in:   map[string]any{"http.request.method": "GET"},
 			none: []string{vocabulary.RastirSpanTypeKey, vocabulary.GenAIProviderName},
@@ -92,5 +123,22 @@ func TestGenAI(t *testing.T) {
 				assert.True(t, ok, "input key %s removed", k)
 			}
 		})
+	}
+}
+
+// TestGenAIFrameworkProviderRemoved: a framework the instrumentation wrote
+// in gen_ai.provider.name itself (OpenLIT's framework instrumentations
+// today, OpenLLMetry's CrewAI and LangGraph ones) is no provider: the key
+// goes, whatever remove_source_keys says, and inference or the agent
+// context may then give the span one.
+func TestGenAIFrameworkProviderRemoved(t *testing.T) {
+	for _, opts := range []Options{{}, {RemoveSourceKeys: true}} {
+		span := spanWith(map[string]any{
+			"gen_ai.provider.name": "crewai", "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "researcher",
+		})
+		NewGenAI(opts).Map(pcommon.NewInstrumentationScope(), span)
+		_, ok := span.Attributes().Get(vocabulary.GenAIProviderName)
+		assert.False(t, ok, "%+v: gen_ai.provider.name kept", opts)
+		assert.Equal(t, 3, span.Attributes().Len(), "%+v: %v", opts, span.Attributes().AsRaw())
 	}
 }

@@ -170,9 +170,9 @@ func (f *openInferenceFields) read(k string, v pcommon.Value) {
 	case vocabulary.OpenInferenceRerankerModelName:
 		f.rerankerModel = stringValue(v)
 	case vocabulary.OpenInferenceLLMProvider:
-		f.provider = stringValue(v)
+		f.provider = providerHint(stringValue(v))
 	case vocabulary.OpenInferenceLLMSystem:
-		f.system = stringValue(v)
+		f.system = providerHint(stringValue(v))
 	case vocabulary.OpenInferenceTokenCountPrompt:
 		f.promptTokens = readOICount(v)
 	case vocabulary.OpenInferenceTokenCountCompletion:

@@ -128,6 +128,14 @@ func TestOpenInference(t *testing.T) {
 			},
 		},
 		{
+			name: "a framework is no provider: llm.system is used instead",
+			in:   map[string]any{"openinference.span.kind": "LLM", "llm.provider": "langchain", "llm.system": "anthropic"},
+			want: map[string]any{
+				vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM, vocabulary.GenAIOperationName: vocabulary.OperationChat,
+				vocabulary.GenAIProviderName: vocabulary.ProviderAnthropic,
+			},
+		},
+		{
 			name: "counts as whole doubles are read, fractional or negative ones are not; cost from its parts",
 			in: map[string]any{
 				"openinference.span.kind": "LLM",
@@ -420,27 +428,7 @@ func BenchmarkOpenInference(b *testing.B) {
 	m := NewOpenInference(Options{})
 	scope := pcommon.NewInstrumentationScope()
 	const batch = 1024
-	fresh := func(b *testing.B, spans []ptrace.Span) []ptrace.Span {
-		b.StopTimer()
-		for range batch {
-			s := ptrace.NewSpan()
-			src.CopyTo(s)
-			spans = append(spans, s)
-		}
-		b.StartTimer()
-		return spans
-	}
-	b.Run("map", func(b *testing.B) {
-		spans := make([]ptrace.Span, 0, batch)
-		b.ReportAllocs()
-		for b.Loop() {
-			if len(spans) == 0 {
-				spans = fresh(b, spans)
-			}
-			m.Map(scope, spans[len(spans)-1])
-			spans = spans[:len(spans)-1]
-		}
-	})
+	b.Run("map", func(b *testing.B) { benchmarkMapFresh(b, m, scope, src, batch) })
 	b.Run("already_mapped", func(b *testing.B) {
 		span := ptrace.NewSpan()
 		src.CopyTo(span)

@@ -13,8 +13,9 @@ import (
 // openLIT maps what OpenLIT writes beyond the GenAI semantic conventions:
 // its own cost, its older spellings of the stream flag and of reasoning and
 // cache token counts, its time to first token, and its operation names that
-// semconv lacks. gen_ai.system and the other deprecated semconv keys are the
-// GenAI mapper's.
+// semconv lacks; and it adds the prompt cache to the input tokens of its
+// Anthropic spans, which leave it out. gen_ai.system and the other
+// deprecated semconv keys are the GenAI mapper's.
 type openLIT struct{ opts Options }
 
 // NewOpenLIT returns the mapper of the OpenLIT dialect. OpenLIT's
@@ -53,8 +54,9 @@ func OpenLITOperationSpanType(op string) string {
 type openLITFields struct {
 	speaks    bool
 	operation string
-	// reasoningKey is the key the reasoning count was read from.
-	reasoningKey string
+	// reasoningKey, cacheReadKey and cacheWriteKey are the keys the
+	// reasoning and cache counts were read from.
+	reasoningKey, cacheReadKey, cacheWriteKey string
 
 	cost, ttft                       float64
 	reasoning, cacheRead, cacheWrite int64
@@ -62,6 +64,16 @@ type openLITFields struct {
 	// notStreamed is true when gen_ai.request.is_stream or
 	// gen_ai.request.stream says false.
 	notStreamed bool
+
+	// The call's provider (gen_ai.provider.name, else gen_ai.system) and
+	// token counts, for the input tokens of Anthropic calls: input and
+	// output as the span has them, the total OpenLIT wrote
+	// (gen_ai.client.token.usage or gen_ai.usage.total_tokens), and the
+	// canonical cache counts already on the span.
+	providerName, system            string
+	input, output, total            int64
+	canonCacheRead, canonCacheWrite int64
+	hasInput, hasTotal              bool
 
 	hasCost, hasTTFT, hasReasoning, hasCacheRead, hasCacheWrite, hasStream bool
 
@@ -99,26 +111,48 @@ func (f *openLITFields) read(k string, v pcommon.Value) {
 	case vocabulary.OpenLITServerTimeToFirstToken:
 		f.speaks = true
 		f.ttft, f.hasTTFT = number(v)
-	case vocabulary.OpenLITServerTimePerOutputToken, vocabulary.OpenLITClientTokenUsage,
-		vocabulary.OpenLITSDKVersion, vocabulary.OpenLITGoSDKVersion, vocabulary.OpenLITEnvironment,
-		vocabulary.OpenLITApplicationName, vocabulary.OpenLITEndpoint:
+	case vocabulary.OpenLITClientTokenUsage:
+		f.speaks = true
+		f.total, f.hasTotal = TokenCount(v)
+	case vocabulary.OpenLITUsageTotalTokens:
+		if !f.hasTotal {
+			f.total, f.hasTotal = TokenCount(v)
+		}
+	case vocabulary.OpenLITServerTimePerOutputToken, vocabulary.OpenLITSDKVersion,
+		vocabulary.OpenLITGoSDKVersion, vocabulary.OpenLITEnvironment, vocabulary.OpenLITApplicationName,
+		vocabulary.OpenLITEndpoint:
 		f.speaks = true
 	case vocabulary.OpenLITTelemetrySDKName:
 		if strings.EqualFold(stringValue(v), vocabulary.OpenLITSDKName) {
 			f.speaks = true
 		}
-	case vocabulary.OpenLITUsageReasoningTokens, vocabulary.OpenLITUsageReasoningTokensDetail:
+	case vocabulary.OpenLITUsageReasoningTokens, vocabulary.OpenLITUsageReasoningTokensDetail,
+		vocabulary.OpenLITUsageReasoningTokensDetailPython:
 		if !f.hasReasoning {
 			f.reasoning, f.hasReasoning = TokenCount(v)
 			f.reasoningKey = k
 		}
-	case vocabulary.OpenLITUsageCacheReadTokensDetail:
-		f.cacheRead, f.hasCacheRead = TokenCount(v)
-	case vocabulary.OpenLITUsageCacheWriteTokensDetail:
-		f.cacheWrite, f.hasCacheWrite = TokenCount(v)
+	case vocabulary.OpenLITUsageCacheReadTokensDetail, vocabulary.OpenLITUsageCacheReadTokensDetailPython:
+		if !f.hasCacheRead {
+			f.cacheRead, f.hasCacheRead = TokenCount(v)
+			f.cacheReadKey = k
+		}
+	case vocabulary.OpenLITUsageCacheWriteTokensDetail, vocabulary.OpenLITUsageCacheWriteTokensDetailPython:
+		if !f.hasCacheWrite {
+			f.cacheWrite, f.hasCacheWrite = TokenCount(v)
+			f.cacheWriteKey = k
+		}
 
 	case vocabulary.GenAIOperationName:
 		f.operation = stringValue(v)
+	case vocabulary.GenAIProviderName:
+		f.providerName = stringValue(v)
+	case vocabulary.GenAISystemDeprecated:
+		f.system = stringValue(v)
+	case vocabulary.GenAIUsageInputTokens:
+		f.input, f.hasInput = TokenCount(v)
+	case vocabulary.GenAIUsageOutputTokens:
+		f.output, _ = TokenCount(v)
 	case vocabulary.RastirSpanTypeKey:
 		f.setSpanType = true
 	case vocabulary.RastirCostUSD:
@@ -136,8 +170,10 @@ func (f *openLITFields) read(k string, v pcommon.Value) {
 		f.setReasoning = true
 	case vocabulary.GenAIUsageCacheReadTokens:
 		f.setCacheRead = true
+		f.canonCacheRead, _ = TokenCount(v)
 	case vocabulary.GenAIUsageCacheCreationTokens:
 		f.setCacheWrite = true
+		f.canonCacheWrite, _ = TokenCount(v)
 	}
 }
 
@@ -182,10 +218,66 @@ func (f *openLITFields) write(attrs pcommon.Map, rm *sourceKeys) {
 	}
 	if f.hasCacheRead && !f.setCacheRead {
 		attrs.PutInt(vocabulary.GenAIUsageCacheReadTokens, f.cacheRead)
-		rm.add(vocabulary.OpenLITUsageCacheReadTokensDetail)
+		rm.add(f.cacheReadKey)
 	}
 	if f.hasCacheWrite && !f.setCacheWrite {
 		attrs.PutInt(vocabulary.GenAIUsageCacheCreationTokens, f.cacheWrite)
-		rm.add(vocabulary.OpenLITUsageCacheWriteTokensDetail)
+		rm.add(f.cacheWriteKey)
 	}
+	if cache := f.anthropicCacheLeftOut(); cache > 0 {
+		attrs.PutInt(vocabulary.GenAIUsageInputTokens, f.input+cache)
+	}
+}
+
+// anthropicCacheLeftOut gives the prompt cache's reads plus writes when the
+// span is an Anthropic call whose input tokens leave them out, else 0.
+// OpenLIT's Anthropic instrumentations (Python, TypeScript and Go SDKs)
+// write Anthropic's usage.input_tokens, which excludes the cache; semconv's
+// gen_ai.usage.input_tokens includes it. The count is taken to leave the
+// cache out when it plus the output tokens makes the total OpenLIT wrote
+// from them, or, on a span without a total (TypeScript SDK), when it is
+// smaller than the cache alone. Once the cache is added neither holds, so a
+// second llm_enrich in the path (an agent collector, then a gateway) adds
+// nothing; without a total, a count at least as large as the cache is left
+// as reported.
+func (f *openLITFields) anthropicCacheLeftOut() int64 {
+	provider := f.providerName
+	if provider == "" {
+		provider = f.system
+	}
+	if !f.hasInput || f.input < 0 || !strings.EqualFold(provider, vocabulary.ProviderAnthropic) {
+		return 0
+	}
+	cacheRead, cacheWrite := f.canonCacheRead, f.canonCacheWrite
+	if !f.setCacheRead && f.hasCacheRead {
+		cacheRead = f.cacheRead
+	}
+	if !f.setCacheWrite && f.hasCacheWrite {
+		cacheWrite = f.cacheWrite
+	}
+	cache, ok := sumCounts(cacheRead, cacheWrite)
+	if !ok || cache == 0 {
+		return 0
+	}
+	if _, ok := sumCounts(f.input, cache); !ok {
+		return 0
+	}
+	if f.hasTotal {
+		if sum, ok := sumCounts(f.input, f.output); !ok || sum != f.total {
+			return 0
+		}
+	} else if f.input >= cache {
+		return 0
+	}
+	return cache
+}
+
+// sumCounts adds two token counts, a negative one as 0; ok is false when
+// the sum does not fit an int64.
+func sumCounts(a, b int64) (int64, bool) {
+	a, b = max(a, 0), max(b, 0)
+	if a > math.MaxInt64-b {
+		return 0, false
+	}
+	return a + b, true
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -131,7 +132,9 @@ func TestOpenLIT(t *testing.T) {
 			want: map[string]any{
 				vocabulary.GenAIRequestStream: true, vocabulary.GenAIResponseTimeToFirstChunk: 0.35,
 				vocabulary.GenAIUsageCacheCreationTokens: int64(2048), vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM,
-				vocabulary.RastirCostUSD: 0.0135, vocabulary.RastirPricingProfile: vocabulary.PricingProfileOpenLIT,
+				// Anthropic's input_tokens exclude the cache write.
+				vocabulary.GenAIUsageInputTokens: int64(2060),
+				vocabulary.RastirCostUSD:         0.0135, vocabulary.RastirPricingProfile: vocabulary.PricingProfileOpenLIT,
 			},
 		},
 		{
@@ -150,6 +153,24 @@ func TestOpenLIT(t *testing.T) {
 				"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "chat", "gen_ai.usage.reasoning_tokens": int64(64),
 			},
 			want: map[string]any{vocabulary.GenAIUsageReasoningTokens: int64(64), vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
+		},
+		{
+			// The LangChain callback handler of 2025 releases (ChatAnthropic,
+			// llm_output usage) and today's Google ADK instrumentation.
+			name: "Python SDK's OpenAI-shaped detail keys",
+			in: map[string]any{
+				"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "chat", "gen_ai.system": "anthropic",
+				"gen_ai.usage.input_tokens": int64(30), "gen_ai.usage.output_tokens": int64(250),
+				"gen_ai.usage.completion_tokens_details.reasoning_tokens":  int64(32),
+				"gen_ai.usage.prompt_tokens_details.cached_tokens":         int64(512),
+				"gen_ai.usage.prompt_tokens_details.cache_creation_tokens": int64(64),
+			},
+			want: map[string]any{
+				vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM, vocabulary.GenAIUsageReasoningTokens: int64(32),
+				vocabulary.GenAIUsageCacheReadTokens: int64(512), vocabulary.GenAIUsageCacheCreationTokens: int64(64),
+				// Anthropic's raw usage: the cache is added.
+				vocabulary.GenAIUsageInputTokens: int64(30 + 512 + 64),
+			},
 		},
 		{
 			name: "vector database span is retrieval",
@@ -282,6 +303,146 @@ func TestOpenLITAfterGenAI(t *testing.T) {
 	assertMapped(t, span, openLITLegacyStreamSpan(), want, nil)
 }
 
+// openLITAnthropicSpan is the span the current OpenLIT Python SDK writes
+// for a non-streamed Anthropic messages call that read 3000 tokens from the
+// prompt cache and wrote 200 (instrumentation/anthropic/utils.py): its
+// gen_ai.usage.input_tokens is Anthropic's usage.input_tokens, which
+// excludes both, and gen_ai.client.token.usage is that count plus the output.
+func openLITAnthropicSpan() map[string]any {
+	return map[string]any{
+		"telemetry.sdk.name":                       "openlit",
+		"gen_ai.operation.name":                    "chat",
+		"gen_ai.provider.name":                     "anthropic",
+		"server.address":                           "api.anthropic.com",
+		"server.port":                              int64(443),
+		"gen_ai.request.model":                     "claude-sonnet-4-5",
+		"gen_ai.response.model":                    "claude-sonnet-4-5-20250929",
+		"gen_ai.request.stream":                    false,
+		"gen_ai.server.time_per_output_token":      0.0,
+		"gen_ai.server.time_to_first_token":        3.1,
+		"gen_ai.sdk.version":                       "1.45.0",
+		"gen_ai.request.max_tokens":                int64(1024),
+		"gen_ai.response.id":                       "msg_01AbC",
+		"gen_ai.response.finish_reasons":           []any{"end_turn"},
+		"gen_ai.usage.input_tokens":                int64(25),
+		"gen_ai.usage.output_tokens":               int64(180),
+		"gen_ai.client.token.usage":                int64(205),
+		"gen_ai.usage.cost":                        0.00459,
+		"gen_ai.usage.cache_read.input_tokens":     int64(3000),
+		"gen_ai.usage.cache_creation.input_tokens": int64(200),
+	}
+}
+
+// TestOpenLITAnthropicInputIncludesCache: OpenLIT's Anthropic
+// instrumentations (Python, TypeScript and Go SDKs) write Anthropic's
+// input_tokens, which exclude the prompt cache's reads and writes; semconv's
+// gen_ai.usage.input_tokens includes them. The cache is added once, and only
+// to what OpenLIT reported that way.
+func TestOpenLITAnthropicInputIncludesCache(t *testing.T) {
+	with := func(base map[string]any, changes map[string]any) map[string]any {
+		for k, v := range changes {
+			if v == nil {
+				delete(base, k)
+				continue
+			}
+			base[k] = v
+		}
+		return base
+	}
+	tests := []struct {
+		name  string
+		in    map[string]any
+		input int64 // gen_ai.usage.input_tokens afterwards
+	}{
+		{name: "Python SDK: input, output and OpenLIT's total agree", in: openLITAnthropicSpan(), input: 3225},
+		{
+			name: "Go SDK: cache counts under its own keys, total_tokens",
+			in: map[string]any{
+				"gen_ai.operation.name": "chat", "gen_ai.system": "anthropic", "gen_ai.request.is_stream": false,
+				"gen_ai.request.model": "claude-sonnet-4-5", "gen_ai.usage.input_tokens": int64(12),
+				"gen_ai.usage.output_tokens": int64(400), "gen_ai.usage.total_tokens": int64(412),
+				"gen_ai.usage.prompt_tokens_details.cache_read":  int64(2048),
+				"gen_ai.usage.prompt_tokens_details.cache_write": int64(512), "gen_ai.usage.cost": 0.0081,
+			},
+			input: 12 + 2048 + 512,
+		},
+		{
+			name: "TypeScript SDK: no total, fewer input tokens than the cache holds",
+			in: map[string]any{
+				"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "chat", "gen_ai.provider.name": "anthropic",
+				"gen_ai.sdk.version": "1.15.0", "gen_ai.request.is_stream": false, "gen_ai.request.model": "claude-haiku-4-5",
+				"gen_ai.usage.input_tokens": int64(40), "gen_ai.usage.output_tokens": int64(90),
+				"gen_ai.usage.cache_creation.input_tokens": int64(1500), "gen_ai.usage.cost": 0.0023,
+			},
+			input: 1540,
+		},
+		{
+			// Without a total, a count at least as large as the cache may
+			// already include it: it is left as reported.
+			name: "TypeScript SDK: no total, more input tokens than the cache holds",
+			in: map[string]any{
+				"telemetry.sdk.name": "openlit", "gen_ai.operation.name": "chat", "gen_ai.provider.name": "anthropic",
+				"gen_ai.sdk.version": "1.15.0", "gen_ai.usage.input_tokens": int64(5000),
+				"gen_ai.usage.output_tokens": int64(90), "gen_ai.usage.cache_read.input_tokens": int64(100),
+			},
+			input: 5000,
+		},
+		{
+			name:  "input already includes the cache: the total no longer agrees (a second llm_enrich)",
+			in:    with(openLITAnthropicSpan(), map[string]any{"gen_ai.usage.input_tokens": int64(3225)}),
+			input: 3225,
+		},
+		{
+			name:  "no cache read or written",
+			in:    with(openLITAnthropicSpan(), map[string]any{"gen_ai.usage.cache_read.input_tokens": int64(0), "gen_ai.usage.cache_creation.input_tokens": int64(0)}),
+			input: 25,
+		},
+		{
+			name:  "OpenAI's prompt_tokens include its cached tokens",
+			in:    with(openLITAnthropicSpan(), map[string]any{"gen_ai.provider.name": "openai"}),
+			input: 25,
+		},
+		{
+			name: "counts too large to add are left as reported",
+			in: with(openLITAnthropicSpan(), map[string]any{
+				"gen_ai.usage.input_tokens": int64(math.MaxInt64 - 1000), "gen_ai.usage.output_tokens": int64(0),
+				"gen_ai.client.token.usage": int64(math.MaxInt64 - 1000),
+			}),
+			input: math.MaxInt64 - 1000,
+		},
+		{
+			// 25 + MaxInt64 wraps around to MinInt64 + 24.
+			name: "input and output too large to add make no total",
+			in: with(openLITAnthropicSpan(), map[string]any{
+				"gen_ai.usage.output_tokens": int64(math.MaxInt64), "gen_ai.client.token.usage": int64(math.MinInt64 + 24),
+			}),
+			input: 25,
+		},
+		{
+			// OpenLLMetry's Anthropic instrumentation adds the cache itself.
+			name:  "not an OpenLIT span",
+			in:    with(openLITAnthropicSpan(), map[string]any{"telemetry.sdk.name": nil, "gen_ai.sdk.version": nil, "gen_ai.usage.cost": nil, "gen_ai.client.token.usage": nil, "gen_ai.server.time_to_first_token": nil, "gen_ai.server.time_per_output_token": nil, "gen_ai.usage.input_tokens": int64(3225)}),
+			input: 3225,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			span := spanWith(tt.in)
+			scope := pcommon.NewInstrumentationScope()
+			NewOpenLIT(Options{}).Map(scope, span)
+			once := span.Attributes().AsRaw()
+			v, _ := span.Attributes().Get(vocabulary.GenAIUsageInputTokens)
+			if v.Int() != tt.input {
+				t.Errorf("input tokens %d, want %d", v.Int(), tt.input)
+			}
+			NewOpenLIT(Options{}).Map(scope, span)
+			if again := span.Attributes().AsRaw(); !assert.Equal(t, once, again) {
+				t.Error("mapping twice changed the span")
+			}
+		})
+	}
+}
+
 func TestOpenLITOperationSpanType(t *testing.T) {
 	for in, want := range map[string]string{
 		"completion": vocabulary.SpanTypeLLM, "embedding": vocabulary.SpanTypeLLM, "image": vocabulary.SpanTypeLLM,
@@ -296,30 +457,18 @@ func TestOpenLITOperationSpanType(t *testing.T) {
 
 // BenchmarkOpenLIT maps the Python SDK's chat span (22 attributes, 3
 // written). "map" maps a fresh copy each time (the copies are made with the
-// timer stopped); "already_mapped" is the read pass alone on a span that
-// has every canonical key; "not_openlit" is the cost to a span of another
-// dialect.
+// timer stopped); "anthropic_cache" does the same with its Anthropic span
+// (20 attributes, 3 written, the input tokens corrected); "already_mapped"
+// is the read pass alone on a span that has every canonical key;
+// "not_openlit" is the cost to a span of another dialect.
 func BenchmarkOpenLIT(b *testing.B) {
 	src := spanWith(openLITChatSpan())
 	m := NewOpenLIT(Options{})
 	scope := pcommon.NewInstrumentationScope()
 	const batch = 256
-	b.Run("map", func(b *testing.B) {
-		spans := make([]ptrace.Span, 0, batch)
-		b.ReportAllocs()
-		for b.Loop() {
-			if len(spans) == 0 {
-				b.StopTimer()
-				for range batch {
-					s := ptrace.NewSpan()
-					src.CopyTo(s)
-					spans = append(spans, s)
-				}
-				b.StartTimer()
-			}
-			m.Map(scope, spans[len(spans)-1])
-			spans = spans[:len(spans)-1]
-		}
+	b.Run("map", func(b *testing.B) { benchmarkMapFresh(b, m, scope, src, batch) })
+	b.Run("anthropic_cache", func(b *testing.B) {
+		benchmarkMapFresh(b, m, scope, spanWith(openLITAnthropicSpan()), batch)
 	})
 	b.Run("already_mapped", func(b *testing.B) {
 		span := ptrace.NewSpan()

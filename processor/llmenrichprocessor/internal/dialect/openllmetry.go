@@ -20,10 +20,11 @@ type openLLMetry struct{ opts Options }
 
 // NewOpenLLMetry returns the mapper of the OpenLLMetry dialect. A span
 // speaks it when it has traceloop.span.kind, traceloop.entity.name,
-// llm.request.type, llm.vendor or an llm.usage.* key, whatever its
-// instrumentation scope. traceloop.workflow.name alone does not count: the
-// Traceloop SDK copies it onto every span of a workflow, HTTP and database
-// spans included.
+// llm.request.type, llm.vendor, an llm.usage.* key, or one of the gen_ai.*
+// keys OpenLLMetry 0.5 added beyond semconv (gen_ai.is_streaming,
+// gen_ai.usage.reasoning_tokens), whatever its instrumentation scope.
+// traceloop.workflow.name alone does not count: the Traceloop SDK copies it
+// onto every span of a workflow, HTTP and database spans included.
 func NewOpenLLMetry(opts Options) Mapper { return openLLMetry{opts: opts} }
 
 var _ Mapper = openLLMetry{}
@@ -113,12 +114,16 @@ type openLLMetryFields struct {
 	nChoices    int
 	moreChoices []indexedReason
 
-	promptTokens, completionTokens int64
-	hasPrompt, hasCompletion       bool
-	stream, hasStream              bool
+	promptTokens, completionTokens, reasoning int64
+	hasPrompt, hasCompletion, hasReasoning    bool
+	stream, hasStream                         bool
+	// streamKey and reasoningKey are the keys the stream flag and the
+	// reasoning count were read from.
+	streamKey, reasoningKey string
 
 	setSpanType, setOperation, setProvider, setRequestModel, setResponseModel bool
 	setInput, setOutput, setFinishReasons, setStream, setAgent, setTool       bool
+	setReasoning                                                              bool
 }
 
 // Map reads the span in one pass and writes the canonical keys it lacks.
@@ -152,7 +157,7 @@ func (f *openLLMetryFields) read(k string, v pcommon.Value) {
 		f.entityName = stringValue(v)
 	case vocabulary.OpenLLMetryVendor:
 		f.speaks, f.llmCall = true, true
-		f.vendor = stringValue(v)
+		f.vendor = providerHint(stringValue(v))
 	case vocabulary.OpenLLMetryUsagePromptTokens:
 		f.speaks, f.usage = true, true
 		f.promptTokens, f.hasPrompt = TokenCount(v)
@@ -165,8 +170,20 @@ func (f *openLLMetryFields) read(k string, v pcommon.Value) {
 		f.responseModel = stringValue(v)
 	case vocabulary.OpenLLMetryAgentName:
 		f.agentName = stringValue(v)
-	case vocabulary.OpenLLMetryIsStreaming:
-		f.stream, f.hasStream = v.Bool(), v.Type() == pcommon.ValueTypeBool
+	case vocabulary.OpenLLMetryIsStreaming, vocabulary.OpenLLMetryGenAIIsStreaming:
+		// gen_ai.is_streaming is OpenLLMetry's own; llm.is_streaming
+		// comes with other llm.* keys.
+		f.speaks = f.speaks || k == vocabulary.OpenLLMetryGenAIIsStreaming
+		if !f.hasStream {
+			f.stream, f.hasStream = v.Bool(), v.Type() == pcommon.ValueTypeBool
+			f.streamKey = k
+		}
+	case vocabulary.OpenLLMetryUsageReasoningTokens:
+		f.speaks = true
+		f.readReasoning(k, v)
+	case vocabulary.OpenLLMetryLLMUsageReasoningTokens:
+		f.speaks, f.usage = true, true
+		f.readReasoning(k, v)
 	case vocabulary.OpenLLMetryResponseFinishReason:
 		f.finishReason = stringValue(v)
 	case vocabulary.OpenLLMetryResponseStopReason:
@@ -191,12 +208,21 @@ func (f *openLLMetryFields) read(k string, v pcommon.Value) {
 		f.setFinishReasons = true
 	case vocabulary.GenAIRequestStream:
 		f.setStream = true
+	case vocabulary.GenAIUsageReasoningTokens:
+		f.setReasoning = true
 	case vocabulary.GenAIAgentName:
 		f.setAgent = true
 	case vocabulary.GenAIToolName:
 		f.setTool = true
 	default:
 		f.readPrefixed(k, v)
+	}
+}
+
+func (f *openLLMetryFields) readReasoning(k string, v pcommon.Value) {
+	if !f.hasReasoning {
+		f.reasoning, f.hasReasoning = TokenCount(v)
+		f.reasoningKey = k
 	}
 }
 
@@ -320,7 +346,11 @@ func (f *openLLMetryFields) write(attrs pcommon.Map, rm *sourceKeys) {
 	}
 	if f.hasStream && !f.setStream {
 		attrs.PutBool(vocabulary.GenAIRequestStream, f.stream)
-		rm.add(vocabulary.OpenLLMetryIsStreaming)
+		rm.add(f.streamKey)
+	}
+	if f.hasReasoning && !f.setReasoning {
+		attrs.PutInt(vocabulary.GenAIUsageReasoningTokens, f.reasoning)
+		rm.add(f.reasoningKey)
 	}
 	if !f.setFinishReasons {
 		f.putFinishReasons(attrs, rm)

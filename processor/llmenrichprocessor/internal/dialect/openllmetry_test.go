@@ -162,6 +162,12 @@ func TestOpenLLMetry(t *testing.T) {
 			want: map[string]any{vocabulary.GenAIProviderName: "ollama", vocabulary.GenAIOperationName: vocabulary.OperationChat, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
 		},
 		{
+			name: "a framework named as vendor is no provider",
+			in:   map[string]any{"llm.request.type": "chat", "llm.vendor": "LangChain"},
+			want: map[string]any{vocabulary.GenAIOperationName: vocabulary.OperationChat, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
+			none: []string{vocabulary.GenAIProviderName},
+		},
+		{
 			name: "embedding request",
 			in:   map[string]any{"llm.request.type": "embedding", "gen_ai.system": "openai", "llm.usage.total_tokens": int64(8)},
 			want: map[string]any{vocabulary.GenAIOperationName: vocabulary.OperationEmbeddings, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
@@ -204,6 +210,42 @@ func TestOpenLLMetry(t *testing.T) {
 			want: map[string]any{
 				vocabulary.GenAIOperationName: vocabulary.OperationInvokeAgent, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeAgent,
 			},
+		},
+		{
+			// opentelemetry-instrumentation-openai 0.5x: gen_ai.* keys only,
+			// with OpenLLMetry's own for the stream flag and reasoning.
+			name: "Python OpenLLMetry 0.5 OpenAI chat span: reasoning tokens and stream flag",
+			in: map[string]any{
+				"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "o3-mini",
+				"gen_ai.openai.api_base": "https://api.openai.com/v1/", "gen_ai.is_streaming": true,
+				"gen_ai.response.model": "o3-mini-2025-01-31", "gen_ai.usage.input_tokens": int64(1500),
+				"gen_ai.usage.output_tokens": int64(300), "gen_ai.usage.total_tokens": int64(1800),
+				"gen_ai.usage.reasoning_tokens": int64(192),
+			},
+			want: map[string]any{
+				vocabulary.GenAIUsageReasoningTokens: int64(192), vocabulary.GenAIRequestStream: true,
+				vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM,
+			},
+		},
+		{
+			name: "Python OpenLLMetry 0.4 reasoning tokens",
+			in: map[string]any{
+				"llm.request.type": "chat", "gen_ai.system": "openai", "llm.is_streaming": false,
+				"llm.usage.total_tokens": int64(420), "llm.usage.reasoning_tokens": int64(64),
+			},
+			want: map[string]any{
+				vocabulary.GenAIOperationName: vocabulary.OperationChat, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM,
+				vocabulary.GenAIRequestStream: false, vocabulary.GenAIUsageReasoningTokens: int64(64),
+			},
+		},
+		{
+			name: "canonical reasoning count and stream flag are never replaced",
+			in: map[string]any{
+				"gen_ai.operation.name": "chat", "gen_ai.is_streaming": true, "gen_ai.usage.reasoning_tokens": int64(9),
+				"llm.usage.reasoning_tokens": int64(8), "gen_ai.request.stream": false,
+				"gen_ai.usage.reasoning.output_tokens": int64(7), "rastir.span_type": "llm",
+			},
+			want: map[string]any{vocabulary.GenAIRequestStream: false, vocabulary.GenAIUsageReasoningTokens: int64(7)},
 		},
 		{
 			name: "finish_reason wins over stop_reason",
@@ -270,9 +312,12 @@ func TestOpenLLMetry(t *testing.T) {
 		},
 		{
 			name: "token counts of the wrong type are not mapped",
-			in:   map[string]any{"llm.usage.prompt_tokens": "12", "llm.is_streaming": "true"},
+			in: map[string]any{
+				"llm.usage.prompt_tokens": "12", "llm.is_streaming": "true", "gen_ai.is_streaming": "true",
+				"gen_ai.usage.reasoning_tokens": 2.5,
+			},
 			want: map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
-			none: []string{vocabulary.GenAIUsageInputTokens, vocabulary.GenAIRequestStream},
+			none: []string{vocabulary.GenAIUsageInputTokens, vocabulary.GenAIRequestStream, vocabulary.GenAIUsageReasoningTokens},
 		},
 		{
 			name: "a span without OpenLLMetry keys is left alone",
@@ -412,23 +457,7 @@ func BenchmarkOpenLLMetry(b *testing.B) {
 	const batch = 256
 	for name, raw := range map[string]func() map[string]any{"python_chat": openLLMetryChatSpan, "go": goOpenLLMetrySpan} {
 		src := spanWith(raw())
-		b.Run(name+"/map", func(b *testing.B) {
-			spans := make([]ptrace.Span, 0, batch)
-			b.ReportAllocs()
-			for b.Loop() {
-				if len(spans) == 0 {
-					b.StopTimer()
-					for range batch {
-						s := ptrace.NewSpan()
-						src.CopyTo(s)
-						spans = append(spans, s)
-					}
-					b.StartTimer()
-				}
-				m.Map(scope, spans[len(spans)-1])
-				spans = spans[:len(spans)-1]
-			}
-		})
+		b.Run(name+"/map", func(b *testing.B) { benchmarkMapFresh(b, m, scope, src, batch) })
 		b.Run(name+"/already_mapped", func(b *testing.B) {
 			span := ptrace.NewSpan()
 			src.CopyTo(span)

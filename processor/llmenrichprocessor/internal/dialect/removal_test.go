@@ -115,6 +115,22 @@ func TestRemoveSourceKeys(t *testing.T) {
 			},
 		},
 		{
+			name:   "openllmetry 0.5 gen_ai.* keys",
+			mapper: NewOpenLLMetry,
+			in: map[string]any{
+				"gen_ai.operation.name": "chat", "gen_ai.is_streaming": true, "gen_ai.usage.reasoning_tokens": int64(64),
+				"gen_ai.usage.total_tokens": int64(100),
+			},
+			removed: []string{"gen_ai.is_streaming", "gen_ai.usage.reasoning_tokens"},
+			kept:    []string{"gen_ai.operation.name", "gen_ai.usage.total_tokens"},
+		},
+		{
+			name:    "openllmetry 0.4 reasoning tokens",
+			mapper:  NewOpenLLMetry,
+			in:      map[string]any{"llm.request.type": "chat", "llm.usage.reasoning_tokens": int64(64)},
+			removed: []string{"llm.request.type", "llm.usage.reasoning_tokens"},
+		},
+		{
 			name:    "openllmetry tool span",
 			mapper:  NewOpenLLMetry,
 			in:      map[string]any{"traceloop.span.kind": "tool", "traceloop.entity.name": "search", "traceloop.workflow.name": "w"},
@@ -142,6 +158,20 @@ func TestRemoveSourceKeys(t *testing.T) {
 			},
 			// 0 is "not streamed", not a time to first chunk.
 			kept: []string{"gen_ai.operation.name", "gen_ai.server.time_to_first_token", "gen_ai.sdk.version"},
+		},
+		{
+			name:   "openlit Python detail keys",
+			mapper: NewOpenLIT,
+			in: map[string]any{
+				"telemetry.sdk.name": "openlit", "gen_ai.usage.completion_tokens_details.reasoning_tokens": int64(8),
+				"gen_ai.usage.prompt_tokens_details.cached_tokens":         int64(3),
+				"gen_ai.usage.prompt_tokens_details.cache_creation_tokens": int64(2),
+			},
+			removed: []string{
+				"gen_ai.usage.completion_tokens_details.reasoning_tokens", "gen_ai.usage.prompt_tokens_details.cached_tokens",
+				"gen_ai.usage.prompt_tokens_details.cache_creation_tokens",
+			},
+			kept: []string{"telemetry.sdk.name"},
 		},
 	}
 	for _, tt := range tests {

@@ -8,7 +8,10 @@
 //     gen_ai.system, OpenInference llm.provider / llm.system, Rastir's
 //     provider), passed through [NormalizeProvider]. When it says ok=false
 //     the value is kept as it is: the instrumentation named a provider this
-//     package does not know, which beats a guess.
+//     package does not know, which beats a guess. A framework's name
+//     ([IsFramework]: agno, langchain, crewai, ...) is no provider and is
+//     skipped (Rastir's own provider word excepted: the Rastir server labels
+//     what its client sends).
 //  2. The server.address attribute, passed through
 //     [vocabulary.ProviderFromServerAddress]: the endpoint says where the call went,
 //     which a model name cannot (gpt-4o may be served by OpenAI or Azure).
@@ -85,12 +88,18 @@ const maxAliasLen = 32
 // and surrounding space, so that every dialect's spans group under one
 // provider. ok is false for an unknown or empty value.
 func NormalizeProvider(v string) (canonical string, ok bool) {
-	v = strings.TrimSpace(v)
-	if c, ok := providerAliases[v]; ok {
-		return c, true
+	return lookupFold(providerAliases, strings.TrimSpace(v))
+}
+
+// lookupFold looks v up in m, whose keys are lower case, ignoring ASCII
+// case and without allocating; a value longer than maxAliasLen is no key.
+func lookupFold[V any](m map[string]V, v string) (V, bool) {
+	if r, ok := m[v]; ok {
+		return r, true
 	}
+	var zero V
 	if len(v) > maxAliasLen {
-		return "", false
+		return zero, false
 	}
 	var buf [maxAliasLen]byte
 	lowered := false
@@ -103,11 +112,33 @@ func NormalizeProvider(v string) (canonical string, ok bool) {
 		buf[i] = c
 	}
 	if !lowered {
-		return "", false
+		return zero, false
 	}
 	// A map index with a string(bytes) key does not allocate.
-	c, ok := providerAliases[string(buf[:len(v)])]
-	return c, ok
+	r, ok := m[string(buf[:len(v)])]
+	return r, ok
+}
+
+// frameworks are the lower-case names agent frameworks and libraries give
+// themselves in gen_ai.system or gen_ai.provider.name: OpenLIT's framework
+// instrumentations (its GEN_AI_SYSTEM_* values, current and earlier
+// releases), OpenLLMetry's Agno, CrewAI, LangChain and LangGraph ones. None
+// serves a model, so none is a provider. Model servers and local runtimes
+// (ollama, vLLM, gpt4all, huggingface) are providers and are not listed.
+var frameworks = map[string]struct{}{
+	"ag2": {}, "agent_framework": {}, "agno": {}, "browser_use": {}, "claude_agent_sdk": {},
+	"controlflow": {}, "crawl4ai": {}, "crewai": {}, "dynamiq": {}, "embedchain": {}, "firecrawl": {},
+	"google_adk": {}, "haystack": {}, "julep": {}, "langchain": {}, "langgraph": {}, "letta": {},
+	"litellm": {}, "llama_index": {}, "llamaindex": {}, "mcp": {}, "mem0": {}, "multion": {},
+	"openai_agents": {}, "phidata": {}, "pydantic_ai": {}, "smolagents": {}, "strands_agents": {},
+}
+
+// IsFramework reports whether a gen_ai.system or gen_ai.provider.name value
+// names an agent framework or library rather than a model provider,
+// ignoring case and surrounding space.
+func IsFramework(v string) bool {
+	_, ok := lookupFold(frameworks, strings.TrimSpace(v))
+	return ok
 }
 
 type prefixRule struct{ prefix, provider string }

@@ -148,8 +148,36 @@ func TestBedrockModelName(t *testing.T) {
 	}
 }
 
+// TestIsFramework: the names agent frameworks and libraries give
+// themselves in gen_ai.system or gen_ai.provider.name (OpenLIT's
+// GEN_AI_SYSTEM_* values, OpenLLMetry's Agno, CrewAI, LangChain and
+// LangGraph instrumentations) are frameworks; providers, model servers and
+// local runtimes are not.
+func TestIsFramework(t *testing.T) {
+	for _, v := range []string{
+		"agno", "langchain", "crewai", "llama_index", "langgraph", "haystack", "LlamaIndex", " CrewAI ",
+		"openai_agents", "google_adk", "pydantic_ai", "strands_agents", "smolagents", "claude_agent_sdk",
+		"agent_framework", "ag2", "litellm", "mem0", "mcp", "phidata", "embedchain", "letta", "julep",
+		"dynamiq", "controlflow", "multion", "browser_use", "crawl4ai", "firecrawl",
+	} {
+		if !IsFramework(v) {
+			t.Errorf("IsFramework(%q) = false", v)
+		}
+	}
+	for _, v := range []string{
+		"", "openai", "anthropic", "aws.bedrock", "ollama", "vLLM", "gpt4all", "huggingface", "together",
+		"langchain_openai", "langchainx", "crew", "unknown",
+	} {
+		if IsFramework(v) {
+			t.Errorf("IsFramework(%q) = true", v)
+		}
+	}
+}
+
 func TestNoAllocations(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() {
+		_ = IsFramework("LlamaIndex")
+		_ = IsFramework("openai")
 		_, _ = NormalizeProvider("MistralAI")
 		_, _ = ProviderFromModel("us.anthropic.claude-3-5-sonnet-20241022-v2:0")
 		_ = BedrockModelName("us.anthropic.claude-3-5-sonnet-20241022-v2:0")
