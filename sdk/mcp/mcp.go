@@ -115,8 +115,11 @@ func injectMeta(ctx context.Context, meta mcp.Meta) mcp.Meta {
 // mcpserver:<tool> (gen_ai.tool.name, rastir.remote=false, span kind
 // server) continuing the caller's trace: from params._meta's traceparent
 // and tracestate, else from the HTTP request's headers (streamable HTTP
-// transport only: the Go MCP SDK's SSE server passes no headers on). A
-// protocol error or a result with isError fails the span.
+// transport only: the Go MCP SDK's SSE server passes no headers on). With
+// neither, the span starts a new trace; only a stateless streamable HTTP
+// server's call, which runs in its HTTP request's context, continues the
+// span of that context (otelhttp's, say). A protocol error or a result with
+// isError fails the span.
 func ServerMiddleware() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
@@ -129,6 +132,12 @@ func ServerMiddleware() mcp.Middleware {
 			}
 			if sc := remoteParent(params.Meta, req.GetExtra()); sc.IsValid() {
 				ctx = trace.ContextWithRemoteSpanContext(ctx, sc)
+			} else if !perRequest(req) {
+				// The call runs in the context its session was opened
+				// with: a span there (the otelhttp span of the request
+				// that opened a streamable HTTP session, ended long ago)
+				// is not its parent. Start a new trace.
+				ctx = trace.ContextWithSpanContext(ctx, trace.SpanContext{})
 			}
 			name := params.Name
 			ctx, span := rastir.StartTool(ctx, name,
@@ -139,6 +148,20 @@ func ServerMiddleware() mcp.Middleware {
 			return res, err
 		}
 	}
+}
+
+// perRequest reports whether the Go MCP SDK runs the server request req in
+// the context of its own HTTP request: on the streamable HTTP transport,
+// in a session without id (a stateless server's, made for the request).
+// Every other session (stateful streamable HTTP, SSE, stdio, in-memory)
+// runs its calls in the context it was opened with.
+func perRequest(req mcp.Request) bool {
+	extra := req.GetExtra()
+	if extra == nil || extra.Header == nil {
+		return false
+	}
+	ss, ok := req.GetSession().(*mcp.ServerSession)
+	return ok && ss != nil && ss.ID() == ""
 }
 
 // remoteParent reads the caller's span context: params._meta first (set
