@@ -119,7 +119,8 @@ func injectMeta(ctx context.Context, meta mcp.Meta) mcp.Meta {
 // neither, the span starts a new trace; only a stateless streamable HTTP
 // server's call, which runs in its HTTP request's context, continues the
 // span of that context (otelhttp's, say). A protocol error or a result with
-// isError fails the span.
+// isError fails the span; when the call was cancelled (by the client, or
+// its session ended), the cancellation does.
 func ServerMiddleware() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
@@ -144,6 +145,12 @@ func ServerMiddleware() mcp.Middleware {
 				rastir.WithRemote(false), rastir.WithSpanName(ServerSpanPrefix+name), rastir.WithSpanKind(trace.SpanKindServer))
 			defer end(span)
 			res, err := next(ctx, method, req)
+			if cerr := ctx.Err(); cerr != nil && (err != nil || isErrorResult(res)) {
+				// The client cancelled the call (or its session ended):
+				// the handler's failure is the cancellation's.
+				span.Fail(cerr)
+				return res, err
+			}
 			recordResult(span, name, res, err)
 			return res, err
 		}
@@ -207,14 +214,19 @@ func recordResult(span *rastir.Span, tool string, res mcp.Result, err error) {
 		}
 		return
 	}
-	r, ok := res.(*mcp.CallToolResult)
-	if !ok || r == nil || !r.IsError {
+	if !isErrorResult(res) {
 		return
 	}
-	span.Fail(&ToolError{Tool: tool, Message: resultText(r)})
+	span.Fail(&ToolError{Tool: tool, Message: resultText(res.(*mcp.CallToolResult))})
 	// The tool itself failed (the server turns a tool handler's error into
 	// an isError result).
 	span.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, vocabulary.ErrorInternal))
+}
+
+// isErrorResult reports whether res is a tools/call result with isError.
+func isErrorResult(res mcp.Result) bool {
+	r, ok := res.(*mcp.CallToolResult)
+	return ok && r != nil && r.IsError
 }
 
 // protocolCategory categorises a JSON-RPC error by its code: the request's

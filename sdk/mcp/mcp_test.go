@@ -468,3 +468,40 @@ func TestConnectContextSpan(t *testing.T) {
 	assert.False(t, s.Parent().IsValid())
 	assert.NotEqual(t, run.SpanContext().TraceID(), s.SpanContext().TraceID())
 }
+
+// TestCancelled: a call the client cancels fails both spans as cancelled
+// (context.Canceled, category unknown); the server side's tool handler,
+// which returns the context's error (an isError result), is not blamed
+// with internal_error.
+func TestCancelled(t *testing.T) {
+	rec := adaptertest.Record(t)
+	ctx := context.Background()
+	s := mcp.NewServer(&mcp.Implementation{Name: "tools", Version: "1.0.0"}, nil)
+	s.AddReceivingMiddleware(ServerMiddleware())
+	started := make(chan struct{})
+	mcp.AddTool(s, &mcp.Tool{Name: "slow"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ searchIn) (*mcp.CallToolResult, any, error) {
+		close(started)
+		<-ctx.Done()
+		return nil, nil, ctx.Err()
+	})
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := s.Connect(ctx, st, nil)
+	require.NoError(t, err)
+	cs, err := newClient().Connect(ctx, ct, nil)
+	require.NoError(t, err)
+
+	cctx, cancel := context.WithCancel(ctx)
+	go func() { <-started; cancel() }()
+	_, err = cs.CallTool(cctx, &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"query": "x"}})
+	require.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, cs.Close())
+	_ = ss.Wait() // the server's handlers have returned
+
+	for _, name := range []string{"slow", "mcpserver:slow"} {
+		span := one(t, rec, name)
+		a := adaptertest.Attrs(span.Attributes())
+		assert.Equal(t, codes.Error, span.Status().Code, name)
+		assert.Equal(t, vocabulary.ErrorTypeContextCanceled, a[vocabulary.ErrorType], name)
+		assert.Equal(t, vocabulary.ErrorUnknown, a[vocabulary.RastirErrorCategoryKey], name)
+	}
+}
