@@ -98,12 +98,16 @@ func withParams(req mcp.Request, params *mcp.CallToolParams) mcp.Request {
 }
 
 // injectMeta returns a copy of meta with the W3C trace context of ctx's
-// span.
+// span, which replaces the one meta held (a tracestate without its
+// traceparent is dropped).
 func injectMeta(ctx context.Context, meta mcp.Meta) mcp.Meta {
 	carrier := make(propagation.MapCarrier, 2)
 	w3c.Inject(ctx, carrier)
 	out := make(mcp.Meta, len(meta)+len(carrier))
 	maps.Copy(out, meta)
+	if len(carrier) > 0 {
+		delete(out, MetaTracestate)
+	}
 	for k, v := range carrier {
 		out[k] = v
 	}
@@ -306,6 +310,7 @@ func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.base.RoundTrip(req)
 	}
 	out := req.Clone(req.Context())
+	out.Header.Del(MetaTracestate) // the old traceparent's, if any
 	w3c.Inject(req.Context(), propagation.HeaderCarrier(out.Header))
 	return t.base.RoundTrip(out)
 }

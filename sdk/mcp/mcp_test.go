@@ -505,3 +505,32 @@ func TestCancelled(t *testing.T) {
 		assert.Equal(t, vocabulary.ErrorUnknown, a[vocabulary.RastirErrorCategoryKey], name)
 	}
 }
+
+// TestStaleTracestate: a caller's _meta (or request header) that holds
+// another call's traceparent and tracestate (a gateway passing on the _meta
+// it received) gets the client span's traceparent, and loses the tracestate
+// that belonged to the old one.
+func TestStaleTracestate(t *testing.T) {
+	adaptertest.Record(t)
+	ctx, span := rastir.StartTool(context.Background(), "t")
+	defer span.End()
+	sc := span.SpanContext()
+	tp := "00-" + sc.TraceID().String() + "-" + sc.SpanID().String() + "-01"
+	old := mcp.Meta{MetaTraceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", MetaTracestate: "rojo=00f067aa0ba902b7", "progressToken": 3}
+	assert.Equal(t, mcp.Meta{MetaTraceparent: tp, "progressToken": 3}, injectMeta(ctx, old))
+	// Without a span the caller's keys are left as they are.
+	assert.Equal(t, old, injectMeta(context.Background(), old))
+
+	var got http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got = r.Header.Clone() }))
+	defer srv.Close()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, http.NoBody)
+	require.NoError(t, err)
+	req.Header.Set(MetaTraceparent, old[MetaTraceparent].(string))
+	req.Header.Set(MetaTracestate, old[MetaTracestate].(string))
+	resp, err := HTTPClient(nil).Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, tp, got.Get(MetaTraceparent))
+	assert.Empty(t, got.Values(MetaTracestate))
+}
