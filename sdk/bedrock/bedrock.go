@@ -160,6 +160,10 @@ func (c *call) recordConverse(r *bedrockruntime.ConverseOutput) {
 	if stop != "" {
 		s.SetFinishReasons(stop)
 	}
+	if r.Trace != nil && r.Trace.PromptRouter != nil {
+		// A prompt router's call: the model that answered.
+		s.SetResponseModel(deref(r.Trace.PromptRouter.InvokedModelId))
+	}
 	c.recordGuardrail(c.converseAction(stop), c.guardrailTrace)
 }
 

@@ -660,3 +660,34 @@ func TestTapCloseDuringRead(t *testing.T) {
 type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
+
+// TestPromptRouter: a call to a prompt router names the model that
+// answered in trace.promptRouter.invokedModelId (Converse, and the stream's
+// metadata event): the span's response model.
+func TestPromptRouter(t *testing.T) {
+	rec := adaptertest.Record(t)
+	const router = "arn:aws:bedrock:us-east-1:111122223333:default-prompt-router/anthropic.claude:1"
+	const invoked = "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.anthropic.claude-3-5-sonnet-20240620-v1:0"
+	srv := newServer(t, map[string]reply{
+		"converse": {body: `{"output":{"message":{"role":"assistant","content":[{"text":"Paris."}]}},"stopReason":"end_turn",
+			"usage":{"inputTokens":18,"outputTokens":92,"totalTokens":110},"metrics":{"latencyMs":1322},
+			"trace":{"promptRouter":{"invokedModelId":"` + invoked + `"}}}`},
+		"converse-stream": {frames: streamFrames("end_turn",
+			`{"usage":{"inputTokens":18,"outputTokens":92,"totalTokens":110},"metrics":{"latencyMs":1322},"trace":{"promptRouter":{"invokedModelId":"`+invoked+`"}}}`)},
+	})
+	client := newClient(srv.URL)
+	_, err := client.Converse(context.Background(), &bedrockruntime.ConverseInput{ModelId: aws.String(router), Messages: userMessage("Capital of France?")})
+	require.NoError(t, err)
+	out, err := client.ConverseStream(context.Background(), &bedrockruntime.ConverseStreamInput{ModelId: aws.String(router), Messages: userMessage("Capital of France?")})
+	require.NoError(t, err)
+	_, err = readStream(t, out)
+	require.NoError(t, err)
+
+	require.Len(t, rec.Ended(), 2)
+	for _, s := range rec.Ended() {
+		a := adaptertest.Attrs(s.Attributes())
+		assert.Equal(t, router, a[vocabulary.GenAIRequestModel])
+		assert.Equal(t, invoked, a[vocabulary.GenAIResponseModel])
+		assert.Equal(t, int64(18), a[vocabulary.GenAIUsageInputTokens])
+	}
+}

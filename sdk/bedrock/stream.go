@@ -55,8 +55,10 @@ type streamTap struct {
 	cacheWrite int64
 	hasUsage   bool
 	assessment []byte
-	streamErr  error
-	once       sync.Once
+	// invokedModel: the model a prompt router chose.
+	invokedModel string
+	streamErr    error
+	once         sync.Once
 	// closing is set when the caller closes the stream: the SDK's reader
 	// goroutine, blocked in Read, then fails, and that is no failed call.
 	closing atomic.Bool
@@ -164,7 +166,10 @@ func (t *streamTap) event(m eventstream.Message) {
 				CacheWriteInputTokens *int64 `json:"cacheWriteInputTokens"`
 			} `json:"usage"`
 			Trace *struct {
-				Guardrail json.RawMessage `json:"guardrail"`
+				Guardrail    json.RawMessage `json:"guardrail"`
+				PromptRouter *struct {
+					InvokedModelID string `json:"invokedModelId"`
+				} `json:"promptRouter"`
 			} `json:"trace"`
 		}
 		if json.Unmarshal(m.Payload, &e) != nil {
@@ -178,6 +183,9 @@ func (t *streamTap) event(m eventstream.Message) {
 		}
 		if e.Trace != nil && isObject(e.Trace.Guardrail) {
 			t.assessment = append([]byte(nil), e.Trace.Guardrail...)
+		}
+		if e.Trace != nil && e.Trace.PromptRouter != nil {
+			t.invokedModel = e.Trace.PromptRouter.InvokedModelID
 		}
 		t.mu.Unlock()
 	}
@@ -193,6 +201,7 @@ func (t *streamTap) finish(readErr error) {
 			s.SetUsage(withCache(t.in, t.cacheRead, t.cacheWrite), t.out)
 			s.SetCacheTokens(t.cacheRead, t.cacheWrite)
 		}
+		s.SetResponseModel(t.invokedModel)
 		if t.stop != "" {
 			s.SetFinishReasons(t.stop)
 			t.call.recordGuardrail(t.call.converseAction(t.stop), t.assessment)

@@ -98,12 +98,16 @@ func withParams(req mcp.Request, params *mcp.CallToolParams) mcp.Request {
 }
 
 // injectMeta returns a copy of meta with the W3C trace context of ctx's
-// span.
+// span, which replaces the one meta held (a tracestate without its
+// traceparent is dropped).
 func injectMeta(ctx context.Context, meta mcp.Meta) mcp.Meta {
 	carrier := make(propagation.MapCarrier, 2)
 	w3c.Inject(ctx, carrier)
 	out := make(mcp.Meta, len(meta)+len(carrier))
 	maps.Copy(out, meta)
+	if len(carrier) > 0 {
+		delete(out, MetaTracestate)
+	}
 	for k, v := range carrier {
 		out[k] = v
 	}
@@ -115,8 +119,12 @@ func injectMeta(ctx context.Context, meta mcp.Meta) mcp.Meta {
 // mcpserver:<tool> (gen_ai.tool.name, rastir.remote=false, span kind
 // server) continuing the caller's trace: from params._meta's traceparent
 // and tracestate, else from the HTTP request's headers (streamable HTTP
-// transport only: the Go MCP SDK's SSE server passes no headers on). A
-// protocol error or a result with isError fails the span.
+// transport only: the Go MCP SDK's SSE server passes no headers on). With
+// neither, the span starts a new trace; only a stateless streamable HTTP
+// server's call, which runs in its HTTP request's context, continues the
+// span of that context (otelhttp's, say). A protocol error or a result with
+// isError fails the span; when the call was cancelled (by the client, or
+// its session ended), the cancellation does.
 func ServerMiddleware() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
@@ -129,16 +137,42 @@ func ServerMiddleware() mcp.Middleware {
 			}
 			if sc := remoteParent(params.Meta, req.GetExtra()); sc.IsValid() {
 				ctx = trace.ContextWithRemoteSpanContext(ctx, sc)
+			} else if !perRequest(req) {
+				// The call runs in the context its session was opened
+				// with: a span there (the otelhttp span of the request
+				// that opened a streamable HTTP session, ended long ago)
+				// is not its parent. Start a new trace.
+				ctx = trace.ContextWithSpanContext(ctx, trace.SpanContext{})
 			}
 			name := params.Name
 			ctx, span := rastir.StartTool(ctx, name,
 				rastir.WithRemote(false), rastir.WithSpanName(ServerSpanPrefix+name), rastir.WithSpanKind(trace.SpanKindServer))
 			defer end(span)
 			res, err := next(ctx, method, req)
+			if cerr := ctx.Err(); cerr != nil && (err != nil || isErrorResult(res)) {
+				// The client cancelled the call (or its session ended):
+				// the handler's failure is the cancellation's.
+				span.Fail(cerr)
+				return res, err
+			}
 			recordResult(span, name, res, err)
 			return res, err
 		}
 	}
+}
+
+// perRequest reports whether the Go MCP SDK runs the server request req in
+// the context of its own HTTP request: on the streamable HTTP transport,
+// in a session without id (a stateless server's, made for the request).
+// Every other session (stateful streamable HTTP, SSE, stdio, in-memory)
+// runs its calls in the context it was opened with.
+func perRequest(req mcp.Request) bool {
+	extra := req.GetExtra()
+	if extra == nil || extra.Header == nil {
+		return false
+	}
+	ss, ok := req.GetSession().(*mcp.ServerSession)
+	return ok && ss != nil && ss.ID() == ""
 }
 
 // remoteParent reads the caller's span context: params._meta first (set
@@ -184,14 +218,19 @@ func recordResult(span *rastir.Span, tool string, res mcp.Result, err error) {
 		}
 		return
 	}
-	r, ok := res.(*mcp.CallToolResult)
-	if !ok || r == nil || !r.IsError {
+	if !isErrorResult(res) {
 		return
 	}
-	span.Fail(&ToolError{Tool: tool, Message: resultText(r)})
+	span.Fail(&ToolError{Tool: tool, Message: resultText(res.(*mcp.CallToolResult))})
 	// The tool itself failed (the server turns a tool handler's error into
 	// an isError result).
 	span.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, vocabulary.ErrorInternal))
+}
+
+// isErrorResult reports whether res is a tools/call result with isError.
+func isErrorResult(res mcp.Result) bool {
+	r, ok := res.(*mcp.CallToolResult)
+	return ok && r != nil && r.IsError
 }
 
 // protocolCategory categorises a JSON-RPC error by its code: the request's
@@ -271,6 +310,7 @@ func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.base.RoundTrip(req)
 	}
 	out := req.Clone(req.Context())
+	out.Header.Del(MetaTracestate) // the old traceparent's, if any
 	w3c.Inject(req.Context(), propagation.HeaderCarrier(out.Header))
 	return t.base.RoundTrip(out)
 }

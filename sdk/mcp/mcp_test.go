@@ -387,3 +387,150 @@ func TestToolPanic(t *testing.T) {
 	childOf(t, server, one(t, rec, "crash").SpanContext())
 	assert.Equal(t, codes.Error, one(t, rec, "crash").Status().Code)
 }
+
+// httpSpans wraps h in a handler that runs each request in a server span,
+// as otelhttp.NewHandler does.
+func httpSpans(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, span := rastir.StartInfra(r.Context(), "POST", rastir.WithSpanKind(trace.SpanKindServer))
+		defer span.End()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// TestSessionContextSpan: the Go MCP SDK's stateful streamable HTTP server
+// runs every call of a session in a context made from the request that
+// opened the session; a call that carries no trace context starts a new
+// trace rather than continuing under that request's ended span. A
+// stateless server runs each call in its own request's context: the span
+// is its child.
+func TestSessionContextSpan(t *testing.T) {
+	for _, stateless := range []bool{false, true} {
+		t.Run(map[bool]string{false: "stateful", true: "stateless"}[stateless], func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			var seen sync.Map
+			server := newServer(t, &seen)
+			srv := httptest.NewServer(httpSpans(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+				&mcp.StreamableHTTPOptions{Stateless: stateless})))
+			defer srv.Close()
+
+			c := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1.0.0"}, nil)
+			cs, err := c.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: srv.URL, DisableStandaloneSSE: true}, nil)
+			require.NoError(t, err)
+			for range 2 {
+				_, err = cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "search", Arguments: map[string]any{"query": "x"}})
+				require.NoError(t, err)
+			}
+			require.NoError(t, cs.Close())
+			srv.Close() // waits for the handlers, which end the HTTP spans
+
+			spans := named(t, rec, "mcpserver:search")
+			require.Len(t, spans, 2)
+			if !stateless {
+				require.NotEmpty(t, named(t, rec, "POST"))
+				for _, s := range spans {
+					assert.False(t, s.Parent().IsValid(), "a new trace, not the session's first request's")
+				}
+				assert.NotEqual(t, spans[0].SpanContext().TraceID(), spans[1].SpanContext().TraceID())
+				return
+			}
+			byID := map[trace.SpanID]sdktrace.ReadOnlySpan{}
+			for _, s := range named(t, rec, "POST") {
+				byID[s.SpanContext().SpanID()] = s
+			}
+			for _, s := range spans {
+				parent, ok := byID[s.Parent().SpanID()]
+				require.True(t, ok, "under an HTTP request's span")
+				assert.Equal(t, parent.SpanContext().TraceID(), s.SpanContext().TraceID())
+			}
+		})
+	}
+}
+
+// TestConnectContextSpan: a span in the context a server session was
+// connected with (stdio's Run, an in-memory transport) is not the parent of
+// the calls that carry no trace context.
+func TestConnectContextSpan(t *testing.T) {
+	rec := adaptertest.Record(t)
+	var seen sync.Map
+	ctx, run := rastir.StartTrace(context.Background(), "serve")
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := newServer(t, &seen).Connect(ctx, st, nil)
+	require.NoError(t, err)
+	defer ss.Close()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1.0.0"}, nil).Connect(context.Background(), ct, nil)
+	require.NoError(t, err)
+	defer cs.Close()
+	_, err = cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "search", Arguments: map[string]any{"query": "x"}})
+	require.NoError(t, err)
+	run.End()
+	s := one(t, rec, "mcpserver:search")
+	assert.False(t, s.Parent().IsValid())
+	assert.NotEqual(t, run.SpanContext().TraceID(), s.SpanContext().TraceID())
+}
+
+// TestCancelled: a call the client cancels fails both spans as cancelled
+// (context.Canceled, category unknown); the server side's tool handler,
+// which returns the context's error (an isError result), is not blamed
+// with internal_error.
+func TestCancelled(t *testing.T) {
+	rec := adaptertest.Record(t)
+	ctx := context.Background()
+	s := mcp.NewServer(&mcp.Implementation{Name: "tools", Version: "1.0.0"}, nil)
+	s.AddReceivingMiddleware(ServerMiddleware())
+	started := make(chan struct{})
+	mcp.AddTool(s, &mcp.Tool{Name: "slow"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ searchIn) (*mcp.CallToolResult, any, error) {
+		close(started)
+		<-ctx.Done()
+		return nil, nil, ctx.Err()
+	})
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := s.Connect(ctx, st, nil)
+	require.NoError(t, err)
+	cs, err := newClient().Connect(ctx, ct, nil)
+	require.NoError(t, err)
+
+	cctx, cancel := context.WithCancel(ctx)
+	go func() { <-started; cancel() }()
+	_, err = cs.CallTool(cctx, &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"query": "x"}})
+	require.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, cs.Close())
+	_ = ss.Wait() // the server's handlers have returned
+
+	for _, name := range []string{"slow", "mcpserver:slow"} {
+		span := one(t, rec, name)
+		a := adaptertest.Attrs(span.Attributes())
+		assert.Equal(t, codes.Error, span.Status().Code, name)
+		assert.Equal(t, vocabulary.ErrorTypeContextCanceled, a[vocabulary.ErrorType], name)
+		assert.Equal(t, vocabulary.ErrorUnknown, a[vocabulary.RastirErrorCategoryKey], name)
+	}
+}
+
+// TestStaleTracestate: a caller's _meta (or request header) that holds
+// another call's traceparent and tracestate (a gateway passing on the _meta
+// it received) gets the client span's traceparent, and loses the tracestate
+// that belonged to the old one.
+func TestStaleTracestate(t *testing.T) {
+	adaptertest.Record(t)
+	ctx, span := rastir.StartTool(context.Background(), "t")
+	defer span.End()
+	sc := span.SpanContext()
+	tp := "00-" + sc.TraceID().String() + "-" + sc.SpanID().String() + "-01"
+	old := mcp.Meta{MetaTraceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", MetaTracestate: "rojo=00f067aa0ba902b7", "progressToken": 3}
+	assert.Equal(t, mcp.Meta{MetaTraceparent: tp, "progressToken": 3}, injectMeta(ctx, old))
+	// Without a span the caller's keys are left as they are.
+	assert.Equal(t, old, injectMeta(context.Background(), old))
+
+	var got http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got = r.Header.Clone() }))
+	defer srv.Close()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, http.NoBody)
+	require.NoError(t, err)
+	req.Header.Set(MetaTraceparent, old[MetaTraceparent].(string))
+	req.Header.Set(MetaTracestate, old[MetaTracestate].(string))
+	resp, err := HTTPClient(nil).Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, tp, got.Get(MetaTraceparent))
+	assert.Empty(t, got.Values(MetaTracestate))
+}
