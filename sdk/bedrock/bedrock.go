@@ -197,9 +197,15 @@ func (c *call) recordGuardrail(action string, assessment []byte) {
 
 // fail records an SDK error: the span's error with, for a service error,
 // error.type its code (ThrottlingException) and the category of the code,
-// else of the HTTP status.
+// else of the HTTP status. An input the SDK rejected before any request
+// (smithy.InvalidParamsError: a required field such as ModelId missing) is
+// a validation error.
 func fail(s *rastir.Span, err error) {
 	s.Fail(err)
+	if invalidParams(err) {
+		s.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, vocabulary.ErrorValidation))
+		return
+	}
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() == "" {
 		return
@@ -210,6 +216,14 @@ func fail(s *rastir.Span, err error) {
 		attrs = append(attrs, attribute.String(vocabulary.RastirErrorCategoryKey, c))
 	}
 	s.SetAttributes(attrs...)
+}
+
+// invalidParams reports whether err is the SDK's validation of the
+// operation's input (the validators return it by value).
+func invalidParams(err error) bool {
+	var v smithy.InvalidParamsError
+	var p *smithy.InvalidParamsError
+	return errors.As(err, &v) || errors.As(err, &p)
 }
 
 // withCache is the input token count semconv asks for: Bedrock counts the

@@ -350,6 +350,30 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestMissingModelID: the SDK rejects a call without ModelId before any
+// request (*smithy.InvalidParamsError, in the initialize step after the
+// span starts): the span fails as a validation error.
+func TestMissingModelID(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := newServer(t, map[string]reply{})
+	client := newClient(srv.URL)
+	_, err := client.InvokeModel(context.Background(), &bedrockruntime.InvokeModelInput{Body: []byte(`{}`)})
+	require.Error(t, err)
+	_, err = client.Converse(context.Background(), &bedrockruntime.ConverseInput{Messages: userMessage("Hello")})
+	require.Error(t, err)
+	_, err = client.ConverseStream(context.Background(), nil)
+	require.Error(t, err)
+	assert.Empty(t, srv.reqs, "no request was made")
+	require.Len(t, rec.Ended(), 3)
+	for _, s := range rec.Ended() {
+		a := adaptertest.Attrs(s.Attributes())
+		assert.Equal(t, codes.Error, s.Status().Code)
+		assert.Equal(t, vocabulary.ErrorValidation, a[vocabulary.RastirErrorCategoryKey])
+		assert.Equal(t, "smithy.InvalidParamsError", a[vocabulary.ErrorType])
+		assert.NotContains(t, a, vocabulary.HTTPResponseStatusCode)
+	}
+}
+
 // InvokeModel response bodies of the Anthropic Messages API and Meta Llama
 // on Bedrock, and Bedrock's token count headers.
 const (
