@@ -67,7 +67,11 @@ type call struct {
 	guardrailTrace     []byte // Converse: trace.guardrail as Bedrock sent it
 	inputTokensHeader  int64  // InvokeModel: X-Amzn-Bedrock-Input-Token-Count, or -1
 	outputTokensHeader int64
-	streaming          bool // ConverseStream: the stream's reader ends the span
+	cacheReadHeader    int64 // InvokeModel: X-Amzn-Bedrock-Cache-Read-Input-Token-Count, or -1
+	cacheWriteHeader   int64
+	// InvokeModel: the amazon-bedrock-guardrailAction header.
+	guardrailActionHeader string
+	streaming             bool // ConverseStream: the stream's reader ends the span
 }
 
 type callKey struct{}
@@ -78,7 +82,7 @@ func callFrom(ctx context.Context) *call {
 }
 
 func handleInitialize(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-	c := &call{inputTokensHeader: -1, outputTokensHeader: -1}
+	c := &call{inputTokensHeader: -1, outputTokensHeader: -1, cacheReadHeader: -1, cacheWriteHeader: -1}
 	var modelID, guardrailID, guardrailVersion string
 	switch p := in.Parameters.(type) {
 	case *bedrockruntime.ConverseInput:

@@ -432,14 +432,13 @@ func TestInvokeModel(t *testing.T) {
 	assert.Equal(t, "gr-1234abcd", last.Header.Get("X-Amzn-Bedrock-GuardrailIdentifier"))
 	assert.Equal(t, "1", last.Header.Get("X-Amzn-Bedrock-GuardrailVersion"))
 
-	// A body without usage (Titan's output count is per result): the token
-	// count headers.
+	// Titan: the token count headers, its completion reason.
 	srv.replies["invoke"] = reply{headers: map[string]string{"X-Amzn-Bedrock-Input-Token-Count": "6", "X-Amzn-Bedrock-Output-Token-Count": "11"}, body: titanBody}
 	a = invoke("amazon.titan-text-express-v1", nil)
 	assert.Equal(t, vocabulary.OperationChat, a[vocabulary.GenAIOperationName])
 	assert.Equal(t, int64(6), a[vocabulary.GenAIUsageInputTokens])
 	assert.Equal(t, int64(11), a[vocabulary.GenAIUsageOutputTokens])
-	assert.NotContains(t, a, vocabulary.GenAIResponseFinishReasons)
+	assert.Equal(t, []string{"FINISH"}, a[vocabulary.GenAIResponseFinishReasons])
 
 	// An embedding model: the embeddings operation; Titan's input count.
 	srv.replies["invoke"] = reply{body: `{"embedding":[0.0125,-0.0459,0.0173],"inputTextTokenCount":8}`}

@@ -14,15 +14,23 @@ import (
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 )
 
-// cannedClient answers every request with a Converse response, in process.
-type cannedClient struct{}
+// cannedClient answers every request with its body (a Converse response
+// when empty) and headers, in process.
+type cannedClient struct {
+	body   string
+	header map[string]string
+}
 
-func (cannedClient) Do(*http.Request) (*http.Response, error) {
-	return &http.Response{
-		StatusCode: http.StatusOK,
-		Header:     http.Header{"Content-Type": []string{"application/json"}},
-		Body:       io.NopCloser(strings.NewReader(converseOK)),
-	}, nil
+func (c cannedClient) Do(*http.Request) (*http.Response, error) {
+	body := c.body
+	if body == "" {
+		body = converseOK
+	}
+	h := http.Header{"Content-Type": []string{"application/json"}}
+	for k, v := range c.header {
+		h.Set(k, v)
+	}
+	return &http.Response{StatusCode: http.StatusOK, Header: h, Body: io.NopCloser(strings.NewReader(body))}, nil
 }
 
 // BenchmarkConverse compares a Converse call through the SDK (in process,
@@ -48,6 +56,39 @@ func BenchmarkConverse(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := client.Converse(context.Background(), in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkInvokeModel: an InvokeModel call of Amazon Titan Text with
+// Bedrock's token count headers, without and with the middleware.
+func BenchmarkInvokeModel(b *testing.B) {
+	tp := sdktrace.NewTracerProvider()
+	rastir.UseTracerProvider(tp)
+	defer rastir.UseTracerProvider(nil)
+	in := &bedrockruntime.InvokeModelInput{
+		ModelId: aws.String("amazon.titan-text-express-v1"), ContentType: aws.String("application/json"),
+		Body: []byte(`{"inputText":"Hello","textGenerationConfig":{"maxTokenCount":512}}`),
+	}
+	canned := cannedClient{body: titanBody, header: map[string]string{headerInputTokens: "6", headerOutputTokens: "11"}}
+	for _, bc := range []struct {
+		name string
+		opts []func(*bedrockruntime.Options)
+	}{{"bare", nil}, {"traced", []func(*bedrockruntime.Options){WithTracing()}}} {
+		client := bedrockruntime.New(bedrockruntime.Options{
+			Region: "us-east-1", BaseEndpoint: aws.String("https://bedrock-runtime.us-east-1.amazonaws.com"),
+			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, nil
+			}),
+			HTTPClient: canned, RetryMaxAttempts: 1,
+		}, bc.opts...)
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := client.InvokeModel(context.Background(), in); err != nil {
 					b.Fatal(err)
 				}
 			}
