@@ -85,6 +85,8 @@ var sdkErrorNames = map[string]string{
 	"deadlineExceededError": ErrorTimeout,
 	"Error":                 ErrorProvider, // *openai.Error, *anthropic.Error; refined by HTTP status
 	"OperationError":        ErrorProvider, // smithy (AWS SDK for Go v2)
+	// smithy: a required parameter missing, refused before any request.
+	"InvalidParamsError": ErrorValidation,
 }
 
 // CategorizeErrorType maps an exception or error type name (Python

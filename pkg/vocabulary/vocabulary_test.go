@@ -39,6 +39,8 @@ func TestCategorizeErrorType(t *testing.T) {
 		"context.deadlineExceededError": ErrorTimeout,
 		"*openai.Error":                 ErrorProvider,
 		"*smithy.OperationError":        ErrorProvider,
+		"smithy.InvalidParamsError":     ErrorValidation,
+		"*smithy.InvalidParamsError":    ErrorValidation,
 		"*types.ThrottlingException":    ErrorRateLimit,
 	}
 	for name, want := range tests {
