@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -26,7 +27,7 @@ import (
 )
 
 // MethodCallTool is the MCP method the middlewares trace.
-const MethodCallTool = "tools/call"
+const MethodCallTool = vocabulary.MCPMethodToolsCall
 
 // ServerSpanPrefix starts the name of a server side tool span, as in
 // Rastir's Python @mcp_endpoint: mcpserver:<tool>.
@@ -37,6 +38,10 @@ const (
 	MetaTraceparent = "traceparent"
 	MetaTracestate  = "tracestate"
 )
+
+// HeaderProtocolVersion is the HTTP header in which a streamable HTTP
+// client sends the negotiated MCP protocol version with each request.
+const HeaderProtocolVersion = "Mcp-Protocol-Version"
 
 // w3c is the W3C Trace Context propagator: the carriers always speak it,
 // whatever the application's global propagator is.
@@ -60,9 +65,13 @@ func (e *ToolError) Error() string {
 // AddSendingMiddleware) that runs each tools/call in a tool span named
 // after the tool (gen_ai.tool.name, rastir.remote=true, span kind client)
 // and puts the span's traceparent and tracestate into the request's
-// params._meta; the caller's params are not modified. A failed call or a
-// result with isError fails the span.
-func ClientMiddleware() mcp.Middleware {
+// params._meta; the caller's params are not modified. The span has the MCP
+// semantic convention attributes the session knows (mcp.method.name,
+// mcp.session.id, mcp.protocol.version, and the network of WithTransport;
+// HTTPClient adds the HTTP connection's). A failed call or a result with
+// isError fails the span.
+func ClientMiddleware(opts ...Option) mcp.Middleware {
+	cfg := newConfig(opts)
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			if method != MethodCallTool {
@@ -73,9 +82,18 @@ func ClientMiddleware() mcp.Middleware {
 				return next(ctx, method, req)
 			}
 			name := orig.Name
+			var id, version string
+			if cs, ok := req.GetSession().(*mcp.ClientSession); ok && cs != nil {
+				id = cs.ID()
+				if r := cs.InitializeResult(); r != nil {
+					version = r.ProtocolVersion
+				}
+			}
 			ctx, span := rastir.StartTool(ctx, name,
-				rastir.WithRemote(true), rastir.WithSpanName(name), rastir.WithSpanKind(trace.SpanKindClient))
+				rastir.WithRemote(true), rastir.WithSpanName(name), rastir.WithSpanKind(trace.SpanKindClient),
+				rastir.WithAttributes(semconvAttributes(id, version, cfg.network)...))
 			defer end(span)
+			ctx = context.WithValue(ctx, clientSpanKey{}, span)
 
 			params := *orig
 			params.Meta = injectMeta(ctx, orig.Meta)
@@ -124,8 +142,12 @@ func injectMeta(ctx context.Context, meta mcp.Meta) mcp.Meta {
 // server's call, which runs in its HTTP request's context, continues the
 // span of that context (otelhttp's, say). A protocol error or a result with
 // isError fails the span; when the call was cancelled (by the client, or
-// its session ended), the cancellation does.
-func ServerMiddleware() mcp.Middleware {
+// its session ended), the cancellation does. The span has the MCP semantic
+// convention attributes the session knows (mcp.method.name,
+// mcp.session.id, mcp.protocol.version, and the network of WithTransport,
+// else HTTP's on the streamable HTTP transport).
+func ServerMiddleware(opts ...Option) mcp.Middleware {
+	cfg := newConfig(opts)
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 			if method != MethodCallTool {
@@ -145,8 +167,19 @@ func ServerMiddleware() mcp.Middleware {
 				ctx = trace.ContextWithSpanContext(ctx, trace.SpanContext{})
 			}
 			name := params.Name
+			ss, _ := req.GetSession().(*mcp.ServerSession)
+			extra := req.GetExtra()
+			var id string
+			if ss != nil {
+				id = ss.ID()
+			}
+			network := cfg.network
+			if network == nil && extra != nil && extra.Header != nil {
+				network = httpNetwork // the streamable HTTP transport
+			}
 			ctx, span := rastir.StartTool(ctx, name,
-				rastir.WithRemote(false), rastir.WithSpanName(ServerSpanPrefix+name), rastir.WithSpanKind(trace.SpanKindServer))
+				rastir.WithRemote(false), rastir.WithSpanName(ServerSpanPrefix+name), rastir.WithSpanKind(trace.SpanKindServer),
+				rastir.WithAttributes(semconvAttributes(id, serverProtocolVersion(params.Meta, extra, ss), network)...))
 			defer end(span)
 			res, err := next(ctx, method, req)
 			if cerr := ctx.Err(); cerr != nil && (err != nil || isErrorResult(res)) {
@@ -159,6 +192,46 @@ func ServerMiddleware() mcp.Middleware {
 			return res, err
 		}
 	}
+}
+
+// semconvAttributes returns the MCP semantic convention attributes of a
+// tools/call span: the method, the session id and protocol version when
+// known, and network.
+func semconvAttributes(session, version string, network []attribute.KeyValue) []attribute.KeyValue {
+	kvs := make([]attribute.KeyValue, 0, 3+len(network))
+	kvs = append(kvs, attribute.String(vocabulary.MCPMethodName, MethodCallTool))
+	if session != "" {
+		kvs = append(kvs, attribute.String(vocabulary.MCPSessionID, session))
+	}
+	if version != "" {
+		kvs = append(kvs, attribute.String(vocabulary.MCPProtocolVersion, version))
+	}
+	return append(kvs, network...)
+}
+
+// httpNetwork is the network of the streamable HTTP server transport.
+var httpNetwork = httpAttributes()
+
+// serverProtocolVersion returns the MCP protocol version of a server
+// request: the request's own (params._meta, protocol 2026-07-28 and later),
+// else the one the streamable HTTP client sends in the header, else the one
+// the client initialised the session with (the server answers with it
+// when it supports it).
+func serverProtocolVersion(meta mcp.Meta, extra *mcp.RequestExtra, ss *mcp.ServerSession) string {
+	if v, ok := meta[mcp.MetaKeyProtocolVersion].(string); ok && v != "" {
+		return v
+	}
+	if extra != nil && extra.Header != nil {
+		if v := extra.Header.Get(HeaderProtocolVersion); v != "" {
+			return v
+		}
+	}
+	if ss != nil {
+		if p := ss.InitializeParams(); p != nil {
+			return p.ProtocolVersion
+		}
+	}
+	return ""
 }
 
 // perRequest reports whether the Go MCP SDK runs the server request req in
@@ -210,12 +283,25 @@ type panicError struct{ v any }
 func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.v) }
 
 // recordResult fails span for a protocol error or an isError result.
+// error.type is, as the MCP semantic conventions say, the JSON-RPC error
+// code (also in rpc.response.status_code) or tool_error; other errors keep
+// the Go type name Fail records.
 func recordResult(span *rastir.Span, tool string, res mcp.Result, err error) {
 	if err != nil {
 		span.Fail(err)
-		if c := protocolCategory(err); c != "" {
-			span.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, c))
+		var w *jsonrpc.Error
+		if !errors.As(err, &w) {
+			return
 		}
+		code := strconv.FormatInt(w.Code, 10)
+		kvs := []attribute.KeyValue{
+			attribute.String(vocabulary.ErrorType, code),
+			attribute.String(vocabulary.RPCResponseStatusCode, code),
+		}
+		if c := protocolCategory(w.Code); c != "" {
+			kvs = append(kvs, attribute.String(vocabulary.RastirErrorCategoryKey, c))
+		}
+		span.SetAttributes(kvs...)
 		return
 	}
 	if !isErrorResult(res) {
@@ -224,7 +310,9 @@ func recordResult(span *rastir.Span, tool string, res mcp.Result, err error) {
 	span.Fail(&ToolError{Tool: tool, Message: resultText(res.(*mcp.CallToolResult))})
 	// The tool itself failed (the server turns a tool handler's error into
 	// an isError result).
-	span.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, vocabulary.ErrorInternal))
+	span.SetAttributes(
+		attribute.String(vocabulary.ErrorType, vocabulary.ErrorTypeMCPToolError),
+		attribute.String(vocabulary.RastirErrorCategoryKey, vocabulary.ErrorInternal))
 }
 
 // isErrorResult reports whether res is a tools/call result with isError.
@@ -235,13 +323,9 @@ func isErrorResult(res mcp.Result) bool {
 
 // protocolCategory categorises a JSON-RPC error by its code: the request's
 // faults are validation errors, the server's internal errors internal;
-// other errors keep the category of their type.
-func protocolCategory(err error) string {
-	var w *jsonrpc.Error
-	if !errors.As(err, &w) {
-		return ""
-	}
-	switch w.Code {
+// other codes keep the category of the error's type ("").
+func protocolCategory(code int64) string {
+	switch code {
 	case jsonrpc.CodeParseError, jsonrpc.CodeInvalidRequest, jsonrpc.CodeMethodNotFound, jsonrpc.CodeInvalidParams:
 		return vocabulary.ErrorValidation
 	case jsonrpc.CodeInternalError:
@@ -281,7 +365,9 @@ func resultText(r *mcp.CallToolResult) string {
 // mcp.StreamableClientTransport or mcp.SSEClientTransport: with
 // ClientMiddleware the headers name the tool span of the call, as Rastir's
 // Python wrap_mcp does for its RastirMCPMiddleware servers. It starts no
-// span.
+// span; on the tool span of ClientMiddleware it records the connection:
+// network.transport tcp, network.protocol.name http, its version, and the
+// request URL's server.address and server.port.
 func Transport(base http.RoundTripper) http.RoundTripper {
 	if t, ok := base.(*headerTransport); ok {
 		return t
@@ -312,7 +398,31 @@ func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := req.Clone(req.Context())
 	out.Header.Del(MetaTracestate) // the old traceparent's, if any
 	w3c.Inject(req.Context(), propagation.HeaderCarrier(out.Header))
-	return t.base.RoundTrip(out)
+	span, _ := req.Context().Value(clientSpanKey{}).(*rastir.Span)
+	if span != nil {
+		span.SetAttributes(httpNetwork...)
+		if req.URL != nil {
+			span.SetAttributes(serverAttributes(req.URL)...)
+		}
+	}
+	resp, err := t.base.RoundTrip(out)
+	if span != nil && resp != nil && resp.ProtoMajor > 0 {
+		span.SetAttributes(attribute.String(vocabulary.NetworkProtocolVersion, protocolVersion(resp.ProtoMajor, resp.ProtoMinor)))
+	}
+	return resp, err
+}
+
+// clientSpanKey is the context key of ClientMiddleware's tool span, for
+// the HTTP requests of its call.
+type clientSpanKey struct{}
+
+// protocolVersion is network.protocol.version of HTTP major.minor: "1.1",
+// "2".
+func protocolVersion(major, minor int) string {
+	if major >= 2 && minor == 0 {
+		return strconv.Itoa(major)
+	}
+	return strconv.Itoa(major) + "." + strconv.Itoa(minor)
 }
 
 // CloseIdleConnections closes the idle connections of the base transport

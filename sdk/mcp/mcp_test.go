@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -54,13 +57,14 @@ type searchIn struct {
 	Query string `json:"query"`
 }
 
-// newServer returns an MCP server with the server middleware and the tools
-// search (answers), fail (returns an error: an isError result) and
-// reject (a protocol error). Each handler saves the span it runs in.
-func newServer(t *testing.T, seen *sync.Map) *mcp.Server {
+// newServer returns an MCP server with the server middleware (given opts)
+// and the tools search (answers), fail (returns an error: an isError
+// result) and reject (a protocol error). Each handler saves the span it
+// runs in.
+func newServer(t *testing.T, seen *sync.Map, opts ...Option) *mcp.Server {
 	t.Helper()
 	s := mcp.NewServer(&mcp.Implementation{Name: "tools", Version: "1.0.0"}, nil)
-	s.AddReceivingMiddleware(ServerMiddleware())
+	s.AddReceivingMiddleware(ServerMiddleware(opts...))
 	mcp.AddTool(s, &mcp.Tool{Name: "search", Description: "search the web"},
 		func(ctx context.Context, _ *mcp.CallToolRequest, in searchIn) (*mcp.CallToolResult, any, error) {
 			seen.Store("search", trace.SpanContextFromContext(ctx))
@@ -77,9 +81,9 @@ func newServer(t *testing.T, seen *sync.Map) *mcp.Server {
 	return s
 }
 
-func newClient() *mcp.Client {
+func newClient(opts ...Option) *mcp.Client {
 	c := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1.0.0"}, nil)
-	c.AddSendingMiddleware(ClientMiddleware())
+	c.AddSendingMiddleware(ClientMiddleware(opts...))
 	return c
 }
 
@@ -110,47 +114,86 @@ func callAll(t *testing.T, cs *mcp.ClientSession) trace.SpanContext {
 	return agent.SpanContext()
 }
 
-// checkTree asserts the spans of callAll: each client span under the agent,
-// each server span under its client span, one trace.
-func checkTree(t *testing.T, rec *tracetest.SpanRecorder, agent trace.SpanContext, seen *sync.Map) {
-	t.Helper()
-	client := one(t, rec, "search")
-	childOf(t, client, agent)
-	assert.Equal(t, trace.SpanKindClient, client.SpanKind())
-	a := adaptertest.Attrs(client.Attributes())
-	assert.Equal(t, vocabulary.SpanTypeTool, a[vocabulary.RastirSpanTypeKey])
-	assert.Equal(t, "search", a[vocabulary.GenAIToolName])
-	assert.Equal(t, true, a[vocabulary.RastirRemote])
-	assert.Equal(t, "planner", a[vocabulary.GenAIAgentName])
-	assert.Equal(t, "gpt-4o", a[vocabulary.GenAIRequestModel])
-	assert.Equal(t, codes.Unset, client.Status().Code)
+// attrs is a span's attribute map.
+func attrs(s sdktrace.ReadOnlySpan) map[string]any { return adaptertest.Attrs(s.Attributes()) }
 
-	server := one(t, rec, "mcpserver:search")
-	childOf(t, server, client.SpanContext())
-	assert.True(t, server.Parent().IsRemote())
-	assert.Equal(t, trace.SpanKindServer, server.SpanKind())
-	a = adaptertest.Attrs(server.Attributes())
-	assert.Equal(t, vocabulary.SpanTypeTool, a[vocabulary.RastirSpanTypeKey])
-	assert.Equal(t, "search", a[vocabulary.GenAIToolName])
-	assert.Equal(t, false, a[vocabulary.RastirRemote])
-	assert.Equal(t, codes.Unset, server.Status().Code)
+// merged returns a copy of base with the entries of extra.
+func merged(base map[string]any, extra map[string]any) map[string]any {
+	out := make(map[string]any, len(base)+len(extra))
+	maps.Copy(out, base)
+	maps.Copy(out, extra)
+	return out
+}
+
+// checkTree asserts the spans of callAll: each client span under the agent,
+// each server span under its client span, one trace; and the exact
+// attributes of each, the MCP semconv ones of a side in client and server.
+func checkTree(t *testing.T, rec *tracetest.SpanRecorder, agent trace.SpanContext, seen *sync.Map, client, server map[string]any) {
+	t.Helper()
+	clientBase := func(tool string) map[string]any {
+		return merged(client, map[string]any{
+			vocabulary.RastirSpanTypeKey:  vocabulary.SpanTypeTool,
+			vocabulary.GenAIOperationName: vocabulary.OperationExecuteTool,
+			vocabulary.GenAIToolName:      tool,
+			vocabulary.RastirRemote:       true,
+			vocabulary.GenAIAgentName:     "planner",
+			vocabulary.GenAIRequestModel:  "gpt-4o",
+			vocabulary.GenAIProviderName:  vocabulary.ProviderOpenAI,
+			vocabulary.MCPMethodName:      MethodCallTool,
+		})
+	}
+	serverBase := func(tool string) map[string]any {
+		return merged(server, map[string]any{
+			vocabulary.RastirSpanTypeKey:  vocabulary.SpanTypeTool,
+			vocabulary.GenAIOperationName: vocabulary.OperationExecuteTool,
+			vocabulary.GenAIToolName:      tool,
+			vocabulary.RastirRemote:       false,
+			vocabulary.MCPMethodName:      MethodCallTool,
+		})
+	}
+	cs := one(t, rec, "search")
+	childOf(t, cs, agent)
+	assert.Equal(t, trace.SpanKindClient, cs.SpanKind())
+	assert.Equal(t, clientBase("search"), attrs(cs))
+	assert.Equal(t, codes.Unset, cs.Status().Code)
+
+	ss := one(t, rec, "mcpserver:search")
+	childOf(t, ss, cs.SpanContext())
+	assert.True(t, ss.Parent().IsRemote())
+	assert.Equal(t, trace.SpanKindServer, ss.SpanKind())
+	assert.Equal(t, serverBase("search"), attrs(ss))
+	assert.Equal(t, codes.Unset, ss.Status().Code)
 	handlerSpan, ok := seen.Load("search")
 	require.True(t, ok)
-	assert.Equal(t, server.SpanContext(), handlerSpan, "the tool handler runs in the server span")
+	assert.Equal(t, ss.SpanContext(), handlerSpan, "the tool handler runs in the server span")
 
-	// isError: both sides fail, internal_error.
+	// isError: both sides fail, internal_error, error.type tool_error.
+	toolFailed := map[string]any{
+		vocabulary.ErrorType:              vocabulary.ErrorTypeMCPToolError,
+		vocabulary.RastirErrorCategoryKey: vocabulary.ErrorInternal,
+	}
+	assert.Equal(t, merged(clientBase("fail"), toolFailed), attrs(one(t, rec, "fail")))
+	assert.Equal(t, merged(serverBase("fail"), toolFailed), attrs(one(t, rec, "mcpserver:fail")))
 	for _, s := range []sdktrace.ReadOnlySpan{one(t, rec, "fail"), one(t, rec, "mcpserver:fail")} {
 		assert.Equal(t, codes.Error, s.Status().Code, s.Name())
 		assert.Equal(t, "mcp tool fail: index unavailable", s.Status().Description, s.Name())
-		assert.Equal(t, vocabulary.ErrorInternal, adaptertest.Attrs(s.Attributes())[vocabulary.RastirErrorCategoryKey], s.Name())
-		assert.Equal(t, "*rastirmcp.ToolError", adaptertest.Attrs(s.Attributes())[vocabulary.ErrorType], s.Name())
+		assert.Equal(t, "*rastirmcp.ToolError", s.Events()[0].Attributes[0].Value.AsString(), "exception.type keeps the Go type")
 	}
 	childOf(t, one(t, rec, "mcpserver:fail"), one(t, rec, "fail").SpanContext())
-	// Protocol errors: invalid params, validation_error.
-	for _, s := range []sdktrace.ReadOnlySpan{one(t, rec, "reject"), one(t, rec, "mcpserver:reject"), one(t, rec, "nope"), one(t, rec, "mcpserver:nope")} {
-		assert.Equal(t, codes.Error, s.Status().Code, s.Name())
-		assert.Equal(t, vocabulary.ErrorValidation, adaptertest.Attrs(s.Attributes())[vocabulary.RastirErrorCategoryKey], s.Name())
-		assert.Equal(t, agent.TraceID(), s.SpanContext().TraceID(), s.Name())
+	// Protocol errors: invalid params, validation_error; error.type and
+	// rpc.response.status_code the JSON-RPC code.
+	invalid := map[string]any{
+		vocabulary.ErrorType:              "-32602",
+		vocabulary.RPCResponseStatusCode:  "-32602",
+		vocabulary.RastirErrorCategoryKey: vocabulary.ErrorValidation,
+	}
+	for _, tool := range []string{"reject", "nope"} {
+		assert.Equal(t, merged(clientBase(tool), invalid), attrs(one(t, rec, tool)), tool)
+		assert.Equal(t, merged(serverBase(tool), invalid), attrs(one(t, rec, ServerSpanPrefix+tool)), tool)
+		for _, s := range []sdktrace.ReadOnlySpan{one(t, rec, tool), one(t, rec, ServerSpanPrefix+tool)} {
+			assert.Equal(t, codes.Error, s.Status().Code, s.Name())
+			assert.Equal(t, agent.TraceID(), s.SpanContext().TraceID(), s.Name())
+		}
 	}
 	assert.Contains(t, one(t, rec, "nope").Status().Description, `unknown tool "nope"`)
 	childOf(t, one(t, rec, "mcpserver:reject"), one(t, rec, "reject").SpanContext())
@@ -161,15 +204,23 @@ func TestInMemory(t *testing.T) {
 	var seen sync.Map
 	ctx := context.Background()
 	st, ct := mcp.NewInMemoryTransports()
-	ss, err := newServer(t, &seen).Connect(ctx, st, nil)
+	ss, err := newServer(t, &seen, WithTransport(st)).Connect(ctx, st, nil)
 	require.NoError(t, err)
 	defer ss.Close()
-	cs, err := newClient().Connect(ctx, ct, nil)
+	cs, err := newClient(WithTransport(ct)).Connect(ctx, ct, nil)
 	require.NoError(t, err)
 	defer cs.Close()
 
 	agent := callAll(t, cs)
-	checkTree(t, rec, agent, &seen)
+	// An in-memory session (like stdio) has no id; its transport is a pipe.
+	require.Empty(t, cs.ID())
+	version := cs.InitializeResult().ProtocolVersion
+	require.NotEmpty(t, version)
+	side := map[string]any{
+		vocabulary.MCPProtocolVersion: version,
+		vocabulary.NetworkTransport:   vocabulary.NetworkTransportPipe,
+	}
+	checkTree(t, rec, agent, &seen, side, side)
 	// Only tools/call is traced: agent, llm, 4 client and 4 server spans.
 	require.Len(t, rec.Ended(), 10)
 }
@@ -209,8 +260,28 @@ func TestStreamableHTTP(t *testing.T) {
 	cs, err := newClient().Connect(ctx, &mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: HTTPClient(nil), DisableStandaloneSSE: true}, nil)
 	require.NoError(t, err)
 	agent := callAll(t, cs)
+	session, version := cs.ID(), cs.InitializeResult().ProtocolVersion
+	require.NotEmpty(t, session)
+	require.NotEmpty(t, version)
 	require.NoError(t, cs.Close())
-	checkTree(t, rec, agent, &seen)
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	port, err := strconv.Atoi(u.Port())
+	require.NoError(t, err)
+	serverWant := map[string]any{
+		vocabulary.MCPSessionID:        session,
+		vocabulary.MCPProtocolVersion:  version,
+		vocabulary.NetworkTransport:    vocabulary.NetworkTransportTCP,
+		vocabulary.NetworkProtocolName: vocabulary.NetworkProtocolHTTP,
+	}
+	// The client learns the server's address and the HTTP version from
+	// HTTPClient's requests.
+	clientWant := merged(serverWant, map[string]any{
+		vocabulary.NetworkProtocolVersion: "1.1",
+		vocabulary.ServerAddress:          u.Hostname(),
+		vocabulary.ServerPort:             int64(port),
+	})
+	checkTree(t, rec, agent, &seen, clientWant, serverWant)
 
 	// The header names the client span of each call, as _meta does.
 	log.mu.Lock()
@@ -243,6 +314,18 @@ func TestHeaderOnly(t *testing.T) {
 
 	childOf(t, one(t, rec, "mcpserver:search"), agent.SpanContext())
 	assert.Empty(t, named(t, rec, "search"))
+	// HTTPClient records the network only on the tool spans of
+	// ClientMiddleware, not on the span its requests run in.
+	var a map[string]any
+	for _, s := range rec.Ended() {
+		if s.SpanContext().SpanID() == agent.SpanContext().SpanID() {
+			a = attrs(s)
+		}
+	}
+	require.NotNil(t, a)
+	for _, k := range []string{vocabulary.NetworkTransport, vocabulary.NetworkProtocolName, vocabulary.ServerAddress, vocabulary.ServerPort} {
+		assert.NotContains(t, a, k)
+	}
 }
 
 // TestPythonMeta: a tools/call whose _meta carries the traceparent a
@@ -292,7 +375,16 @@ func TestPythonMeta(t *testing.T) {
 	assert.Equal(t, "5d2e8f1a3b4c6d7e", s.Parent().SpanID().String())
 	assert.True(t, s.Parent().IsRemote())
 	assert.True(t, s.SpanContext().IsSampled())
-	assert.Equal(t, false, adaptertest.Attrs(s.Attributes())[vocabulary.RastirRemote])
+	// The protocol version is the one the client initialised with; no
+	// session id, no network (no transport given).
+	assert.Equal(t, map[string]any{
+		vocabulary.RastirSpanTypeKey:  vocabulary.SpanTypeTool,
+		vocabulary.GenAIOperationName: vocabulary.OperationExecuteTool,
+		vocabulary.GenAIToolName:      "search",
+		vocabulary.RastirRemote:       false,
+		vocabulary.MCPMethodName:      MethodCallTool,
+		vocabulary.MCPProtocolVersion: "2025-06-18",
+	}, attrs(s))
 	assert.False(t, spans[1].Parent().IsValid())
 	assert.NotEqual(t, s.SpanContext().TraceID(), spans[1].SpanContext().TraceID())
 }
@@ -386,6 +478,11 @@ func TestToolPanic(t *testing.T) {
 	assert.Equal(t, "rastirmcp.panicError", adaptertest.Attrs(server.Attributes())[vocabulary.ErrorType])
 	childOf(t, server, one(t, rec, "crash").SpanContext())
 	assert.Equal(t, codes.Error, one(t, rec, "crash").Status().Code)
+	// The client sees the recovering middleware's internal error.
+	a := attrs(one(t, rec, "crash"))
+	assert.Equal(t, "-32603", a[vocabulary.ErrorType])
+	assert.Equal(t, "-32603", a[vocabulary.RPCResponseStatusCode])
+	assert.Equal(t, vocabulary.ErrorInternal, a[vocabulary.RastirErrorCategoryKey])
 }
 
 // httpSpans wraps h in a handler that runs each request in a server span,
@@ -533,4 +630,78 @@ func TestStaleTracestate(t *testing.T) {
 	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, tp, got.Get(MetaTraceparent))
 	assert.Empty(t, got.Values(MetaTracestate))
+}
+
+// TestTransportAttributes: the network attributes WithTransport gives each
+// transport of the Go MCP SDK.
+func TestTransportAttributes(t *testing.T) {
+	mem, _ := mcp.NewInMemoryTransports()
+	pipe := map[string]any{vocabulary.NetworkTransport: vocabulary.NetworkTransportPipe}
+	http := map[string]any{
+		vocabulary.NetworkTransport:    vocabulary.NetworkTransportTCP,
+		vocabulary.NetworkProtocolName: vocabulary.NetworkProtocolHTTP,
+	}
+	tests := []struct {
+		name      string
+		transport mcp.Transport
+		want      map[string]any
+	}{
+		{"stdio", &mcp.StdioTransport{}, pipe},
+		{"command", &mcp.CommandTransport{}, pipe},
+		{"in-memory", mem, pipe},
+		{"logging", &mcp.LoggingTransport{Transport: &mcp.StdioTransport{}}, pipe},
+		{"streamable client", &mcp.StreamableClientTransport{Endpoint: "https://tools.example.com/mcp"},
+			merged(http, map[string]any{vocabulary.ServerAddress: "tools.example.com", vocabulary.ServerPort: int64(443)})},
+		{"sse client", &mcp.SSEClientTransport{Endpoint: "http://10.0.0.7:8080/sse"},
+			merged(http, map[string]any{vocabulary.ServerAddress: "10.0.0.7", vocabulary.ServerPort: int64(8080)})},
+		{"ipv6 default port", &mcp.StreamableClientTransport{Endpoint: "http://[::1]/mcp"},
+			merged(http, map[string]any{vocabulary.ServerAddress: "::1", vocabulary.ServerPort: int64(80)})},
+		{"bad endpoint", &mcp.StreamableClientTransport{Endpoint: "://x"}, http},
+		{"bad port", &mcp.StreamableClientTransport{Endpoint: "http://h:99999/mcp"},
+			merged(http, map[string]any{vocabulary.ServerAddress: "h"})},
+		{"streamable server", &mcp.StreamableServerTransport{}, http},
+		{"sse server", &mcp.SSEServerTransport{}, http},
+		{"io", &mcp.IOTransport{}, map[string]any{}},
+		{"nil", nil, map[string]any{}},
+		{"nil logging", &mcp.LoggingTransport{}, map[string]any{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c config
+			WithTransport(tt.transport).apply(&c)
+			assert.Equal(t, tt.want, adaptertest.Attrs(c.network))
+		})
+	}
+}
+
+// TestClientEndpoint: a client given its streamable HTTP transport records
+// the server's address without HTTPClient.
+func TestClientEndpoint(t *testing.T) {
+	rec := adaptertest.Record(t)
+	var seen sync.Map
+	server := newServer(t, &seen)
+	srv := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil))
+	defer srv.Close()
+	transport := &mcp.StreamableClientTransport{Endpoint: srv.URL, DisableStandaloneSSE: true}
+	cs, err := newClient(WithTransport(transport)).Connect(context.Background(), transport, nil)
+	require.NoError(t, err)
+	_, err = cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "search", Arguments: map[string]any{"query": "x"}})
+	require.NoError(t, err)
+	require.NoError(t, cs.Close())
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	a := attrs(one(t, rec, "search"))
+	assert.Equal(t, u.Hostname(), a[vocabulary.ServerAddress])
+	assert.Equal(t, u.Port(), strconv.FormatInt(a[vocabulary.ServerPort].(int64), 10))
+	assert.Equal(t, vocabulary.NetworkTransportTCP, a[vocabulary.NetworkTransport])
+	assert.NotContains(t, a, vocabulary.NetworkProtocolVersion, "known from HTTPClient's responses only")
+}
+
+func TestProtocolVersion(t *testing.T) {
+	for _, tt := range []struct {
+		major, minor int
+		want         string
+	}{{1, 1, "1.1"}, {1, 0, "1.0"}, {2, 0, "2"}, {3, 0, "3"}} {
+		assert.Equal(t, tt.want, protocolVersion(tt.major, tt.minor))
+	}
 }
