@@ -528,3 +528,25 @@ func TestHelpersFollowTheGlobalProvider(t *testing.T) {
 	assert.Len(t, recs[0].Ended(), 1)
 	assert.Len(t, recs[1].Ended(), 1, "the span went to the provider installed last")
 }
+
+// TestNilFunctionIsAnError: a wrapper given a nil function returns
+// ErrNilFunc in a failed span instead of panicking inside it.
+func TestNilFunctionIsAnError(t *testing.T) {
+	rec := record(t)
+	assert.NotPanics(t, func() {
+		n, err := Tool[int](t.Context(), "t", nil)
+		require.ErrorIs(t, err, ErrNilFunc)
+		assert.Zero(t, n)
+	})
+	s := spanNamed(t, rec, "execute_tool t")
+	assert.Equal(t, codes.Error, s.Status().Code)
+	assert.Equal(t, ErrNilFunc.Error(), s.Status().Description)
+
+	var get func(context.Context, string) (string, error)
+	wrapped := WrapFunc("cache", "Get", get)
+	assert.NotPanics(t, func() {
+		_, err := wrapped(t.Context(), "k")
+		require.ErrorIs(t, err, ErrNilFunc)
+	})
+	assert.Equal(t, codes.Error, spanNamed(t, rec, "cache.Get").Status().Code)
+}

@@ -43,16 +43,23 @@ func newWrapConfig(opts []WrapOption) wrapConfig {
 // "<name>.<method>" (infra unless WithWrapKind says otherwise) that records
 // the error. A call made while the context's current span is the same
 // wrapped call (a wrapper of a wrapper, or the wrapped function calling
-// itself through the wrapper) makes no second span.
+// itself through the wrapper) makes no second span. Calls of a nil fn
+// return ErrNilFunc.
 func WrapFunc[Req, Resp any](name, method string, fn func(context.Context, Req) (Resp, error), opts ...WrapOption) func(context.Context, Req) (Resp, error) {
 	c := newWrapConfig(opts)
 	spanName := name + "." + method
 	spanOpts := append(append([]Option{}, c.opts...), WithWrapName(spanName), WithSpanName(spanName))
+	startName := wrapStartName(c.kind, spanName)
+	if fn == nil {
+		return func(ctx context.Context, _ Req) (Resp, error) {
+			return Run[Resp](ctx, c.kind, startName, nil, spanOpts...)
+		}
+	}
 	return func(ctx context.Context, req Req) (Resp, error) {
 		if InWrapped(ctx, spanName) {
 			return fn(ctx, req)
 		}
-		return Run(ctx, c.kind, wrapStartName(c.kind, spanName), func(ctx context.Context) (Resp, error) { return fn(ctx, req) }, spanOpts...)
+		return Run(ctx, c.kind, startName, func(ctx context.Context) (Resp, error) { return fn(ctx, req) }, spanOpts...)
 	}
 }
 
