@@ -612,3 +612,19 @@ func TestSetupBlankPushURLVariable(t *testing.T) {
 	require.NoError(t, shutdown(context.Background()))
 	assert.Len(t, got(), 1)
 }
+
+// TestSetupShutdownTwice: the second shutdown returns nil and the helpers
+// stay on the global provider.
+func TestSetupShutdownTwice(t *testing.T) {
+	clearEnv(t)
+	srv := newTelemetryServer(t)
+	shutdown, err := Setup(t.Context(), WithoutGlobal(), WithPushURL(srv.URL))
+	require.NoError(t, err)
+	_, s := StartTool(t.Context(), "t")
+	s.End()
+	require.NoError(t, shutdown(context.Background()))
+	require.NoError(t, shutdown(context.Background()))
+	assert.Nil(t, ownTracer.Load())
+	bodies, _ := srv.requests()
+	assert.Len(t, bodies, 1)
+}
