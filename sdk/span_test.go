@@ -652,3 +652,24 @@ func TestSetCostRejectsNonFinite(t *testing.T) {
 	s.End()
 	assert.NotContains(t, attrMap(spanNamed(t, rec, "chat m").Attributes()), vocabulary.RastirCostUSD)
 }
+
+// TestContextFlowsToGoroutinesAfterTheAgentEnded: work an agent started in
+// goroutines that outlive its span is still attributed to it, and an LLM
+// call made there still gives its model to the tool after it.
+func TestContextFlowsToGoroutinesAfterTheAgentEnded(t *testing.T) {
+	rec := record(t)
+	ctx, agent := StartAgent(t.Context(), "planner")
+	agent.End()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = LLM(ctx, "gpt-4o", func(context.Context) (int, error) { return 1, nil }, WithProvider(vocabulary.ProviderOpenAI))
+		_, _ = Tool(ctx, "search", func(context.Context) (int, error) { return 1, nil })
+	}()
+	<-done
+	got := attrMap(spanNamed(t, rec, "execute_tool search").Attributes())
+	assert.Equal(t, "planner", got[vocabulary.GenAIAgentName])
+	assert.Equal(t, "gpt-4o", got[vocabulary.GenAIRequestModel])
+	assert.Equal(t, vocabulary.ProviderOpenAI, got[vocabulary.GenAIProviderName])
+	assert.Equal(t, agent.SpanContext().SpanID(), spanNamed(t, rec, "execute_tool search").Parent().SpanID())
+}
