@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -22,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -719,4 +721,65 @@ func TestSplitBatch(t *testing.T) {
 			assert.Equal(t, wantBounds, gotBounds, "spans %d to %d", from, to)
 		}
 	}
+}
+
+// TestPushExporterOddValuesStayValidJSON: invalid UTF-8 (in keys, values,
+// names and the resource), control characters, NaN and infinities, and a
+// large value give a body that is valid JSON: invalid bytes become U+FFFD,
+// floats JSON cannot hold become null (which a Rastir server skips, where
+// Python's NaN token would be rejected by a Go receiver).
+func TestPushExporterOddValuesStayValidJSON(t *testing.T) {
+	srv := newTelemetryServer(t)
+	e, err := NewPushExporter(srv.URL)
+	require.NoError(t, err)
+	bad := "a\xffb\xc3(\x00\x1f\u2028\"\\"
+	large := strings.Repeat("x", 1<<20)
+	tp := pushProvider(t, e, resource.NewSchemaless(attribute.String(vocabulary.ResourceServiceName, "svc\xfe")))
+	_, s := StartLLM(t.Context(), "m\xff", WithAttributes(
+		attribute.String("k\xff", bad),
+		attribute.StringSlice("list", []string{bad, "ok"}),
+		attribute.Float64("nan", math.NaN()),
+		attribute.Float64("inf", math.Inf(-1)),
+		attribute.Float64Slice("floats", []float64{1, math.Inf(1)}),
+		attribute.String("large", large),
+	))
+	s.SetAttributes(attribute.Float64(vocabulary.GenAIResponseTimeToFirstChunk, math.NaN()))
+	s.AddEvent("ev\xff", trace.WithAttributes(attribute.String("e", bad), attribute.Float64("f", math.Inf(1))))
+	s.Fail(errors.New(bad))
+	s.End()
+	require.NoError(t, tp.Shutdown(context.Background()))
+	bodies, _ := srv.requests()
+	require.Len(t, bodies, 1)
+	require.True(t, json.Valid(bodies[0]))
+	batch := decodeBody(t, bodies[0])
+	assert.Equal(t, "svc\ufffd", batch[vocabulary.WireService])
+	span := wireSpanNamed(t, batch, "chat m\ufffd")
+	attrs := span[vocabulary.WireAttributes].(map[string]any)
+	want := "a\ufffdb\ufffd(\x00\x1f\u2028\"\\"
+	assert.Equal(t, want, attrs["k\ufffd"])
+	assert.Equal(t, []any{want, "ok"}, attrs["list"])
+	assert.Nil(t, attrs["nan"])
+	assert.Contains(t, attrs, "nan")
+	assert.Nil(t, attrs["inf"])
+	assert.Equal(t, []any{1.0, nil}, attrs["floats"])
+	assert.Nil(t, attrs[vocabulary.RastirAttrTTFTMs])
+	assert.Len(t, attrs["large"], 1<<20)
+	assert.Equal(t, want, attrs[vocabulary.RastirAttrErrorMessage])
+}
+
+// TestPushExporterShutdownDuringRetryWait: Shutdown while a batch waits to
+// be sent again ends the wait at its deadline; the batch is given up and
+// counted, and no further request is made.
+func TestPushExporterShutdownDuringRetryWait(t *testing.T) {
+	srv := newTelemetryServer(t, http.StatusServiceUnavailable, http.StatusServiceUnavailable)
+	e, err := NewPushExporter(srv.URL, WithPushRetry(3, time.Hour))
+	require.NoError(t, err)
+	exportOneByOne(t, e, 1)
+	require.Eventually(t, func() bool { return e.Stats().Retries == 1 }, time.Minute, time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, e.Shutdown(ctx), context.Canceled)
+	assert.Equal(t, PushStats{SpansFailed: 1, BatchesFailed: 1, Retries: 1}, e.Stats())
+	bodies, _ := srv.requests()
+	assert.Len(t, bodies, 1)
 }

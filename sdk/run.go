@@ -2,15 +2,24 @@ package rastir
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
+
+// ErrNilFunc is the error of a wrapper (Run, Tool, WrapFunc, ...) given a
+// nil function: recorded on its span and returned, instead of a panic.
+var ErrNilFunc = errors.New("rastir: nil function")
 
 // Run calls fn in a span of the given kind (see Start for what name is),
 // with the span in fn's context (SpanFromContext gives it to fn for the
 // setters), and records fn's error, the status and the duration. A panic
-// is recorded as an error and re-raised.
+// is recorded as an error and re-raised. A nil fn is ErrNilFunc.
 func Run[T any](ctx context.Context, kind Kind, name string, fn func(context.Context) (T, error), opts ...Option) (result T, err error) {
 	ctx, s := Start(ctx, kind, name, opts...)
+	if fn == nil {
+		s.Finish(ErrNilFunc)
+		return result, ErrNilFunc
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			s.Fail(panicError{r})

@@ -43,6 +43,8 @@ const (
 	EnvOTLPTracesProtocol = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
 	EnvOTLPEndpoint       = "OTEL_EXPORTER_OTLP_ENDPOINT"
 	EnvOTLPTracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+	EnvSDKDisabled        = "OTEL_SDK_DISABLED"
+	EnvTracesExporter     = "OTEL_TRACES_EXPORTER"
 )
 
 // OTLP protocols (the values of OTEL_EXPORTER_OTLP_PROTOCOL).
@@ -154,9 +156,11 @@ type ShutdownFunc func(context.Context) error
 
 // Setup configures tracing in one call: a TracerProvider with the service's
 // resource and a batching exporter (the Rastir push exporter when a push URL
-// is set, else OTLP over HTTP or gRPC), installed globally and used by the
-// span helpers. The returned shutdown flushes the spans and stops the
-// exporter. Every configuration error is reported at once.
+// is set, else what OTEL_TRACES_EXPORTER lists, by default OTLP over HTTP
+// or gRPC), installed globally and used by the span helpers. The returned
+// shutdown flushes the spans and stops the exporter. Every configuration
+// error is reported at once. With OTEL_SDK_DISABLED=true it creates and
+// installs nothing.
 func Setup(ctx context.Context, opts ...SetupOption) (ShutdownFunc, error) {
 	cfg := setupConfig{}
 	for _, o := range opts {
@@ -171,21 +175,27 @@ func Setup(ctx context.Context, opts ...SetupOption) (ShutdownFunc, error) {
 			return nil
 		}, nil
 	}
+	if sdkDisabled() {
+		// OTEL_SDK_DISABLED: nothing is created or installed; the helpers
+		// use the global provider, a no-op one unless the application
+		// installs another.
+		return func(context.Context) error { return nil }, nil
+	}
 	res, resErr := buildResource(ctx, &cfg)
-	exp, batchOpts, expErr := buildExporter(ctx, &cfg)
+	exps, expErr := buildExporters(ctx, &cfg)
 	if err := errors.Join(resErr, expErr); err != nil {
-		if exp != nil {
-			_ = exp.Shutdown(ctx)
+		for _, e := range exps {
+			_ = e.exp.Shutdown(ctx)
 		}
 		return nil, err
 	}
-	tpOpts := []sdktrace.TracerProviderOption{
-		sdktrace.WithResource(res),
-		sdktrace.WithBatcher(exp, append(batchOpts, cfg.batchOpts...)...),
-	}
-	if f, ok := exp.(flusher); ok {
-		// After the batcher: the provider flushes its processors in turn.
-		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(exporterFlusher{f}))
+	tpOpts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
+	for _, e := range exps {
+		tpOpts = append(tpOpts, sdktrace.WithBatcher(e.exp, append(e.batchOpts, cfg.batchOpts...)...))
+		if f, ok := e.exp.(flusher); ok {
+			// After the batcher: the provider flushes its processors in turn.
+			tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(exporterFlusher{f}))
+		}
 	}
 	if cfg.sampler != nil {
 		tpOpts = append(tpOpts, sdktrace.WithSampler(cfg.sampler))
@@ -204,6 +214,11 @@ func Setup(ctx context.Context, opts ...SetupOption) (ShutdownFunc, error) {
 		ownTracer.CompareAndSwap(mine, nil)
 		return err
 	}, nil
+}
+
+// sdkDisabled reports whether OTEL_SDK_DISABLED is true.
+func sdkDisabled() bool {
+	return strings.EqualFold(strings.TrimSpace(os.Getenv(EnvSDKDisabled)), "true")
 }
 
 // flusher is an exporter that queues what it is given (the push exporter)
@@ -266,19 +281,69 @@ const (
 	exporterPush     exporterKind = "rastir-push"
 	exporterOTLPGRPC exporterKind = "otlp-grpc"
 	exporterOTLPHTTP exporterKind = "otlp-http"
+	exporterConsole  exporterKind = "console"
 )
 
-func chooseExporter(cfg *setupConfig) (exporterKind, string, error) {
+// The values of OTEL_TRACES_EXPORTER Setup knows.
+const (
+	tracesExporterOTLP    = "otlp"
+	tracesExporterConsole = "console"
+	tracesExporterNone    = "none"
+)
+
+// chooseExporters returns the exporters to build, and the OTLP protocol
+// when one of them is OTLP: the application's exporter, else the push
+// exporter, else what OTEL_TRACES_EXPORTER lists (default otlp; none for
+// "none").
+func chooseExporters(cfg *setupConfig) ([]exporterKind, string, error) {
 	switch {
 	case cfg.exporter != nil:
-		return exporterCustom, "", nil
+		return []exporterKind{exporterCustom}, "", nil
 	case cfg.pushURL != "":
-		return exporterPush, "", nil
-	case cfg.endpoint == "" && cfg.protocol == "" && os.Getenv(EnvPushURL) != "":
+		return []exporterKind{exporterPush}, "", nil
+	case cfg.endpoint == "" && cfg.protocol == "" && envOr("", EnvPushURL) != "":
 		// The environment's push URL, unless the application asked for
 		// OTLP itself: as every option beats its variable.
-		return exporterPush, "", nil
+		return []exporterKind{exporterPush}, "", nil
 	}
+	names := envOr("", EnvTracesExporter)
+	if names == "" {
+		names = tracesExporterOTLP
+	}
+	var (
+		kinds         []exporterKind
+		otlp, console bool
+		errs          []error
+	)
+	for n := range strings.SplitSeq(names, ",") {
+		switch n = strings.ToLower(strings.TrimSpace(n)); n {
+		case tracesExporterOTLP:
+			otlp = true
+		case tracesExporterConsole:
+			console = true
+		case tracesExporterNone, "":
+		default:
+			errs = append(errs, fmt.Errorf("%s: %q: want %s, %s or %s", EnvTracesExporter, n,
+				tracesExporterOTLP, tracesExporterConsole, tracesExporterNone))
+		}
+	}
+	var proto string
+	if otlp {
+		kind, p, err := chooseOTLP(cfg)
+		errs = append(errs, err)
+		kinds, proto = append(kinds, kind), p
+	}
+	if console {
+		kinds = append(kinds, exporterConsole)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, "", err
+	}
+	return kinds, proto, nil
+}
+
+// chooseOTLP returns the OTLP exporter and protocol.
+func chooseOTLP(cfg *setupConfig) (exporterKind, string, error) {
 	proto := envOr(cfg.protocol, EnvOTLPTracesProtocol)
 	proto = envOr(proto, EnvOTLPProtocol)
 	switch proto {
@@ -293,14 +358,39 @@ func chooseExporter(cfg *setupConfig) (exporterKind, string, error) {
 	return "", "", fmt.Errorf("OTLP protocol %q: want %s, %s or %s", proto, ProtocolGRPC, ProtocolHTTPProtobuf, ProtocolHTTPJSON)
 }
 
-func buildExporter(ctx context.Context, cfg *setupConfig) (sdktrace.SpanExporter, []sdktrace.BatchSpanProcessorOption, error) {
-	kind, proto, err := chooseExporter(cfg)
+// builtExporter is an exporter and the options of its batch processor.
+type builtExporter struct {
+	exp       sdktrace.SpanExporter
+	batchOpts []sdktrace.BatchSpanProcessorOption
+}
+
+// buildExporters builds the chosen exporters (none for
+// OTEL_TRACES_EXPORTER=none).
+func buildExporters(ctx context.Context, cfg *setupConfig) ([]builtExporter, error) {
+	kinds, proto, err := chooseExporters(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	out := make([]builtExporter, 0, len(kinds))
+	for _, kind := range kinds {
+		exp, batchOpts, err := buildExporter(ctx, cfg, kind, proto)
+		if err != nil {
+			for _, e := range out {
+				_ = e.exp.Shutdown(ctx)
+			}
+			return nil, err
+		}
+		out = append(out, builtExporter{exp: exp, batchOpts: batchOpts})
+	}
+	return out, nil
+}
+
+func buildExporter(ctx context.Context, cfg *setupConfig, kind exporterKind, proto string) (sdktrace.SpanExporter, []sdktrace.BatchSpanProcessorOption, error) {
 	switch kind {
 	case exporterCustom:
 		return cfg.exporter, nil, nil
+	case exporterConsole:
+		return &consoleExporter{w: os.Stdout}, nil, nil
 	case exporterPush:
 		pushOpts, batchOpts, err := pushEnv()
 		if err != nil {

@@ -1,6 +1,7 @@
 package rastir
 
 import (
+	"bytes"
 	"context"
 	"encoding/pem"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -32,6 +34,7 @@ func clearEnv(t *testing.T) {
 		EnvMaxRetries, EnvRetryBackoff, EnvTimeout, EnvOTLPProtocol, EnvOTLPTracesProtocol,
 		"OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", EnvOTLPEndpoint,
 		EnvOTLPTracesEndpoint, "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_TRACES_SAMPLER",
+		EnvSDKDisabled, EnvTracesExporter,
 	} {
 		t.Setenv(k, "")
 	}
@@ -158,13 +161,13 @@ func TestChooseExporter(t *testing.T) {
 			for _, o := range tt.opts {
 				o(&cfg)
 			}
-			kind, proto, err := chooseExporter(&cfg)
+			kinds, proto, err := chooseExporters(&cfg)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, kind)
+			assert.Equal(t, []exporterKind{tt.want}, kinds)
 			assert.Equal(t, tt.wantProto, proto)
 		})
 	}
@@ -469,4 +472,159 @@ func TestSetupEndpointHostPort(t *testing.T) {
 		require.Len(t, methods, 1)
 		assert.Equal(t, "/opentelemetry.proto.collector.trace.v1.TraceService/Export", <-methods)
 	})
+}
+
+// TestSetupSDKDisabled: OTEL_SDK_DISABLED=true (any case) makes Setup
+// create and install nothing, whatever else is configured; its shutdown
+// does nothing.
+func TestSetupSDKDisabled(t *testing.T) {
+	for _, v := range []string{"true", " TRUE "} {
+		t.Run(v, func(t *testing.T) {
+			clearEnv(t)
+			srv := newTelemetryServer(t)
+			t.Setenv(EnvSDKDisabled, v)
+			t.Setenv(EnvPushURL, srv.URL)
+			t.Setenv(EnvBatchSize, "not checked")
+			prev := otel.GetTracerProvider()
+			shutdown, err := Setup(t.Context(), WithPushURL(srv.URL))
+			require.NoError(t, err)
+			assert.Nil(t, ownTracer.Load())
+			assert.Equal(t, prev, otel.GetTracerProvider(), "nothing installed")
+			_, s := StartTool(t.Context(), "t")
+			s.End()
+			require.NoError(t, shutdown(context.Background()))
+			require.NoError(t, shutdown(context.Background()))
+			bodies, _ := srv.requests()
+			assert.Empty(t, bodies)
+		})
+	}
+	t.Run("false", func(t *testing.T) {
+		clearEnv(t)
+		srv := newTelemetryServer(t)
+		t.Setenv(EnvSDKDisabled, "false")
+		shutdown, err := Setup(t.Context(), WithoutGlobal(), WithPushURL(srv.URL))
+		require.NoError(t, err)
+		_, s := StartTool(t.Context(), "t")
+		s.End()
+		require.NoError(t, shutdown(context.Background()))
+		bodies, _ := srv.requests()
+		assert.Len(t, bodies, 1)
+	})
+}
+
+// TestSetupTracesExporterVariable: OTEL_TRACES_EXPORTER chooses what Setup
+// would otherwise send over OTLP: none (spans are made, with their trace
+// context, and not exported), console (JSON lines on stdout), otlp, or a
+// list; any other value is an error.
+func TestSetupTracesExporterVariable(t *testing.T) {
+	t.Run("none", func(t *testing.T) {
+		clearEnv(t)
+		srv, got := otlpServer(t, "Content-Type")
+		t.Setenv(EnvOTLPEndpoint, srv.URL)
+		t.Setenv(EnvTracesExporter, "none")
+		shutdown, err := Setup(t.Context(), WithoutGlobal())
+		require.NoError(t, err)
+		_, s := StartLLM(t.Context(), "m")
+		assert.True(t, s.SpanContext().IsValid(), "spans still carry a trace context")
+		s.End()
+		require.NoError(t, shutdown(context.Background()))
+		assert.Empty(t, got())
+	})
+	t.Run("console and otlp", func(t *testing.T) {
+		clearEnv(t)
+		srv, got := otlpServer(t, "Content-Type")
+		t.Setenv(EnvOTLPEndpoint, srv.URL)
+		t.Setenv(EnvTracesExporter, "console, otlp")
+		out := captureStdout(t)
+		shutdown, err := Setup(t.Context(), WithoutGlobal())
+		require.NoError(t, err)
+		_, s := StartLLM(t.Context(), "gpt-4o")
+		s.End()
+		require.NoError(t, shutdown(context.Background()))
+		assert.Equal(t, []string{"/v1/traces application/x-protobuf"}, got())
+		lines := strings.Split(strings.TrimSpace(out()), "\n")
+		require.Len(t, lines, 1)
+		span := decodeBody(t, []byte(lines[0]))
+		assert.Equal(t, "chat gpt-4o", span[vocabulary.WireName])
+	})
+	t.Run("a push URL wins", func(t *testing.T) {
+		clearEnv(t)
+		srv := newTelemetryServer(t)
+		t.Setenv(EnvTracesExporter, "none")
+		shutdown, err := Setup(t.Context(), WithoutGlobal(), WithPushURL(srv.URL))
+		require.NoError(t, err)
+		_, s := StartTool(t.Context(), "t")
+		s.End()
+		require.NoError(t, shutdown(context.Background()))
+		bodies, _ := srv.requests()
+		assert.Len(t, bodies, 1)
+	})
+	t.Run("unknown", func(t *testing.T) {
+		clearEnv(t)
+		t.Setenv(EnvTracesExporter, "otlp,zipkin")
+		t.Setenv(EnvOTLPProtocol, "thrift")
+		_, err := Setup(t.Context(), WithoutGlobal())
+		require.ErrorContains(t, err, EnvTracesExporter)
+		require.ErrorContains(t, err, "zipkin")
+		require.ErrorContains(t, err, "thrift", "every error at once")
+	})
+}
+
+// captureStdout sends os.Stdout to a pipe for the test; the returned
+// function restores it and returns what was written.
+func captureStdout(t *testing.T) func() string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	prev := os.Stdout
+	os.Stdout = w
+	var buf bytes.Buffer
+	done := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(&buf, r)
+		close(done)
+	}()
+	restore := func() {
+		if os.Stdout == w {
+			os.Stdout = prev
+			_ = w.Close()
+			<-done
+		}
+	}
+	t.Cleanup(restore)
+	return func() string {
+		restore()
+		return buf.String()
+	}
+}
+
+// TestSetupBlankPushURLVariable: a push URL variable of blanks is ignored,
+// as every empty variable.
+func TestSetupBlankPushURLVariable(t *testing.T) {
+	clearEnv(t)
+	srv, got := otlpServer(t, "Content-Type")
+	t.Setenv(EnvOTLPEndpoint, srv.URL)
+	t.Setenv(EnvPushURL, "  ")
+	shutdown, err := Setup(t.Context(), WithoutGlobal())
+	require.NoError(t, err)
+	_, s := StartLLM(t.Context(), "m")
+	s.End()
+	require.NoError(t, shutdown(context.Background()))
+	assert.Len(t, got(), 1)
+}
+
+// TestSetupShutdownTwice: the second shutdown returns nil and the helpers
+// stay on the global provider.
+func TestSetupShutdownTwice(t *testing.T) {
+	clearEnv(t)
+	srv := newTelemetryServer(t)
+	shutdown, err := Setup(t.Context(), WithoutGlobal(), WithPushURL(srv.URL))
+	require.NoError(t, err)
+	_, s := StartTool(t.Context(), "t")
+	s.End()
+	require.NoError(t, shutdown(context.Background()))
+	require.NoError(t, shutdown(context.Background()))
+	assert.Nil(t, ownTracer.Load())
+	bodies, _ := srv.requests()
+	assert.Len(t, bodies, 1)
 }

@@ -2,6 +2,7 @@ package rastir
 
 import (
 	"context"
+	"math"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -386,6 +387,17 @@ func (s *Span) set(kvs ...attribute.KeyValue) {
 	s.mu.Unlock()
 }
 
+// setLive buffers one attribute and reports whether the span had not
+// ended (a setter of an ended span changes nothing, not even the context's
+// model).
+func (s *Span) setLive(kv attribute.KeyValue) bool {
+	s.mu.Lock()
+	live := !s.ended
+	s.setLocked(kv)
+	s.mu.Unlock()
+	return live
+}
+
 func (s *Span) setLocked(kvs ...attribute.KeyValue) {
 	if s.ended {
 		return
@@ -491,8 +503,7 @@ func (s *Span) SetRequestModel(model string) {
 	if s == nil || model == "" {
 		return
 	}
-	s.set(attribute.String(vocabulary.GenAIRequestModel, model))
-	if s.kind == KindLLM {
+	if s.setLive(attribute.String(vocabulary.GenAIRequestModel, model)) && s.kind == KindLLM {
 		s.scope.setModel(model)
 	}
 }
@@ -503,8 +514,7 @@ func (s *Span) SetProvider(provider string) {
 	if s == nil || provider == "" {
 		return
 	}
-	s.set(attribute.String(vocabulary.GenAIProviderName, provider))
-	if s.kind == KindLLM {
+	if s.setLive(attribute.String(vocabulary.GenAIProviderName, provider)) && s.kind == KindLLM {
 		s.scope.setProvider(provider)
 	}
 }
@@ -515,8 +525,7 @@ func (s *Span) SetResponseModel(model string) {
 	if s == nil || model == "" {
 		return
 	}
-	s.set(attribute.String(vocabulary.GenAIResponseModel, model))
-	if s.kind == KindLLM {
+	if s.setLive(attribute.String(vocabulary.GenAIResponseModel, model)) && s.kind == KindLLM {
 		s.scope.setModel(model)
 	}
 }
@@ -578,10 +587,10 @@ func (s *Span) SetFinishReasons(reasons ...string) {
 }
 
 // SetCost sets rastir.cost.usd, the cost of the call in US dollars (the
-// collector then keeps it rather than computing one); a negative cost is
-// not written.
+// collector then keeps it rather than computing one); a negative, NaN or
+// infinite cost is not written.
 func (s *Span) SetCost(usd float64) {
-	if s == nil || !(usd >= 0) {
+	if s == nil || !(usd >= 0) || math.IsInf(usd, 1) {
 		return
 	}
 	s.set(attribute.Float64(vocabulary.RastirCostUSD, usd))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"sync"
 	"testing"
 	"time"
 
@@ -527,4 +529,147 @@ func TestHelpersFollowTheGlobalProvider(t *testing.T) {
 	}
 	assert.Len(t, recs[0].Ended(), 1)
 	assert.Len(t, recs[1].Ended(), 1, "the span went to the provider installed last")
+}
+
+// TestNilFunctionIsAnError: a wrapper given a nil function returns
+// ErrNilFunc in a failed span instead of panicking inside it.
+func TestNilFunctionIsAnError(t *testing.T) {
+	rec := record(t)
+	assert.NotPanics(t, func() {
+		n, err := Tool[int](t.Context(), "t", nil)
+		require.ErrorIs(t, err, ErrNilFunc)
+		assert.Zero(t, n)
+	})
+	s := spanNamed(t, rec, "execute_tool t")
+	assert.Equal(t, codes.Error, s.Status().Code)
+	assert.Equal(t, ErrNilFunc.Error(), s.Status().Description)
+
+	var get func(context.Context, string) (string, error)
+	wrapped := WrapFunc("cache", "Get", get)
+	assert.NotPanics(t, func() {
+		_, err := wrapped(t.Context(), "k")
+		require.ErrorIs(t, err, ErrNilFunc)
+	})
+	assert.Equal(t, codes.Error, spanNamed(t, rec, "cache.Get").Status().Code)
+}
+
+// TestSpanUsedAfterEnd: a span whose setters keep being called after End
+// (a late goroutine, a stream callback) touches no pooled memory the next
+// spans use; run with -race. Its own late values go nowhere.
+func TestSpanUsedAfterEnd(t *testing.T) {
+	rec := record(t)
+	ctx, agent := StartAgent(t.Context(), "a")
+	_, late := StartLLM(ctx, "m0", WithProvider(vocabulary.ProviderOpenAI))
+	late.End()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				late.SetAttributes(attribute.String("late", "x"))
+				late.SetUsage(1, 2)
+				late.SetCacheTokens(3, 4)
+				late.SetFinishReasons("stop")
+				late.SetServer("h", 1)
+				late.SetHTTPStatus(500)
+				late.MarkFirstChunk()
+				late.Fail(errors.New("late"))
+				late.FailStatus(502, "late")
+				late.End()
+			}
+		})
+	}
+	const n = 200
+	for i := range n {
+		_, s := StartLLM(ctx, "m1", WithAttributes(attribute.Int("i", i)))
+		s.SetUsage(int64(i), 1)
+		s.End()
+	}
+	close(stop)
+	wg.Wait()
+	agent.End()
+
+	for _, s := range rec.Ended() {
+		got := attrMap(s.Attributes())
+		assert.NotContains(t, got, "late", s.Name())
+		assert.NotContains(t, got, vocabulary.ErrorType, s.Name())
+		if s.Name() == "chat m1" {
+			assert.Equal(t, got["i"], got[vocabulary.GenAIUsageInputTokens])
+			assert.Len(t, got, 7)
+		}
+	}
+	assert.Len(t, rec.Ended(), n+2)
+}
+
+// TestConcurrentSettersOnOneSpan: setters on one span from several
+// goroutines, while it ends: each value written before End is kept.
+func TestConcurrentSettersOnOneSpan(t *testing.T) {
+	rec := record(t)
+	_, s := StartTrace(t.Context(), "shared")
+	var wg sync.WaitGroup
+	// 3 × 2 × 16 + 1 stays below the SDK's default limit of 128.
+	for g := range 3 {
+		wg.Go(func() {
+			for i := range 2 * pendingCap {
+				s.SetAttributes(attribute.Int(fmt.Sprintf("g%d.%02d", g, i), i))
+			}
+		})
+	}
+	wg.Wait()
+	s.End()
+	assert.Len(t, spanNamed(t, rec, "shared").Attributes(), 1+3*2*pendingCap)
+}
+
+// TestLateModelDoesNotReachTheContext: an LLM span's setters after End
+// change nothing, not even the agent's model that later tools read.
+func TestLateModelDoesNotReachTheContext(t *testing.T) {
+	record(t)
+	ctx, agent := StartAgent(t.Context(), "a")
+	defer agent.End()
+	_, llm := StartLLM(ctx, "gpt-4o", WithProvider(vocabulary.ProviderOpenAI))
+	llm.End()
+	llm.SetResponseModel("late-model")
+	llm.SetRequestModel("late-request")
+	llm.SetProvider(vocabulary.ProviderAnthropic)
+	m, p := ModelFromContext(ctx)
+	assert.Equal(t, "gpt-4o", m)
+	assert.Equal(t, vocabulary.ProviderOpenAI, p)
+}
+
+// TestSetCostRejectsNonFinite: a cost that is not a finite non-negative
+// number is not written (an infinite cost would poison a cost counter).
+func TestSetCostRejectsNonFinite(t *testing.T) {
+	rec := record(t)
+	_, s := StartLLM(t.Context(), "m")
+	s.SetCost(math.Inf(1))
+	s.SetCost(math.NaN())
+	s.SetCost(-1)
+	s.End()
+	assert.NotContains(t, attrMap(spanNamed(t, rec, "chat m").Attributes()), vocabulary.RastirCostUSD)
+}
+
+// TestContextFlowsToGoroutinesAfterTheAgentEnded: work an agent started in
+// goroutines that outlive its span is still attributed to it, and an LLM
+// call made there still gives its model to the tool after it.
+func TestContextFlowsToGoroutinesAfterTheAgentEnded(t *testing.T) {
+	rec := record(t)
+	ctx, agent := StartAgent(t.Context(), "planner")
+	agent.End()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = LLM(ctx, "gpt-4o", func(context.Context) (int, error) { return 1, nil }, WithProvider(vocabulary.ProviderOpenAI))
+		_, _ = Tool(ctx, "search", func(context.Context) (int, error) { return 1, nil })
+	}()
+	<-done
+	got := attrMap(spanNamed(t, rec, "execute_tool search").Attributes())
+	assert.Equal(t, "planner", got[vocabulary.GenAIAgentName])
+	assert.Equal(t, "gpt-4o", got[vocabulary.GenAIRequestModel])
+	assert.Equal(t, vocabulary.ProviderOpenAI, got[vocabulary.GenAIProviderName])
+	assert.Equal(t, agent.SpanContext().SpanID(), spanNamed(t, rec, "execute_tool search").Parent().SpanID())
 }

@@ -2,6 +2,8 @@ package rastir
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -41,16 +43,23 @@ func newWrapConfig(opts []WrapOption) wrapConfig {
 // "<name>.<method>" (infra unless WithWrapKind says otherwise) that records
 // the error. A call made while the context's current span is the same
 // wrapped call (a wrapper of a wrapper, or the wrapped function calling
-// itself through the wrapper) makes no second span.
+// itself through the wrapper) makes no second span. Calls of a nil fn
+// return ErrNilFunc.
 func WrapFunc[Req, Resp any](name, method string, fn func(context.Context, Req) (Resp, error), opts ...WrapOption) func(context.Context, Req) (Resp, error) {
 	c := newWrapConfig(opts)
 	spanName := name + "." + method
 	spanOpts := append(append([]Option{}, c.opts...), WithWrapName(spanName), WithSpanName(spanName))
+	startName := wrapStartName(c.kind, spanName)
+	if fn == nil {
+		return func(ctx context.Context, _ Req) (Resp, error) {
+			return Run[Resp](ctx, c.kind, startName, nil, spanOpts...)
+		}
+	}
 	return func(ctx context.Context, req Req) (Resp, error) {
 		if InWrapped(ctx, spanName) {
 			return fn(ctx, req)
 		}
-		return Run(ctx, c.kind, wrapStartName(c.kind, spanName), func(ctx context.Context) (Resp, error) { return fn(ctx, req) }, spanOpts...)
+		return Run(ctx, c.kind, startName, func(ctx context.Context) (Resp, error) { return fn(ctx, req) }, spanOpts...)
 	}
 }
 
@@ -82,7 +91,10 @@ func InWrapped(ctx context.Context, n string) bool {
 // http.response.status_code; a status of 400 or more fails the span with the
 // status's error category. It injects the trace context into the request
 // headers with the global propagator. The span ends when the response
-// headers arrive.
+// body is read to its end or closed (at once for a response without a
+// body), so that it times a streamed response whole and records an error
+// reading it; a body never closed leaves its span open, as it leaves the
+// connection.
 type Transport struct {
 	name string
 	base http.RoundTripper
@@ -126,7 +138,15 @@ func (t *Transport) CloseIdleConnections() {
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	spanName := t.name + "." + req.Method
+	if req.URL == nil {
+		// The base reports it (net/http's transport answers an error).
+		return t.base.RoundTrip(req)
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet // as net/http sends it
+	}
+	spanName := t.name + "." + method
 	ctx := req.Context()
 	if InWrapped(ctx, spanName) {
 		return t.base.RoundTrip(req)
@@ -134,9 +154,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	opts := make([]Option, 0, len(t.cfg.opts)+3)
 	opts = append(opts, t.cfg.opts...)
 	opts = append(opts, WithWrapName(spanName), WithSpanName(spanName),
-		WithAttributes(attribute.String(vocabulary.HTTPRequestMethod, req.Method)))
+		WithAttributes(attribute.String(vocabulary.HTTPRequestMethod, method)))
 	ctx, s := Start(ctx, t.cfg.kind, wrapStartName(t.cfg.kind, spanName), opts...)
-	defer s.End()
+	// Ended here unless the response body takes the span over.
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			s.End()
+		}
+	}()
 	host, port := req.URL.Hostname(), req.URL.Port()
 	p, _ := strconv.Atoi(port)
 	if p == 0 {
@@ -150,15 +176,72 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	s.SetServer(host, p)
 
 	out := req.Clone(ctx)
+	if out.Header == nil {
+		out.Header = make(http.Header)
+	}
 	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(out.Header))
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
 		s.Fail(err)
 		return resp, err
 	}
+	if resp == nil {
+		// A broken base; http.Client turns this into an error.
+		s.Fail(errNilResponse)
+		return nil, nil
+	}
 	s.SetHTTPStatus(resp.StatusCode)
 	if resp.StatusCode >= 400 {
 		s.FailStatus(resp.StatusCode, resp.Status)
 	}
+	if resp.Body != nil && resp.Body != http.NoBody {
+		handedOver = true
+		resp.Body = newSpanBody(resp.Body, s)
+	}
 	return resp, nil
+}
+
+// errNilResponse records a RoundTripper that returned neither a response
+// nor an error.
+var errNilResponse = errors.New("http: RoundTripper returned a nil *Response with a nil error")
+
+// spanBody ends the span of a response when its body is read to the end
+// (the failure of a read is recorded) or closed.
+type spanBody struct {
+	rc io.ReadCloser
+	s  *Span
+}
+
+// spanBodyWriter keeps a writable body (101 Switching Protocols) writable.
+type spanBodyWriter struct {
+	*spanBody
+	w io.Writer
+}
+
+func (b spanBodyWriter) Write(p []byte) (int, error) { return b.w.Write(p) }
+
+func newSpanBody(rc io.ReadCloser, s *Span) io.ReadCloser {
+	b := &spanBody{rc: rc, s: s}
+	if w, ok := rc.(io.Writer); ok {
+		return spanBodyWriter{b, w}
+	}
+	return b
+}
+
+func (b *spanBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	switch {
+	case err == nil:
+	case errors.Is(err, io.EOF):
+		b.s.End()
+	default:
+		b.s.Finish(err)
+	}
+	return n, err
+}
+
+func (b *spanBody) Close() error {
+	err := b.rc.Close()
+	b.s.End()
+	return err
 }

@@ -194,3 +194,150 @@ func TestWrapClientCloseIdleConnections(t *testing.T) {
 	client.CloseIdleConnections()
 	assert.False(t, sdktest.GetReused(t, client, srv.URL), "the idle connection was closed")
 }
+
+// TestWrapTransportSpanCoversTheBody: the span lasts until the response
+// body is read to its end or closed, as otelhttp's, so that a streamed
+// response is timed whole and an error reading it is recorded.
+func TestWrapTransportSpanCoversTheBody(t *testing.T) {
+	rec := record(t)
+	chunk := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "data: 1\n\n")
+		w.(http.Flusher).Flush()
+		<-chunk
+		_, _ = io.WriteString(w, "data: 2\n\n")
+	}))
+	defer srv.Close()
+	client := WrapClient("sse", srv.Client())
+
+	// Read to EOF.
+	resp, err := client.Get(srv.URL)
+	require.NoError(t, err)
+	assert.Empty(t, rec.Ended(), "not ended at the headers")
+	chunk <- struct{}{}
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, "data: 1\n\ndata: 2\n\n", string(body))
+	require.Len(t, rec.Ended(), 1, "ended at EOF")
+	require.NoError(t, resp.Body.Close())
+	assert.Len(t, rec.Ended(), 1)
+	assert.Equal(t, codes.Unset, rec.Ended()[0].Status().Code)
+
+	// Closed early: ended, not failed.
+	resp, err = client.Get(srv.URL)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Len(t, rec.Ended(), 2, "ended at Close")
+	assert.Equal(t, codes.Unset, rec.Ended()[1].Status().Code)
+	chunk <- struct{}{}
+
+	// The context cancelled while the body streams: the read's error.
+	ctx, cancel := context.WithCancel(t.Context())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+	require.NoError(t, err)
+	resp, err = client.Do(req)
+	require.NoError(t, err)
+	cancel()
+	_, err = io.ReadAll(resp.Body)
+	require.ErrorIs(t, err, context.Canceled)
+	_ = resp.Body.Close()
+	chunk <- struct{}{}
+	require.Len(t, rec.Ended(), 3)
+	failed := rec.Ended()[2]
+	assert.Equal(t, codes.Error, failed.Status().Code)
+	assert.Equal(t, vocabulary.ErrorTypeContextCanceled, attrMap(failed.Attributes())[vocabulary.ErrorType])
+}
+
+// TestWrapTransportEndsWithoutABody: a response without a body (HEAD, 204)
+// ends the span at once.
+func TestWrapTransportEndsWithoutABody(t *testing.T) {
+	rec := record(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	client := WrapClient("svc", srv.Client())
+	resp, err := client.Head(srv.URL)
+	require.NoError(t, err)
+	assert.Len(t, rec.Ended(), 1)
+	_ = resp.Body.Close()
+	rt := WrapTransport("svc", roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Request: r}, nil
+	}))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
+	require.NoError(t, err)
+	resp, err = rt.RoundTrip(req)
+	require.NoError(t, err)
+	assert.Nil(t, resp.Body)
+	assert.Len(t, rec.Ended(), 2, "a nil body")
+}
+
+// TestWrapTransportKeepsAWritableBody: a 101 Switching Protocols body is
+// an io.ReadWriteCloser, which the caller type-asserts to write on the
+// connection; the traced body stays one.
+func TestWrapTransportKeepsAWritableBody(t *testing.T) {
+	rec := record(t)
+	conn := &rwc{}
+	rt := WrapTransport("ws", roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusSwitchingProtocols, Body: conn, Request: r}, nil
+	}))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://example.invalid/ws", nil)
+	require.NoError(t, err)
+	resp, err := rt.RoundTrip(req)
+	require.NoError(t, err)
+	w, ok := resp.Body.(io.ReadWriteCloser)
+	require.True(t, ok, "the body is still writable")
+	_, err = w.Write([]byte("hi"))
+	require.NoError(t, err)
+	assert.Equal(t, "hi", conn.written)
+	require.NoError(t, w.Close())
+	assert.Len(t, rec.Ended(), 1)
+}
+
+type rwc struct{ written string }
+
+func (*rwc) Read([]byte) (int, error)      { return 0, io.EOF }
+func (c *rwc) Write(p []byte) (int, error) { c.written += string(p); return len(p), nil }
+func (*rwc) Close() error                  { return nil }
+
+// TestWrapTransportBadInput: what net/http's own transport answers with an
+// error does not panic in the wrapper: a base returning neither a response
+// nor an error, a request without a URL or without a header map. An empty
+// method is GET, as net/http reads it.
+func TestWrapTransportBadInput(t *testing.T) {
+	rec := record(t)
+	prev := otel.GetTextMapPropagator()
+	otel.SetTextMapPropagator(propagation.TraceContext{})
+	t.Cleanup(func() { otel.SetTextMapPropagator(prev) })
+
+	nothing := WrapTransport("svc", roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, nil }))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://example.invalid/x", nil)
+	require.NoError(t, err)
+	assert.NotPanics(t, func() {
+		resp, err := nothing.RoundTrip(req)
+		assert.Nil(t, resp)
+		assert.NoError(t, err) // passed on as it is: http.Client reports it
+	})
+	s := spanNamed(t, rec, "svc.GET")
+	assert.Equal(t, codes.Error, s.Status().Code)
+
+	var got *http.Request
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = r
+		return nil, errors.New("refused")
+	})
+	rt := WrapTransport("raw", base)
+	assert.NotPanics(t, func() {
+		_, err := rt.RoundTrip(&http.Request{URL: req.URL})
+		assert.Error(t, err)
+	}, "no header map")
+	require.NotNil(t, got)
+	assert.Equal(t, "", got.Method)
+	assert.NotEmpty(t, got.Header.Get("traceparent"))
+	get := spanNamed(t, rec, "raw.GET")
+	assert.Equal(t, http.MethodGet, attrMap(get.Attributes())[vocabulary.HTTPRequestMethod])
+	assert.NotPanics(t, func() {
+		_, err := rt.RoundTrip(&http.Request{Method: http.MethodPost, Header: http.Header{}})
+		assert.Error(t, err)
+	}, "no URL")
+}
