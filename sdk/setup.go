@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -390,7 +391,10 @@ func buildExporter(ctx context.Context, cfg *setupConfig, kind exporterKind, pro
 	case exporterCustom:
 		return cfg.exporter, nil, nil
 	case exporterConsole:
-		return &consoleExporter{w: os.Stdout}, nil, nil
+		// The OpenTelemetry SDK's own stdout exporter, as
+		// OTEL_TRACES_EXPORTER=console names it for every SDK.
+		exp, err := stdouttrace.New(stdouttrace.WithWriter(os.Stdout))
+		return exp, nil, err
 	case exporterPush:
 		pushOpts, batchOpts, err := pushEnv()
 		if err != nil {
