@@ -3,6 +3,7 @@ package cardinalityprocessor
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -384,3 +385,82 @@ func TestProcessMetricsGuardsEveryType(t *testing.T) {
 }
 
 var _ processor.Factory = NewFactory()
+
+// TestToolNameFromSpanName checks that a tool span without a tool name,
+// which the span-metrics connector labels with its span name, carries that
+// name in gen_ai.tool.name bounded by the tool dimension: a client putting
+// ids in tool span names no longer grows rastir_tool_calls_total.
+func TestToolNameFromSpanName(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Dimensions[2].MaxValues = 2 // tool
+	s := newTestState(t, cfg)
+	long := strings.Repeat("t", 300)
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for _, sp := range []struct {
+		name  string
+		attrs map[string]any
+	}{
+		{"search", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool}},
+		{"call-8f2a", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: ""}},
+		{"call-9c1b", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: int64(3)}},
+		{"search", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool}},
+		{"", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool}},
+		{long, map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool}},
+		// A tool name given passes as before; other span types get none.
+		{"call-1", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: "search"}},
+		{"call-2", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM}},
+	} {
+		span := spans.AppendEmpty()
+		span.SetName(sp.name)
+		require.NoError(t, span.Attributes().FromRaw(sp.attrs))
+	}
+	_, err := s.processTraces(context.Background(), td)
+	require.NoError(t, err)
+	tool := func(m map[string]any) map[string]any {
+		return map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: m[vocabulary.GenAIToolName]}
+	}
+	assert.Equal(t, []map[string]any{
+		tool(map[string]any{vocabulary.GenAIToolName: "search"}),
+		tool(map[string]any{vocabulary.GenAIToolName: "call-8f2a"}),
+		tool(map[string]any{vocabulary.GenAIToolName: overflow}),
+		tool(map[string]any{vocabulary.GenAIToolName: "search"}),
+		tool(map[string]any{vocabulary.GenAIToolName: overflow}), // "unknown", as the connector names it
+		tool(map[string]any{vocabulary.GenAIToolName: overflow}),
+		tool(map[string]any{vocabulary.GenAIToolName: "search"}),
+		{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
+	}, spanAttrs(td))
+	for i, name := range []string{"search", "call-8f2a", "call-9c1b", "search", "", long} {
+		assert.Equal(t, name, spans.At(i).Name(), "the span name is kept")
+	}
+
+	// A dimension of 3 admits the unnamed span's "unknown" and clips.
+	cfg = createDefaultConfig().(*Config)
+	cfg.Dimensions[2].MaxValues = 3
+	s = newTestState(t, cfg)
+	td = ptrace.NewTraces()
+	spans = td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for _, name := range []string{"", long} {
+		span := spans.AppendEmpty()
+		span.SetName(name)
+		span.Attributes().PutStr(vocabulary.RastirSpanTypeKey, vocabulary.SpanTypeTool)
+	}
+	_, err = s.processTraces(context.Background(), td)
+	require.NoError(t, err)
+	assert.Equal(t, []map[string]any{
+		{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: vocabulary.WireUnknownName},
+		{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: long[:128]},
+	}, spanAttrs(td))
+
+	// Without a dimension on gen_ai.tool.name, nothing is written.
+	cfg = createDefaultConfig().(*Config)
+	cfg.Dimensions = slices.Delete(cfg.Dimensions, 2, 3)
+	s = newTestState(t, cfg)
+	td = ptrace.NewTraces()
+	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	span.SetName("call-1")
+	span.Attributes().PutStr(vocabulary.RastirSpanTypeKey, vocabulary.SpanTypeTool)
+	_, err = s.processTraces(context.Background(), td)
+	require.NoError(t, err)
+	assert.Equal(t, []map[string]any{{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool}}, spanAttrs(td))
+}
