@@ -104,6 +104,22 @@ func TestProcessTraces(t *testing.T) {
 			},
 		},
 		{
+			// ADK's provider word beside the semconv name llm_enrich maps
+			// it to: one provider, as on a Rastir server.
+			name: "a Rastir client's own provider word and its semconv name take one slot",
+			cfg:  func(c *Config) { c.Dimensions[1].MaxValues = 3 },
+			in: []map[string]any{
+				{vocabulary.LabelProvider: "openai", vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI},
+				{vocabulary.LabelProvider: "anthropic", vocabulary.GenAIProviderName: vocabulary.ProviderAnthropic},
+				{vocabulary.LabelProvider: "google", vocabulary.GenAIProviderName: vocabulary.ProviderGCPGenAI, vocabulary.RastirProviderLabelKey: "google"},
+			},
+			want: []map[string]any{
+				{vocabulary.LabelProvider: "openai", vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI},
+				{vocabulary.LabelProvider: "anthropic", vocabulary.GenAIProviderName: vocabulary.ProviderAnthropic},
+				{vocabulary.LabelProvider: "google", vocabulary.GenAIProviderName: vocabulary.ProviderGCPGenAI, vocabulary.RastirProviderLabelKey: "google"},
+			},
+		},
+		{
 			name: "clipping by characters before the guard",
 			in: []map[string]any{
 				{vocabulary.GenAIToolName: long, vocabulary.LabelService: long, "other.key": long},
