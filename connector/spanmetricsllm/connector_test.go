@@ -347,8 +347,26 @@ func TestClipping(t *testing.T) {
 	md := tc.flushed(t)
 	assert.Equal(t, map[string]point{"service=sér,env=env,model=gpt,provider=,agent=ab": {value: 1}},
 		values(points(md, nameLLMCalls)))
-	// status and span_type are never clipped.
+	// span_type is never clipped (its values are bounded).
 	assert.Contains(t, points(md, nameSpansIngested), "service=sér,env=env,span_type=llm,status=OK")
+}
+
+// TestUnboundedLabelsClipped checks that the labels Rastir leaves
+// unclipped (the raw status and guardrail_version) are clipped too: a
+// client sending megabytes of status text per span held up to
+// max_series_per_metric such values in memory and on /metrics.
+func TestUnboundedLabelsClipped(t *testing.T) {
+	tc := newTestConnector(t, defaultConfig())
+	long := strings.Repeat("é", 1000)
+	b := newTraces("checkout", "prod", v.ScopeRastir)
+	b.span("x", 0, false, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM, v.WireKeyStatus: long,
+		v.RastirGuardrailID: "g1", v.RastirGuardrailVersion: long})
+	tc.consume(t, b.td)
+	md := tc.flushed(t)
+	clipped := long[:2*128]
+	assert.Contains(t, points(md, nameSpansIngested), "service=checkout,env=prod,span_type=llm,status="+clipped)
+	assert.Contains(t, points(md, nameGuardrailRequests),
+		"service=checkout,env=prod,provider=,model=,agent=,guardrail_id=g1,guardrail_version="+clipped)
 }
 
 func TestClip(t *testing.T) {
