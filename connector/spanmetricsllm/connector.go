@@ -163,7 +163,7 @@ func (c *spanmetricsLLM) aggregate(td ptrace.Traces) {
 		} else if v, ok := resAttrs.Get(vocabulary.ResourceDeploymentEnvironment); ok && v.Type() == pcommon.ValueTypeStr {
 			env = v.Str()
 		}
-		service, env = clip(service, maxLen), clip(env, maxLen)
+		service, env = validUTF8(clip(service, maxLen)), validUTF8(clip(env, maxLen))
 		var res *resourceEntry
 		if c.tokenUsage != nil {
 			res = c.resourceOf(rs.Resource())
