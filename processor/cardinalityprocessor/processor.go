@@ -176,7 +176,9 @@ func (s *state) bound(r *rule, v string, now int64) string {
 	if r.enum != nil {
 		v = r.enum.bound(v)
 	}
-	if r.clip {
+	// The overflow value stays whole, even when longer than the limit:
+	// the metrics pipeline receives it from the traces pipeline.
+	if r.clip && len(v) > s.maxLen && v != s.overflow {
 		v = clip(v, s.maxLen)
 	}
 	if r.dim != nil {

@@ -480,3 +480,31 @@ func TestToolNameFromSpanName(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []map[string]any{{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool}}, spanAttrs(td))
 }
+
+// TestOverflowValueNotClipped checks that a max_value_length shorter than
+// the overflow value leaves the overflow value whole: the metrics pipeline
+// receives it from the traces pipeline, and a clipped one took a slot.
+func TestOverflowValueNotClipped(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.MaxValueLength = 8
+	cfg.Dimensions[1].MaxValues = 1 // provider
+	s := newTestState(t, cfg)
+	td, err := s.processTraces(context.Background(), tracesOf(
+		map[string]any{vocabulary.GenAIProviderName: "openai-compatible"},
+		map[string]any{vocabulary.GenAIProviderName: "anthropic", vocabulary.LabelService: overflow},
+		map[string]any{vocabulary.RastirErrorCategoryKey: "boom"}))
+	require.NoError(t, err)
+	assert.Equal(t, []map[string]any{
+		{vocabulary.GenAIProviderName: "openai-c"},
+		{vocabulary.GenAIProviderName: overflow, vocabulary.LabelService: overflow},
+		{vocabulary.RastirErrorCategoryKey: overflow},
+	}, spanAttrs(td))
+	md := sumMetric(pmetric.AggregationTemporalityCumulative,
+		point{attrs: map[string]any{vocabulary.LabelProvider: overflow, vocabulary.LabelErrorType: overflow}, v: 1})
+	_, err = s.processMetrics(context.Background(), md)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{vocabulary.LabelProvider: overflow, vocabulary.LabelErrorType: overflow},
+		md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints().At(0).Attributes().AsRaw())
+	assert.Equal(t, 1, s.dims[1].size())
+	assert.Equal(t, 0, s.dims[4].size(), "error_type")
+}
