@@ -418,6 +418,8 @@ func TestClip(t *testing.T) {
 	assert.Equal(t, "éé", clip("éé", 2))
 	assert.Equal(t, "日本", clip("日本語", 2))
 	assert.Equal(t, "", clip("", 5))
+	// The cardinality processor's overflow value stays whole.
+	assert.Equal(t, v.OverflowValue, clip(v.OverflowValue, 5))
 }
 
 // TestCatalogue checks the metric names, types, units and label names in
