@@ -163,7 +163,7 @@ func (c *spanmetricsLLM) aggregate(td ptrace.Traces) {
 		} else if v, ok := resAttrs.Get(vocabulary.ResourceDeploymentEnvironment); ok && v.Type() == pcommon.ValueTypeStr {
 			env = v.Str()
 		}
-		service, env = clip(service, maxLen), clip(env, maxLen)
+		service, env = validUTF8(clip(service, maxLen)), validUTF8(clip(env, maxLen))
 		var res *resourceEntry
 		if c.tokenUsage != nil {
 			res = c.resourceOf(rs.Resource())
@@ -197,7 +197,8 @@ func (c *spanmetricsLLM) observeSpan(span ptrace.Span, rastirScope bool, service
 	case isError:
 		status = vocabulary.WireStatusError
 	case f.wireStatus != "":
-		status = f.wireStatus
+		// Clipped, unlike Rastir: the raw status is any text.
+		status = clip(f.wireStatus, maxLen)
 	}
 	model := f.requestModel
 	if model == "" {
@@ -289,7 +290,7 @@ func (c *spanmetricsLLM) observeLLM(f *spanFields, service, env, model, provider
 	}
 	if f.guardrailID != "" {
 		c.addSum(fam[famGuardrailRequests], append(vals[:0], service, env, provider, model, agent,
-			clip(f.guardrailID, maxLen), f.guardrailVersion), 1, o)
+			clip(f.guardrailID, maxLen), clip(f.guardrailVersion, maxLen)), 1, o)
 	}
 	if f.guardrailAction != "" && f.guardrailAction != vocabulary.GuardrailActionNone {
 		id := f.guardrailID

@@ -1,10 +1,13 @@
 package spanmetricsllm
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -347,8 +350,65 @@ func TestClipping(t *testing.T) {
 	md := tc.flushed(t)
 	assert.Equal(t, map[string]point{"service=sér,env=env,model=gpt,provider=,agent=ab": {value: 1}},
 		values(points(md, nameLLMCalls)))
-	// status and span_type are never clipped.
+	// span_type is never clipped (its values are bounded).
 	assert.Contains(t, points(md, nameSpansIngested), "service=sér,env=env,span_type=llm,status=OK")
+}
+
+// TestUnboundedLabelsClipped checks that the labels Rastir leaves
+// unclipped (the raw status and guardrail_version) are clipped too: a
+// client sending megabytes of status text per span held up to
+// max_series_per_metric such values in memory and on /metrics.
+func TestUnboundedLabelsClipped(t *testing.T) {
+	tc := newTestConnector(t, defaultConfig())
+	long := strings.Repeat("é", 1000)
+	b := newTraces("checkout", "prod", v.ScopeRastir)
+	b.span("x", 0, false, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM, v.WireKeyStatus: long,
+		v.RastirGuardrailID: "g1", v.RastirGuardrailVersion: long})
+	tc.consume(t, b.td)
+	md := tc.flushed(t)
+	clipped := long[:2*128]
+	assert.Contains(t, points(md, nameSpansIngested), "service=checkout,env=prod,span_type=llm,status="+clipped)
+	assert.Contains(t, points(md, nameGuardrailRequests),
+		"service=checkout,env=prod,provider=,model=,agent=,guardrail_id=g1,guardrail_version="+clipped)
+}
+
+// TestInvalidUTF8Labels checks that label values that are not valid UTF-8
+// (OTLP protobuf carries such strings as they are) reach the metrics with
+// U+FFFD in place of each invalid sequence: the Prometheus exporter refuses
+// a series with an invalid label value, and logs an error at every scrape.
+// Two values that differ only in their invalid bytes are one series.
+func TestInvalidUTF8Labels(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.GenAISemconvMetrics.Enabled = true
+	tc := newTestConnector(t, cfg)
+	b := newTraces("check\xffout", "prod", "")
+	for _, model := range []string{"gpt\xff-4o", "gpt\xfe-4o", "gpt\xc3-4o"} {
+		b.span("chat", time.Second, false, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM, v.GenAIOperationName: v.OperationChat,
+			v.GenAIRequestModel: model, v.GenAIProviderName: v.ProviderOpenAI, v.WireKeyStatus: "d\xffne"})
+	}
+	tc.consume(t, b.td)
+	md := tc.flushed(t)
+	assert.Equal(t, map[string]point{"service=check\uFFFDout,env=prod,model=gpt\uFFFD-4o,provider=openai,agent=": {value: 3}},
+		values(points(md, nameLLMCalls)))
+	assert.Equal(t, []string{"service=check\uFFFDout,env=prod,span_type=llm,status=d\uFFFDne"}, slices.Collect(maps.Keys(points(md, nameSpansIngested))))
+	assert.Equal(t, []string{"gen_ai.operation.name=chat,gen_ai.provider.name=openai,gen_ai.request.model=gpt\uFFFD-4o"},
+		slices.Collect(maps.Keys(points(md, nameGenAIOperationDuration))))
+	// At the cap, the overflow series keeps service and env, valid too.
+	cfg.MaxSeriesPerMetric = 1
+	tc = newTestConnector(t, cfg)
+	tc.consume(t, b.td)
+	b = newTraces("check\xfeout", "prod", "")
+	b.span("chat", time.Second, false, map[string]any{v.RastirSpanTypeKey: v.SpanTypeLLM, v.GenAIRequestModel: "o\xff3"})
+	tc.consume(t, b.td)
+	assert.Contains(t, points(tc.flushed(t), nameLLMCalls),
+		"service=check\uFFFDout,env=prod,model=__cardinality_overflow__,provider=__cardinality_overflow__,agent=__cardinality_overflow__")
+	for _, fam := range tc.families {
+		for _, s := range fam.order {
+			for _, val := range s.values {
+				assert.True(t, utf8.ValidString(val), "%s: %q", fam.name, val)
+			}
+		}
+	}
 }
 
 func TestClip(t *testing.T) {
@@ -358,6 +418,8 @@ func TestClip(t *testing.T) {
 	assert.Equal(t, "éé", clip("éé", 2))
 	assert.Equal(t, "日本", clip("日本語", 2))
 	assert.Equal(t, "", clip("", 5))
+	// The cardinality processor's overflow value stays whole.
+	assert.Equal(t, v.OverflowValue, clip(v.OverflowValue, 5))
 }
 
 // TestCatalogue checks the metric names, types, units and label names in

@@ -125,9 +125,14 @@ func number(v pcommon.Value) (float64, bool) {
 }
 
 // clip keeps the first n runes of v (Rastir's clip counts characters).
+// The overflow value of the cardinality processor stays whole, as Rastir's
+// guard returns it.
 func clip(v string, n int) string {
 	if len(v) <= n {
 		return v // n bytes hold at most n runes
+	}
+	if v == vocabulary.OverflowValue {
+		return v
 	}
 	i := 0
 	for range n {

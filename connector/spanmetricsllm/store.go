@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -145,16 +146,52 @@ func buildKey(b []byte, res *resourceEntry, values []string) []byte {
 // lookupKey is lookup with the key of values already in ks.key, so that
 // families with the same labels share one key.
 func (f *family) lookupKey(ks *keyScratch, res *resourceEntry, values []string, lim limits, now pcommon.Timestamp) *series {
-	b := ks.key
 	// A map index with string(bytes) does not allocate.
-	if s, ok := f.series[string(b)]; ok {
+	if s, ok := f.series[string(ks.key)]; ok {
 		return s
 	}
 	if f.normal < lim.maxSeries {
+		// Series hold valid UTF-8 only (the Prometheus exporter refuses
+		// any other label value): a value with invalid bytes is looked up
+		// with U+FFFD in their place. Checked only before a series is
+		// created: a key with invalid bytes is never stored, so it always
+		// gets here. (At the cap it goes to the overflow series, whose
+		// kept labels, service and env, are valid already.)
+		var fixed [maxLabels]string
+		if validValues(values, fixed[:len(values)]) {
+			values = fixed[:len(values)]
+			ks.key = buildKey(ks.key[:0], res, values)
+			if s, ok := f.series[string(ks.key)]; ok {
+				return s
+			}
+		}
 		f.normal++
-		return f.insert(string(b), res, values, false, now)
+		return f.insert(string(ks.key), res, values, false, now)
 	}
 	return f.lookupOverflow(ks, res, values, lim, now)
+}
+
+// validValues fills fixed with values, invalid UTF-8 sequences replaced by
+// U+FFFD, and reports whether any value had to be fixed.
+func validValues(values, fixed []string) bool {
+	changed := false
+	for i, v := range values {
+		if utf8.ValidString(v) {
+			fixed[i] = v
+			continue
+		}
+		fixed[i] = strings.ToValidUTF8(v, string(utf8.RuneError))
+		changed = true
+	}
+	return changed
+}
+
+// validUTF8 returns v with each invalid UTF-8 sequence replaced by U+FFFD.
+func validUTF8(v string) string {
+	if utf8.ValidString(v) {
+		return v
+	}
+	return strings.ToValidUTF8(v, string(utf8.RuneError))
 }
 
 // lookupOverflow returns the overflow series of values: the first keep

@@ -162,13 +162,14 @@ func TestDefaultConfigClientProviderWords(t *testing.T) {
 }
 
 // TestDefaultConfigProviderAliases: the shipped config's provider
-// dimension names every spelling the vocabulary maps to a Rastir word.
+// dimension names every spelling the vocabulary counts as one provider
+// with another (vocabulary.ProviderSlotAliases).
 func TestDefaultConfigProviderAliases(t *testing.T) {
 	cfg, err := os.ReadFile(filepath.Join("..", "..", "config", "otelcol-rastir.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for canonical, label := range vocabulary.RastirProviderLabels() {
+	for canonical, label := range vocabulary.ProviderSlotAliases() {
 		if !strings.Contains(string(cfg), "\n          "+canonical+": "+label+"\n") {
 			t.Errorf("config/otelcol-rastir.yaml: no provider alias %s: %s", canonical, label)
 		}

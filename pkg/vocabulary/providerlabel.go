@@ -42,6 +42,43 @@ func RastirProviderLabels() map[string]string {
 	return maps.Clone(rastirProviderLabels)
 }
 
+// rastirClientProviderWords maps the provider words that Rastir client
+// adapters send and that are neither a semconv value nor Rastir's word for
+// one (collector spec §2.8.1, §2.7.9) to the gen_ai.provider.name value
+// llm_enrich writes for them; llm_enrich keeps the word itself in
+// rastir.provider.label, which labels the span's rastir_* metrics.
+var rastirClientProviderWords = map[string]string{
+	"google":          ProviderGCPGenAI,         // ADK
+	"azure":           ProviderAzureAIOpenAI,    // LlamaIndex, LangChain
+	"google_genai":    ProviderGCPGemini,        // LangChain ls_provider
+	"google_vertexai": ProviderGCPVertexAI,      // LangChain ls_provider
+	"amazon_bedrock":  ProviderAWSBedrock,       // LangChain ls_provider
+	"azure_ai":        ProviderAzureAIInference, // LangChain ls_provider
+	"mistralai":       ProviderMistralAI,        // LangChain ls_provider
+	"amazon":          ProviderAWSBedrock,       // Bedrock model id vendor (Titan)
+}
+
+// RastirClientProviderWords returns a copy of the provider words of Rastir
+// client adapters that differ from both the semconv value and Rastir's
+// word, each with the gen_ai.provider.name value it stands for.
+func RastirClientProviderWords() map[string]string {
+	return maps.Clone(rastirClientProviderWords)
+}
+
+// ProviderSlotAliases returns the spellings of a provider that count as
+// one provider, each with the value whose slot it shares: the semconv
+// values Rastir spells differently (gcp.gemini: gemini) and the Rastir
+// client's own words (ADK's google: gemini, the word of gcp.gen_ai). A
+// Rastir span carries its client's word and the semconv name side by side;
+// the cardinality processor's provider dimension counts them once.
+func ProviderSlotAliases() map[string]string {
+	out := maps.Clone(rastirProviderLabels)
+	for word, canonical := range rastirClientProviderWords {
+		out[word] = RastirProviderLabel(canonical)
+	}
+	return out
+}
+
 // Values of gen_ai.token.type (GenAI semantic conventions), the attribute
 // that splits gen_ai.client.token.usage into input and output tokens.
 const (

@@ -48,11 +48,11 @@ func createDefaultConfig() component.Config {
 		Window:         0,
 		Dimensions: []DimensionConfig{
 			{Name: dimModel, MaxValues: 50, Keys: []string{vocabulary.GenAIRequestModel, vocabulary.GenAIResponseModel, vocabulary.LabelModel}},
-			// A Rastir span carries the client's word (gemini) and its
-			// semconv name (gcp.gemini): one provider, one slot, as in Rastir.
-			// A word of its own (ADK's google) is also its label key's.
+			// A Rastir span carries the client's word (gemini, or ADK's
+			// google in rastir.provider.label) and its semconv name
+			// (gcp.gemini, gcp.gen_ai): one provider, one slot, as in Rastir.
 			{Name: dimProvider, MaxValues: 10, Keys: []string{vocabulary.GenAIProviderName, vocabulary.LabelProvider, vocabulary.RastirProviderLabelKey},
-				Aliases: vocabulary.RastirProviderLabels()},
+				Aliases: vocabulary.ProviderSlotAliases()},
 			{Name: dimTool, MaxValues: 200, Keys: []string{vocabulary.GenAIToolName, vocabulary.LabelToolName}},
 			{Name: dimAgent, MaxValues: 200, Keys: []string{vocabulary.GenAIAgentName, vocabulary.LabelAgent}},
 			{Name: dimErrorType, MaxValues: 50, Keys: []string{vocabulary.RastirErrorCategoryKey, vocabulary.LabelErrorType}},

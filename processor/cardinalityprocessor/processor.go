@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	"github.com/otelcol-rastir/otelcol-rastir/processor/cardinalityprocessor/internal/metadata"
 )
 
@@ -25,7 +26,19 @@ type rule struct {
 	enum *enum
 	clip bool
 	dim  *dimension
+	// role marks the keys that say whether a span is a tool span and
+	// whether it names its tool.
+	role keyRole
 }
+
+// keyRole is what a key tells about a span's tool name.
+type keyRole uint8
+
+const (
+	roleNone keyRole = iota
+	roleSpanType
+	roleToolName
+)
 
 // state is the processor's work, shared by every instance (traces and
 // metrics, in any number of pipelines) created from one configuration, so
@@ -43,6 +56,11 @@ type state struct {
 
 	dims  []*dimension
 	enums []*enum
+
+	// toolName is the rule of gen_ai.tool.name (nil when none bounds it):
+	// it also bounds the span name that labels a tool span without a tool
+	// name in the span-metrics connector.
+	toolName *rule
 
 	telemetry *metadata.TelemetryBuilder
 	// addOpts[i] labels overflows of dims[i], then of enums[i-len(dims)].
@@ -86,6 +104,11 @@ func newState(cfg *Config, set component.TelemetrySettings) (*state, error) {
 		if cfg.MaxValueLength > 0 {
 			ruleOf(k).clip = true
 		}
+	}
+	if r := s.rules[vocabulary.GenAIToolName]; r != nil {
+		s.toolName = r
+		r.role = roleToolName
+		ruleOf(vocabulary.RastirSpanTypeKey).role = roleSpanType
 	}
 	names := make([]string, 0, len(s.dims)+len(s.enums))
 	for _, d := range s.dims {
@@ -140,21 +163,28 @@ func (s *state) apply(r *rule, v pcommon.Value, now int64) bool {
 		return false
 	}
 	orig := v.Str()
-	out := orig
-	if r.enum != nil {
-		out = r.enum.bound(out)
-	}
-	if r.clip {
-		out = clip(out, s.maxLen)
-	}
-	if r.dim != nil {
-		out = r.dim.guard(out, now)
-	}
+	out := s.bound(r, orig, now)
 	if len(out) == len(orig) && out == orig {
 		return false
 	}
 	v.SetStr(out)
 	return true
+}
+
+// bound returns v bounded by the rule's enum, clipped and guarded.
+func (s *state) bound(r *rule, v string, now int64) string {
+	if r.enum != nil {
+		v = r.enum.bound(v)
+	}
+	// The overflow value stays whole, even when longer than the limit:
+	// the metrics pipeline receives it from the traces pipeline.
+	if r.clip && len(v) > s.maxLen && v != s.overflow {
+		v = clip(v, s.maxLen)
+	}
+	if r.dim != nil {
+		v = r.dim.guard(v, now)
+	}
+	return v
 }
 
 // applyMap applies the rules to every configured key of attrs; it reports
@@ -171,6 +201,45 @@ func (s *state) applyMap(attrs pcommon.Map, now int64) bool {
 		return true
 	})
 	return changed
+}
+
+// applySpan applies the rules to a span's attributes. A tool span without
+// a tool name (none, not a string, or empty) is labelled with its span
+// name (else "unknown") by the span-metrics connector: that name, bounded
+// by gen_ai.tool.name's rule, is written to gen_ai.tool.name, so that tool
+// names share one bounded set whichever way a span gives its tool.
+func (s *state) applySpan(span ptrace.Span, now int64) {
+	attrs := span.Attributes()
+	if s.toolName == nil {
+		s.applyMap(attrs, now)
+		return
+	}
+	isTool, named := false, false
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		if s.keyLens&(1<<min(len(k), 63)) == 0 {
+			return true
+		}
+		r := s.rules[k]
+		if r == nil {
+			return true
+		}
+		s.apply(r, v, now)
+		switch r.role {
+		case roleSpanType:
+			isTool = v.Type() == pcommon.ValueTypeStr && v.Str() == vocabulary.SpanTypeTool
+		case roleToolName:
+			named = v.Type() == pcommon.ValueTypeStr && v.Str() != ""
+		case roleNone:
+		}
+		return true
+	})
+	if isTool && !named {
+		name := span.Name()
+		if name == "" {
+			name = vocabulary.WireUnknownName
+		}
+		attrs.PutStr(vocabulary.GenAIToolName, s.bound(s.toolName, name, now))
+	}
 }
 
 // report moves the overflows counted since the last report to the
@@ -196,7 +265,7 @@ func (s *state) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Tra
 		for j := 0; j < sss.Len(); j++ {
 			spans := sss.At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
-				s.applyMap(spans.At(k).Attributes(), now)
+				s.applySpan(spans.At(k), now)
 			}
 		}
 	}

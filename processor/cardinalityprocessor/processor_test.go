@@ -3,6 +3,7 @@ package cardinalityprocessor
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -100,6 +101,22 @@ func TestProcessTraces(t *testing.T) {
 				{vocabulary.LabelProvider: vocabulary.RastirProviderGemini, vocabulary.GenAIProviderName: vocabulary.ProviderGCPGemini},
 				{vocabulary.GenAIProviderName: vocabulary.ProviderGCPVertexAI},
 				{vocabulary.LabelProvider: overflow, vocabulary.GenAIProviderName: overflow},
+			},
+		},
+		{
+			// ADK's provider word beside the semconv name llm_enrich maps
+			// it to: one provider, as on a Rastir server.
+			name: "a Rastir client's own provider word and its semconv name take one slot",
+			cfg:  func(c *Config) { c.Dimensions[1].MaxValues = 3 },
+			in: []map[string]any{
+				{vocabulary.LabelProvider: "openai", vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI},
+				{vocabulary.LabelProvider: "anthropic", vocabulary.GenAIProviderName: vocabulary.ProviderAnthropic},
+				{vocabulary.LabelProvider: "google", vocabulary.GenAIProviderName: vocabulary.ProviderGCPGenAI, vocabulary.RastirProviderLabelKey: "google"},
+			},
+			want: []map[string]any{
+				{vocabulary.LabelProvider: "openai", vocabulary.GenAIProviderName: vocabulary.ProviderOpenAI},
+				{vocabulary.LabelProvider: "anthropic", vocabulary.GenAIProviderName: vocabulary.ProviderAnthropic},
+				{vocabulary.LabelProvider: "google", vocabulary.GenAIProviderName: vocabulary.ProviderGCPGenAI, vocabulary.RastirProviderLabelKey: "google"},
 			},
 		},
 		{
@@ -384,3 +401,110 @@ func TestProcessMetricsGuardsEveryType(t *testing.T) {
 }
 
 var _ processor.Factory = NewFactory()
+
+// TestToolNameFromSpanName checks that a tool span without a tool name,
+// which the span-metrics connector labels with its span name, carries that
+// name in gen_ai.tool.name bounded by the tool dimension: a client putting
+// ids in tool span names no longer grows rastir_tool_calls_total.
+func TestToolNameFromSpanName(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Dimensions[2].MaxValues = 2 // tool
+	s := newTestState(t, cfg)
+	long := strings.Repeat("t", 300)
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for _, sp := range []struct {
+		name  string
+		attrs map[string]any
+	}{
+		{"search", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool}},
+		{"call-8f2a", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: ""}},
+		{"call-9c1b", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: int64(3)}},
+		{"search", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool}},
+		{"", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool}},
+		{long, map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool}},
+		// A tool name given passes as before; other span types get none.
+		{"call-1", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: "search"}},
+		{"call-2", map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM}},
+	} {
+		span := spans.AppendEmpty()
+		span.SetName(sp.name)
+		require.NoError(t, span.Attributes().FromRaw(sp.attrs))
+	}
+	_, err := s.processTraces(context.Background(), td)
+	require.NoError(t, err)
+	tool := func(m map[string]any) map[string]any {
+		return map[string]any{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: m[vocabulary.GenAIToolName]}
+	}
+	assert.Equal(t, []map[string]any{
+		tool(map[string]any{vocabulary.GenAIToolName: "search"}),
+		tool(map[string]any{vocabulary.GenAIToolName: "call-8f2a"}),
+		tool(map[string]any{vocabulary.GenAIToolName: overflow}),
+		tool(map[string]any{vocabulary.GenAIToolName: "search"}),
+		tool(map[string]any{vocabulary.GenAIToolName: overflow}), // "unknown", as the connector names it
+		tool(map[string]any{vocabulary.GenAIToolName: overflow}),
+		tool(map[string]any{vocabulary.GenAIToolName: "search"}),
+		{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM},
+	}, spanAttrs(td))
+	for i, name := range []string{"search", "call-8f2a", "call-9c1b", "search", "", long} {
+		assert.Equal(t, name, spans.At(i).Name(), "the span name is kept")
+	}
+
+	// A dimension of 3 admits the unnamed span's "unknown" and clips.
+	cfg = createDefaultConfig().(*Config)
+	cfg.Dimensions[2].MaxValues = 3
+	s = newTestState(t, cfg)
+	td = ptrace.NewTraces()
+	spans = td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for _, name := range []string{"", long} {
+		span := spans.AppendEmpty()
+		span.SetName(name)
+		span.Attributes().PutStr(vocabulary.RastirSpanTypeKey, vocabulary.SpanTypeTool)
+	}
+	_, err = s.processTraces(context.Background(), td)
+	require.NoError(t, err)
+	assert.Equal(t, []map[string]any{
+		{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: vocabulary.WireUnknownName},
+		{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool, vocabulary.GenAIToolName: long[:128]},
+	}, spanAttrs(td))
+
+	// Without a dimension on gen_ai.tool.name, nothing is written.
+	cfg = createDefaultConfig().(*Config)
+	cfg.Dimensions = slices.Delete(cfg.Dimensions, 2, 3)
+	s = newTestState(t, cfg)
+	td = ptrace.NewTraces()
+	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	span.SetName("call-1")
+	span.Attributes().PutStr(vocabulary.RastirSpanTypeKey, vocabulary.SpanTypeTool)
+	_, err = s.processTraces(context.Background(), td)
+	require.NoError(t, err)
+	assert.Equal(t, []map[string]any{{vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeTool}}, spanAttrs(td))
+}
+
+// TestOverflowValueNotClipped checks that a max_value_length shorter than
+// the overflow value leaves the overflow value whole: the metrics pipeline
+// receives it from the traces pipeline, and a clipped one took a slot.
+func TestOverflowValueNotClipped(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.MaxValueLength = 8
+	cfg.Dimensions[1].MaxValues = 1 // provider
+	s := newTestState(t, cfg)
+	td, err := s.processTraces(context.Background(), tracesOf(
+		map[string]any{vocabulary.GenAIProviderName: "openai-compatible"},
+		map[string]any{vocabulary.GenAIProviderName: "anthropic", vocabulary.LabelService: overflow},
+		map[string]any{vocabulary.RastirErrorCategoryKey: "boom"}))
+	require.NoError(t, err)
+	assert.Equal(t, []map[string]any{
+		{vocabulary.GenAIProviderName: "openai-c"},
+		{vocabulary.GenAIProviderName: overflow, vocabulary.LabelService: overflow},
+		{vocabulary.RastirErrorCategoryKey: overflow},
+	}, spanAttrs(td))
+	md := sumMetric(pmetric.AggregationTemporalityCumulative,
+		point{attrs: map[string]any{vocabulary.LabelProvider: overflow, vocabulary.LabelErrorType: overflow}, v: 1})
+	_, err = s.processMetrics(context.Background(), md)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{vocabulary.LabelProvider: overflow, vocabulary.LabelErrorType: overflow},
+		md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints().At(0).Attributes().AsRaw())
+	assert.Equal(t, 1, s.dims[1].size())
+	assert.Equal(t, 0, s.dims[4].size(), "error_type")
+}
