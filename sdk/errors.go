@@ -58,12 +58,12 @@ func isTimeout(err error) bool {
 	return errors.As(err, &t) && t.Timeout()
 }
 
-// significant skips the standard library's wrapping types, whose names say
-// nothing about the failure.
+// significant skips the standard library's wrapping types, and a panic's
+// around an error, whose names say nothing about the failure.
 func significant(err error) error {
 	for range 32 {
 		switch reflect.TypeOf(err).String() {
-		case "*fmt.wrapError", "*fmt.wrapErrors", "*errors.joinError":
+		case "*fmt.wrapError", "*fmt.wrapErrors", "*errors.joinError", "rastir.PanicError":
 		default:
 			return err
 		}

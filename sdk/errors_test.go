@@ -98,7 +98,8 @@ func TestErrorTypeAndCategory(t *testing.T) {
 		{"aws status 400", awsError{400}, 0, "rastir.awsError", vocabulary.ErrorValidation},
 		{"explicit status wins", &rateLimitError{}, 500, "*rastir.rateLimitError", vocabulary.ErrorProvider},
 		{"status 408", errors.New("x"), 408, "*errors.errorString", vocabulary.ErrorTimeout},
-		{"panic", panicError{"boom"}, 0, "rastir.panicError", vocabulary.ErrorUnknown},
+		{"panic", PanicError{"boom"}, 0, "rastir.PanicError", vocabulary.ErrorUnknown},
+		{"panic with an error", PanicError{&rateLimitError{}}, 0, "*rastir.rateLimitError", vocabulary.ErrorRateLimit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

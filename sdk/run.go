@@ -22,7 +22,7 @@ func Run[T any](ctx context.Context, kind Kind, name string, fn func(context.Con
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			s.Fail(panicError{r})
+			s.Fail(PanicError{r})
 			s.End()
 			panic(r)
 		}
@@ -68,7 +68,16 @@ func Trace[T any](ctx context.Context, name string, fn func(context.Context) (T,
 	return Run(ctx, KindTrace, name, fn, opts...)
 }
 
-// panicError records a panic's value as an error.
-type panicError struct{ v any }
+// PanicError is the error a wrapper records for a panic of the function it
+// runs (the panic itself goes on). A panic with an error (a library's
+// panic(err)) unwraps to it, so that error.type and the category are that
+// error's.
+type PanicError struct{ Value any }
 
-func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.v) }
+func (p PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
+
+// Unwrap returns the panic's value if it is an error, else nil.
+func (p PanicError) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
+}

@@ -410,6 +410,25 @@ func TestRunRecordsPanics(t *testing.T) {
 	s := spanNamed(t, rec, "execute_tool explode")
 	assert.Equal(t, codes.Error, s.Status().Code)
 	assert.Equal(t, "panic: boom", s.Status().Description)
+	assert.Equal(t, "rastir.PanicError", attrMap(s.Attributes())[vocabulary.ErrorType])
+}
+
+// TestRunRecordsErrorPanics: a function that panics with an error (a
+// library's panic(err)) has that error's type and category recorded, and
+// the recorded error unwraps to it.
+func TestRunRecordsErrorPanics(t *testing.T) {
+	rec := record(t)
+	cause := &rateLimitError{}
+	assert.PanicsWithValue(t, cause, func() {
+		_, _ = Tool(t.Context(), "explode", func(context.Context) (int, error) { panic(cause) })
+	})
+	s := spanNamed(t, rec, "execute_tool explode")
+	assert.Equal(t, codes.Error, s.Status().Code)
+	assert.Equal(t, "panic: too many requests", s.Status().Description)
+	a := attrMap(s.Attributes())
+	assert.Equal(t, "*rastir.rateLimitError", a[vocabulary.ErrorType])
+	assert.Equal(t, vocabulary.ErrorRateLimit, a[vocabulary.RastirErrorCategoryKey])
+	assert.ErrorIs(t, PanicError{Value: cause}, cause)
 }
 
 func TestGenericWrappers(t *testing.T) {

@@ -2,7 +2,6 @@ package rastirlangchaingo
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/tmc/langchaingo/llms"
 	"go.opentelemetry.io/otel/trace"
@@ -62,7 +61,7 @@ func (m *wrappedModel) GenerateContent(ctx context.Context, messages []llms.Mess
 	c := m.h.begin(ctx, requestModel(m.h.model, options))
 	defer func() {
 		if r := recover(); r != nil {
-			finish(c.span, panicError{r})
+			finish(c.span, rastir.PanicError{Value: r})
 			panic(r)
 		}
 		if res != nil {
@@ -150,8 +149,3 @@ func (h *Handler) callFrom(ctx context.Context) *call {
 	}
 	return nil
 }
-
-// panicError records a panic of the wrapped model as an error.
-type panicError struct{ v any }
-
-func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.v) }

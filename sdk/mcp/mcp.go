@@ -10,7 +10,6 @@ package rastirmcp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"net/http"
 	"strconv"
@@ -270,17 +269,12 @@ func remoteParent(meta mcp.Meta, extra *mcp.RequestExtra) trace.SpanContext {
 // this one) fails it first and is re-raised, as rastir.Run does.
 func end(span *rastir.Span) {
 	if r := recover(); r != nil {
-		span.Fail(panicError{r})
+		span.Fail(rastir.PanicError{Value: r})
 		span.End()
 		panic(r)
 	}
 	span.End()
 }
-
-// panicError records a panic's value as an error.
-type panicError struct{ v any }
-
-func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.v) }
 
 // recordResult fails span for a protocol error or an isError result.
 // error.type is, as the MCP semantic conventions say, the JSON-RPC error

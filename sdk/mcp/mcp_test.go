@@ -475,7 +475,7 @@ func TestToolPanic(t *testing.T) {
 	server := one(t, rec, "mcpserver:crash")
 	assert.Equal(t, codes.Error, server.Status().Code)
 	assert.Equal(t, "panic: index corrupted", server.Status().Description)
-	assert.Equal(t, "rastirmcp.panicError", adaptertest.Attrs(server.Attributes())[vocabulary.ErrorType])
+	assert.Equal(t, "rastir.PanicError", adaptertest.Attrs(server.Attributes())[vocabulary.ErrorType])
 	childOf(t, server, one(t, rec, "crash").SpanContext())
 	assert.Equal(t, codes.Error, one(t, rec, "crash").Status().Code)
 	// The client sees the recovering middleware's internal error.
