@@ -83,14 +83,14 @@ var sdkErrorNames = map[string]string{
 	"DeadlineExceeded":  ErrorTimeout,
 	// Go: context errors and the Go SDKs' API error types (by %T).
 	"deadlineExceededError": ErrorTimeout,
-	"Error":                 ErrorProvider, // *openai.Error, *anthropic.Error; refined by HTTP status
+	"Error":                 ErrorProvider, // *apierror.Error (openai-go, anthropic-sdk-go: their Error types are aliases of it); refined by HTTP status
 	"OperationError":        ErrorProvider, // smithy (AWS SDK for Go v2)
 	// smithy: a required parameter missing, refused before any request.
 	"InvalidParamsError": ErrorValidation,
 }
 
 // CategorizeErrorType maps an exception or error type name (Python
-// "openai.RateLimitError", "RateLimitError"; Go "*openai.Error",
+// "openai.RateLimitError", "RateLimitError"; Go "*apierror.Error",
 // "context.deadlineExceededError") to one of the six categories:
 //  1. Rastir's exact table;
 //  2. the unqualified name in the table of real SDK error types;
