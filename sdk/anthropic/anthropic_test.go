@@ -372,6 +372,11 @@ func TestProviderFromHost(t *testing.T) {
 	assert.Equal(t, vocabulary.ProviderGCPVertexAI, rastiranthropic.ProviderFromHost("aiplatform.googleapis.com"))
 	assert.Equal(t, vocabulary.ProviderAWSBedrock, rastiranthropic.ProviderFromHost("bedrock-runtime.us-east-1.amazonaws.com"))
 	assert.Equal(t, vocabulary.ProviderAnthropic, rastiranthropic.ProviderFromHost("gateway.internal"))
+	// Amazon Bedrock's Messages API endpoint (the SDK's bedrock.NewMantleClient).
+	assert.Equal(t, vocabulary.ProviderAWSBedrock, rastiranthropic.ProviderFromHost("bedrock-mantle.us-east-1.api.aws"))
+	assert.Equal(t, vocabulary.ProviderAWSBedrock, rastiranthropic.ProviderFromHost("Bedrock-Mantle.eu-west-1.api.aws."))
+	assert.Equal(t, vocabulary.ProviderAnthropic, rastiranthropic.ProviderFromHost("aws-external-anthropic.us-east-1.api.aws"))
+	assert.Equal(t, vocabulary.ProviderAnthropic, rastiranthropic.ProviderFromHost("bedrock-mantle.example.com"))
 }
 
 // TestSampledOutLeavesResponse: with the span dropped by the sampler, the
