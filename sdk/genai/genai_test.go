@@ -486,3 +486,67 @@ func TestCandidateBlockedStream(t *testing.T) {
 	assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
 	assert.Equal(t, vocabulary.GuardrailCategoryContentPolicy, m[vocabulary.RastirGuardrailCategory])
 }
+
+// TestModelArmor: a call made with Model Armor templates (Vertex AI)
+// records the template as rastir.guardrail.id, the prompt's before the
+// response's; a prompt Model Armor blocked is an intervention without a
+// bounded category.
+func TestModelArmor(t *testing.T) {
+	const (
+		promptTemplate   = "projects/my-project/locations/us-central1/templates/prompt-screening"
+		responseTemplate = "projects/my-project/locations/us-central1/templates/response-screening"
+	)
+	tests := []struct {
+		name   string
+		armor  *genai.ModelArmorConfig
+		file   string
+		stream bool
+		id     string
+		action string
+	}{
+		{"blocked", &genai.ModelArmorConfig{PromptTemplateName: promptTemplate, ResponseTemplateName: responseTemplate},
+			"generate_content_model_armor.json", false, promptTemplate, vocabulary.GuardrailActionIntervened},
+		{"response template", &genai.ModelArmorConfig{ResponseTemplateName: responseTemplate},
+			"generate_content_cached.json", false, responseTemplate, ""},
+		{"stream", &genai.ModelArmorConfig{PromptTemplateName: promptTemplate},
+			"stream.sse", true, promptTemplate, ""},
+		{"empty", &genai.ModelArmorConfig{}, "generate_content_cached.json", false, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			method, contentType := "generateContent", "application/json"
+			if tt.stream {
+				method, contentType = "streamGenerateContent", "text/event-stream"
+			}
+			srv := server(t, method, reply{200, contentType, tt.file}, nil)
+			ms := models(t, srv, genai.BackendVertexAI)
+			config := &genai.GenerateContentConfig{ModelArmorConfig: tt.armor}
+			if tt.stream {
+				for _, err := range ms.GenerateContentStream(context.Background(), "gemini-2.0-flash-001", genai.Text("Hi"), config) {
+					require.NoError(t, err)
+				}
+			} else {
+				_, err := ms.GenerateContent(context.Background(), "gemini-2.0-flash-001", genai.Text("Hi"), config)
+				require.NoError(t, err)
+			}
+
+			s := adaptertest.Only(t, rec)
+			assert.Equal(t, codes.Unset, s.Status().Code)
+			m := adaptertest.Attrs(s.Attributes())
+			if tt.id == "" {
+				assert.NotContains(t, m, vocabulary.RastirGuardrailID)
+			} else {
+				assert.Equal(t, tt.id, m[vocabulary.RastirGuardrailID])
+			}
+			assert.NotContains(t, m, vocabulary.RastirGuardrailVersion)
+			if tt.action == "" {
+				assert.NotContains(t, m, vocabulary.RastirGuardrailAction)
+				return
+			}
+			assert.Equal(t, tt.action, m[vocabulary.RastirGuardrailAction])
+			assert.Equal(t, []string{"model_armor"}, m[vocabulary.GenAIResponseFinishReasons])
+			assert.NotContains(t, m, vocabulary.RastirGuardrailCategory)
+		})
+	}
+}
