@@ -267,6 +267,7 @@ func TestHTTPErrors(t *testing.T) {
 		{"rate limit", 429, "error_429.json", vocabulary.ErrorRateLimit, "rate_limit_error"},
 		{"server error", 500, "error_500.json", vocabulary.ErrorProvider, "api_error"},
 		{"overloaded", 529, "error_529.json", vocabulary.ErrorProvider, "overloaded_error"},
+		{"invalid request", 400, "error_400.json", vocabulary.ErrorValidation, "invalid_request_error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
