@@ -35,17 +35,21 @@ type config struct {
 // request's host.
 func WithProvider(provider string) Option { return func(c *config) { c.provider = provider } }
 
-// WithTracing returns the client option that installs Middleware. With the
-// SDK's Vertex AI or Bedrock options, give it before them (middleware runs
-// in the order given).
+// WithTracing returns the client option that installs Middleware and turns
+// off the client's own OpenTelemetry spans (option.WithoutOpenTelemetry):
+// anthropic-sdk-go makes one per call through the global TracerProvider,
+// which Setup installs, and that second LLM span with the same usage would
+// count each call and its tokens twice. With the SDK's Vertex AI or Bedrock
+// options, give it before them (middleware runs in the order given).
 func WithTracing(opts ...Option) option.RequestOption {
-	return option.WithMiddleware(Middleware(opts...))
+	return option.Join(option.WithoutOpenTelemetry(), option.WithMiddleware(Middleware(opts...)))
 }
 
 // Middleware returns the anthropic-sdk-go middleware that traces the
 // Messages API calls of a client. The response body the client reads is
 // passed through unchanged; the span ends when the client has read the
-// body to its end or closed it.
+// body to its end or closed it. Given without WithTracing, it leaves the
+// client's own OpenTelemetry spans on: give option.WithoutOpenTelemetry too.
 func Middleware(opts ...Option) option.Middleware {
 	var c config
 	for _, o := range opts {
@@ -168,11 +172,24 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 
 // ProviderFromHost returns the gen_ai.provider.name of a Messages API
 // endpoint: the provider whose host it is (gcp.vertex_ai for Vertex AI's
-// hosts, aws.bedrock for Bedrock runtime's; vocabulary.ProviderFromServerAddress),
-// otherwise anthropic.
+// hosts, aws.bedrock for Bedrock runtime's; vocabulary.ProviderFromServerAddress,
+// and aws.bedrock for Bedrock's Messages API endpoint
+// bedrock-mantle.<region>.api.aws), otherwise anthropic.
 func ProviderFromHost(host string) string {
 	if p, ok := vocabulary.ProviderFromServerAddress(host); ok {
 		return p
 	}
+	if isMantleHost(host) {
+		return vocabulary.ProviderAWSBedrock
+	}
 	return vocabulary.ProviderAnthropic
+}
+
+// isMantleHost reports whether host is bedrock-mantle.<region>.api.aws,
+// where the SDK's bedrock.NewMantleClient sends the Messages API calls.
+func isMantleHost(host string) bool {
+	h := strings.TrimSuffix(host, ".")
+	const prefix, suffix = "bedrock-mantle.", ".api.aws"
+	return len(h) > len(prefix)+len(suffix) &&
+		strings.EqualFold(h[:len(prefix)], prefix) && strings.EqualFold(h[len(h)-len(suffix):], suffix)
 }

@@ -14,7 +14,10 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/option"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
@@ -264,6 +267,7 @@ func TestHTTPErrors(t *testing.T) {
 		{"rate limit", 429, "error_429.json", vocabulary.ErrorRateLimit, "rate_limit_error"},
 		{"server error", 500, "error_500.json", vocabulary.ErrorProvider, "api_error"},
 		{"overloaded", 529, "error_529.json", vocabulary.ErrorProvider, "overloaded_error"},
+		{"invalid request", 400, "error_400.json", vocabulary.ErrorValidation, "invalid_request_error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -369,6 +373,11 @@ func TestProviderFromHost(t *testing.T) {
 	assert.Equal(t, vocabulary.ProviderGCPVertexAI, rastiranthropic.ProviderFromHost("aiplatform.googleapis.com"))
 	assert.Equal(t, vocabulary.ProviderAWSBedrock, rastiranthropic.ProviderFromHost("bedrock-runtime.us-east-1.amazonaws.com"))
 	assert.Equal(t, vocabulary.ProviderAnthropic, rastiranthropic.ProviderFromHost("gateway.internal"))
+	// Amazon Bedrock's Messages API endpoint (the SDK's bedrock.NewMantleClient).
+	assert.Equal(t, vocabulary.ProviderAWSBedrock, rastiranthropic.ProviderFromHost("bedrock-mantle.us-east-1.api.aws"))
+	assert.Equal(t, vocabulary.ProviderAWSBedrock, rastiranthropic.ProviderFromHost("Bedrock-Mantle.eu-west-1.api.aws."))
+	assert.Equal(t, vocabulary.ProviderAnthropic, rastiranthropic.ProviderFromHost("aws-external-anthropic.us-east-1.api.aws"))
+	assert.Equal(t, vocabulary.ProviderAnthropic, rastiranthropic.ProviderFromHost("bedrock-mantle.example.com"))
 }
 
 // TestSampledOutLeavesResponse: with the span dropped by the sampler, the
@@ -379,4 +388,38 @@ func TestSampledOutLeavesResponse(t *testing.T) {
 	adaptertest.CheckSampledOut(t, func(r *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 		return mw(r, next)
 	}, "https://api.anthropic.com/v1/messages", `{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[]}`)
+}
+
+// TestGlobalProviderOneSpan: with the SDK set up as Setup does it (its
+// provider installed globally), the client's own OpenTelemetry spans,
+// which anthropic-sdk-go makes through the global provider, would be a
+// second LLM span of each call with the same token usage; WithTracing
+// turns them off, so each call has the middleware's span only.
+func TestGlobalProviderOneSpan(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	rastir.UseTracerProvider(nil)
+	t.Cleanup(func() {
+		otel.SetTracerProvider(prev)
+		require.NoError(t, tp.Shutdown(context.Background()))
+	})
+
+	srv := server(t, reply{200, "application/json", "message.json"})
+	_, err := client(srv).Messages.New(context.Background(), params())
+	require.NoError(t, err)
+	stream := server(t, reply{200, "text/event-stream", "stream.sse"})
+	s := client(stream).Messages.NewStreaming(context.Background(), params())
+	for s.Next() {
+	}
+	require.NoError(t, s.Err())
+	require.NoError(t, s.Close())
+
+	spans := rec.Ended()
+	require.Len(t, spans, 2)
+	for _, span := range spans {
+		assert.Equal(t, rastir.ScopeName, span.InstrumentationScope().Name)
+		assert.Equal(t, "chat claude-sonnet-4-5", span.Name())
+	}
 }

@@ -62,19 +62,28 @@ func Wrap(client *genai.Client, opts ...Option) *Models {
 	return m
 }
 
-func (m *Models) start(ctx context.Context, model string, stream bool) (context.Context, *rastir.Span) {
+func (m *Models) start(ctx context.Context, model string, stream bool, config *genai.GenerateContentConfig) (context.Context, *rastir.Span) {
 	ctx, span := rastir.StartLLM(ctx, model,
 		rastir.WithOperation(vocabulary.OperationGenerateContent), rastir.WithProvider(m.provider))
 	span.SetServer(m.host, m.port)
 	if stream {
 		span.SetStreaming(true)
 	}
+	if config != nil && config.ModelArmorConfig != nil {
+		// The Model Armor template that screens the call is its guardrail:
+		// the prompt's, else the response's.
+		id := config.ModelArmorConfig.PromptTemplateName
+		if id == "" {
+			id = config.ModelArmorConfig.ResponseTemplateName
+		}
+		span.SetGuardrail(id, "")
+	}
 	return ctx, span
 }
 
 // GenerateContent calls the client's GenerateContent in an LLM span.
 func (m *Models) GenerateContent(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) (*genai.GenerateContentResponse, error) {
-	ctx, span := m.start(ctx, model, false)
+	ctx, span := m.start(ctx, model, false, config)
 	defer span.End()
 	resp, err := m.Models.GenerateContent(ctx, model, contents, config)
 	if err != nil {
@@ -92,7 +101,7 @@ func (m *Models) GenerateContent(ctx context.Context, model string, contents []*
 // usage metadata of the chunks is cumulative: the last chunk's is recorded.
 func (m *Models) GenerateContentStream(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) iter.Seq2[*genai.GenerateContentResponse, error] {
 	return func(yield func(*genai.GenerateContentResponse, error) bool) {
-		ctx, span := m.start(ctx, model, true)
+		ctx, span := m.start(ctx, model, true, config)
 		var r result
 		defer func() {
 			r.record(span)

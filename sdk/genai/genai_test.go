@@ -203,6 +203,8 @@ func TestHTTPErrors(t *testing.T) {
 	}{
 		{"rate limit", 429, "error_429.json", vocabulary.ErrorRateLimit, false},
 		{"server error", 500, "error_500.json", vocabulary.ErrorProvider, false},
+		{"invalid argument", 400, "error_400.json", vocabulary.ErrorValidation, false},
+		{"unavailable", 503, "error_503.json", vocabulary.ErrorProvider, false},
 		{"rate limit stream", 429, "error_429.json", vocabulary.ErrorRateLimit, true},
 	}
 	for _, tt := range tests {
@@ -485,4 +487,134 @@ func TestCandidateBlockedStream(t *testing.T) {
 	assert.Equal(t, []string{"prohibited_content"}, m[vocabulary.GenAIResponseFinishReasons])
 	assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
 	assert.Equal(t, vocabulary.GuardrailCategoryContentPolicy, m[vocabulary.RastirGuardrailCategory])
+}
+
+// TestModelArmor: a call made with Model Armor templates (Vertex AI)
+// records the template as rastir.guardrail.id, the prompt's before the
+// response's; a prompt Model Armor blocked is an intervention without a
+// bounded category.
+func TestModelArmor(t *testing.T) {
+	const (
+		promptTemplate   = "projects/my-project/locations/us-central1/templates/prompt-screening"
+		responseTemplate = "projects/my-project/locations/us-central1/templates/response-screening"
+	)
+	tests := []struct {
+		name   string
+		armor  *genai.ModelArmorConfig
+		file   string
+		stream bool
+		id     string
+		action string
+	}{
+		{"blocked", &genai.ModelArmorConfig{PromptTemplateName: promptTemplate, ResponseTemplateName: responseTemplate},
+			"generate_content_model_armor.json", false, promptTemplate, vocabulary.GuardrailActionIntervened},
+		{"response template", &genai.ModelArmorConfig{ResponseTemplateName: responseTemplate},
+			"generate_content_cached.json", false, responseTemplate, ""},
+		{"stream", &genai.ModelArmorConfig{PromptTemplateName: promptTemplate},
+			"stream.sse", true, promptTemplate, ""},
+		{"empty", &genai.ModelArmorConfig{}, "generate_content_cached.json", false, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			method, contentType := "generateContent", "application/json"
+			if tt.stream {
+				method, contentType = "streamGenerateContent", "text/event-stream"
+			}
+			srv := server(t, method, reply{200, contentType, tt.file}, nil)
+			ms := models(t, srv, genai.BackendVertexAI)
+			config := &genai.GenerateContentConfig{ModelArmorConfig: tt.armor}
+			if tt.stream {
+				for _, err := range ms.GenerateContentStream(context.Background(), "gemini-2.0-flash-001", genai.Text("Hi"), config) {
+					require.NoError(t, err)
+				}
+			} else {
+				_, err := ms.GenerateContent(context.Background(), "gemini-2.0-flash-001", genai.Text("Hi"), config)
+				require.NoError(t, err)
+			}
+
+			s := adaptertest.Only(t, rec)
+			assert.Equal(t, codes.Unset, s.Status().Code)
+			m := adaptertest.Attrs(s.Attributes())
+			if tt.id == "" {
+				assert.NotContains(t, m, vocabulary.RastirGuardrailID)
+			} else {
+				assert.Equal(t, tt.id, m[vocabulary.RastirGuardrailID])
+			}
+			assert.NotContains(t, m, vocabulary.RastirGuardrailVersion)
+			if tt.action == "" {
+				assert.NotContains(t, m, vocabulary.RastirGuardrailAction)
+				return
+			}
+			assert.Equal(t, tt.action, m[vocabulary.RastirGuardrailAction])
+			assert.Equal(t, []string{"model_armor"}, m[vocabulary.GenAIResponseFinishReasons])
+			assert.NotContains(t, m, vocabulary.RastirGuardrailCategory)
+		})
+	}
+}
+
+// TestStreamErrorChunk: an error sent as a chunk of a stream fails the
+// span with its code's category; the chunks before it keep their usage.
+func TestStreamErrorChunk(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "streamGenerateContent", reply{200, "text/event-stream", "stream_error.sse"}, nil)
+
+	var err error
+	chunks := 0
+	for resp, e := range models(t, srv, genai.BackendGeminiAPI).GenerateContentStream(context.Background(),
+		"gemini-2.5-flash", genai.Text("Why is the sky blue?"), nil) {
+		if e != nil {
+			err = e
+			continue
+		}
+		require.NotNil(t, resp)
+		chunks++
+	}
+	require.Equal(t, 1, chunks)
+	var apiErr genai.APIError
+	require.ErrorAs(t, err, &apiErr)
+
+	s := adaptertest.Only(t, rec)
+	assert.Equal(t, codes.Error, s.Status().Code)
+	m := adaptertest.Attrs(s.Attributes())
+	assert.Equal(t, "genai.APIError", m[vocabulary.ErrorType])
+	assert.Equal(t, vocabulary.ErrorProvider, m[vocabulary.RastirErrorCategoryKey])
+	assert.Equal(t, int64(503), m[vocabulary.HTTPResponseStatusCode])
+	assert.Contains(t, m, vocabulary.GenAIResponseTimeToFirstChunk)
+	assert.Equal(t, "WfvKaJ6BO5GWnvgPvNjT8Q0", m[vocabulary.GenAIResponseID])
+	assert.Equal(t, int64(9), m[vocabulary.GenAIUsageInputTokens])
+	assert.Equal(t, int64(1), m[vocabulary.GenAIUsageOutputTokens])
+}
+
+// TestStreamTimeout: a context that expires while a stream waits for its
+// next chunk fails the span as a timeout, after the first chunk's TTFT.
+func TestStreamTimeout(t *testing.T) {
+	rec := adaptertest.Record(t)
+	// The first chunk of stream_error.sse, then nothing.
+	data, err := os.ReadFile("testdata/stream_error.sse")
+	require.NoError(t, err)
+	first, _, ok := strings.Cut(string(data), "\n\n")
+	require.True(t, ok)
+	srv := adaptertest.HangingServerAfter(t, func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write([]byte(first + "\n\n"))
+		w.(http.Flusher).Flush()
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	var last error
+	for _, e := range models(t, srv, genai.BackendGeminiAPI).GenerateContentStream(ctx,
+		"gemini-2.5-flash", genai.Text("Why is the sky blue?"), nil) {
+		last = e
+	}
+	require.ErrorIs(t, last, context.DeadlineExceeded)
+
+	s := adaptertest.Only(t, rec)
+	assert.Equal(t, codes.Error, s.Status().Code)
+	m := adaptertest.Attrs(s.Attributes())
+	assert.Equal(t, "context.deadlineExceededError", m[vocabulary.ErrorType])
+	assert.Equal(t, vocabulary.ErrorTimeout, m[vocabulary.RastirErrorCategoryKey])
+	assert.Contains(t, m, vocabulary.GenAIResponseTimeToFirstChunk)
+	assert.Equal(t, int64(1), m[vocabulary.GenAIUsageOutputTokens])
 }
