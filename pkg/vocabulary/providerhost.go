@@ -58,6 +58,11 @@ func ProviderFromServerAddress(host string) (canonical string, ok bool) {
 	if isBedrockHost(h) {
 		return ProviderAWSBedrock, true
 	}
+	if hasPrefixFold(h, "bedrock-mantle.") && hasSuffixFold(h, ".api.aws") {
+		// Bedrock's Messages API endpoint (bedrock-mantle.<region>.api.aws,
+		// anthropic-sdk-go's bedrock.NewMantleClient).
+		return ProviderAWSBedrock, true
+	}
 	return "", false
 }
 

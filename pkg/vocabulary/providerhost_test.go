@@ -17,6 +17,8 @@ func TestProviderFromServerAddress(t *testing.T) {
 		{"bedrock-runtime-fips.us-gov-west-1.amazonaws.com", ProviderAWSBedrock},
 		{"bedrock-agent-runtime.eu-central-1.amazonaws.com", ProviderAWSBedrock},
 		{"vpce-0a1b-c2d3.bedrock-runtime.us-east-1.vpce.amazonaws.com", ProviderAWSBedrock},
+		{"bedrock-mantle.us-east-1.api.aws", ProviderAWSBedrock},
+		{"https://Bedrock-Mantle.eu-west-1.api.aws./v1/messages", ProviderAWSBedrock},
 		{"generativelanguage.googleapis.com", ProviderGCPGemini},
 		{"us-central1-aiplatform.googleapis.com", ProviderGCPVertexAI},
 		{"aiplatform.googleapis.com", ProviderGCPVertexAI},
@@ -39,6 +41,8 @@ func TestProviderFromServerAddress(t *testing.T) {
 		{"bedrock.us-east-1.amazonaws.com", ""},
 		{"s3.amazonaws.com", ""},
 		{"bedrock-runtime.example.com", ""},
+		{"bedrock-mantle.api.aws.evil.example", ""},
+		{"aws-external-anthropic.us-east-1.api.aws", ""},
 		{"[::1]:8080", ""},
 	} {
 		got, ok := ProviderFromServerAddress(tc.in)

@@ -172,24 +172,12 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 
 // ProviderFromHost returns the gen_ai.provider.name of a Messages API
 // endpoint: the provider whose host it is (gcp.vertex_ai for Vertex AI's
-// hosts, aws.bedrock for Bedrock runtime's; vocabulary.ProviderFromServerAddress,
-// and aws.bedrock for Bedrock's Messages API endpoint
-// bedrock-mantle.<region>.api.aws), otherwise anthropic.
+// hosts, aws.bedrock for Bedrock runtime's and for Bedrock's Messages API
+// endpoint bedrock-mantle.<region>.api.aws;
+// vocabulary.ProviderFromServerAddress), otherwise anthropic.
 func ProviderFromHost(host string) string {
 	if p, ok := vocabulary.ProviderFromServerAddress(host); ok {
 		return p
 	}
-	if isMantleHost(host) {
-		return vocabulary.ProviderAWSBedrock
-	}
 	return vocabulary.ProviderAnthropic
-}
-
-// isMantleHost reports whether host is bedrock-mantle.<region>.api.aws,
-// where the SDK's bedrock.NewMantleClient sends the Messages API calls.
-func isMantleHost(host string) bool {
-	h := strings.TrimSuffix(host, ".")
-	const prefix, suffix = "bedrock-mantle.", ".api.aws"
-	return len(h) > len(prefix)+len(suffix) &&
-		strings.EqualFold(h[:len(prefix)], prefix) && strings.EqualFold(h[len(h)-len(suffix):], suffix)
 }
