@@ -154,6 +154,37 @@ func TestThinkingTokens(t *testing.T) {
 	}
 }
 
+// TestRefusal: a message Claude's safety classifiers stopped
+// (stop_reason refusal, streamed or not) keeps its stop reason and is a
+// guardrail intervention, as a Gemini candidate stopped by its safety
+// filters is; the call itself succeeded.
+func TestRefusal(t *testing.T) {
+	for _, tc := range []struct{ name, contentType, file string }{
+		{"message", "application/json", "message_refusal.json"},
+		{"stream", "text/event-stream", "stream_refusal.sse"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			srv := server(t, reply{200, tc.contentType, tc.file})
+			if tc.contentType == "application/json" {
+				_, err := client(srv).Messages.New(context.Background(), params())
+				require.NoError(t, err)
+			} else {
+				stream := client(srv).Messages.NewStreaming(context.Background(), params())
+				for stream.Next() {
+				}
+				require.NoError(t, stream.Err())
+			}
+			s := adaptertest.Only(t, rec)
+			assert.Equal(t, codes.Unset, s.Status().Code)
+			m := adaptertest.Attrs(s.Attributes())
+			assert.Equal(t, []string{"refusal"}, m[vocabulary.GenAIResponseFinishReasons])
+			assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
+			assert.Equal(t, vocabulary.GuardrailCategoryContentPolicy, m[vocabulary.RastirGuardrailCategory])
+		})
+	}
+}
+
 func TestStream(t *testing.T) {
 	rec := adaptertest.Record(t)
 	srv := server(t, reply{200, "text/event-stream", "stream.sse"})
