@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/openai/openai-go/v3"
@@ -213,9 +214,13 @@ func (r *result) addFinish(reason string) {
 	r.finish = append(r.finish, internFinish(reason))
 }
 
+// finishContentFilter is the finish reason of a choice a content filter
+// stopped.
+const finishContentFilter = "content_filter"
+
 // internFinish returns the common finish reasons without a copy.
 func internFinish(reason string) string {
-	for _, known := range [...]string{"stop", "length", "tool_calls", "content_filter", "function_call", "max_output_tokens"} {
+	for _, known := range [...]string{"stop", "length", "tool_calls", finishContentFilter, "function_call", "max_output_tokens"} {
 		if reason == known {
 			return known
 		}
@@ -588,6 +593,11 @@ func (b *body) Finish(buf []byte, readErr error) {
 		}
 	}
 	s.SetAttributes(kv[:n]...)
+	if !r.filtered && slices.Contains(r.finish, finishContentFilter) {
+		// A content filter stopped a choice, and the endpoint did not say
+		// which (OpenAI's own sends no filter results).
+		r.filtered, r.filter = true, filterContent
+	}
 	if r.filtered {
 		s.SetGuardrailOutcome(vocabulary.GuardrailActionIntervened, r.filter.String())
 	}

@@ -459,6 +459,51 @@ func TestAzureStreamTimeToFirstChunk(t *testing.T) {
 // category that acted with filtered: true in the choice's (or the
 // prompt's) content_filter_results; a prompt it blocks is answered with
 // status 400 and code content_filter. Either is a guardrail intervention.
+// TestContentFilterFinishReason: a choice that ends with finish_reason
+// content_filter, from an endpoint that sends no filter results (OpenAI's
+// own), is a guardrail intervention of the content policy; other choices
+// and finish reasons are not.
+func TestContentFilterFinishReason(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		finish     []string
+		intervened bool
+	}{
+		{"content filter", []string{"content_filter"}, true},
+		{"second choice", []string{"stop", "content_filter"}, true},
+		{"stop", []string{"stop"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			var choices []string
+			for i, f := range tt.finish {
+				choices = append(choices, `{"index":`+strconv.Itoa(i)+`,"message":{"role":"assistant","content":null,"refusal":null},"logprobs":null,"finish_reason":"`+f+`"}`)
+			}
+			body := `{"id":"chatcmpl-CF1","object":"chat.completion","created":1741569952,"model":"gpt-4.1-2025-04-14","choices":[` +
+				strings.Join(choices, ",") + `],"usage":{"prompt_tokens":19,"completion_tokens":0,"total_tokens":19}}`
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(body))
+			}))
+			t.Cleanup(srv.Close)
+			c := client(srv)
+			_, err := c.Chat.Completions.New(context.Background(), chatParams("gpt-4.1"))
+			require.NoError(t, err)
+
+			s := adaptertest.Only(t, rec)
+			assert.Equal(t, codes.Unset, s.Status().Code)
+			m := adaptertest.Attrs(s.Attributes())
+			assert.Equal(t, tt.finish, m[vocabulary.GenAIResponseFinishReasons])
+			if !tt.intervened {
+				assert.NotContains(t, m, vocabulary.RastirGuardrailAction)
+				return
+			}
+			assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
+			assert.Equal(t, vocabulary.GuardrailCategoryContentPolicy, m[vocabulary.RastirGuardrailCategory])
+		})
+	}
+}
+
 func TestAzureContentFilter(t *testing.T) {
 	const (
 		safe   = `"hate":{"filtered":false,"severity":"safe"},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}`
