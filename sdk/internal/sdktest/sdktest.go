@@ -30,13 +30,17 @@ func NewNoopProvider() *sdktrace.TracerProvider {
 // PerOp is a benchmark's time and allocations per operation.
 type PerOp struct{ NS, Allocs float64 }
 
-// Measure runs a benchmark body and returns its time and allocations per
-// operation.
-func Measure(b *testing.B, body func(*testing.B)) PerOp {
+// Measure runs op in b's loop and returns its time and allocations per
+// operation. Only the loop is measured: what the benchmark sets up before
+// calling Measure, or tears down after, is not counted, however small b.N
+// is (-benchtime=1x).
+func Measure(b *testing.B, op func()) PerOp {
 	b.ReportAllocs()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	body(b)
+	for b.Loop() {
+		op()
+	}
 	runtime.ReadMemStats(&after)
 	n := float64(b.N)
 	return PerOp{NS: float64(b.Elapsed().Nanoseconds()) / n, Allocs: float64(after.Mallocs-before.Mallocs) / n}
