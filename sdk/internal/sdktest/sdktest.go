@@ -47,10 +47,13 @@ func Measure(b *testing.B, op func()) PerOp {
 }
 
 // ReportRatios reports got relative to base, measured in the same run, as
-// time-ratio and allocs-ratio; nothing when base was not measured.
+// time-ratio and allocs-ratio; nothing when base was not measured, and no
+// allocs-ratio when base allocates nothing.
 func ReportRatios(b *testing.B, got, base PerOp) {
-	if base.NS > 0 && base.Allocs > 0 {
+	if base.NS > 0 {
 		b.ReportMetric(got.NS/base.NS, "time-ratio")
+	}
+	if base.Allocs > 0 {
 		b.ReportMetric(got.Allocs/base.Allocs, "allocs-ratio")
 	}
 }

@@ -59,6 +59,9 @@ func TestReportRatios(t *testing.T) {
 			map[string]float64{"time-ratio": 3, "allocs-ratio": 2}},
 		{"slower with fewer allocations", PerOp{NS: 15, Allocs: 1}, PerOp{NS: 10, Allocs: 4},
 			map[string]float64{"time-ratio": 1.5, "allocs-ratio": 0.25}},
+		// A base that allocates nothing still has a time to compare with.
+		{"base allocates nothing", PerOp{NS: 30, Allocs: 2}, PerOp{NS: 10},
+			map[string]float64{"time-ratio": 3}},
 		{"base not measured", PerOp{NS: 30, Allocs: 6}, PerOp{}, map[string]float64{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
