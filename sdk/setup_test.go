@@ -264,15 +264,20 @@ func TestSetupOTLPHTTP(t *testing.T) {
 	assert.Equal(t, []string{"/v1/traces ai"}, got())
 }
 
-func TestSetupOTLPGRPCBuilds(t *testing.T) {
+// TestSetupOTLPGRPCURLEndpoint: an endpoint given as a URL
+// (http://host:port) is the gRPC exporter's endpoint URL: the spans reach
+// the server there, in plain text.
+func TestSetupOTLPGRPCURLEndpoint(t *testing.T) {
 	clearEnv(t)
+	port, methods := grpcServer(t)
 	shutdown, err := Setup(t.Context(), WithoutGlobal(), WithProtocol(ProtocolGRPC),
-		WithEndpoint("http://127.0.0.1:1"), WithInsecure())
+		WithEndpoint("http://127.0.0.1:"+port))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	// Nothing to send; the exporter stops without connecting.
-	_ = shutdown(ctx)
+	_, s := StartLLM(t.Context(), "m")
+	s.End()
+	require.NoError(t, shutdown(context.Background()))
+	require.Len(t, methods, 1)
+	assert.Equal(t, traceExportMethod, <-methods)
 }
 
 // keepExporter keeps its spans at shutdown.
@@ -451,18 +456,7 @@ func TestSetupEndpointHostPort(t *testing.T) {
 	}
 	t.Run("grpc", func(t *testing.T) {
 		clearEnv(t)
-		lis, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		methods := make(chan string, 8)
-		srv := grpc.NewServer(grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
-			m, _ := grpc.MethodFromServerStream(stream)
-			methods <- m
-			return stream.SendMsg(&emptypb.Empty{})
-		}))
-		go func() { _ = srv.Serve(lis) }()
-		defer srv.Stop()
-		_, port, err := net.SplitHostPort(lis.Addr().String())
-		require.NoError(t, err)
+		port, methods := grpcServer(t)
 		shutdown, err := Setup(t.Context(), WithoutGlobal(), WithProtocol(ProtocolGRPC),
 			WithEndpoint(net.JoinHostPort("localhost", port)), WithInsecure())
 		require.NoError(t, err)
@@ -470,8 +464,30 @@ func TestSetupEndpointHostPort(t *testing.T) {
 		s.End()
 		require.NoError(t, shutdown(context.Background()))
 		require.Len(t, methods, 1)
-		assert.Equal(t, "/opentelemetry.proto.collector.trace.v1.TraceService/Export", <-methods)
+		assert.Equal(t, traceExportMethod, <-methods)
 	})
+}
+
+// traceExportMethod is the gRPC method an OTLP trace export calls.
+const traceExportMethod = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
+
+// grpcServer starts a gRPC server on a free local port that answers every
+// call and records its method; it returns the port and the methods.
+func grpcServer(t *testing.T) (port string, methods chan string) {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	methods = make(chan string, 8)
+	srv := grpc.NewServer(grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
+		m, _ := grpc.MethodFromServerStream(stream)
+		methods <- m
+		return stream.SendMsg(&emptypb.Empty{})
+	}))
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+	_, port, err = net.SplitHostPort(lis.Addr().String())
+	require.NoError(t, err)
+	return port, methods
 }
 
 // TestSetupSDKDisabled: OTEL_SDK_DISABLED=true (any case) makes Setup
