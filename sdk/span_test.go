@@ -661,15 +661,31 @@ func TestLateModelDoesNotReachTheContext(t *testing.T) {
 }
 
 // TestSetCostRejectsNonFinite: a cost that is not a finite non-negative
-// number is not written (an infinite cost would poison a cost counter).
+// number is not written (an infinite cost would poison a cost counter),
+// nor does it replace a cost written before; zero is a cost.
 func TestSetCostRejectsNonFinite(t *testing.T) {
 	rec := record(t)
-	_, s := StartLLM(t.Context(), "m")
-	s.SetCost(math.Inf(1))
-	s.SetCost(math.NaN())
-	s.SetCost(-1)
-	s.End()
-	assert.NotContains(t, attrMap(spanNamed(t, rec, "chat m").Attributes()), vocabulary.RastirCostUSD)
+	for _, tc := range []struct {
+		model string
+		first []float64 // set before the invalid costs
+		want  any       // nil: no cost
+	}{
+		{"none", nil, nil},
+		{"kept", []float64{0.5}, 0.5},
+		{"free", []float64{0}, 0.0},
+	} {
+		_, s := StartLLM(t.Context(), tc.model)
+		for _, c := range tc.first {
+			s.SetCost(c)
+		}
+		s.SetCost(math.Inf(1))
+		s.SetCost(math.NaN())
+		s.SetCost(-1)
+		s.End()
+		got, ok := attrMap(spanNamed(t, rec, "chat "+tc.model).Attributes())[vocabulary.RastirCostUSD]
+		assert.Equal(t, tc.want != nil, ok, tc.model)
+		assert.Equal(t, tc.want, got, tc.model)
+	}
 }
 
 // TestContextFlowsToGoroutinesAfterTheAgentEnded: work an agent started in
