@@ -27,14 +27,18 @@
 package inference
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
 // providerAliases maps lower-case provider values of every dialect to the
-// semconv v1.41 gen_ai.provider.name value.
-var providerAliases = map[string]string{
+// semconv v1.41 gen_ai.provider.name value; the Rastir client adapters' own
+// words (ADK's google, LlamaIndex's azure, LangChain's ls_provider values)
+// come from the vocabulary, which the cardinality processor's provider
+// slots read too.
+var providerAliases = withClientWords(map[string]string{
 	// Canonical values pass through.
 	vocabulary.ProviderAnthropic:        vocabulary.ProviderAnthropic,
 	vocabulary.ProviderAWSBedrock:       vocabulary.ProviderAWSBedrock,
@@ -61,21 +65,19 @@ var providerAliases = map[string]string{
 	"az.ai.inference": vocabulary.ProviderAzureAIInference,
 	"az.ai.openai":    vocabulary.ProviderAzureAIOpenAI,
 	"xai":             vocabulary.ProviderXAI,
-	// OpenInference llm.system / llm.provider, OpenLLMetry's old
+	// OpenInference llm.system / llm.provider and OpenLLMetry's old
 	// GenAISystem (Anthropic, MistralAI, Watsonx, AWS, Azure, Google; matched
-	// lower-cased), and Rastir's "azure" (LlamaIndex) and "google" (ADK).
-	"mistralai": vocabulary.ProviderMistralAI,
-	"vertexai":  vocabulary.ProviderGCPVertexAI,
-	"amazon":    vocabulary.ProviderAWSBedrock,
-	"aws":       vocabulary.ProviderAWSBedrock,
-	"azure":     vocabulary.ProviderAzureAIOpenAI,
-	"google":    vocabulary.ProviderGCPGenAI,
-	"watsonx":   vocabulary.ProviderIBMWatsonxAI,
-	// LangChain ls_provider, which Rastir's LangChain/LangGraph adapters copy.
-	"amazon_bedrock":  vocabulary.ProviderAWSBedrock,
-	"google_genai":    vocabulary.ProviderGCPGemini,
-	"google_vertexai": vocabulary.ProviderGCPVertexAI,
-	"azure_ai":        vocabulary.ProviderAzureAIInference,
+	// lower-cased; mistralai, amazon, azure and google are also Rastir client
+	// words, below).
+	"vertexai": vocabulary.ProviderGCPVertexAI,
+	"aws":      vocabulary.ProviderAWSBedrock,
+	"watsonx":  vocabulary.ProviderIBMWatsonxAI,
+})
+
+// withClientWords adds the Rastir client adapters' provider words to m.
+func withClientWords(m map[string]string) map[string]string {
+	maps.Copy(m, vocabulary.RastirClientProviderWords())
+	return m
 }
 
 // maxAliasLen bounds the stack buffer used to lower-case a value; longer
