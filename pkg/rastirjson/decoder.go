@@ -433,22 +433,14 @@ func (lv *lastValues) superseded(obj *fastjson.Object, key string, v *fastjson.V
 // distinctKeys counts the keys of obj, a repeated key once, as a limit on
 // keys must count them. It builds a set, so it is only called for an
 // object whose Len is over the limit.
-func distinctKeys(obj *fastjson.Object) int {
+func distinctKeys(obj *fastjson.Object) int { return distinctOtherKeys(obj, nil) }
+
+// distinctOtherKeys counts the keys of obj that defined (if not nil) does
+// not report, a repeated key once. Only called over the limit.
+func distinctOtherKeys(obj *fastjson.Object, defined func(key []byte) bool) int {
 	seen := make(map[string]struct{}, obj.Len())
 	obj.Visit(func(k []byte, _ *fastjson.Value) {
-		if _, ok := seen[string(k)]; !ok {
-			seen[string(k)] = struct{}{}
-		}
-	})
-	return len(seen)
-}
-
-// distinctOtherKeys counts the keys of obj that defined does not report,
-// a repeated key once. Only called over the limit.
-func distinctOtherKeys(obj *fastjson.Object, defined func(key []byte) bool) int {
-	seen := make(map[string]struct{})
-	obj.Visit(func(k []byte, _ *fastjson.Value) {
-		if _, ok := seen[string(k)]; !ok && !defined(k) {
+		if _, ok := seen[string(k)]; !ok && (defined == nil || !defined(k)) {
 			seen[string(k)] = struct{}{}
 		}
 	})
