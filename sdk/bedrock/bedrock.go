@@ -1,5 +1,6 @@
 // Package rastirbedrock traces Amazon Bedrock Runtime calls made with the
-// AWS SDK for Go v2 (Converse, ConverseStream, InvokeModel) as Rastir LLM
+// AWS SDK for Go v2 (Converse, ConverseStream, InvokeModel,
+// InvokeModelWithResponseStream) as Rastir LLM
 // spans: model, token usage, stop reason, the guardrail the call was made
 // with and what it did, and errors with their category. It instruments the
 // SDK's middleware stack.
@@ -33,7 +34,8 @@ func WithTracing() func(*bedrockruntime.Options) {
 
 // AddMiddleware adds the tracing middlewares to an SDK stack; use it in
 // aws.Config.APIOptions or bedrockruntime.Options.APIOptions. Operations
-// other than Converse, ConverseStream and InvokeModel are not traced.
+// other than Converse, ConverseStream, InvokeModel and
+// InvokeModelWithResponseStream are not traced.
 // Adding it twice to a stack adds nothing.
 func AddMiddleware(stack *middleware.Stack) error {
 	if _, ok := stack.Initialize.Get(MiddlewareID); ok {
@@ -53,6 +55,7 @@ const (
 	opConverse operation = iota + 1
 	opConverseStream
 	opInvokeModel
+	opInvokeModelStream
 )
 
 // call is what the request says, and what the deserialize middleware
@@ -71,7 +74,9 @@ type call struct {
 	cacheWriteHeader   int64
 	// InvokeModel: the amazon-bedrock-guardrailAction header.
 	guardrailActionHeader string
-	streaming             bool // ConverseStream: the stream's reader ends the span
+	// ConverseStream, InvokeModelWithResponseStream: the stream's reader
+	// ends the span.
+	streaming bool
 }
 
 type callKey struct{}
@@ -104,6 +109,11 @@ func handleInitialize(ctx context.Context, in middleware.InitializeInput, next m
 		modelID = deref(p.ModelId)
 		guardrailID, guardrailVersion = deref(p.GuardrailIdentifier), deref(p.GuardrailVersion)
 		c.trace = p.Trace == types.TraceEnabled || p.Trace == types.TraceEnabledFull
+	case *bedrockruntime.InvokeModelWithResponseStreamInput:
+		c.op = opInvokeModelStream
+		modelID = deref(p.ModelId)
+		guardrailID, guardrailVersion = deref(p.GuardrailIdentifier), deref(p.GuardrailVersion)
+		c.trace = p.Trace == types.TraceEnabled || p.Trace == types.TraceEnabledFull
 	default:
 		if callFrom(ctx) != nil {
 			// A call made inside a traced one with its context (the
@@ -122,7 +132,7 @@ func handleInitialize(ctx context.Context, in middleware.InitializeInput, next m
 	}
 	ctx, span := rastir.StartLLM(ctx, modelID, opts...)
 	c.span = span
-	if c.op == opConverseStream {
+	if c.op == opConverseStream || c.op == opInvokeModelStream {
 		span.SetStreaming(true)
 	}
 	if c.guardrail {
@@ -143,7 +153,7 @@ func handleInitialize(ctx context.Context, in middleware.InitializeInput, next m
 		c.recordConverse(r)
 	case *bedrockruntime.InvokeModelOutput:
 		c.recordInvokeModel(r)
-	case *bedrockruntime.ConverseStreamOutput:
+	case *bedrockruntime.ConverseStreamOutput, *bedrockruntime.InvokeModelWithResponseStreamOutput:
 		if c.streaming {
 			// The stream's reader records the events and ends the span.
 			return out, md, nil

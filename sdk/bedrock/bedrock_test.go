@@ -659,6 +659,13 @@ func TestTapBadFrames(t *testing.T) {
 	tap = newStreamTap(nopCloser{strings.NewReader("")}, c)
 	tap.feed([]byte{0, 0, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
 	assert.True(t, tap.broken)
+	// Chunk events whose bytes are not base64 or not JSON are skipped.
+	tap = newStreamTap(nopCloser{strings.NewReader("")}, c)
+	for _, p := range []string{`{"bytes":"!!"}`, `{"bytes":"a\u0062"}`, `{"bytes":null}`, `{"bytes":"e30"}`, `{"bytes":"bm90IGpzb24="}`, `[]`} {
+		tap.chunk([]byte(p))
+	}
+	assert.Empty(t, tap.stop)
+	assert.False(t, tap.hasUsage)
 	assert.Equal(t, int64(-1), headerCount("x"))
 	assert.Nil(t, converseGuardrailTrace([]byte(`{"trace":{"guardrail":[]}}`)))
 }

@@ -57,7 +57,7 @@ func handleDeserialize(ctx context.Context, in middleware.DeserializeInput, next
 			resp.Body = io.NopCloser(bytes.NewReader(body))
 			c.guardrailTrace = converseGuardrailTrace(body)
 		}
-	case opConverseStream:
+	case opConverseStream, opInvokeModelStream:
 		resp.Body = newStreamTap(resp.Body, c)
 		c.streaming = true
 	}

@@ -35,10 +35,11 @@ const (
 // KiB; the format allows 16 MiB); past it the tap stops decoding.
 const maxFrame = 16 << 20
 
-// streamTap passes a ConverseStream response body through to the SDK's
-// event-stream reader, decoding the frames on the way for the time to the
-// first content, the stop reason, the usage and the guardrail trace, and
-// ends the span when the body ends or is closed.
+// streamTap passes a ConverseStream or InvokeModelWithResponseStream
+// response body through to the SDK's event-stream reader, decoding the
+// frames on the way for the time to the first content, the stop reason, the
+// usage and the guardrail trace, and ends the span when the body ends or is
+// closed.
 type streamTap struct {
 	rc   io.ReadCloser
 	call *call
@@ -47,6 +48,9 @@ type streamTap struct {
 	buf     []byte
 	broken  bool
 	decoder *eventstream.Decoder
+	// chunkBuf holds the decoded bytes of an InvokeModelWithResponseStream
+	// chunk (Read's goroutine only).
+	chunkBuf []byte
 
 	mu         sync.Mutex
 	stop       string
@@ -55,10 +59,14 @@ type streamTap struct {
 	cacheWrite int64
 	hasUsage   bool
 	assessment []byte
-	// invokedModel: the model a prompt router chose.
-	invokedModel string
-	streamErr    error
-	once         sync.Once
+	// responseModel: the model a prompt router chose (ConverseStream), the
+	// model Anthropic's message_start names (InvokeModelWithResponseStream).
+	responseModel, responseID string
+	// guardrailAction: InvokeModelWithResponseStream's
+	// amazon-bedrock-guardrailAction.
+	guardrailAction string
+	streamErr       error
+	once            sync.Once
 	// closing is set when the caller closes the stream: the SDK's reader
 	// goroutine, blocked in Read, then fails, and that is no failed call.
 	closing atomic.Bool
@@ -185,9 +193,11 @@ func (t *streamTap) event(m eventstream.Message) {
 			t.assessment = append([]byte(nil), e.Trace.Guardrail...)
 		}
 		if e.Trace != nil && e.Trace.PromptRouter != nil {
-			t.invokedModel = e.Trace.PromptRouter.InvokedModelID
+			t.responseModel = e.Trace.PromptRouter.InvokedModelID
 		}
 		t.mu.Unlock()
+	case eventChunk:
+		t.chunk(m.Payload)
 	}
 }
 
@@ -201,11 +211,17 @@ func (t *streamTap) finish(readErr error) {
 			s.SetUsage(withCache(t.in, t.cacheRead, t.cacheWrite), t.out)
 			s.SetCacheTokens(t.cacheRead, t.cacheWrite)
 		}
-		s.SetResponseModel(t.invokedModel)
+		s.SetResponseModel(t.responseModel)
+		s.SetResponseID(t.responseID)
 		if t.stop != "" {
 			s.SetFinishReasons(t.stop)
+		}
+		switch {
+		case t.call.op == opInvokeModelStream:
+			t.call.recordGuardrail(t.guardrailAction, t.assessment)
+		case t.stop != "":
 			t.call.recordGuardrail(t.call.converseAction(t.stop), t.assessment)
-		} else if t.call.guardrail && len(t.assessment) > 0 {
+		case t.call.guardrail && len(t.assessment) > 0:
 			t.call.recordGuardrail("", t.assessment)
 		}
 		switch {

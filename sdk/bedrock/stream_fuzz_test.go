@@ -14,7 +14,7 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 )
 
-// FuzzStreamTap passes any bytes through the ConverseStream tap in reads
+// FuzzStreamTap passes any bytes through the stream tap in reads
 // of any size: the SDK's reader gets them unchanged, and the span ends
 // once whatever the frames hold.
 func FuzzStreamTap(f *testing.F) {
@@ -26,6 +26,11 @@ func FuzzStreamTap(f *testing.F) {
 		require.NoError(f, enc.Encode(&stream, m))
 	}
 	f.Add(stream.Bytes(), uint8(0))
+	var invoke bytes.Buffer
+	for _, m := range append(chunks(anthropicStream...), exception("modelStreamErrorException", "failed")) {
+		require.NoError(f, enc.Encode(&invoke, m))
+	}
+	f.Add(invoke.Bytes(), uint8(3))
 	f.Add(stream.Bytes()[:stream.Len()/2], uint8(1))
 	f.Add([]byte{0, 0, 0, 20, 0, 0, 0, 0}, uint8(2))
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
