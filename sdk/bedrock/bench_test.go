@@ -1,6 +1,7 @@
 package rastirbedrock
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
@@ -90,6 +92,55 @@ func BenchmarkInvokeModel(b *testing.B) {
 			for b.Loop() {
 				if _, err := client.InvokeModel(context.Background(), in); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkInvokeModelWithResponseStream: an Anthropic Messages stream of
+// seven chunks read to its end, without and with the middleware.
+func BenchmarkInvokeModelWithResponseStream(b *testing.B) {
+	tp := sdktrace.NewTracerProvider()
+	rastir.UseTracerProvider(tp)
+	defer rastir.UseTracerProvider(nil)
+	var stream bytes.Buffer
+	enc := eventstream.NewEncoder()
+	for _, m := range chunks(anthropicStream...) {
+		if err := enc.Encode(&stream, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	in := &bedrockruntime.InvokeModelWithResponseStreamInput{
+		ModelId: aws.String("anthropic.claude-3-5-sonnet-20240620-v1:0"), ContentType: aws.String("application/json"),
+		Body: []byte(`{"anthropic_version":"bedrock-2023-05-31","max_tokens":100,"messages":[{"role":"user","content":"Hello"}]}`),
+	}
+	canned := cannedClient{body: stream.String(), header: map[string]string{"Content-Type": "application/vnd.amazon.eventstream"}}
+	for _, bc := range []struct {
+		name string
+		opts []func(*bedrockruntime.Options)
+	}{{"bare", nil}, {"traced", []func(*bedrockruntime.Options){WithTracing()}}} {
+		client := bedrockruntime.New(bedrockruntime.Options{
+			Region: "us-east-1", BaseEndpoint: aws.String("https://bedrock-runtime.us-east-1.amazonaws.com"),
+			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, nil
+			}),
+			HTTPClient: canned, RetryMaxAttempts: 1,
+		}, bc.opts...)
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				out, err := client.InvokeModelWithResponseStream(context.Background(), in)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s := out.GetStream()
+				n := 0
+				for range s.Events() {
+					n++
+				}
+				if err := s.Close(); err != nil || n != len(anthropicStream) {
+					b.Fatal(n, err)
 				}
 			}
 		})
