@@ -1,6 +1,7 @@
 package rastirbedrock
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
@@ -43,8 +45,9 @@ type streamTap struct {
 	call *call
 
 	// buf holds the bytes of the frame being read (Read's goroutine only).
-	buf    []byte
-	broken bool
+	buf     []byte
+	broken  bool
+	decoder *eventstream.Decoder
 	// chunkBuf holds the decoded bytes of an InvokeModelWithResponseStream
 	// chunk (Read's goroutine only).
 	chunkBuf []byte
@@ -70,7 +73,7 @@ type streamTap struct {
 }
 
 func newStreamTap(rc io.ReadCloser, c *call) *streamTap {
-	return &streamTap{rc: rc, call: c, in: -1, out: -1, cacheRead: -1, cacheWrite: -1}
+	return &streamTap{rc: rc, call: c, decoder: eventstream.NewDecoder(), in: -1, out: -1, cacheRead: -1, cacheWrite: -1}
 }
 
 func (t *streamTap) Read(p []byte) (int, error) {
@@ -107,15 +110,22 @@ func (t *streamTap) feed(p []byte) {
 		if uint32(len(t.buf)) < total {
 			return
 		}
-		f, ok := parseFrame(t.buf[:total])
-		if !ok {
+		msg, err := t.decoder.Decode(bytes.NewReader(t.buf[:total]), nil)
+		if err != nil {
 			t.broken, t.buf = true, nil
 			return
 		}
-		t.event(&f)
+		t.event(msg)
 		rest := copy(t.buf, t.buf[total:])
 		t.buf = t.buf[:rest]
 	}
+}
+
+func headerString(m eventstream.Message, name string) string {
+	if v := m.Headers.Get(name); v != nil {
+		return v.String()
+	}
+	return ""
 }
 
 // streamException is an exception or error frame of the stream.
@@ -123,34 +133,34 @@ type streamException struct{ code, message string }
 
 func (e *streamException) Error() string { return e.code + ": " + e.message }
 
-func (t *streamTap) event(m *frame) {
-	switch string(m.messageType) {
+func (t *streamTap) event(m eventstream.Message) {
+	switch headerString(m, headerMessageType) {
 	case messageTypeEvent:
 	case messageTypeExcept:
 		var body struct {
 			Message string `json:"message"`
 		}
-		_ = json.Unmarshal(m.payload, &body)
+		_ = json.Unmarshal(m.Payload, &body)
 		t.mu.Lock()
-		t.streamErr = &streamException{code: string(m.exceptionType), message: body.Message}
+		t.streamErr = &streamException{code: headerString(m, headerExceptionType), message: body.Message}
 		t.mu.Unlock()
 		return
 	case messageTypeError:
 		t.mu.Lock()
-		t.streamErr = &streamException{code: string(m.errorCode), message: string(m.errorMessage)}
+		t.streamErr = &streamException{code: headerString(m, headerErrorCode), message: headerString(m, headerErrorMessage)}
 		t.mu.Unlock()
 		return
 	default:
 		return
 	}
-	switch string(m.eventType) {
+	switch headerString(m, headerEventType) {
 	case eventContentBlockDelta:
 		t.call.span.MarkFirstChunk()
 	case eventMessageStop:
 		var e struct {
 			StopReason string `json:"stopReason"`
 		}
-		if json.Unmarshal(m.payload, &e) == nil {
+		if json.Unmarshal(m.Payload, &e) == nil {
 			t.mu.Lock()
 			t.stop = e.StopReason
 			t.mu.Unlock()
@@ -170,7 +180,7 @@ func (t *streamTap) event(m *frame) {
 				} `json:"promptRouter"`
 			} `json:"trace"`
 		}
-		if json.Unmarshal(m.payload, &e) != nil {
+		if json.Unmarshal(m.Payload, &e) != nil {
 			return
 		}
 		t.mu.Lock()
@@ -187,7 +197,7 @@ func (t *streamTap) event(m *frame) {
 		}
 		t.mu.Unlock()
 	case eventChunk:
-		t.chunk(m.payload)
+		t.chunk(m.Payload)
 	}
 }
 
