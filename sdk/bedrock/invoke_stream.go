@@ -76,10 +76,8 @@ type streamChunk struct {
 		StopReason string `json:"stopReason"`
 	} `json:"messageStop"`
 
-	GuardrailAction string `json:"amazon-bedrock-guardrailAction"`
-	Trace           *struct {
-		Guardrail json.RawMessage `json:"guardrail"`
-	} `json:"amazon-bedrock-trace"`
+	GuardrailAction string          `json:"amazon-bedrock-guardrailAction"`
+	Trace           *guardrailTrace `json:"amazon-bedrock-trace"`
 	// On the last chunk: Bedrock's counts of the call's tokens.
 	Metrics *struct {
 		InputTokenCount           *int64 `json:"inputTokenCount"`
@@ -191,8 +189,8 @@ func (t *streamTap) chunk(payload []byte) {
 	if c.GuardrailAction != "" {
 		t.guardrailAction = c.GuardrailAction
 	}
-	if c.Trace != nil && isObject(c.Trace.Guardrail) {
-		t.assessment = c.Trace.Guardrail
+	if a := c.Trace.assessment(); a != nil {
+		t.assessment = a
 	}
 	if m := c.Metrics; m != nil {
 		t.hasUsage = true

@@ -85,14 +85,29 @@ func headerCount(v string) int64 {
 // body as Bedrock sent it, or nil.
 func converseGuardrailTrace(body []byte) []byte {
 	var r struct {
-		Trace *struct {
-			Guardrail json.RawMessage `json:"guardrail"`
-		} `json:"trace"`
+		Trace *guardrailTrace `json:"trace"`
 	}
-	if json.Unmarshal(body, &r) != nil || r.Trace == nil || !isObject(r.Trace.Guardrail) {
+	if json.Unmarshal(body, &r) != nil {
 		return nil
 	}
-	return r.Trace.Guardrail
+	return r.Trace.assessment()
+}
+
+// guardrailTrace is the trace Bedrock adds with the guardrail trace
+// enabled: trace in a Converse response or a ConverseStream metadata
+// event, amazon-bedrock-trace in an InvokeModel body or a response stream
+// chunk.
+type guardrailTrace struct {
+	Guardrail json.RawMessage `json:"guardrail"`
+}
+
+// assessment returns the guardrail's assessment as Bedrock sent it, or nil
+// when there is none (or it is not an object).
+func (t *guardrailTrace) assessment() json.RawMessage {
+	if t == nil || !isObject(t.Guardrail) {
+		return nil
+	}
+	return t.Guardrail
 }
 
 func isObject(raw json.RawMessage) bool {
@@ -149,10 +164,8 @@ type invokeBody struct {
 	PromptTokenCount     *int64 `json:"prompt_token_count"`
 	GenerationTokenCount *int64 `json:"generation_token_count"`
 
-	GuardrailAction string `json:"amazon-bedrock-guardrailAction"`
-	Trace           *struct {
-		Guardrail json.RawMessage `json:"guardrail"`
-	} `json:"amazon-bedrock-trace"`
+	GuardrailAction string          `json:"amazon-bedrock-guardrailAction"`
+	Trace           *guardrailTrace `json:"amazon-bedrock-trace"`
 }
 
 // choice is one generated answer of a body: why it ended, under the
@@ -262,11 +275,7 @@ func (c *call) recordInvokeModel(r *bedrockruntime.InvokeModelOutput) {
 		c.recordGuardrail(c.guardrailActionHeader, nil)
 		return
 	}
-	var assessment []byte
-	if b.Trace != nil && isObject(b.Trace.Guardrail) {
-		assessment = b.Trace.Guardrail
-	}
-	c.recordGuardrail(pickString(b.GuardrailAction, c.guardrailActionHeader), assessment)
+	c.recordGuardrail(pickString(b.GuardrailAction, c.guardrailActionHeader), b.Trace.assessment())
 }
 
 func pick(v, fallback int64) int64 {

@@ -174,7 +174,7 @@ func (t *streamTap) event(m eventstream.Message) {
 				CacheWriteInputTokens *int64 `json:"cacheWriteInputTokens"`
 			} `json:"usage"`
 			Trace *struct {
-				Guardrail    json.RawMessage `json:"guardrail"`
+				guardrailTrace
 				PromptRouter *struct {
 					InvokedModelID string `json:"invokedModelId"`
 				} `json:"promptRouter"`
@@ -189,8 +189,11 @@ func (t *streamTap) event(m eventstream.Message) {
 			t.in, t.out = count(u.InputTokens), count(u.OutputTokens)
 			t.cacheRead, t.cacheWrite = count(u.CacheReadInputTokens), count(u.CacheWriteInputTokens)
 		}
-		if e.Trace != nil && isObject(e.Trace.Guardrail) {
-			t.assessment = append([]byte(nil), e.Trace.Guardrail...)
+		if e.Trace != nil {
+			if a := e.Trace.assessment(); a != nil {
+				// json.RawMessage holds a copy, not a view of the payload.
+				t.assessment = a
+			}
 		}
 		if e.Trace != nil && e.Trace.PromptRouter != nil {
 			t.responseModel = e.Trace.PromptRouter.InvokedModelID
