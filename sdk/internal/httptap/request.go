@@ -19,8 +19,23 @@ const maxPooled = 1 << 20
 // client sends as it was (re-readable through GetBody). body is only valid
 // during the call. Nothing is called when there is no body or it cannot be
 // read.
+//
+// The body itself is read, and GetBody asked once for the body to send: a
+// GetBody that copies (the Stainless clients' for their JSON bodies,
+// net/http's for a bytes or strings reader) allocates at each call, and
+// one that rewinds a shared reader (the Stainless clients' for a
+// *bytes.Reader body) must be asked after the read, which drained it.
 func PeekRequest(req *http.Request, read func(body []byte)) {
 	if req.Body == nil || req.Body == http.NoBody {
+		return
+	}
+	if req.GetBody == nil {
+		data, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		SetBody(req, data)
+		if err == nil {
+			read(data)
+		}
 		return
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
@@ -30,39 +45,29 @@ func PeekRequest(req *http.Request, read func(body []byte)) {
 			bufPool.Put(buf)
 		}
 	}()
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return
-		}
-		_, err = buf.ReadFrom(rc)
-		_ = rc.Close()
-		rewind(req)
-		if err != nil {
-			return
-		}
-		read(buf.Bytes())
-		return
-	}
-	data, err := io.ReadAll(req.Body)
+	_, readErr := buf.ReadFrom(req.Body)
 	_ = req.Body.Close()
-	SetBody(req, data)
-	if err != nil {
-		return
+	switch rc, err := req.GetBody(); {
+	case err == nil:
+		req.Body = rc
+	case readErr == nil:
+		// The body read is what is left to send (the pooled buffer is
+		// reused, so it is copied).
+		SetBody(req, bytes.Clone(buf.Bytes()))
+	default:
+		// Neither whole: the transport fails with the read's error, as
+		// it would have without the peek, not with a cut body sent.
+		req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(bytes.Clone(buf.Bytes())), errReader{readErr}))
 	}
-	read(data)
+	if readErr == nil {
+		read(buf.Bytes())
+	}
 }
 
-// rewind asks GetBody once more, for the GetBody that hands back the body
-// itself, rewound, instead of a copy: the Stainless clients (openai-go,
-// anthropic-sdk-go) do so for a *bytes.Reader body, which reading the copy
-// has drained before the transport sends it. A GetBody that makes copies
-// makes one more, which is dropped.
-func rewind(req *http.Request) {
-	if rc, err := req.GetBody(); err == nil {
-		_ = rc.Close()
-	}
-}
+// errReader fails every read with its error.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // SetBody makes data the body of req, re-readable through GetBody.
 func SetBody(req *http.Request, data []byte) {

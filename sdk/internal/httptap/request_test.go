@@ -1,11 +1,13 @@
 package httptap
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestPeekRequest(t *testing.T) {
@@ -45,6 +47,61 @@ func TestPeekRequest(t *testing.T) {
 	PeekRequest(&http.Request{Body: http.NoBody}, func([]byte) { called = true })
 	if called {
 		t.Fatal("called for an empty body")
+	}
+}
+
+// TestPeekRequestAsksGetBodyOnce: a GetBody that copies (the Stainless
+// clients' for their JSON bodies, net/http's for a bytes or strings reader)
+// allocates its reader at each call, which is the peek's cost on the
+// caller's path; one call gives both the copy to read and the body to send.
+func TestPeekRequestAsksGetBodyOnce(t *testing.T) {
+	const body = `{"model":"gpt-4o"}`
+	req := mustRequest(t, body, true)
+	getBody, calls := req.GetBody, 0
+	req.GetBody = func() (io.ReadCloser, error) {
+		calls++
+		return getBody()
+	}
+	PeekRequest(req, func([]byte) {})
+	if calls != 1 {
+		t.Fatalf("GetBody called %d times", calls)
+	}
+	if b, _ := io.ReadAll(req.Body); string(b) != body {
+		t.Fatalf("body left %q", b)
+	}
+}
+
+// TestPeekRequestGetBodyFails: the body read for the peek is still sent
+// when GetBody cannot give it again.
+func TestPeekRequestGetBodyFails(t *testing.T) {
+	const body = `{"model":"gpt-4o"}`
+	req := mustRequest(t, body, true)
+	req.GetBody = func() (io.ReadCloser, error) { return nil, io.ErrUnexpectedEOF }
+	var seen string
+	PeekRequest(req, func(b []byte) { seen = string(b) })
+	if seen != body {
+		t.Fatalf("peeked %q", seen)
+	}
+	if b, _ := io.ReadAll(req.Body); string(b) != body {
+		t.Fatalf("body left %q", b)
+	}
+}
+
+// TestPeekRequestBodyAndGetBodyFail: a body that fails to read and cannot
+// be asked again fails the transport's read with the read's error, never
+// going out cut.
+func TestPeekRequestBodyAndGetBodyFail(t *testing.T) {
+	req := mustRequest(t, "", true)
+	req.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"model":`), iotest.ErrReader(io.ErrClosedPipe)))
+	req.GetBody = func() (io.ReadCloser, error) { return nil, io.ErrUnexpectedEOF }
+	called := false
+	PeekRequest(req, func([]byte) { called = true })
+	if called {
+		t.Fatal("read called with a cut body")
+	}
+	b, err := io.ReadAll(req.Body)
+	if string(b) != `{"model":` || !errors.Is(err, io.ErrClosedPipe) {
+		t.Fatalf("body gives %q, %v", b, err)
 	}
 }
 
