@@ -88,6 +88,12 @@ func WithAgentName(name string) Option { return func(h *Handler) { h.agent = nam
 // callbacks do not carry it).
 func WithModel(model string) Option { return func(h *Handler) { h.model = model } }
 
+// WithEmbeddingModel sets the requested model of the embeddings spans of
+// a model wrapped by WrapModel (langchaingo's embedders do not tell it; it
+// is usually not the chat model of WithModel). Without it those spans
+// have no request model.
+func WithEmbeddingModel(model string) Option { return func(h *Handler) { h.embeddingModel = model } }
+
 // WithProvider sets the provider of the LLM spans (use the semconv values,
 // vocabulary.Provider*). It also tells the handler how the provider's
 // langchaingo LLM reports its calls: an LLM span of
@@ -106,9 +112,10 @@ func WithProvider(provider string) Option { return func(h *Handler) { h.provider
 // each call's span apart even within one tree. A Handler is safe for
 // concurrent use.
 type Handler struct {
-	agent, model, provider string
-	// llmOpts are the start options of the LLM spans.
-	llmOpts []rastir.Option
+	agent, model, embeddingModel, provider string
+	// llmOpts are the start options of the LLM spans, embedOpts those of
+	// the embeddings spans.
+	llmOpts, embedOpts []rastir.Option
 	// silentSuccess: the provider's LLM reports a failed request
 	// (HandleLLMError) but not a successful call (no end callback).
 	silentSuccess bool
@@ -131,6 +138,9 @@ func New(opts ...Option) *Handler {
 	if h.provider != "" {
 		h.llmOpts = []rastir.Option{rastir.WithProvider(h.provider)}
 	}
+	h.embedOpts = make([]rastir.Option, 0, len(h.llmOpts)+1)
+	h.embedOpts = append(h.embedOpts, h.llmOpts...)
+	h.embedOpts = append(h.embedOpts, rastir.WithOperation(vocabulary.OperationEmbeddings))
 	h.silentSuccess = silentSuccess(h.provider)
 	return h
 }
