@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/tmc/langchaingo/callbacks"
 	"github.com/tmc/langchaingo/llms"
@@ -61,6 +62,11 @@ type entry struct {
 	// stop removes the end at the call's context's end (LLM and
 	// retrieval spans).
 	stop func() bool
+	// endedAt is when an end callback without a response came for this
+	// LLM span (langchaingo's Mistral LLM sends one right after the
+	// request, then the error or the end with the response): the span
+	// stays open for those, and ends OK at that time if none comes.
+	endedAt time.Time
 }
 
 // release ends the entry's watch on its call's context.
@@ -234,9 +240,15 @@ func (h *Handler) parent(ctx context.Context) context.Context {
 
 // endUnreported ends the span of e, whose end callback never came: failed
 // with cause, except an LLM span of a provider whose LLM reports its
-// failures only (silentSuccess), which ends as successful, without usage.
+// failures only (silentSuccess), which ends as successful, without usage,
+// and an LLM span that had an end callback without a response, which ends
+// as successful at that callback's time.
 func (h *Handler) endUnreported(e *entry, cause error) {
 	e.release()
+	if e.kind == kindLLM && !e.endedAt.IsZero() {
+		e.span.End(trace.WithTimestamp(e.endedAt))
+		return
+	}
 	if e.kind == kindLLM && h.silentSuccess {
 		e.span.End()
 		return
@@ -339,11 +351,18 @@ func (h *Handler) HandleLLMGenerateContentStart(ctx context.Context, _ []llms.Me
 }
 
 // HandleLLMGenerateContentEnd records the token usage and finish reasons of
-// the response and ends the innermost LLM span. In a call made through
-// WrapModel it does nothing: the wrapper records the response the call
-// returns.
+// the response and ends the innermost LLM span. An end without a response
+// (langchaingo's Mistral LLM sends one right after its request, then the
+// error callback or the end with the response) leaves the span open for
+// those; without them, the span ends OK at that end's time when the next
+// call starts or its tree ends. In a call made through WrapModel it does
+// nothing: the wrapper records the response the call returns.
 func (h *Handler) HandleLLMGenerateContentEnd(ctx context.Context, res *llms.ContentResponse) {
 	if h.callFrom(ctx) != nil {
+		return
+	}
+	if res == nil {
+		h.markEnded(ctx)
 		return
 	}
 	s := h.end(ctx, kindLLM, nil)
@@ -352,6 +371,26 @@ func (h *Handler) HandleLLMGenerateContentEnd(ctx context.Context, res *llms.Con
 	}
 	recordResponse(s, res, h.provider)
 	s.End()
+}
+
+// markEnded notes the time of an end callback without a response on the
+// innermost LLM span of ctx's tree.
+func (h *Handler) markEnded(ctx context.Context) {
+	now := time.Now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st := h.stacks[treeKey(ctx)]
+	if st == nil {
+		return
+	}
+	for i := len(st.entries) - 1; i >= 0; i-- {
+		if st.entries[i].kind == kindLLM {
+			if st.entries[i].endedAt.IsZero() {
+				st.entries[i].endedAt = now
+			}
+			return
+		}
+	}
 }
 
 // HandleLLMError fails and ends the innermost LLM span. In a call made
