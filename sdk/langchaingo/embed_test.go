@@ -171,8 +171,8 @@ func TestWrapModelEmbedderOnlyWhenEmbedding(t *testing.T) {
 	assert.True(t, ok)
 }
 
-// TestWrapModelEmbeddingsOutcomes: an error without an API status fails
-// the span with category unknown, a panic fails it and panics on, an
+// TestWrapModelEmbeddingsOutcomes: an error of the Mistral client fails
+// the span with the category of its status, a panic fails it and panics on, an
 // embedder called within a wrapped embedding call makes no second span,
 // and a chat call on the same wrapper is still a chat span.
 func TestWrapModelEmbeddingsOutcomes(t *testing.T) {
@@ -187,7 +187,7 @@ func TestWrapModelEmbeddingsOutcomes(t *testing.T) {
 		_, err := newHandler().WrapModel(&embedder{err: callErr}).(embeddings.EmbedderClient).CreateEmbedding(context.Background(), []string{"a"})
 		require.Equal(t, callErr, err)
 		checkCall(t, rec, wrapCase{
-			attrs: with(base, vocabulary.ErrorType, "*errors.errorString", vocabulary.RastirErrorCategoryKey, vocabulary.ErrorUnknown),
+			attrs: failedAttrs(base, 503, vocabulary.ErrorProvider),
 			msg:   callErr.Error(),
 		}, err, "embeddings mistral-embed")
 	})

@@ -10,6 +10,7 @@ import (
 	sdk "github.com/gage-technologies/mistral-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tmc/langchaingo/embeddings"
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/llms/mistral"
 	"go.opentelemetry.io/otel/codes"
@@ -84,10 +85,7 @@ func mistralOK(in, out int64) map[string]any {
 // callback or a second end callback with the response; the handler alone
 // records the call's usage, or its failure.
 func TestMistralHandler(t *testing.T) {
-	mistralFailed := with(llmAttrs("mistral-small-latest", vocabulary.ProviderMistralAI),
-		vocabulary.ErrorType, "*errors.errorString",
-		vocabulary.RastirErrorCategoryKey, vocabulary.ErrorUnknown,
-	)
+	mistralFailed := failedAttrs(llmAttrs("mistral-small-latest", vocabulary.ProviderMistralAI), 400, vocabulary.ErrorValidation)
 	for _, tc := range []wrapCase{
 		{name: "success", status: http.StatusOK, body: mistralChat, attrs: mistralOK(16, 34)},
 		{name: "bad request", status: http.StatusBadRequest, body: mistralBadRequest, attrs: mistralFailed, msg: "(HTTP Error 400)"},
@@ -206,4 +204,44 @@ func TestEndWithoutResponseOnly(t *testing.T) {
 	}
 	assert.False(t, first.EndTime().After(mark), "ended at its end callback")
 	assert.Equal(t, codes.Error, ended[2].Status().Code, "the chain")
+}
+
+// mistralEmbeddings is an embeddings response as Mistral's API reference
+// shows one.
+const mistralEmbeddings = `{
+  "id": "embd-aad6fc62b17349b192ef09225058bc45",
+  "object": "list",
+  "data": [
+    {
+      "object": "embedding",
+      "embedding": [-0.0165863037109375, 0.07012939453125, 0.031494140625],
+      "index": 0
+    }
+  ],
+  "model": "mistral-embed",
+  "usage": {"prompt_tokens": 6, "total_tokens": 6, "completion_tokens": 0}
+}`
+
+// TestMistralEmbeddings: a wrapped Mistral LLM embeds, each call an
+// embeddings span; a refused call fails it with its status's category.
+func TestMistralEmbeddings(t *testing.T) {
+	base := embedAttrs("mistral-embed", vocabulary.ProviderMistralAI)
+	for _, tc := range []wrapCase{
+		{name: "success", status: http.StatusOK, body: mistralEmbeddings, attrs: base},
+		{name: "bad request", status: http.StatusBadRequest, body: mistralBadRequest, attrs: failedAttrs(base, 400, vocabulary.ErrorValidation), msg: "failed to create embeddings: (HTTP Error 400)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			srv := apiServer(t, "/v1/embeddings", tc.status, tc.body)
+			h := New(WithModel("mistral-small-latest"), WithEmbeddingModel("mistral-embed"), WithProvider(vocabulary.ProviderMistralAI))
+			client, ok := h.WrapModel(mistralLLM(t, srv.URL)).(embeddings.EmbedderClient)
+			require.True(t, ok)
+			vecs, err := client.CreateEmbedding(context.Background(), []string{"Embed this sentence."})
+			if tc.msg == "" {
+				require.NoError(t, err)
+				assert.Len(t, vecs, 1)
+			}
+			checkCall(t, rec, tc, err, "embeddings mistral-embed")
+		})
+	}
 }
