@@ -65,8 +65,9 @@ type entry struct {
 	// endedAt is when an end callback without a response came for this
 	// LLM span (langchaingo's Mistral LLM sends one right after the
 	// request, then the error or the end with the response): the span
-	// stays open for those, and ends OK at that time if none comes.
-	endedAt time.Time
+	// stays open for those, and ends OK at that time if none comes. In
+	// Unix nanoseconds (0: none came), to keep entries small.
+	endedAt int64
 }
 
 // release ends the entry's watch on its call's context.
@@ -245,8 +246,8 @@ func (h *Handler) parent(ctx context.Context) context.Context {
 // as successful at that callback's time.
 func (h *Handler) endUnreported(e *entry, cause error) {
 	e.release()
-	if e.kind == kindLLM && !e.endedAt.IsZero() {
-		e.span.End(trace.WithTimestamp(e.endedAt))
+	if e.kind == kindLLM && e.endedAt != 0 {
+		e.span.End(trace.WithTimestamp(time.Unix(0, e.endedAt)))
 		return
 	}
 	if e.kind == kindLLM && h.silentSuccess {
@@ -376,7 +377,7 @@ func (h *Handler) HandleLLMGenerateContentEnd(ctx context.Context, res *llms.Con
 // markEnded notes the time of an end callback without a response on the
 // innermost LLM span of ctx's tree.
 func (h *Handler) markEnded(ctx context.Context) {
-	now := time.Now()
+	now := time.Now().UnixNano()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	st := h.stacks[treeKey(ctx)]
@@ -385,7 +386,7 @@ func (h *Handler) markEnded(ctx context.Context) {
 	}
 	for i := len(st.entries) - 1; i >= 0; i-- {
 		if st.entries[i].kind == kindLLM {
-			if st.entries[i].endedAt.IsZero() {
+			if st.entries[i].endedAt == 0 {
 				st.entries[i].endedAt = now
 			}
 			return
