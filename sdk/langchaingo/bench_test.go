@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tmc/langchaingo/callbacks"
+	"github.com/tmc/langchaingo/embeddings"
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/schema"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -60,5 +61,23 @@ func BenchmarkAgentStepWrapped(b *testing.B) {
 		h.HandleToolStart(ctx, "")
 		h.HandleToolEnd(ctx, "")
 		h.HandleChainEnd(ctx, nil)
+	}
+}
+
+// BenchmarkEmbedWrapped measures one CreateEmbedding made through
+// WrapModel, around a model that returns at once: one embeddings span.
+func BenchmarkEmbedWrapped(b *testing.B) {
+	tp := sdktrace.NewTracerProvider()
+	rastir.UseTracerProvider(tp)
+	defer rastir.UseTracerProvider(nil)
+	h := New(WithEmbeddingModel("text-embedding-3-small"), WithProvider("openai"))
+	m := h.WrapModel(&embedder{vecs: [][]float32{{1, 2, 3}}}).(embeddings.EmbedderClient)
+	ctx := context.Background()
+	texts := []string{"The food was delicious"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.CreateEmbedding(ctx, texts); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -22,7 +22,13 @@ var errNilError = errors.New("langchaingo: error callback without an error")
 // error carries the status in its message only.
 const statusPrefix = "API returned unexpected status code: "
 
+// mistralStatusPrefix starts the error the Mistral client of langchaingo's
+// Mistral LLM returns for a status of 400 or more ("(HTTP Error 429)
+// {...}"), its embeddings' after a prefix of their own.
+const mistralStatusPrefix = "(HTTP Error "
+
 // finish fails and ends s with err. An error of langchaingo's API clients
+// (its OpenAI, Anthropic and Ernie clients, the Mistral client)
 // gives an LLM span the HTTP status of the API's answer
 // (http.response.status_code), which categorises the error (429
 // rate_limit, 5xx provider_error, ...), and other spans that category; the
@@ -49,17 +55,19 @@ func finish(s *rastir.Span, err error) {
 }
 
 // apiStatus returns the status in the message of an error of langchaingo's
-// API clients (see statusPrefix), or 0.
+// API clients (see statusPrefix and mistralStatusPrefix), or 0.
 func apiStatus(err error) int {
 	if err == nil || nilPointer(err) {
 		return 0
 	}
 	msg := err.Error()
-	i := strings.Index(msg, statusPrefix)
-	if i < 0 {
+	if i := strings.Index(msg, statusPrefix); i >= 0 {
+		msg = msg[i+len(statusPrefix):]
+	} else if i := strings.Index(msg, mistralStatusPrefix); i >= 0 {
+		msg = msg[i+len(mistralStatusPrefix):]
+	} else {
 		return 0
 	}
-	msg = msg[i+len(statusPrefix):]
 	n := 0
 	for j := range 4 {
 		if j == len(msg) || msg[j] < '0' || msg[j] > '9' {

@@ -29,6 +29,11 @@ func TestAPIStatus(t *testing.T) {
 		{errors.New("API returned unexpected status code: 099"), 0},
 		{errors.New("API returned unexpected status code: abc"), 0},
 		{errors.New("status 429"), 0},
+		// The Mistral client's.
+		{errors.New(`(HTTP Error 429) {"object": "error", "message": "Requests rate limit exceeded"}`), 429},
+		{errors.New("failed to create embeddings: (HTTP Error 503) upstream connect error"), 503},
+		{errors.New("(HTTP Error 4290) x"), 0},
+		{errors.New("(HTTP Error x) x"), 0},
 		{nilErr, 0},
 		{nil, 0},
 	} {

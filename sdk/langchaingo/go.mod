@@ -3,6 +3,7 @@ module github.com/otelcol-rastir/otelcol-rastir/sdk/langchaingo
 go 1.26.0
 
 require (
+	github.com/gage-technologies/mistral-go v1.1.0
 	github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary v0.0.0
 	github.com/otelcol-rastir/otelcol-rastir/sdk v0.0.0
 	github.com/stretchr/testify v1.12.1

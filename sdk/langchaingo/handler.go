@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/tmc/langchaingo/callbacks"
 	"github.com/tmc/langchaingo/llms"
@@ -61,6 +62,12 @@ type entry struct {
 	// stop removes the end at the call's context's end (LLM and
 	// retrieval spans).
 	stop func() bool
+	// endedAt is when an end callback without a response came for this
+	// LLM span (langchaingo's Mistral LLM sends one right after the
+	// request, then the error or the end with the response): the span
+	// stays open for those, and ends OK at that time if none comes. In
+	// Unix nanoseconds (0: none came), to keep entries small.
+	endedAt int64
 }
 
 // release ends the entry's watch on its call's context.
@@ -88,6 +95,12 @@ func WithAgentName(name string) Option { return func(h *Handler) { h.agent = nam
 // callbacks do not carry it).
 func WithModel(model string) Option { return func(h *Handler) { h.model = model } }
 
+// WithEmbeddingModel sets the requested model of the embeddings spans of
+// a model wrapped by WrapModel (langchaingo's embedders do not tell it; it
+// is usually not the chat model of WithModel). Without it those spans
+// have no request model.
+func WithEmbeddingModel(model string) Option { return func(h *Handler) { h.embeddingModel = model } }
+
 // WithProvider sets the provider of the LLM spans (use the semconv values,
 // vocabulary.Provider*). It also tells the handler how the provider's
 // langchaingo LLM reports its calls: an LLM span of
@@ -106,9 +119,10 @@ func WithProvider(provider string) Option { return func(h *Handler) { h.provider
 // each call's span apart even within one tree. A Handler is safe for
 // concurrent use.
 type Handler struct {
-	agent, model, provider string
-	// llmOpts are the start options of the LLM spans.
-	llmOpts []rastir.Option
+	agent, model, embeddingModel, provider string
+	// llmOpts are the start options of the LLM spans, embedOpts those of
+	// the embeddings spans.
+	llmOpts, embedOpts []rastir.Option
 	// silentSuccess: the provider's LLM reports a failed request
 	// (HandleLLMError) but not a successful call (no end callback).
 	silentSuccess bool
@@ -131,6 +145,9 @@ func New(opts ...Option) *Handler {
 	if h.provider != "" {
 		h.llmOpts = []rastir.Option{rastir.WithProvider(h.provider)}
 	}
+	h.embedOpts = make([]rastir.Option, 0, len(h.llmOpts)+1)
+	h.embedOpts = append(h.embedOpts, h.llmOpts...)
+	h.embedOpts = append(h.embedOpts, rastir.WithOperation(vocabulary.OperationEmbeddings))
 	h.silentSuccess = silentSuccess(h.provider)
 	return h
 }
@@ -224,9 +241,15 @@ func (h *Handler) parent(ctx context.Context) context.Context {
 
 // endUnreported ends the span of e, whose end callback never came: failed
 // with cause, except an LLM span of a provider whose LLM reports its
-// failures only (silentSuccess), which ends as successful, without usage.
+// failures only (silentSuccess), which ends as successful, without usage,
+// and an LLM span that had an end callback without a response, which ends
+// as successful at that callback's time.
 func (h *Handler) endUnreported(e *entry, cause error) {
 	e.release()
+	if e.kind == kindLLM && e.endedAt != 0 {
+		e.span.End(trace.WithTimestamp(time.Unix(0, e.endedAt)))
+		return
+	}
 	if e.kind == kindLLM && h.silentSuccess {
 		e.span.End()
 		return
@@ -329,11 +352,18 @@ func (h *Handler) HandleLLMGenerateContentStart(ctx context.Context, _ []llms.Me
 }
 
 // HandleLLMGenerateContentEnd records the token usage and finish reasons of
-// the response and ends the innermost LLM span. In a call made through
-// WrapModel it does nothing: the wrapper records the response the call
-// returns.
+// the response and ends the innermost LLM span. An end without a response
+// (langchaingo's Mistral LLM sends one right after its request, then the
+// error callback or the end with the response) leaves the span open for
+// those; without them, the span ends OK at that end's time when the next
+// call starts or its tree ends. In a call made through WrapModel it does
+// nothing: the wrapper records the response the call returns.
 func (h *Handler) HandleLLMGenerateContentEnd(ctx context.Context, res *llms.ContentResponse) {
 	if h.callFrom(ctx) != nil {
+		return
+	}
+	if res == nil {
+		h.markEnded(ctx)
 		return
 	}
 	s := h.end(ctx, kindLLM, nil)
@@ -342,6 +372,26 @@ func (h *Handler) HandleLLMGenerateContentEnd(ctx context.Context, res *llms.Con
 	}
 	recordResponse(s, res, h.provider)
 	s.End()
+}
+
+// markEnded notes the time of an end callback without a response on the
+// innermost LLM span of ctx's tree.
+func (h *Handler) markEnded(ctx context.Context) {
+	now := time.Now().UnixNano()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st := h.stacks[treeKey(ctx)]
+	if st == nil {
+		return
+	}
+	for i := len(st.entries) - 1; i >= 0; i-- {
+		if st.entries[i].kind == kindLLM {
+			if st.entries[i].endedAt == 0 {
+				st.entries[i].endedAt = now
+			}
+			return
+		}
+	}
 }
 
 // HandleLLMError fails and ends the innermost LLM span. In a call made

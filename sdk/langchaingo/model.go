@@ -3,6 +3,7 @@ package rastirlangchaingo
 import (
 	"context"
 
+	"github.com/tmc/langchaingo/embeddings"
 	"github.com/tmc/langchaingo/llms"
 	"go.opentelemetry.io/otel/trace"
 
@@ -30,12 +31,29 @@ import (
 //
 // The request model is the call's llms.WithModel option, else the
 // handler's WithModel. WrapModel(nil) returns nil.
+//
+// When m is also an embeddings.EmbedderClient (langchaingo's OpenAI,
+// Mistral, Ollama, Google AI, ... LLMs), so is the model WrapModel returns,
+// and each CreateEmbedding is one LLM span of operation embeddings, for
+// the handler's WithEmbeddingModel and WithProvider, failed with the error
+// the call returned. A model without CreateEmbedding gives a wrapper
+// without it.
 func (h *Handler) WrapModel(m llms.Model) llms.Model {
 	if h == nil || m == nil {
 		return m
 	}
-	if w, ok := m.(*wrappedModel); ok && w.h == h {
-		return w
+	switch w := m.(type) {
+	case *wrappedModel:
+		if w.h == h {
+			return w
+		}
+	case *wrappedEmbedder:
+		if w.h == h {
+			return w
+		}
+	}
+	if e, ok := m.(embeddings.EmbedderClient); ok {
+		return &wrappedEmbedder{wrappedModel: wrappedModel{h: h, inner: m}, embedder: e}
 	}
 	return &wrappedModel{h: h, inner: m}
 }
@@ -48,6 +66,18 @@ type wrappedModel struct {
 
 var _ llms.ReasoningModel = (*wrappedModel)(nil)
 
+// wrappedEmbedder is an llms.Model that also creates embeddings, traced by
+// a Handler.
+type wrappedEmbedder struct {
+	wrappedModel
+	embedder embeddings.EmbedderClient
+}
+
+var (
+	_ llms.ReasoningModel       = (*wrappedEmbedder)(nil)
+	_ embeddings.EmbedderClient = (*wrappedEmbedder)(nil)
+)
+
 // GenerateContent calls the wrapped model in an LLM span.
 func (m *wrappedModel) GenerateContent(ctx context.Context, messages []llms.MessageContent, options ...llms.CallOption) (res *llms.ContentResponse, err error) {
 	if ctx == nil {
@@ -58,7 +88,7 @@ func (m *wrappedModel) GenerateContent(ctx context.Context, messages []llms.Mess
 		// call's.
 		return m.inner.GenerateContent(ctx, messages, options...)
 	}
-	c := m.h.begin(ctx, requestModel(m.h.model, options))
+	c := m.h.begin(ctx, requestModel(m.h.model, options), m.h.llmOpts)
 	defer func() {
 		if r := recover(); r != nil {
 			finish(c.span, rastir.PanicError{Value: r})
@@ -74,6 +104,32 @@ func (m *wrappedModel) GenerateContent(ctx context.Context, messages []llms.Mess
 		c.span.End()
 	}()
 	return m.inner.GenerateContent(c, messages, options...)
+}
+
+// CreateEmbedding calls the wrapped model's CreateEmbedding in an LLM span
+// of operation embeddings.
+func (m *wrappedEmbedder) CreateEmbedding(ctx context.Context, texts []string) (vecs [][]float32, err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if c := m.h.callFrom(ctx); c != nil && rastir.SpanFromContext(ctx) == c.span {
+		// Called within a wrapped call of h: that call's span is this
+		// call's.
+		return m.embedder.CreateEmbedding(ctx, texts)
+	}
+	c := m.h.begin(ctx, m.h.embeddingModel, m.h.embedOpts)
+	defer func() {
+		if r := recover(); r != nil {
+			finish(c.span, rastir.PanicError{Value: r})
+			panic(r)
+		}
+		if err != nil {
+			finish(c.span, err)
+			return
+		}
+		c.span.End()
+	}()
+	return m.embedder.CreateEmbedding(c, texts)
 }
 
 // Call generates from a single prompt through GenerateContent, so that it
@@ -128,10 +184,11 @@ func (c *call) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-// begin starts the span of a wrapped call for model under the innermost
-// open span of ctx's tree, and returns the call's context.
-func (h *Handler) begin(ctx context.Context, model string) *call {
-	_, span := rastir.StartLLM(h.parent(ctx), model, h.llmOpts...)
+// begin starts the span of a wrapped call for model, with the start
+// options opts, under the innermost open span of ctx's tree, and returns
+// the call's context.
+func (h *Handler) begin(ctx context.Context, model string, opts []rastir.Option) *call {
+	_, span := rastir.StartLLM(h.parent(ctx), model, opts...)
 	outer, _ := ctx.Value(callKey{}).(*call)
 	return &call{Context: trace.ContextWithSpan(ctx, span), h: h, span: span, outer: outer}
 }

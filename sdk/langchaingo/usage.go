@@ -3,6 +3,7 @@ package rastirlangchaingo
 import (
 	"math"
 
+	mistral "github.com/gage-technologies/mistral-go"
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
@@ -30,6 +31,10 @@ const (
 	responseModelKey = "model"
 	responseIDKey    = "id"
 )
+
+// mistralUsageKey holds the usage of langchaingo's Mistral LLM: its
+// client's UsageInfo struct, not counts under keys of their own.
+const mistralUsageKey = "usage"
 
 // anthropicInputKey holds Anthropic's input_tokens, which leave out the
 // prompt cache's reads and writes that gen_ai.usage.input_tokens counts.
@@ -71,6 +76,9 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse, provider string) 
 		first(info, cacheReadKeys[:], &cacheRead)
 		first(info, cacheWriteKeys[:], &cacheWrite)
 		first(info, reasoningKeys[:], &reasoning)
+		if in < 0 && out < 0 {
+			mistralUsage(info[mistralUsageKey], &in, &out)
+		}
 		if respModel == "" {
 			respModel, _ = info[responseModelKey].(string)
 		}
@@ -96,6 +104,34 @@ func recordResponse(s *rastir.Span, res *llms.ContentResponse, provider string) 
 	s.SetFinishReasons(reasons...)
 	s.SetResponseModel(respModel)
 	s.SetResponseID(respID)
+}
+
+// mistralUsage sets *in and *out from v when it is the usage of
+// langchaingo's Mistral LLM (a mistral-go UsageInfo, or a pointer to
+// one). A zero UsageInfo is no usage: the LLM's streamed calls keep that of
+// the last chunk, and chunks without usage have a zero one.
+func mistralUsage(v any, in, out *int64) {
+	var u mistral.UsageInfo
+	switch x := v.(type) {
+	case mistral.UsageInfo:
+		u = x
+	case *mistral.UsageInfo:
+		if x == nil {
+			return
+		}
+		u = *x
+	default:
+		return
+	}
+	if u == (mistral.UsageInfo{}) {
+		return
+	}
+	if u.PromptTokens >= 0 {
+		*in = int64(u.PromptTokens)
+	}
+	if u.CompletionTokens >= 0 {
+		*out = int64(u.CompletionTokens)
+	}
 }
 
 // first sets *dst to the first count found under keys, unless *dst is set,
