@@ -83,12 +83,15 @@ unit:
 # time: with a time, Go 1.26's fuzzing coordinator can fail a run at its
 # end with "context deadline exceeded" (golang/go#75804, fixed in Go 1.27).
 # Every decoder of untrusted input: the receiver's Rastir JSON, the SDK's
-# event-stream line splitter and each adapter's readers (dir:target:inputs).
+# event-stream line splitter, each adapter's readers, the processor's
+# guardrail assessments and pricing file (dir:target:inputs).
 FUZZ_TARGETS := pkg/rastirjson:FuzzDecode:400000 \
 	sdk/internal/httptap:FuzzStreamLines:200000 \
 	sdk/openai:FuzzReadCompletion:50000 sdk/openai:FuzzReadResponse:30000 sdk/openai:FuzzRequestFields:40000 \
 	sdk/anthropic:FuzzReadMessage:60000 sdk/anthropic:FuzzStreamEvents:60000 \
-	sdk/bedrock:FuzzStreamTap:100000
+	sdk/bedrock:FuzzStreamTap:100000 sdk/bedrock:FuzzInvokeModelBody:60000 \
+	processor/llmenrichprocessor:FuzzBedrockGuardrailAssessment:100000 \
+	processor/llmenrichprocessor/internal/pricing:FuzzParsePrices:500000
 fuzz:
 	for t in $(FUZZ_TARGETS); do dir=$${t%%:*}; rest=$${t#*:}; name=$${rest%%:*}; n=$${rest#*:}; \
 	  (cd $$dir && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $$((n * $(FUZZSCALE)))x .) || exit 1; done

@@ -130,7 +130,7 @@ func (a *assessment) read(v pcommon.Value) {
 		p := assessmentParsers.Get()
 		defer assessmentParsers.Put(p)
 		doc, err := p.Parse(v.Str())
-		if err != nil {
+		if err != nil || (doc.Type() != fastjson.TypeObject && doc.Type() != fastjson.TypeArray) {
 			return
 		}
 		a.ok = true

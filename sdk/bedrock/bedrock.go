@@ -9,6 +9,7 @@ package rastirbedrock
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
@@ -247,7 +248,17 @@ func withCache(input, cacheRead, cacheWrite int64) int64 {
 	if input < 0 {
 		return input
 	}
-	return input + max(cacheRead, 0) + max(cacheWrite, 0)
+	return addCounts(addCounts(input, max(cacheRead, 0)), max(cacheWrite, 0))
+}
+
+// addCounts adds two token counts (not negative), stopping at the largest
+// int64 rather than wrapping to a negative count, which would not be
+// written.
+func addCounts(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 func deref(p *string) string {

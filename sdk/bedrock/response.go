@@ -230,7 +230,7 @@ func (b *invokeBody) tokens() (in, out, cacheRead, cacheWrite int64) {
 		// Titan counts the tokens of each result.
 		for i := range b.Results {
 			if n := count(b.Results[i].TokenCount); n >= 0 {
-				out = max(out, 0) + n
+				out = addCounts(max(out, 0), n)
 			}
 		}
 	}

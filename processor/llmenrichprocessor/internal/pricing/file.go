@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -186,6 +187,10 @@ func decodeEntry(index int, raw json.RawMessage) (p Price, ok bool, problems []*
 	}
 	slices.Sort(unknown)
 	for _, field := range unknown {
+		// An empty name, or one with quotes or control characters, quoted.
+		if quoted := strconv.Quote(field); field == "" || quoted[1:len(quoted)-1] != field {
+			field = quoted
+		}
 		problem(field, "unknown field")
 	}
 	return p, !bad[fieldEffectiveDate], problems
@@ -305,7 +310,8 @@ func sortEntryErrors(problems []*EntryError) {
 }
 
 // describeJSONError adds the line of a syntax or type error, which
-// encoding/json gives only as a byte offset.
+// encoding/json gives only as a byte offset, and says what an empty or
+// cut-off file or an unknown top-level field is.
 func describeJSONError(data []byte, err error) error {
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {
@@ -315,7 +321,14 @@ func describeJSONError(data []byte, err error) error {
 	if errors.As(err, &typeErr) {
 		return fmt.Errorf("line %d: %w", lineOf(data, typeErr.Offset), err)
 	}
-	return err
+	switch {
+	case errors.Is(err, io.EOF):
+		return errors.New(`empty: want a JSON object with a "prices" array`)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("line %d: the JSON ends before its top-level object does", lineOf(data, int64(len(data))))
+	}
+	// An unknown field of the top-level object.
+	return fmt.Errorf("top-level object: %w", err)
 }
 
 func lineOf(data []byte, offset int64) int {

@@ -161,8 +161,10 @@ func TestLoadFileErrors(t *testing.T) {
 		{"not JSON", "{\n\"prices\": [\n}", []string{"line 3", "invalid character"}},
 		{"no prices", `{}`, []string{`no "prices" array`}},
 		{"prices not an array", `{"prices": {}}`, []string{"line 1", "cannot unmarshal"}},
-		{"unknown top-level field", `{"prices": [], "version": 2}`, []string{`unknown field "version"`}},
+		{"unknown top-level field", `{"prices": [], "version": 2}`, []string{`top-level object: json: unknown field "version"`}},
 		{"trailing data", `{"prices": []} {}`, []string{"unexpected data after the top-level object"}},
+		{"empty", " \n", []string{`empty: want a JSON object with a "prices" array`}},
+		{"cut off", "{\n\"prices\": [", []string{"line 2: the JSON ends before its top-level object does"}},
 		{"entry not an object", `{"prices": [42]}`, []string{"prices[0] (/): (entry): not a JSON object"}},
 		{
 			"every bad entry at once",
