@@ -18,6 +18,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
@@ -36,15 +37,22 @@ const ServerSpanPrefix = "mcpserver:"
 const (
 	MetaTraceparent = "traceparent"
 	MetaTracestate  = "tracestate"
+	// MetaBaggage is the W3C Baggage key, in params._meta and as the HTTP
+	// header.
+	MetaBaggage = "baggage"
 )
 
 // HeaderProtocolVersion is the HTTP header in which a streamable HTTP
 // client sends the negotiated MCP protocol version with each request.
 const HeaderProtocolVersion = "Mcp-Protocol-Version"
 
-// w3c is the W3C Trace Context propagator: the carriers always speak it,
-// whatever the application's global propagator is.
-var w3c propagation.TraceContext
+// w3c and w3cBaggage are the W3C Trace Context and Baggage propagators:
+// the carriers always speak them, whatever the application's global
+// propagator is.
+var (
+	w3c        propagation.TraceContext
+	w3cBaggage propagation.Baggage
+)
 
 // ToolError is the failure of a tool call whose result says isError: the
 // text of the result's content.
@@ -63,12 +71,12 @@ func (e *ToolError) Error() string {
 // ClientMiddleware returns a sending middleware (mcp.Client's
 // AddSendingMiddleware) that runs each tools/call in a tool span named
 // after the tool (gen_ai.tool.name, rastir.remote=true, span kind client)
-// and puts the span's traceparent and tracestate into the request's
-// params._meta; the caller's params are not modified. The span has the MCP
-// semantic convention attributes the session knows (mcp.method.name,
-// mcp.session.id, mcp.protocol.version, and the network of WithTransport;
-// HTTPClient adds the HTTP connection's). A failed call or a result with
-// isError fails the span.
+// and puts the span's traceparent and tracestate, and the context's
+// baggage, into the request's params._meta; the caller's params are not
+// modified. The span has the MCP semantic convention attributes the
+// session knows (mcp.method.name, mcp.session.id, mcp.protocol.version, and
+// the network of WithTransport; HTTPClient adds the HTTP connection's). A
+// failed call or a result with isError fails the span.
 func ClientMiddleware(opts ...Option) mcp.Middleware {
 	cfg := newConfig(opts)
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
@@ -116,13 +124,14 @@ func withParams(req mcp.Request, params *mcp.CallToolParams) mcp.Request {
 
 // injectMeta returns a copy of meta with the W3C trace context of ctx's
 // span, which replaces the one meta held (a tracestate without its
-// traceparent is dropped).
+// traceparent is dropped), and ctx's W3C baggage, which replaces meta's.
 func injectMeta(ctx context.Context, meta mcp.Meta) mcp.Meta {
-	carrier := make(propagation.MapCarrier, 2)
+	carrier := make(propagation.MapCarrier, 3)
 	w3c.Inject(ctx, carrier)
+	w3cBaggage.Inject(ctx, carrier)
 	out := make(mcp.Meta, len(meta)+len(carrier))
 	maps.Copy(out, meta)
-	if len(carrier) > 0 {
+	if _, ok := carrier[MetaTraceparent]; ok {
 		delete(out, MetaTracestate)
 	}
 	for k, v := range carrier {
@@ -139,8 +148,9 @@ func injectMeta(ctx context.Context, meta mcp.Meta) mcp.Meta {
 // transport only: the Go MCP SDK's SSE server passes no headers on). With
 // neither, the span starts a new trace; only a stateless streamable HTTP
 // server's call, which runs in its HTTP request's context, continues the
-// span of that context (otelhttp's, say). A protocol error or a result with
-// isError fails the span; when the call was cancelled (by the client, or
+// span of that context (otelhttp's, say). The caller's baggage (_meta's,
+// else the header's) is put into the handler's context. A protocol error
+// or a result with isError fails the span; when the call was cancelled (by the client, or
 // its session ended), the cancellation does. The span has the MCP semantic
 // convention attributes the session knows (mcp.method.name,
 // mcp.session.id, mcp.protocol.version, and the network of WithTransport,
@@ -164,6 +174,9 @@ func ServerMiddleware(opts ...Option) mcp.Middleware {
 				// that opened a streamable HTTP session, ended long ago)
 				// is not its parent. Start a new trace.
 				ctx = trace.ContextWithSpanContext(ctx, trace.SpanContext{})
+			}
+			if b := remoteBaggage(params.Meta, req.GetExtra()); b.Len() > 0 {
+				ctx = baggage.ContextWithBaggage(ctx, b)
 			}
 			name := params.Name
 			ss, _ := req.GetSession().(*mcp.ServerSession)
@@ -265,6 +278,20 @@ func remoteParent(meta mcp.Meta, extra *mcp.RequestExtra) trace.SpanContext {
 	return trace.SpanContext{}
 }
 
+// remoteBaggage reads the caller's W3C baggage: params._meta first, then
+// the HTTP headers; a malformed value is none.
+func remoteBaggage(meta mcp.Meta, extra *mcp.RequestExtra) baggage.Baggage {
+	if v, ok := meta[MetaBaggage].(string); ok && v != "" {
+		if b := baggage.FromContext(w3cBaggage.Extract(context.Background(), propagation.MapCarrier{MetaBaggage: v})); b.Len() > 0 {
+			return b
+		}
+	}
+	if extra != nil && extra.Header != nil && extra.Header.Get(MetaBaggage) != "" {
+		return baggage.FromContext(w3cBaggage.Extract(context.Background(), propagation.HeaderCarrier(extra.Header)))
+	}
+	return baggage.Baggage{}
+}
+
 // end ends span; a panic (of the tool handler, or of a middleware inside
 // this one) fails it first and is re-raised, as rastir.Run does.
 func end(span *rastir.Span) {
@@ -355,7 +382,8 @@ func resultText(r *mcp.CallToolResult) string {
 
 // Transport returns an http.RoundTripper (base, or http.DefaultTransport
 // when nil) that sets the traceparent and tracestate headers of each
-// request from the span of the request's context, for the HTTPClient of
+// request from the span of the request's context (and baggage from its
+// baggage), for the HTTPClient of
 // mcp.StreamableClientTransport or mcp.SSEClientTransport: with
 // ClientMiddleware the headers name the tool span of the call, as Rastir's
 // Python wrap_mcp does for its RastirMCPMiddleware servers. It starts no
@@ -386,12 +414,16 @@ func HTTPClient(c *http.Client) *http.Client {
 type headerTransport struct{ base http.RoundTripper }
 
 func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !trace.SpanContextFromContext(req.Context()).IsValid() {
+	valid := trace.SpanContextFromContext(req.Context()).IsValid()
+	if !valid && baggage.FromContext(req.Context()).Len() == 0 {
 		return t.base.RoundTrip(req)
 	}
 	out := req.Clone(req.Context())
-	out.Header.Del(MetaTracestate) // the old traceparent's, if any
-	w3c.Inject(req.Context(), propagation.HeaderCarrier(out.Header))
+	if valid {
+		out.Header.Del(MetaTracestate) // the old traceparent's, if any
+		w3c.Inject(req.Context(), propagation.HeaderCarrier(out.Header))
+	}
+	w3cBaggage.Inject(req.Context(), propagation.HeaderCarrier(out.Header))
 	span, _ := req.Context().Value(clientSpanKey{}).(*rastir.Span)
 	if span != nil {
 		span.SetAttributes(httpNetwork...)

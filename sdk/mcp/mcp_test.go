@@ -18,6 +18,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -704,4 +705,56 @@ func TestProtocolVersion(t *testing.T) {
 	}{{1, 1, "1.1"}, {1, 0, "1.0"}, {2, 0, "2"}, {3, 0, "3"}} {
 		assert.Equal(t, tt.want, protocolVersion(tt.major, tt.minor))
 	}
+}
+
+// TestBaggage: W3C baggage in the caller's context reaches the tool
+// handler, as the MCP semantic conventions (SEP-414) say: in params._meta
+// with ClientMiddleware, in the HTTP header with HTTPClient alone.
+func TestBaggage(t *testing.T) {
+	m, err := baggage.NewMember("tenant", "acme")
+	require.NoError(t, err)
+	bag, err := baggage.New(m)
+	require.NoError(t, err)
+	for _, withMiddleware := range []bool{true, false} {
+		t.Run(map[bool]string{true: "meta", false: "header"}[withMiddleware], func(t *testing.T) {
+			adaptertest.Record(t)
+			s := mcp.NewServer(&mcp.Implementation{Name: "tools", Version: "1.0.0"}, nil)
+			s.AddReceivingMiddleware(ServerMiddleware())
+			var got baggage.Baggage
+			var meta mcp.Meta
+			mcp.AddTool(s, &mcp.Tool{Name: "b"}, func(ctx context.Context, r *mcp.CallToolRequest, _ searchIn) (*mcp.CallToolResult, any, error) {
+				got, meta = baggage.FromContext(ctx), r.Params.Meta
+				return &mcp.CallToolResult{}, nil, nil
+			})
+			srv := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, nil))
+			defer srv.Close()
+			c := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1.0.0"}, nil)
+			if withMiddleware {
+				c.AddSendingMiddleware(ClientMiddleware())
+			}
+			cs, err := c.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: HTTPClient(nil), DisableStandaloneSSE: true}, nil)
+			require.NoError(t, err)
+			defer cs.Close()
+			ctx, agent := rastir.StartAgent(baggage.ContextWithBaggage(context.Background(), bag), "planner")
+			defer agent.End()
+			_, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "b", Arguments: map[string]any{"query": "x"}})
+			require.NoError(t, err)
+			assert.Equal(t, "acme", got.Member("tenant").Value())
+			if withMiddleware {
+				assert.Equal(t, "tenant=acme", meta[MetaBaggage])
+			}
+		})
+	}
+	// Baggage without a span leaves the caller's trace context as it is.
+	old := mcp.Meta{MetaTraceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", MetaTracestate: "rojo=00f067aa0ba902b7"}
+	assert.Equal(t, mcp.Meta{MetaTraceparent: old[MetaTraceparent], MetaTracestate: old[MetaTracestate], MetaBaggage: "tenant=acme"},
+		injectMeta(baggage.ContextWithBaggage(context.Background(), bag), old))
+	// _meta's baggage comes first; a malformed one falls back to the header.
+	header := http.Header{}
+	header.Set(MetaBaggage, "tenant=header")
+	extra := &mcp.RequestExtra{Header: header}
+	assert.Equal(t, "meta", remoteBaggage(mcp.Meta{MetaBaggage: "tenant=meta"}, extra).Member("tenant").Value())
+	assert.Equal(t, "header", remoteBaggage(mcp.Meta{MetaBaggage: 7}, extra).Member("tenant").Value())
+	assert.Equal(t, "header", remoteBaggage(mcp.Meta{MetaBaggage: "=bad"}, extra).Member("tenant").Value())
+	assert.Zero(t, remoteBaggage(nil, nil).Len())
 }
