@@ -12,11 +12,13 @@ import (
 	"errors"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/propagation"
@@ -46,13 +48,23 @@ const (
 // client sends the negotiated MCP protocol version with each request.
 const HeaderProtocolVersion = "Mcp-Protocol-Version"
 
-// w3c and w3cBaggage are the W3C Trace Context and Baggage propagators:
-// the carriers always speak them, whatever the application's global
-// propagator is.
+// w3c is the W3C Trace Context propagator: the carriers always speak it,
+// whatever the application's global propagator is. w3cBaggage is the W3C
+// Baggage propagator, which they speak when the application propagates
+// baggage (baggageOn).
 var (
 	w3c        propagation.TraceContext
 	w3cBaggage propagation.Baggage
 )
+
+// baggageOn reports whether the application propagates W3C baggage: its
+// global propagator (Setup installs trace context and baggage; the
+// OpenTelemetry default propagates nothing) has the baggage field.
+// Baggage may hold what an application does not send to every server, so
+// the carriers follow its choice, both ways.
+func baggageOn() bool {
+	return slices.Contains(otel.GetTextMapPropagator().Fields(), MetaBaggage)
+}
 
 // ToolError is the failure of a tool call whose result says isError: the
 // text of the result's content.
@@ -128,7 +140,9 @@ func withParams(req mcp.Request, params *mcp.CallToolParams) mcp.Request {
 func injectMeta(ctx context.Context, meta mcp.Meta) mcp.Meta {
 	carrier := make(propagation.MapCarrier, 3)
 	w3c.Inject(ctx, carrier)
-	w3cBaggage.Inject(ctx, carrier)
+	if baggageOn() {
+		w3cBaggage.Inject(ctx, carrier)
+	}
 	out := make(mcp.Meta, len(meta)+len(carrier))
 	maps.Copy(out, meta)
 	if _, ok := carrier[MetaTraceparent]; ok {
@@ -175,8 +189,10 @@ func ServerMiddleware(opts ...Option) mcp.Middleware {
 				// is not its parent. Start a new trace.
 				ctx = trace.ContextWithSpanContext(ctx, trace.SpanContext{})
 			}
-			if b := remoteBaggage(params.Meta, req.GetExtra()); b.Len() > 0 {
-				ctx = baggage.ContextWithBaggage(ctx, b)
+			if baggageOn() {
+				if b := remoteBaggage(params.Meta, req.GetExtra()); b.Len() > 0 {
+					ctx = baggage.ContextWithBaggage(ctx, b)
+				}
 			}
 			name := params.Name
 			ss, _ := req.GetSession().(*mcp.ServerSession)
@@ -415,7 +431,8 @@ type headerTransport struct{ base http.RoundTripper }
 
 func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	valid := trace.SpanContextFromContext(req.Context()).IsValid()
-	if !valid && baggage.FromContext(req.Context()).Len() == 0 {
+	withBaggage := baggageOn() && baggage.FromContext(req.Context()).Len() > 0
+	if !valid && !withBaggage {
 		return t.base.RoundTrip(req)
 	}
 	out := req.Clone(req.Context())
@@ -423,7 +440,9 @@ func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		out.Header.Del(MetaTracestate) // the old traceparent's, if any
 		w3c.Inject(req.Context(), propagation.HeaderCarrier(out.Header))
 	}
-	w3cBaggage.Inject(req.Context(), propagation.HeaderCarrier(out.Header))
+	if withBaggage {
+		w3cBaggage.Inject(req.Context(), propagation.HeaderCarrier(out.Header))
+	}
 	span, _ := req.Context().Value(clientSpanKey{}).(*rastir.Span)
 	if span != nil {
 		span.SetAttributes(httpNetwork...)

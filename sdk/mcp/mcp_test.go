@@ -18,8 +18,10 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -709,14 +711,29 @@ func TestProtocolVersion(t *testing.T) {
 
 // TestBaggage: W3C baggage in the caller's context reaches the tool
 // handler, as the MCP semantic conventions (SEP-414) say: in params._meta
-// with ClientMiddleware, in the HTTP header with HTTPClient alone.
+// with ClientMiddleware, in the HTTP header with HTTPClient alone; and
+// only when the application propagates baggage (Setup's global
+// propagator does, OpenTelemetry's default propagates nothing).
 func TestBaggage(t *testing.T) {
 	m, err := baggage.NewMember("tenant", "acme")
 	require.NoError(t, err)
 	bag, err := baggage.New(m)
 	require.NoError(t, err)
-	for _, withMiddleware := range []bool{true, false} {
-		t.Run(map[bool]string{true: "meta", false: "header"}[withMiddleware], func(t *testing.T) {
+	prev := otel.GetTextMapPropagator()
+	t.Cleanup(func() { otel.SetTextMapPropagator(prev) })
+	for _, tc := range []struct {
+		name           string
+		withMiddleware bool
+		propagator     propagation.TextMapPropagator
+		want           string
+	}{
+		{"meta", true, propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}), "acme"},
+		{"header", false, propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}), "acme"},
+		{"meta, baggage not propagated", true, propagation.TraceContext{}, ""},
+		{"header, baggage not propagated", false, propagation.TraceContext{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			otel.SetTextMapPropagator(tc.propagator)
 			adaptertest.Record(t)
 			s := mcp.NewServer(&mcp.Implementation{Name: "tools", Version: "1.0.0"}, nil)
 			s.AddReceivingMiddleware(ServerMiddleware())
@@ -729,7 +746,7 @@ func TestBaggage(t *testing.T) {
 			srv := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, nil))
 			defer srv.Close()
 			c := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1.0.0"}, nil)
-			if withMiddleware {
+			if tc.withMiddleware {
 				c.AddSendingMiddleware(ClientMiddleware())
 			}
 			cs, err := c.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: HTTPClient(nil), DisableStandaloneSSE: true}, nil)
@@ -739,12 +756,17 @@ func TestBaggage(t *testing.T) {
 			defer agent.End()
 			_, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "b", Arguments: map[string]any{"query": "x"}})
 			require.NoError(t, err)
-			assert.Equal(t, "acme", got.Member("tenant").Value())
-			if withMiddleware {
-				assert.Equal(t, "tenant=acme", meta[MetaBaggage])
+			assert.Equal(t, tc.want, got.Member("tenant").Value())
+			if tc.withMiddleware {
+				if tc.want == "" {
+					assert.NotContains(t, meta, MetaBaggage)
+				} else {
+					assert.Equal(t, "tenant="+tc.want, meta[MetaBaggage])
+				}
 			}
 		})
 	}
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	// Baggage without a span leaves the caller's trace context as it is.
 	old := mcp.Meta{MetaTraceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", MetaTracestate: "rojo=00f067aa0ba902b7"}
 	assert.Equal(t, mcp.Meta{MetaTraceparent: old[MetaTraceparent], MetaTracestate: old[MetaTracestate], MetaBaggage: "tenant=acme"},
