@@ -20,19 +20,6 @@ const (
 	FinishReasonSPII                   = "SPII"
 )
 
-// safetyFinishReasons maps each safety-filter finish reason to the bounded
-// guardrail category of its filter.
-var safetyFinishReasons = [...]struct{ reason, category string }{
-	{FinishReasonContentFilter, GuardrailCategoryContentPolicy},
-	{StopReasonRefusal, GuardrailCategoryContentPolicy},
-	{FinishReasonSafety, GuardrailCategoryContentPolicy},
-	{FinishReasonProhibitedContent, GuardrailCategoryContentPolicy},
-	{FinishReasonImageSafety, GuardrailCategoryContentPolicy},
-	{FinishReasonImageProhibitedContent, GuardrailCategoryContentPolicy},
-	{FinishReasonBlocklist, GuardrailCategoryWordPolicy},
-	{FinishReasonSPII, GuardrailCategorySensitiveInformation},
-}
-
 // SafetyFinishCategory reports whether a finish or stop reason (in any case)
 // says the provider's own safety filter stopped the call, and the guardrail
 // category of that filter. It is the one table the Go SDK's adapters and
@@ -40,10 +27,31 @@ var safetyFinishReasons = [...]struct{ reason, category string }{
 // guardrail's own keys describe that intervention), nor is a Bedrock model's
 // content_filtered, which Bedrock does not report as a guardrail action.
 func SafetyFinishCategory(reason string) (string, bool) {
-	for _, r := range safetyFinishReasons {
-		if len(r.reason) == len(reason) && strings.EqualFold(r.reason, reason) {
-			return r.category, true
-		}
+	// The reasons differ in length (the compiler rejects two cases of one
+	// length), so that a reason is compared with one of them at most.
+	var known, category string
+	switch len(reason) {
+	case len(FinishReasonContentFilter):
+		known, category = FinishReasonContentFilter, GuardrailCategoryContentPolicy
+	case len(StopReasonRefusal):
+		known, category = StopReasonRefusal, GuardrailCategoryContentPolicy
+	case len(FinishReasonSafety):
+		known, category = FinishReasonSafety, GuardrailCategoryContentPolicy
+	case len(FinishReasonProhibitedContent):
+		known, category = FinishReasonProhibitedContent, GuardrailCategoryContentPolicy
+	case len(FinishReasonImageSafety):
+		known, category = FinishReasonImageSafety, GuardrailCategoryContentPolicy
+	case len(FinishReasonImageProhibitedContent):
+		known, category = FinishReasonImageProhibitedContent, GuardrailCategoryContentPolicy
+	case len(FinishReasonBlocklist):
+		known, category = FinishReasonBlocklist, GuardrailCategoryWordPolicy
+	case len(FinishReasonSPII):
+		known, category = FinishReasonSPII, GuardrailCategorySensitiveInformation
+	default:
+		return "", false
 	}
-	return "", false
+	if !strings.EqualFold(reason, known) {
+		return "", false
+	}
+	return category, true
 }

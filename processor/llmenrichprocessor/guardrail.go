@@ -31,8 +31,8 @@ type guardrailFields struct {
 	finishIntervened bool
 	// safetyCategory is the guardrail category of the first finish reason
 	// with which a provider's own safety filter stopped the call.
-	safetyCategory, operation, spanType string
-	safetyStopped                       bool
+	safetyCategory string
+	safetyStopped  bool
 
 	setID, setVersion, setAction, setCategory bool
 }
@@ -62,10 +62,6 @@ func mapGuardrail(span ptrace.Span) {
 			f.assessment, f.hasAssessment = v, true
 		case vocabulary.GenAIResponseFinishReasons:
 			f.readFinishReasons(v)
-		case vocabulary.GenAIOperationName:
-			f.operation = stringOf(v)
-		case vocabulary.RastirSpanTypeKey:
-			f.spanType = stringOf(v)
 		case vocabulary.RastirGuardrailID:
 			f.setID = true
 		case vocabulary.RastirGuardrailVersion:
@@ -102,7 +98,7 @@ func mapGuardrail(span ptrace.Span) {
 	case a.ok && !a.cut:
 		// A readable assessment in which no policy acted.
 		action = vocabulary.GuardrailActionNone
-	case f.safetyStopped && !f.setAction && f.llmCall():
+	case f.safetyStopped && !f.setAction && llmCall(attrs):
 		// No guardrail of the call's own decides: the provider's safety
 		// filter stopped it, as the Go SDK's adapters record. No id: the
 		// connector labels the intervention as one without.
@@ -288,10 +284,12 @@ func (f *guardrailFields) readFinishReason(reason string) {
 }
 
 // llmCall reports whether the span is a model call, by its span type or,
-// without one, its operation.
-func (f *guardrailFields) llmCall() bool {
-	if f.spanType != "" {
-		return f.spanType == vocabulary.SpanTypeLLM
+// without one, its operation. Looked up only for a span a safety filter
+// stopped, so that the common span's pass has two keys fewer to match.
+func llmCall(attrs pcommon.Map) bool {
+	if t, ok := attrs.Get(vocabulary.RastirSpanTypeKey); ok {
+		return stringOf(t) == vocabulary.SpanTypeLLM
 	}
-	return dialect.SpanTypeForOperation(f.operation) == vocabulary.SpanTypeLLM
+	op, _ := attrs.Get(vocabulary.GenAIOperationName)
+	return dialect.SpanTypeForOperation(stringOf(op)) == vocabulary.SpanTypeLLM
 }
