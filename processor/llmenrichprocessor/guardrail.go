@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+	"github.com/otelcol-rastir/otelcol-rastir/processor/llmenrichprocessor/internal/dialect"
 )
 
 // maxAssessmentDepth bounds the walk of a guardrail assessment; Bedrock's
@@ -28,16 +29,21 @@ type guardrailFields struct {
 	assessment       pcommon.Value
 	hasAssessment    bool
 	finishIntervened bool
+	// safetyCategory is the guardrail category of the first finish reason
+	// with which a provider's own safety filter stopped the call.
+	safetyCategory string
+	safetyStopped  bool
 
 	setID, setVersion, setAction, setCategory bool
 }
 
-// mapBedrockGuardrail writes the canonical guardrail keys of a Bedrock call
-// from the keys instrumentations write (semconv aws.bedrock.guardrail.id,
-// the draft gen_ai.guardrail.policy.*, the action and assessment Bedrock
-// returned, a guardrail_intervened finish reason). Values the span already
-// has are kept.
-func mapBedrockGuardrail(span ptrace.Span) {
+// mapGuardrail writes the canonical guardrail keys of a Bedrock call from
+// the keys instrumentations write (semconv aws.bedrock.guardrail.id, the
+// draft gen_ai.guardrail.policy.*, the action and assessment Bedrock
+// returned, a guardrail_intervened finish reason), and those of an LLM call
+// that a provider's own safety filter stopped (a finish reason such as
+// content_filter, refusal or SAFETY). Values the span already has are kept.
+func mapGuardrail(span ptrace.Span) {
 	attrs := span.Attributes()
 	var f guardrailFields
 	for k, v := range attrs.All() {
@@ -55,7 +61,7 @@ func mapBedrockGuardrail(span ptrace.Span) {
 		case vocabulary.AWSBedrockGuardrailAssessment:
 			f.assessment, f.hasAssessment = v, true
 		case vocabulary.GenAIResponseFinishReasons:
-			f.finishIntervened = hasFinishReason(v, vocabulary.BedrockStopReasonGuardrailIntervened)
+			f.readFinishReasons(v)
 		case vocabulary.RastirGuardrailID:
 			f.setID = true
 		case vocabulary.RastirGuardrailVersion:
@@ -92,6 +98,15 @@ func mapBedrockGuardrail(span ptrace.Span) {
 	case a.ok && !a.cut:
 		// A readable assessment in which no policy acted.
 		action = vocabulary.GuardrailActionNone
+	case f.safetyStopped && !f.setAction && llmCall(attrs):
+		// No guardrail of the call's own decides: the provider's safety
+		// filter stopped it, as the Go SDK's adapters record. No id: the
+		// connector labels the intervention as one without.
+		if !f.setCategory {
+			attrs.PutStr(vocabulary.RastirGuardrailCategory, f.safetyCategory)
+		}
+		attrs.PutStr(vocabulary.RastirGuardrailAction, vocabulary.GuardrailActionIntervened)
+		return
 	}
 	if action == "" {
 		return
@@ -241,18 +256,40 @@ func stringOf(v pcommon.Value) string {
 	return ""
 }
 
-// hasFinishReason reports whether gen_ai.response.finish_reasons (a string
-// array; some instrumentations write one string) holds reason.
-func hasFinishReason(v pcommon.Value, reason string) bool {
+// readFinishReasons reads gen_ai.response.finish_reasons (a string array;
+// some instrumentations write one string): whether it holds Bedrock's
+// guardrail_intervened, and the first reason with which a provider's own
+// safety filter stopped the call.
+func (f *guardrailFields) readFinishReasons(v pcommon.Value) {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		return v.Str() == reason
+		f.readFinishReason(v.Str())
 	case pcommon.ValueTypeSlice:
 		for _, r := range v.Slice().All() {
-			if r.Type() == pcommon.ValueTypeStr && r.Str() == reason {
-				return true
+			if r.Type() == pcommon.ValueTypeStr {
+				f.readFinishReason(r.Str())
 			}
 		}
 	}
-	return false
+}
+
+func (f *guardrailFields) readFinishReason(reason string) {
+	if reason == vocabulary.BedrockStopReasonGuardrailIntervened {
+		f.finishIntervened = true
+		return
+	}
+	if !f.safetyStopped {
+		f.safetyCategory, f.safetyStopped = vocabulary.SafetyFinishCategory(reason)
+	}
+}
+
+// llmCall reports whether the span is a model call, by its span type or,
+// without one, its operation. Looked up only for a span a safety filter
+// stopped, so that the common span's pass has two keys fewer to match.
+func llmCall(attrs pcommon.Map) bool {
+	if t, ok := attrs.Get(vocabulary.RastirSpanTypeKey); ok {
+		return stringOf(t) == vocabulary.SpanTypeLLM
+	}
+	op, _ := attrs.Get(vocabulary.GenAIOperationName)
+	return dialect.SpanTypeForOperation(stringOf(op)) == vocabulary.SpanTypeLLM
 }

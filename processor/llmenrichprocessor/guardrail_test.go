@@ -220,8 +220,9 @@ func TestBedrockGuardrailDisabled(t *testing.T) {
 }
 
 // BenchmarkBedrockGuardrail: the cost of the guardrail step on a chat span
-// without guardrail keys (the common case) and on a Converse call that a
-// guardrail blocked, with its assessment as JSON.
+// without guardrail keys (the common case), on a Converse call that a
+// guardrail blocked, with its assessment as JSON, and on a call a
+// provider's content filter stopped.
 func BenchmarkBedrockGuardrail(b *testing.B) {
 	chat := map[string]any{
 		vocabulary.GenAIOperationName: "chat", vocabulary.GenAIProviderName: "openai", vocabulary.GenAIRequestModel: "gpt-4o",
@@ -234,10 +235,15 @@ func BenchmarkBedrockGuardrail(b *testing.B) {
 		vocabulary.GenAIResponseFinishReasons:    []any{"guardrail_intervened"},
 		vocabulary.AWSBedrockGuardrailAssessment: converseTraceContent,
 	}
+	filtered := map[string]any{
+		vocabulary.GenAIOperationName: "chat", vocabulary.GenAIProviderName: "azure.ai.openai", vocabulary.GenAIRequestModel: "gpt-4o",
+		vocabulary.GenAIUsageInputTokens: int64(812), vocabulary.GenAIUsageOutputTokens: int64(0),
+		vocabulary.GenAIResponseFinishReasons: []any{"content_filter"}, vocabulary.RastirSpanTypeKey: vocabulary.SpanTypeLLM,
+	}
 	for _, bc := range []struct {
 		name  string
 		attrs map[string]any
-	}{{"no guardrail", chat}, {"blocked", blocked}} {
+	}{{"no guardrail", chat}, {"blocked", blocked}, {"safety filter", filtered}} {
 		b.Run(bc.name, func(b *testing.B) {
 			src := ptrace.NewSpan()
 			require.NoError(b, src.Attributes().FromRaw(bc.attrs))
@@ -255,7 +261,7 @@ func BenchmarkBedrockGuardrail(b *testing.B) {
 					}
 					b.StartTimer()
 				}
-				mapBedrockGuardrail(spans[len(spans)-1])
+				mapGuardrail(spans[len(spans)-1])
 				spans = spans[:len(spans)-1]
 			}
 		})

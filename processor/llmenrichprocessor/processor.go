@@ -79,7 +79,7 @@ func (e *enricher) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Tr
 					inferProviderAndModel(span)
 				}
 				if guardrails {
-					mapBedrockGuardrail(span)
+					mapGuardrail(span)
 				}
 			}
 		}

@@ -141,16 +141,12 @@ func errorTypeCategory(typ string) string {
 	return ""
 }
 
-// stopRefusal is the stop reason of a message Claude's safety classifiers
-// stopped.
-const stopRefusal = "refusal"
-
 // setFinish keeps the stop reason, without a copy for the common ones.
 func (r *result) setFinish(reason string) {
 	if reason == "" {
 		return
 	}
-	for _, known := range [...]string{"end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", stopRefusal} {
+	for _, known := range [...]string{"end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", vocabulary.StopReasonRefusal} {
 		if reason == known {
 			r.finish = known
 			return
@@ -359,11 +355,12 @@ func (b *body) Finish(buf []byte, readErr error) {
 		}
 	}
 	s.SetAttributes(kv[:n]...)
-	if r.finish == stopRefusal {
-		// Claude's safety classifiers stopped the message: a guardrail
-		// intervention, as Gemini's safety filters' are, on a call that
-		// succeeded.
-		s.SetGuardrailOutcome(vocabulary.GuardrailActionIntervened, vocabulary.GuardrailCategoryContentPolicy)
+	if category, ok := vocabulary.SafetyFinishCategory(r.finish); ok {
+		// Claude's safety classifiers stopped the message (refusal): a
+		// guardrail intervention, as Gemini's safety filters' are, on a
+		// call that succeeded; the table llm_enrich reads finish reasons
+		// with.
+		s.SetGuardrailOutcome(vocabulary.GuardrailActionIntervened, category)
 	}
 	switch {
 	case readErr != nil:

@@ -192,31 +192,18 @@ func (r *result) intervene(category string) {
 
 // blockCategory is the guardrail category of a prompt's block reason, or ""
 // when none of the bounded categories fits (OTHER, MODEL_ARMOR, JAILBREAK,
-// newer reasons).
+// newer reasons). Block reasons share the finish reasons' names and table.
 func blockCategory(reason genai.BlockedReason) string {
-	switch reason {
-	case genai.BlockedReasonSafety, genai.BlockedReasonProhibitedContent, genai.BlockedReasonImageSafety:
-		return vocabulary.GuardrailCategoryContentPolicy
-	case genai.BlockedReasonBlocklist:
-		return vocabulary.GuardrailCategoryWordPolicy
-	}
-	return ""
+	category, _ := vocabulary.SafetyFinishCategory(string(reason))
+	return category
 }
 
 // filterCategory reports whether a candidate's finish reason says Google's
-// safety filters stopped it, and the guardrail category of the filter.
-// Recitation, language and the other reasons are not safety filters.
+// safety filters stopped it, and the guardrail category of the filter: the
+// table llm_enrich reads finish reasons with. Recitation, language and the
+// other reasons are not safety filters.
 func filterCategory(reason genai.FinishReason) (string, bool) {
-	switch reason {
-	case genai.FinishReasonSafety, genai.FinishReasonProhibitedContent,
-		genai.FinishReasonImageSafety, genai.FinishReasonImageProhibitedContent:
-		return vocabulary.GuardrailCategoryContentPolicy, true
-	case genai.FinishReasonBlocklist:
-		return vocabulary.GuardrailCategoryWordPolicy, true
-	case genai.FinishReasonSPII:
-		return vocabulary.GuardrailCategorySensitiveInformation, true
-	}
-	return "", false
+	return vocabulary.SafetyFinishCategory(string(reason))
 }
 
 func (r *result) record(span *rastir.Span) {

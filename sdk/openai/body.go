@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/openai/openai-go/v3"
@@ -214,13 +213,9 @@ func (r *result) addFinish(reason string) {
 	r.finish = append(r.finish, internFinish(reason))
 }
 
-// finishContentFilter is the finish reason of a choice a content filter
-// stopped.
-const finishContentFilter = "content_filter"
-
 // internFinish returns the common finish reasons without a copy.
 func internFinish(reason string) string {
-	for _, known := range [...]string{"stop", "length", "tool_calls", finishContentFilter, "function_call", "max_output_tokens"} {
+	for _, known := range [...]string{"stop", "length", "tool_calls", vocabulary.FinishReasonContentFilter, "function_call", "max_output_tokens"} {
 		if reason == known {
 			return known
 		}
@@ -593,13 +588,13 @@ func (b *body) Finish(buf []byte, readErr error) {
 		}
 	}
 	s.SetAttributes(kv[:n]...)
-	if !r.filtered && slices.Contains(r.finish, finishContentFilter) {
-		// A content filter stopped a choice, and the endpoint did not say
-		// which (OpenAI's own sends no filter results).
-		r.filtered, r.filter = true, filterContent
-	}
 	if r.filtered {
 		s.SetGuardrailOutcome(vocabulary.GuardrailActionIntervened, r.filter.String())
+	} else if category, ok := safetyFinishCategory(r.finish); ok {
+		// A content filter stopped a choice (content_filter), and the
+		// endpoint did not say which (OpenAI's own sends no filter
+		// results).
+		s.SetGuardrailOutcome(vocabulary.GuardrailActionIntervened, category)
 	}
 	if readErr != nil {
 		s.Fail(readErr)
@@ -610,6 +605,18 @@ func (b *body) Finish(buf []byte, readErr error) {
 		}
 	}
 	s.End()
+}
+
+// safetyFinishCategory is the guardrail category of the first finish reason
+// with which a safety filter stopped a choice: the table llm_enrich reads
+// finish reasons with.
+func safetyFinishCategory(finish []string) (string, bool) {
+	for _, reason := range finish {
+		if category, ok := vocabulary.SafetyFinishCategory(reason); ok {
+			return category, true
+		}
+	}
+	return "", false
 }
 
 // azureContentFilterCode is the error code with which Azure OpenAI

@@ -504,6 +504,41 @@ func TestContentFilterFinishReason(t *testing.T) {
 	}
 }
 
+// TestSafetyFinishReasonCompatible: an OpenAI-compatible endpoint that
+// passes its model's own safety-filter finish reason through is read with
+// the table llm_enrich uses, so the SDK's outcome and the collector's agree.
+func TestSafetyFinishReasonCompatible(t *testing.T) {
+	for _, tt := range []struct{ finish, category string }{
+		{"SAFETY", vocabulary.GuardrailCategoryContentPolicy},
+		{"blocklist", vocabulary.GuardrailCategoryWordPolicy},
+		{"CONTENT_FILTER", vocabulary.GuardrailCategoryContentPolicy},
+		{"length", ""},
+	} {
+		t.Run(tt.finish, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			body := `{"id":"chatcmpl-CF2","object":"chat.completion","created":1741569952,"model":"gemini-2.5-flash","choices":[` +
+				`{"index":0,"message":{"role":"assistant","content":null},"finish_reason":"` + tt.finish + `"}],` +
+				`"usage":{"prompt_tokens":19,"completion_tokens":0,"total_tokens":19}}`
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(body))
+			}))
+			t.Cleanup(srv.Close)
+			c := client(srv)
+			_, err := c.Chat.Completions.New(context.Background(), chatParams("gemini-2.5-flash"))
+			require.NoError(t, err)
+
+			m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+			if tt.category == "" {
+				assert.NotContains(t, m, vocabulary.RastirGuardrailAction)
+				return
+			}
+			assert.Equal(t, vocabulary.GuardrailActionIntervened, m[vocabulary.RastirGuardrailAction])
+			assert.Equal(t, tt.category, m[vocabulary.RastirGuardrailCategory])
+		})
+	}
+}
+
 func TestAzureContentFilter(t *testing.T) {
 	const (
 		safe   = `"hate":{"filtered":false,"severity":"safe"},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}`

@@ -48,6 +48,9 @@ type genAIFields struct {
 	// frameworkProvider is true when gen_ai.provider.name names a
 	// framework, which is no provider.
 	frameworkProvider bool
+	// foldedProvider is gen_ai.provider.name in lower case and trimmed,
+	// when it names a known provider in another spelling ("OpenAI").
+	foldedProvider string
 }
 
 // Map skips spans of the rastir scope: the Rastir mapper writes only current
@@ -72,8 +75,12 @@ func (g genAI) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		case vocabulary.GenAISystemDeprecated:
 			f.system = providerHint(stringValue(v))
 		case vocabulary.GenAIProviderName:
-			f.frameworkProvider = inference.IsFramework(stringValue(v))
+			provider := stringValue(v)
+			f.frameworkProvider = inference.IsFramework(provider)
 			f.setProvider = !f.frameworkProvider
+			if f.setProvider {
+				f.foldedProvider = foldKnownProvider(provider)
+			}
 		case vocabulary.GenAIUsagePromptTokensDeprecated:
 			f.promptTokens, f.hasPrompt = TokenCount(v)
 		case vocabulary.GenAIUsageCompletionTokensDeprecated:
@@ -112,6 +119,8 @@ func (g genAI) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		rm.add(vocabulary.GenAISystemDeprecated)
 	case f.frameworkProvider:
 		attrs.Remove(vocabulary.GenAIProviderName)
+	case f.foldedProvider != "":
+		attrs.PutStr(vocabulary.GenAIProviderName, f.foldedProvider)
 	}
 	if f.hasPrompt && !f.setInput {
 		attrs.PutInt(vocabulary.GenAIUsageInputTokens, f.promptTokens)
@@ -130,4 +139,38 @@ func (g genAI) Map(scope pcommon.InstrumentationScope, span ptrace.Span) {
 		rm.add(vocabulary.GenAIUsageCacheCreationTokensDeprecated)
 	}
 	rm.removeFrom(attrs)
+}
+
+// foldKnownProvider returns a known provider value (a semconv value or
+// another dialect's word, in any case) in lower case and trimmed, when it
+// is not so already, so that "OpenAI" and "openai" are one provider, one
+// cardinality slot and one label value; "" for a value already in that
+// form or unknown (an unknown provider is kept as sent). It allocates only
+// for a value it changes.
+func foldKnownProvider(v string) string {
+	if isLowerTrimmed(v) {
+		return ""
+	}
+	if _, known := inference.NormalizeProvider(v); !known {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(v))
+}
+
+// isLowerTrimmed reports whether v has no ASCII upper-case letter and no
+// surrounding space.
+func isLowerTrimmed(v string) bool {
+	if v != "" && (isSpace(v[0]) || isSpace(v[len(v)-1])) {
+		return false
+	}
+	for i := range len(v) {
+		if 'A' <= v[i] && v[i] <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }

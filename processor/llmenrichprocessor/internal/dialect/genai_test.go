@@ -142,3 +142,25 @@ func TestGenAIFrameworkProviderRemoved(t *testing.T) {
 		assert.Equal(t, 3, span.Attributes().Len(), "%+v: %v", opts, span.Attributes().AsRaw())
 	}
 }
+
+func TestFoldKnownProvider(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"OpenAI", "openai"},
+		{"ANTHROPIC", "anthropic"},
+		{"\tAzure.AI.OpenAI", "azure.ai.openai"},
+		{"openai\n", "openai"},
+		{"Mistral_AI", "mistral_ai"},
+		{"openai", ""},
+		{"gcp.gemini", ""},
+		{"MyCorpLLM", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := foldKnownProvider(tt.in); got != tt.want {
+			t.Errorf("foldKnownProvider(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if allocs := testing.AllocsPerRun(100, func() { _ = foldKnownProvider("openai") }); allocs != 0 {
+		t.Errorf("foldKnownProvider of a canonical value allocates %v times", allocs)
+	}
+}
