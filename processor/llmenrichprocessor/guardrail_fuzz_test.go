@@ -54,7 +54,7 @@ func FuzzBedrockGuardrailAssessment(f *testing.F) {
 	})
 }
 
-// guardrailOutcome is the guardrail action and category mapBedrockGuardrail
+// guardrailOutcome is the guardrail action and category mapGuardrail
 // gives a span with the assessment v.
 func guardrailOutcome(v pcommon.Value, intervened bool) [2]string {
 	span := ptrace.NewSpan()
@@ -64,7 +64,7 @@ func guardrailOutcome(v pcommon.Value, intervened bool) [2]string {
 	if intervened {
 		attrs.PutEmptySlice(vocabulary.GenAIResponseFinishReasons).AppendEmpty().SetStr(vocabulary.BedrockStopReasonGuardrailIntervened)
 	}
-	mapBedrockGuardrail(span)
+	mapGuardrail(span)
 	var out [2]string
 	for i, key := range []string{vocabulary.RastirGuardrailAction, vocabulary.RastirGuardrailCategory} {
 		if got, ok := attrs.Get(key); ok {
