@@ -342,30 +342,12 @@ func TestWrapTransportBadInput(t *testing.T) {
 	}, "no URL")
 }
 
-// abortBody is a response body whose Read blocks until Close, then fails
-// as a closed connection's does; its Close returns once that Read has
-// returned to its caller (readDone).
-type abortBody struct {
-	unblock, readDone chan struct{}
-}
-
-func (b *abortBody) Read([]byte) (int, error) {
-	<-b.unblock
-	return 0, errors.New("read on closed response body")
-}
-
-func (b *abortBody) Close() error {
-	close(b.unblock)
-	<-b.readDone
-	return nil
-}
-
 // TestWrapTransportCloseDuringRead: a body closed while another goroutine
 // reads it (a stream the caller stops) ends the span, not failed by the
 // error the close gave that read, whichever of the two ends it first.
 func TestWrapTransportCloseDuringRead(t *testing.T) {
 	rec := record(t)
-	body := &abortBody{unblock: make(chan struct{}), readDone: make(chan struct{})}
+	body := sdktest.NewBlockedBody()
 	rt := WrapTransport("sse", roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: http.StatusOK, Body: body, Request: r}, nil
 	}))
@@ -375,8 +357,9 @@ func TestWrapTransportCloseDuringRead(t *testing.T) {
 	require.NoError(t, err)
 	go func() {
 		_, _ = resp.Body.Read(make([]byte, 8))
-		close(body.readDone)
+		body.ReadReturned()
 	}()
+	<-body.Reading()
 	require.NoError(t, resp.Body.Close())
 	s := spanNamed(t, rec, "sse.GET")
 	assert.Equal(t, codes.Unset, s.Status().Code)
