@@ -20,6 +20,8 @@ var deadlineExceededType = reflect.TypeOf(context.DeadlineExceeded).String()
 // vocabulary.ErrorTypeTimeout for an error reporting Timeout() (net,
 // net/http), else the Go type of the first error in the chain that is not a
 // mere wrapper (fmt.Errorf's %w, errors.Join), such as "*openai.Error".
+// An error whose chain holds a nil pointer is read by that type alone,
+// without calling the nil pointer's methods.
 func ErrorType(err error) string {
 	switch {
 	case err == nil:
