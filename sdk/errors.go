@@ -20,8 +20,9 @@ var deadlineExceededType = reflect.TypeOf(context.DeadlineExceeded).String()
 // vocabulary.ErrorTypeTimeout for an error reporting Timeout() (net,
 // net/http), else the Go type of the first error in the chain that is not a
 // mere wrapper (fmt.Errorf's %w, errors.Join), such as "*openai.Error".
-// An error whose chain holds a nil pointer is read by that type alone,
-// without calling the nil pointer's methods.
+// An error whose chain holds a nil pointer gets that Go type alone (no
+// deadline, cancellation or timeout test), so that no method of the nil
+// pointer is called.
 func ErrorType(err error) string {
 	switch {
 	case err == nil:
