@@ -419,10 +419,13 @@ func buildExporter(ctx context.Context, cfg *setupConfig, kind exporterKind, pro
 		switch {
 		case isURL(cfg.endpoint):
 			o = append(o, otlptracegrpc.WithEndpointURL(cfg.endpoint))
-		case cfg.endpoint != "":
-			// As a URL, so that the TLS setting of an environment's
-			// endpoint URL does not stay with it.
+		case cfg.endpoint != "" && !strings.Contains(cfg.endpoint, "/"):
+			// host:port as a URL, so that the TLS setting of an
+			// environment's endpoint URL does not stay with it.
 			o = append(o, otlptracegrpc.WithEndpointURL(cfg.hostPortURL(cfg.endpoint)))
+		case cfg.endpoint != "":
+			// A gRPC target (unix:///path, dns:///host:port).
+			o = append(o, otlptracegrpc.WithEndpoint(cfg.endpoint))
 		}
 		if cfg.headers != nil {
 			o = append(o, otlptracegrpc.WithHeaders(cfg.headers))

@@ -700,3 +700,31 @@ func TestSetupHostPortEndpointOverEnvironment(t *testing.T) {
 		assert.Equal(t, []string{"/v1/traces application/x-protobuf"}, got())
 	})
 }
+
+// TestSetupGRPCTargetEndpoint: a gRPC target that is not host:port (a
+// unix socket) goes to the gRPC exporter as it is.
+func TestSetupGRPCTargetEndpoint(t *testing.T) {
+	clearEnv(t)
+	dir, err := os.MkdirTemp("", "otlp")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "s")
+	lis, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	methods := make(chan string, 8)
+	srv := grpc.NewServer(grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
+		m, _ := grpc.MethodFromServerStream(stream)
+		methods <- m
+		return stream.SendMsg(&emptypb.Empty{})
+	}))
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+	shutdown, err := Setup(t.Context(), WithoutGlobal(), WithProtocol(ProtocolGRPC),
+		WithEndpoint("unix://"+sock), WithInsecure())
+	require.NoError(t, err)
+	_, s := StartLLM(t.Context(), "m")
+	s.End()
+	require.NoError(t, shutdown(context.Background()))
+	require.Len(t, methods, 1)
+	assert.Equal(t, traceExportMethod, <-methods)
+}
