@@ -20,12 +20,18 @@ var deadlineExceededType = reflect.TypeOf(context.DeadlineExceeded).String()
 // vocabulary.ErrorTypeTimeout for an error reporting Timeout() (net,
 // net/http), else the Go type of the first error in the chain that is not a
 // mere wrapper (fmt.Errorf's %w, errors.Join), such as "*openai.Error".
+// An error whose chain holds a nil pointer gets that Go type alone (no
+// deadline, cancellation or timeout test), so that no method of the nil
+// pointer is called.
 func ErrorType(err error) string {
 	switch {
 	case err == nil:
 		return ""
 	case nilPointer(err):
 		return reflect.TypeOf(err).String()
+	case hasNilPointer(err, 0):
+		// errors.Is would call the nil pointer's methods.
+		return reflect.TypeOf(significant(err)).String()
 	case errors.Is(err, context.DeadlineExceeded):
 		return deadlineExceededType
 	case errors.Is(err, context.Canceled):
@@ -45,9 +51,34 @@ func nilPointer(err error) bool {
 	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
-// errorMessage returns err's message; fmt prints a nil pointer as "<nil>".
+// hasNilPointer reports whether err or an error its chain holds is a nil
+// pointer; the chain is walked without calling a nil pointer's methods.
+func hasNilPointer(err error, depth int) bool {
+	for ; err != nil && depth < 32; depth++ {
+		if nilPointer(err) {
+			return true
+		}
+		switch u := err.(type) { //nolint:errorlint // walking the chain by hand
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if hasNilPointer(e, depth+1) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// errorMessage returns err's message; fmt prints a nil pointer as "<nil>",
+// and a panic of an Error method reaching a nil pointer as its message.
 func errorMessage(err error) string {
-	if nilPointer(err) {
+	if hasNilPointer(err, 0) {
 		return fmt.Sprint(err)
 	}
 	return err.Error()
@@ -88,7 +119,7 @@ func significant(err error) error {
 // HTTPStatusCode() int, as the AWS SDK's response errors have, or
 // StatusCode() int), or 0.
 func HTTPStatus(err error) int {
-	if err == nil || nilPointer(err) {
+	if err == nil || hasNilPointer(err, 0) {
 		return 0
 	}
 	var a interface{ HTTPStatusCode() int }

@@ -158,3 +158,33 @@ func TestTypedNilErrorIsRecordedWithoutPanic(t *testing.T) {
 	assert.Zero(t, HTTPStatus(nilErr))
 	assert.Equal(t, vocabulary.ErrorUnknown, ErrorCategory(nilErr, 0))
 }
+
+// TestWrappedTypedNilErrorIsRecordedWithoutPanic: a nil pointer inside an
+// error's chain (a typed nil wrapped with %w on its way up, or held by an
+// error type of the application) is read by its type alone too: walking
+// the chain with errors.Is and errors.As called its Unwrap method and
+// panicked.
+func TestWrappedTypedNilErrorIsRecordedWithoutPanic(t *testing.T) {
+	rec := record(t)
+	var nilErr *apiError
+	for _, tc := range []struct {
+		name, typ string
+		err       error
+	}{
+		{"errorf", "*rastir.apiError", fmt.Errorf("lookup: %w", nilErr)},
+		{"join", "*rastir.apiError", errors.Join(nilErr, errors.New("other"))},
+		{"custom wrapper", "*rastir.apiError", &apiError{code: 503, err: nilErr}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NotPanics(t, func() {
+				assert.Equal(t, tc.typ, ErrorType(tc.err))
+				_ = HTTPStatus(tc.err)
+				_ = ErrorCategory(tc.err, 0)
+				_, _ = Tool(t.Context(), tc.name, func(context.Context) (int, error) { return 0, tc.err })
+			})
+			s := spanNamed(t, rec, "execute_tool "+tc.name)
+			assert.Equal(t, codes.Error, s.Status().Code)
+			assert.Equal(t, tc.typ, attrMap(s.Attributes())[vocabulary.ErrorType])
+		})
+	}
+}

@@ -105,8 +105,9 @@ type PushStats struct {
 	// SpansDropped were dropped because the queue was full (or the
 	// exporter shut down before sending them).
 	SpansDropped uint64
-	// SpansFailed were given up after a 4xx other than 429, or after the
-	// last attempt.
+	// SpansFailed were given up: answered a status that is not retried
+	// (3xx, 4xx other than 429, a 413 for a single span, 501, ...), or
+	// failed at the last attempt.
 	SpansFailed uint64
 	// BatchesSent and BatchesFailed count requests the same way.
 	BatchesSent   uint64
@@ -234,7 +235,8 @@ func (e *PushExporter) Stats() PushStats {
 	}
 }
 
-// Dropped returns the number of spans dropped because the queue was full.
+// Dropped returns the number of spans dropped because the queue was full
+// or the exporter had shut down (Stats' SpansDropped).
 func (e *PushExporter) Dropped() uint64 { return e.dropped.Load() }
 
 // ExportSpans encodes spans into batches and queues them; it does not wait

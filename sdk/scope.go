@@ -20,6 +20,9 @@ type agentScope struct {
 type scopeKey struct{}
 
 func scopeFrom(ctx context.Context) *agentScope {
+	if ctx == nil {
+		return nil
+	}
 	sc, _ := ctx.Value(scopeKey{}).(*agentScope)
 	return sc
 }
@@ -84,6 +87,9 @@ func ModelFromContext(ctx context.Context) (model, provider string) {
 // on the server side of a remote tool call whose caller sent the agent's
 // name). Model and provider start from the parent context's.
 func ContextWithAgent(ctx context.Context, agent string) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return context.WithValue(ctx, scopeKey{}, newScope(ctx, agent))
 }
 

@@ -44,6 +44,8 @@ const (
 	EnvOTLPTracesProtocol = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
 	EnvOTLPEndpoint       = "OTEL_EXPORTER_OTLP_ENDPOINT"
 	EnvOTLPTracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+	EnvOTLPInsecure       = "OTEL_EXPORTER_OTLP_INSECURE"
+	EnvOTLPTracesInsecure = "OTEL_EXPORTER_OTLP_TRACES_INSECURE"
 	EnvSDKDisabled        = "OTEL_SDK_DISABLED"
 	EnvTracesExporter     = "OTEL_TRACES_EXPORTER"
 )
@@ -97,7 +99,8 @@ func WithResourceAttributes(kv ...attribute.KeyValue) SetupOption {
 // "http://localhost:4318" (HTTP; the /v1/traces path is added when the URL
 // has no path) or "http://localhost:4317" (gRPC), or host:port
 // ("collector:4317"; for HTTP, a path may follow), sent with TLS unless
-// WithInsecure.
+// WithInsecure or OTEL_EXPORTER_OTLP_INSECURE. Nothing of the variables'
+// endpoint URL (path, scheme) stays.
 func WithEndpoint(url string) SetupOption { return func(c *setupConfig) { c.endpoint = url } }
 
 // WithProtocol sets the OTLP protocol: ProtocolGRPC, ProtocolHTTPProtobuf
@@ -416,7 +419,12 @@ func buildExporter(ctx context.Context, cfg *setupConfig, kind exporterKind, pro
 		switch {
 		case isURL(cfg.endpoint):
 			o = append(o, otlptracegrpc.WithEndpointURL(cfg.endpoint))
+		case cfg.endpoint != "" && !strings.Contains(cfg.endpoint, "/"):
+			// host:port as a URL, so that the TLS setting of an
+			// environment's endpoint URL does not stay with it.
+			o = append(o, otlptracegrpc.WithEndpointURL(cfg.hostPortURL(cfg.endpoint)))
 		case cfg.endpoint != "":
+			// A gRPC target (unix:///path, dns:///host:port).
 			o = append(o, otlptracegrpc.WithEndpoint(cfg.endpoint))
 		}
 		if cfg.headers != nil {
@@ -438,11 +446,14 @@ func buildExporter(ctx context.Context, cfg *setupConfig, kind exporterKind, pro
 		o = append(o, otlptracehttp.WithEndpointURL(httpTracesURL(cfg.endpoint)))
 	case cfg.endpoint != "":
 		// host:port, and maybe a path (else the exporter's /v1/traces).
+		// As a URL, so that neither the path nor the TLS setting of an
+		// environment's endpoint URL stays with it.
 		hostPort, path, hasPath := strings.Cut(cfg.endpoint, "/")
-		o = append(o, otlptracehttp.WithEndpoint(hostPort))
-		if hasPath && strings.Trim(path, "/") != "" {
-			o = append(o, otlptracehttp.WithURLPath("/"+path))
+		path = "/" + path
+		if !hasPath || strings.Trim(path, "/") == "" {
+			path = otlpTracesPath
 		}
+		o = append(o, otlptracehttp.WithEndpointURL(cfg.hostPortURL(hostPort)+path))
 	}
 	if cfg.headers != nil {
 		o = append(o, otlptracehttp.WithHeaders(cfg.headers))
@@ -481,6 +492,25 @@ func (c *setupConfig) insecureApplies() bool {
 		return false
 	}
 	return true
+}
+
+// hostPortURL returns a host:port endpoint as a URL whose scheme says
+// whether to use TLS: not with WithInsecure or OTEL_EXPORTER_OTLP_INSECURE
+// (OTEL_EXPORTER_OTLP_TRACES_INSECURE when set), whatever the scheme of an
+// endpoint URL in the environment, which the option replaces.
+func (c *setupConfig) hostPortURL(hostPort string) string {
+	insecure := c.insecure
+	if !insecure {
+		v := strings.TrimSpace(os.Getenv(EnvOTLPTracesInsecure))
+		if v == "" {
+			v = strings.TrimSpace(os.Getenv(EnvOTLPInsecure))
+		}
+		insecure = strings.EqualFold(v, "true")
+	}
+	if insecure {
+		return "http://" + hostPort
+	}
+	return "https://" + hostPort
 }
 
 // isURL reports whether an endpoint is a URL, whose scheme says http or

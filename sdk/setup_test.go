@@ -34,7 +34,7 @@ func clearEnv(t *testing.T) {
 		EnvMaxRetries, EnvRetryBackoff, EnvTimeout, EnvOTLPProtocol, EnvOTLPTracesProtocol,
 		"OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", EnvOTLPEndpoint,
 		EnvOTLPTracesEndpoint, "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_TRACES_SAMPLER",
-		EnvSDKDisabled, EnvTracesExporter,
+		EnvSDKDisabled, EnvTracesExporter, EnvOTLPInsecure, EnvOTLPTracesInsecure,
 	} {
 		t.Setenv(k, "")
 	}
@@ -643,4 +643,88 @@ func TestSetupShutdownTwice(t *testing.T) {
 	assert.Nil(t, ownTracer.Load())
 	bodies, _ := srv.requests()
 	assert.Len(t, bodies, 1)
+}
+
+// TestSetupHostPortEndpointOverEnvironment: an endpoint given as host:port
+// replaces the environment's endpoint whole: the path and the plain text
+// of an OTEL_EXPORTER_OTLP_*ENDPOINT URL do not stay with it.
+func TestSetupHostPortEndpointOverEnvironment(t *testing.T) {
+	for _, env := range []string{EnvOTLPEndpoint, EnvOTLPTracesEndpoint} {
+		t.Run("path "+env, func(t *testing.T) {
+			clearEnv(t)
+			srv, got := otlpServer(t, "Content-Type")
+			t.Setenv(env, "http://127.0.0.1:9/elsewhere")
+			shutdown, err := Setup(t.Context(), WithoutGlobal(), WithEndpoint(srv.Listener.Addr().String()), WithInsecure())
+			require.NoError(t, err)
+			_, s := StartLLM(t.Context(), "m")
+			s.End()
+			require.NoError(t, shutdown(context.Background()))
+			assert.Equal(t, []string{"/v1/traces application/x-protobuf"}, got())
+		})
+	}
+	t.Run("tls", func(t *testing.T) {
+		clearEnv(t)
+		var mu sync.Mutex
+		var tlsReqs int
+		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			mu.Lock()
+			if r.TLS != nil {
+				tlsReqs++
+			}
+			mu.Unlock()
+			w.WriteHeader(http.StatusOK)
+		}))
+		defer srv.Close()
+		t.Setenv("OTEL_EXPORTER_OTLP_CERTIFICATE", writeCA(t, srv))
+		t.Setenv(EnvOTLPEndpoint, "http://127.0.0.1:9")
+		// No WithInsecure: TLS, whatever the scheme of the variable's URL.
+		shutdown, err := Setup(t.Context(), WithoutGlobal(), WithEndpoint(srv.Listener.Addr().String()))
+		require.NoError(t, err)
+		_, s := StartLLM(t.Context(), "m")
+		s.End()
+		require.NoError(t, shutdown(context.Background()))
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, 1, tlsReqs)
+	})
+	t.Run("insecure variable", func(t *testing.T) {
+		clearEnv(t)
+		srv, got := otlpServer(t, "Content-Type")
+		t.Setenv("OTEL_EXPORTER_OTLP_INSECURE", "true")
+		shutdown, err := Setup(t.Context(), WithoutGlobal(), WithEndpoint(srv.Listener.Addr().String()))
+		require.NoError(t, err)
+		_, s := StartLLM(t.Context(), "m")
+		s.End()
+		require.NoError(t, shutdown(context.Background()))
+		assert.Equal(t, []string{"/v1/traces application/x-protobuf"}, got())
+	})
+}
+
+// TestSetupGRPCTargetEndpoint: a gRPC target that is not host:port (a
+// unix socket) goes to the gRPC exporter as it is.
+func TestSetupGRPCTargetEndpoint(t *testing.T) {
+	clearEnv(t)
+	dir, err := os.MkdirTemp("", "otlp")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "s")
+	lis, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	methods := make(chan string, 8)
+	srv := grpc.NewServer(grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
+		m, _ := grpc.MethodFromServerStream(stream)
+		methods <- m
+		return stream.SendMsg(&emptypb.Empty{})
+	}))
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+	shutdown, err := Setup(t.Context(), WithoutGlobal(), WithProtocol(ProtocolGRPC),
+		WithEndpoint("unix://"+sock), WithInsecure())
+	require.NoError(t, err)
+	_, s := StartLLM(t.Context(), "m")
+	s.End()
+	require.NoError(t, shutdown(context.Background()))
+	require.Len(t, methods, 1)
+	assert.Equal(t, traceExportMethod, <-methods)
 }

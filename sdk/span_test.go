@@ -708,3 +708,22 @@ func TestContextFlowsToGoroutinesAfterTheAgentEnded(t *testing.T) {
 	assert.Equal(t, vocabulary.ProviderOpenAI, got[vocabulary.GenAIProviderName])
 	assert.Equal(t, agent.SpanContext().SpanID(), spanNamed(t, rec, "execute_tool search").Parent().SpanID())
 }
+
+// TestNilContext: the context readers take a nil context as Start does,
+// as an empty one, instead of panicking.
+func TestNilContext(t *testing.T) {
+	rec := record(t)
+	var nilCtx context.Context //nolint:staticcheck // the bad input under test
+	assert.NotPanics(t, func() {
+		assert.Empty(t, AgentFromContext(nilCtx))
+		m, p := ModelFromContext(nilCtx)
+		assert.Empty(t, m)
+		assert.Empty(t, p)
+		assert.False(t, InWrapped(nilCtx, "x.y"))
+		assert.Nil(t, SpanFromContext(nilCtx))
+		ctx := ContextWithAgent(nilCtx, "remote")
+		_, s := StartTool(ctx, "weather")
+		s.End()
+	})
+	assert.Equal(t, "remote", attrMap(spanNamed(t, rec, "execute_tool weather").Attributes())[vocabulary.GenAIAgentName])
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -210,6 +211,10 @@ var errNilResponse = errors.New("http: RoundTripper returned a nil *Response wit
 type spanBody struct {
 	rc io.ReadCloser
 	s  *Span
+	// closing: Close was called, so a read failing from then on fails
+	// because of it (a caller stopping a stream from another goroutine),
+	// not because the call did.
+	closing atomic.Bool
 }
 
 // spanBodyWriter keeps a writable body (101 Switching Protocols) writable.
@@ -232,7 +237,7 @@ func (b *spanBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	switch {
 	case err == nil:
-	case errors.Is(err, io.EOF):
+	case errors.Is(err, io.EOF) || b.closing.Load():
 		b.s.End()
 	default:
 		b.s.Finish(err)
@@ -241,6 +246,7 @@ func (b *spanBody) Read(p []byte) (int, error) {
 }
 
 func (b *spanBody) Close() error {
+	b.closing.Store(true)
 	err := b.rc.Close()
 	b.s.End()
 	return err

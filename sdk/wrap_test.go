@@ -341,3 +341,27 @@ func TestWrapTransportBadInput(t *testing.T) {
 		assert.Error(t, err)
 	}, "no URL")
 }
+
+// TestWrapTransportCloseDuringRead: a body closed while another goroutine
+// reads it (a stream the caller stops) ends the span, not failed by the
+// error the close gave that read, whichever of the two ends it first.
+func TestWrapTransportCloseDuringRead(t *testing.T) {
+	rec := record(t)
+	body := sdktest.NewBlockedBody()
+	rt := WrapTransport("sse", roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Body: body, Request: r}, nil
+	}))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://example.invalid/events", nil)
+	require.NoError(t, err)
+	resp, err := rt.RoundTrip(req)
+	require.NoError(t, err)
+	go func() {
+		_, _ = resp.Body.Read(make([]byte, 8))
+		body.ReadReturned()
+	}()
+	<-body.Reading()
+	require.NoError(t, resp.Body.Close())
+	s := spanNamed(t, rec, "sse.GET")
+	assert.Equal(t, codes.Unset, s.Status().Code)
+	assert.NotContains(t, attrMap(s.Attributes()), vocabulary.ErrorType)
+}
