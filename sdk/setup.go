@@ -259,15 +259,23 @@ func buildResource(ctx context.Context, cfg *setupConfig) (*resource.Resource, e
 	if _, ok := detected.Set().Value(vocabulary.ResourceServiceName); !ok {
 		kvs = append(kvs, attribute.String(vocabulary.ResourceServiceName, "unknown_service:"+filepath.Base(os.Args[0])))
 	}
+	// Later attributes win: the RASTIR_* variables, then the attributes
+	// option, then the named options (each option beats a variable).
+	named := [...]struct{ key, option, env string }{
+		{vocabulary.ResourceServiceName, cfg.service, EnvService},
+		{vocabulary.ResourceDeploymentEnvironmentName, cfg.env, EnvEnv},
+		{vocabulary.ResourceServiceVersion, cfg.version, EnvVersion},
+	}
+	for _, n := range named {
+		if v := envOr("", n.env); v != "" && n.option == "" {
+			kvs = append(kvs, attribute.String(n.key, v))
+		}
+	}
 	kvs = append(kvs, cfg.resourceAttrs...)
-	if s := envOr(cfg.service, EnvService); s != "" {
-		kvs = append(kvs, attribute.String(vocabulary.ResourceServiceName, s))
-	}
-	if s := envOr(cfg.env, EnvEnv); s != "" {
-		kvs = append(kvs, attribute.String(vocabulary.ResourceDeploymentEnvironmentName, s))
-	}
-	if s := envOr(cfg.version, EnvVersion); s != "" {
-		kvs = append(kvs, attribute.String(vocabulary.ResourceServiceVersion, s))
+	for _, n := range named {
+		if n.option != "" {
+			kvs = append(kvs, attribute.String(n.key, n.option))
+		}
 	}
 	res, mergeErr := resource.Merge(detected, resource.NewSchemaless(kvs...))
 	if mergeErr != nil {

@@ -74,6 +74,24 @@ func TestResourcePrecedence(t *testing.T) {
 				WithResourceAttributes(attribute.String("team", "ai"))},
 			service: "opt-svc", dep: "dev", ver: "2.0", hasDep: true, hasVer: true,
 		},
+		{
+			// An option beats a variable, WithResourceAttributes included.
+			name: "resource attributes option over rastir variables",
+			env:  map[string]string{EnvService: "rastir-svc", EnvEnv: "prod", EnvVersion: "1.0"},
+			opts: []SetupOption{WithResourceAttributes(
+				attribute.String(vocabulary.ResourceServiceName, "attr-svc"),
+				attribute.String(vocabulary.ResourceDeploymentEnvironmentName, "dev"),
+				attribute.String(vocabulary.ResourceServiceVersion, "2.0"))},
+			service: "attr-svc", dep: "dev", ver: "2.0", hasDep: true, hasVer: true,
+		},
+		{
+			name: "named options over the resource attributes option",
+			opts: []SetupOption{WithService("opt-svc"), WithEnv("stage"), WithVersion("3.0"), WithResourceAttributes(
+				attribute.String(vocabulary.ResourceServiceName, "attr-svc"),
+				attribute.String(vocabulary.ResourceDeploymentEnvironmentName, "dev"),
+				attribute.String(vocabulary.ResourceServiceVersion, "2.0"))},
+			service: "opt-svc", dep: "stage", ver: "3.0", hasDep: true, hasVer: true,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,7 +118,7 @@ func TestResourcePrecedence(t *testing.T) {
 			ver, ok := set.Value(vocabulary.ResourceServiceVersion)
 			assert.Equal(t, tt.hasVer, ok)
 			assert.Equal(t, tt.ver, ver.AsString())
-			if len(tt.opts) > 3 {
+			if tt.name == "options over variables" {
 				team, _ := set.Value("team")
 				assert.Equal(t, "ai", team.AsString())
 			}
