@@ -10,6 +10,11 @@ import (
 // nil function: recorded on its span and returned, instead of a panic.
 var ErrNilFunc = errors.New("rastir: nil function")
 
+// ErrGoexit is the error a wrapper records when its function ended the
+// goroutine with runtime.Goexit (testing's FailNow, SkipNow) instead of
+// returning: the call did not complete.
+var ErrGoexit = errors.New("rastir: function called runtime.Goexit")
+
 // Run calls fn in a span of the given kind (see Start for what name is),
 // with the span in fn's context (SpanFromContext gives it to fn for the
 // setters), and records fn's error, the status and the duration. A panic
@@ -20,15 +25,24 @@ func Run[T any](ctx context.Context, kind Kind, name string, fn func(context.Con
 		s.Finish(ErrNilFunc)
 		return result, ErrNilFunc
 	}
+	returned := false
 	defer func() {
 		if r := recover(); r != nil {
 			s.Fail(PanicError{r})
 			s.End()
 			panic(r)
 		}
+		if !returned {
+			// Neither a return nor a panic (panic(nil) recovers as a
+			// *runtime.PanicNilError): runtime.Goexit.
+			s.Finish(ErrGoexit)
+			return
+		}
 		s.Finish(err)
 	}()
-	return fn(ctx)
+	result, err = fn(ctx)
+	returned = true
+	return result, err
 }
 
 // Agent runs fn in an agent span: the spans below it are attributed to the

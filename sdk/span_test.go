@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -429,6 +430,25 @@ func TestRunRecordsErrorPanics(t *testing.T) {
 	assert.Equal(t, "*rastir.rateLimitError", a[vocabulary.ErrorType])
 	assert.Equal(t, vocabulary.ErrorRateLimit, a[vocabulary.RastirErrorCategoryKey])
 	assert.ErrorIs(t, PanicError{Value: cause}, cause)
+}
+
+// TestRunRecordsGoexit: a function that ends its goroutine with
+// runtime.Goexit (testing's FailNow and SkipNow do) did not return: its
+// span fails with ErrGoexit instead of ending as a success.
+func TestRunRecordsGoexit(t *testing.T) {
+	rec := record(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = Tool(t.Context(), "quit", func(context.Context) (int, error) {
+			runtime.Goexit()
+			return 0, nil
+		})
+	}()
+	<-done
+	s := spanNamed(t, rec, "execute_tool quit")
+	assert.Equal(t, codes.Error, s.Status().Code)
+	assert.Equal(t, ErrGoexit.Error(), s.Status().Description)
 }
 
 func TestGenericWrappers(t *testing.T) {
