@@ -578,6 +578,82 @@ func (s *Span) SetReasoningTokens(n int64) {
 	s.set(attribute.Int64(vocabulary.GenAIUsageReasoningTokens, n))
 }
 
+// The request's parameters (gen_ai.request.*), which the GenAI semantic
+// conventions record when the request sets them; an adapter calls these
+// for what the request it traces says.
+
+// SetMaxTokens sets gen_ai.request.max_tokens, the request's limit on the
+// output tokens; a negative one is not written.
+func (s *Span) SetMaxTokens(n int64) {
+	if s == nil || n < 0 {
+		return
+	}
+	s.set(attribute.Int64(vocabulary.GenAIRequestMaxTokens, n))
+}
+
+// SetTemperature sets gen_ai.request.temperature.
+func (s *Span) SetTemperature(t float64) { s.setFinite(vocabulary.GenAIRequestTemperature, t) }
+
+// SetTopP sets gen_ai.request.top_p.
+func (s *Span) SetTopP(p float64) { s.setFinite(vocabulary.GenAIRequestTopP, p) }
+
+// SetTopK sets gen_ai.request.top_k.
+func (s *Span) SetTopK(k float64) { s.setFinite(vocabulary.GenAIRequestTopK, k) }
+
+// SetFrequencyPenalty sets gen_ai.request.frequency_penalty.
+func (s *Span) SetFrequencyPenalty(p float64) {
+	s.setFinite(vocabulary.GenAIRequestFrequencyPenalty, p)
+}
+
+// SetPresencePenalty sets gen_ai.request.presence_penalty.
+func (s *Span) SetPresencePenalty(p float64) {
+	s.setFinite(vocabulary.GenAIRequestPresencePenalty, p)
+}
+
+// setFinite buffers a double attribute; NaN and infinities are not written
+// (no JSON exporter can carry them).
+func (s *Span) setFinite(key string, v float64) {
+	if s == nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
+	s.set(attribute.Float64(key, v))
+}
+
+// SetSeed sets gen_ai.request.seed.
+func (s *Span) SetSeed(seed int64) {
+	if s == nil {
+		return
+	}
+	s.set(attribute.Int64(vocabulary.GenAIRequestSeed, seed))
+}
+
+// SetChoiceCount sets gen_ai.request.choice.count, the number of choices
+// the request asks for; 1 (the default) and counts below it are not
+// written, as the conventions say.
+func (s *Span) SetChoiceCount(n int64) {
+	if s == nil || n <= 1 {
+		return
+	}
+	s.set(attribute.Int64(vocabulary.GenAIRequestChoiceCount, n))
+}
+
+// SetStopSequences sets gen_ai.request.stop_sequences.
+func (s *Span) SetStopSequences(seqs ...string) {
+	if s == nil || len(seqs) == 0 {
+		return
+	}
+	s.set(attribute.StringSlice(vocabulary.GenAIRequestStopSequences, seqs))
+}
+
+// SetOutputType sets gen_ai.output.type, the output type the request asks
+// for (vocabulary.OutputType*).
+func (s *Span) SetOutputType(t string) {
+	if s == nil || t == "" {
+		return
+	}
+	s.set(attribute.String(vocabulary.GenAIOutputType, t))
+}
+
 // SetFinishReasons sets gen_ai.response.finish_reasons.
 func (s *Span) SetFinishReasons(reasons ...string) {
 	if s == nil || len(reasons) == 0 {

@@ -214,6 +214,51 @@ func TestLLMSetters(t *testing.T) {
 	}, got)
 }
 
+// TestRequestParamSetters: the request's parameters are written as the
+// GenAI conventions type them; a choice count of 1, a negative limit, NaN
+// and infinities, no stop sequences and no output type are not.
+func TestRequestParamSetters(t *testing.T) {
+	rec := record(t)
+	_, s := StartLLM(t.Context(), "gpt-4.1")
+	s.SetMaxTokens(512)
+	s.SetTemperature(0)
+	s.SetTopP(0.9)
+	s.SetTopK(40)
+	s.SetFrequencyPenalty(-0.5)
+	s.SetPresencePenalty(math.Inf(1))
+	s.SetSeed(-7)
+	s.SetChoiceCount(3)
+	s.SetStopSequences("\n\n", "END")
+	s.SetOutputType(vocabulary.OutputTypeJSON)
+	s.End()
+	_, s2 := StartLLM(t.Context(), "gpt-4.1-mini")
+	s2.SetMaxTokens(-1)
+	s2.SetTemperature(math.NaN())
+	s2.SetChoiceCount(1)
+	s2.SetStopSequences()
+	s2.SetOutputType("")
+	s2.End()
+	got := attrMap(spanNamed(t, rec, "chat gpt-4.1").Attributes())
+	for _, k := range []string{vocabulary.RastirSpanTypeKey, vocabulary.GenAIOperationName, vocabulary.GenAIRequestModel} {
+		delete(got, k)
+	}
+	assert.Equal(t, map[string]any{
+		vocabulary.GenAIRequestMaxTokens:        int64(512),
+		vocabulary.GenAIRequestTemperature:      0.0,
+		vocabulary.GenAIRequestTopP:             0.9,
+		vocabulary.GenAIRequestTopK:             40.0,
+		vocabulary.GenAIRequestFrequencyPenalty: -0.5,
+		vocabulary.GenAIRequestSeed:             int64(-7),
+		vocabulary.GenAIRequestChoiceCount:      int64(3),
+		vocabulary.GenAIRequestStopSequences:    []string{"\n\n", "END"},
+		vocabulary.GenAIOutputType:              vocabulary.OutputTypeJSON,
+	}, got)
+	assert.Len(t, spanNamed(t, rec, "chat gpt-4.1-mini").Attributes(), 3)
+	var nilSpan *Span
+	nilSpan.SetTemperature(1)
+	nilSpan.SetStopSequences("x")
+}
+
 func TestSettersBeyondTheBuffer(t *testing.T) {
 	rec := record(t)
 	_, s := StartTrace(t.Context(), "many")

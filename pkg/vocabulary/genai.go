@@ -3,11 +3,25 @@ package vocabulary
 // OpenTelemetry GenAI semantic conventions (v1.41.0) span attribute keys:
 // the canonical vocabulary every component writes and reads.
 const (
-	GenAIOperationName            = "gen_ai.operation.name"
-	GenAIProviderName             = "gen_ai.provider.name"
-	GenAIRequestModel             = "gen_ai.request.model"
-	GenAIResponseModel            = "gen_ai.response.model"
-	GenAIRequestStream            = "gen_ai.request.stream"
+	GenAIOperationName = "gen_ai.operation.name"
+	GenAIProviderName  = "gen_ai.provider.name"
+	GenAIRequestModel  = "gen_ai.request.model"
+	GenAIResponseModel = "gen_ai.response.model"
+	GenAIRequestStream = "gen_ai.request.stream"
+	// The request's sampling parameters (int for max_tokens, seed and
+	// choice.count, double for the others, string[] for stop_sequences).
+	GenAIRequestMaxTokens        = "gen_ai.request.max_tokens"
+	GenAIRequestTemperature      = "gen_ai.request.temperature"
+	GenAIRequestTopP             = "gen_ai.request.top_p"
+	GenAIRequestTopK             = "gen_ai.request.top_k"
+	GenAIRequestFrequencyPenalty = "gen_ai.request.frequency_penalty"
+	GenAIRequestPresencePenalty  = "gen_ai.request.presence_penalty"
+	GenAIRequestSeed             = "gen_ai.request.seed"
+	GenAIRequestChoiceCount      = "gen_ai.request.choice.count"
+	GenAIRequestStopSequences    = "gen_ai.request.stop_sequences"
+	// GenAIOutputType is the output type the request asked for
+	// (OutputType*).
+	GenAIOutputType               = "gen_ai.output.type"
 	GenAIResponseFinishReasons    = "gen_ai.response.finish_reasons"
 	GenAIResponseID               = "gen_ai.response.id"
 	GenAIUsageInputTokens         = "gen_ai.usage.input_tokens"
@@ -41,6 +55,14 @@ const (
 	ErrorType     = "error.type"
 	ServerAddress = "server.address"
 	ServerPort    = "server.port"
+)
+
+// gen_ai.output.type values.
+const (
+	OutputTypeText   = "text"
+	OutputTypeJSON   = "json"
+	OutputTypeImage  = "image"
+	OutputTypeSpeech = "speech"
 )
 
 // Deprecated GenAI keys that instrumentations on older semconv releases
