@@ -69,7 +69,11 @@ func (m *Models) start(ctx context.Context, model string, stream bool, config *g
 	if stream {
 		span.SetStreaming(true)
 	}
-	if config != nil && config.ModelArmorConfig != nil {
+	if config == nil {
+		return ctx, span
+	}
+	recordParams(span, config)
+	if config.ModelArmorConfig != nil {
 		// The Model Armor template that screens the call is its guardrail:
 		// the prompt's, else the response's.
 		id := config.ModelArmorConfig.PromptTemplateName
@@ -79,6 +83,80 @@ func (m *Models) start(ctx context.Context, model string, stream bool, config *g
 		span.SetGuardrail(id, "")
 	}
 	return ctx, span
+}
+
+// recordParams records the request's parameters the config sets: a nil
+// pointer, a zero count or limit and an empty list are unset (the client
+// does not send them).
+func recordParams(span *rastir.Span, c *genai.GenerateContentConfig) {
+	if c.MaxOutputTokens > 0 {
+		span.SetMaxTokens(int64(c.MaxOutputTokens))
+	}
+	if c.Temperature != nil {
+		span.SetTemperature(widen(*c.Temperature))
+	}
+	if c.TopP != nil {
+		span.SetTopP(widen(*c.TopP))
+	}
+	if c.TopK != nil {
+		span.SetTopK(widen(*c.TopK))
+	}
+	if c.FrequencyPenalty != nil {
+		span.SetFrequencyPenalty(widen(*c.FrequencyPenalty))
+	}
+	if c.PresencePenalty != nil {
+		span.SetPresencePenalty(widen(*c.PresencePenalty))
+	}
+	if c.Seed != nil {
+		span.SetSeed(int64(*c.Seed))
+	}
+	span.SetChoiceCount(int64(c.CandidateCount))
+	span.SetStopSequences(c.StopSequences...)
+	span.SetOutputType(outputType(c))
+}
+
+// widen is the float64 of f's shortest decimal form: 0.7 as float32 is
+// recorded 0.7, not 0.699999988079071.
+func widen(f float32) float64 {
+	var buf [24]byte
+	v, err := strconv.ParseFloat(string(strconv.AppendFloat(buf[:0], float64(f), 'g', -1, 32)), 64)
+	if err != nil {
+		return float64(f)
+	}
+	return v
+}
+
+// outputType is the gen_ai.output.type the config asks for, or "": json for
+// a JSON MIME type or a response schema (structured output); image when the
+// response modalities include IMAGE (image models answer with text and
+// images); speech when AUDIO is the only one; text for the text/plain or
+// text/x.enum MIME type or TEXT as the only modality.
+func outputType(c *genai.GenerateContentConfig) string {
+	mime := c.ResponseMIMEType
+	if i := strings.IndexByte(mime, ';'); i >= 0 {
+		mime = mime[:i]
+	}
+	mime = strings.TrimSpace(mime)
+	if strings.EqualFold(mime, "application/json") || c.ResponseSchema != nil || c.ResponseJsonSchema != nil {
+		return vocabulary.OutputTypeJSON
+	}
+	for _, m := range c.ResponseModalities {
+		if strings.EqualFold(m, string(genai.ModalityImage)) {
+			return vocabulary.OutputTypeImage
+		}
+	}
+	if len(c.ResponseModalities) == 1 {
+		switch {
+		case strings.EqualFold(c.ResponseModalities[0], string(genai.ModalityAudio)):
+			return vocabulary.OutputTypeSpeech
+		case strings.EqualFold(c.ResponseModalities[0], string(genai.ModalityText)):
+			return vocabulary.OutputTypeText
+		}
+	}
+	if strings.EqualFold(mime, "text/plain") || strings.EqualFold(mime, "text/x.enum") {
+		return vocabulary.OutputTypeText
+	}
+	return ""
 }
 
 // GenerateContent calls the client's GenerateContent in an LLM span.
