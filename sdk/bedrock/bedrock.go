@@ -8,13 +8,16 @@ package rastirbedrock
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/smithy-go"
+	smithydocument "github.com/aws/smithy-go/document"
 	"github.com/aws/smithy-go/middleware"
 	"go.opentelemetry.io/otel/attribute"
 
@@ -90,10 +93,14 @@ func callFrom(ctx context.Context) *call {
 func handleInitialize(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 	c := &call{inputTokensHeader: -1, outputTokensHeader: -1, cacheReadHeader: -1, cacheWriteHeader: -1}
 	var modelID, guardrailID, guardrailVersion string
+	// Converse, ConverseStream: the request's parameters.
+	var inference *types.InferenceConfiguration
+	var additional any
 	switch p := in.Parameters.(type) {
 	case *bedrockruntime.ConverseInput:
 		c.op = opConverse
 		modelID = deref(p.ModelId)
+		inference, additional = p.InferenceConfig, p.AdditionalModelRequestFields
 		if g := p.GuardrailConfig; g != nil {
 			guardrailID, guardrailVersion = deref(g.GuardrailIdentifier), deref(g.GuardrailVersion)
 			c.trace = g.Trace == types.GuardrailTraceEnabled || g.Trace == types.GuardrailTraceEnabledFull
@@ -101,6 +108,7 @@ func handleInitialize(ctx context.Context, in middleware.InitializeInput, next m
 	case *bedrockruntime.ConverseStreamInput:
 		c.op = opConverseStream
 		modelID = deref(p.ModelId)
+		inference, additional = p.InferenceConfig, p.AdditionalModelRequestFields
 		if g := p.GuardrailConfig; g != nil {
 			guardrailID, guardrailVersion = deref(g.GuardrailIdentifier), deref(g.GuardrailVersion)
 			c.trace = g.Trace == types.GuardrailTraceEnabled || g.Trace == types.GuardrailTraceEnabledFull
@@ -136,6 +144,7 @@ func handleInitialize(ctx context.Context, in middleware.InitializeInput, next m
 	if c.op == opConverseStream || c.op == opInvokeModelStream {
 		span.SetStreaming(true)
 	}
+	recordParams(span, inference, additional)
 	if c.guardrail {
 		span.SetAttributes(attribute.String(vocabulary.AWSBedrockGuardrailID, guardrailID))
 		if guardrailVersion != "" {
@@ -162,6 +171,99 @@ func handleInitialize(ctx context.Context, in middleware.InitializeInput, next m
 	}
 	span.End()
 	return out, md, nil
+}
+
+// recordParams records the parameters of a Converse request: its
+// inference configuration (a nil pointer and an empty stop list are unset,
+// the SDK does not send them) and top_k when the additional model request
+// fields hold it as a plain number at their top level.
+func recordParams(span *rastir.Span, inference *types.InferenceConfiguration, additional any) {
+	if inference != nil {
+		if inference.MaxTokens != nil {
+			span.SetMaxTokens(int64(*inference.MaxTokens))
+		}
+		if inference.Temperature != nil {
+			span.SetTemperature(widen(*inference.Temperature))
+		}
+		if inference.TopP != nil {
+			span.SetTopP(widen(*inference.TopP))
+		}
+		span.SetStopSequences(inference.StopSequences...)
+	}
+	if k, ok := additionalTopK(additional); ok {
+		span.SetTopK(k)
+	}
+}
+
+// additionalTopK is the top_k (Anthropic, Mistral, ...) or topK of the
+// additional model request fields, when they are a document made from a
+// map[string]any (document.NewLazyDocument, or one decoded from JSON)
+// whose value under that key is a number. The document's value is read as
+// the caller gave it, never marshalled: a struct, another map type or a
+// nested key (Nova's inferenceConfig.topK) is not read.
+func additionalTopK(doc any) (float64, bool) {
+	v, ok := doc.(interface{ Value() any })
+	if !ok {
+		return 0, false
+	}
+	fields, ok := v.Value().(map[string]any)
+	if !ok {
+		return 0, false
+	}
+	for _, key := range [...]string{"top_k", "topK"} {
+		if k, ok := number(fields[key]); ok {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// number is v as a float64 when v is a Go number or a JSON number.
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case int8:
+		return float64(n), true
+	case int16:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case uint:
+		return float64(n), true
+	case uint8:
+		return float64(n), true
+	case uint16:
+		return float64(n), true
+	case uint32:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	case float32:
+		return widen(n), true
+	case float64:
+		return n, true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case smithydocument.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// widen is the float64 of f's shortest decimal form: 0.7 as float32 is
+// recorded 0.7, not 0.699999988079071.
+func widen(f float32) float64 {
+	var buf [24]byte
+	v, err := strconv.ParseFloat(string(strconv.AppendFloat(buf[:0], float64(f), 'g', -1, 32)), 64)
+	if err != nil {
+		return float64(f)
+	}
+	return v
 }
 
 func (c *call) recordConverse(r *bedrockruntime.ConverseOutput) {

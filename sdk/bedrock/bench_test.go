@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/document"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
@@ -42,11 +44,26 @@ func BenchmarkConverse(b *testing.B) {
 	tp := sdktrace.NewTracerProvider()
 	rastir.UseTracerProvider(tp)
 	defer rastir.UseTracerProvider(nil)
-	in := &bedrockruntime.ConverseInput{ModelId: aws.String("anthropic.claude-3-haiku-20240307-v1:0"), Messages: userMessage("Hello")}
+	plain := &bedrockruntime.ConverseInput{ModelId: aws.String("anthropic.claude-3-haiku-20240307-v1:0"), Messages: userMessage("Hello")}
+	// With every inference parameter, and top_k in the additional fields.
+	params := &bedrockruntime.ConverseInput{
+		ModelId: plain.ModelId, Messages: plain.Messages,
+		InferenceConfig: &types.InferenceConfiguration{
+			MaxTokens: aws.Int32(512), Temperature: aws.Float32(0.5), TopP: aws.Float32(0.9), StopSequences: []string{"END"},
+		},
+		AdditionalModelRequestFields: document.NewLazyDocument(map[string]any{"top_k": 50}),
+	}
 	for _, bc := range []struct {
 		name string
+		in   *bedrockruntime.ConverseInput
 		opts []func(*bedrockruntime.Options)
-	}{{"bare", nil}, {"traced", []func(*bedrockruntime.Options){WithTracing()}}} {
+	}{
+		{"bare", plain, nil},
+		{"traced", plain, []func(*bedrockruntime.Options){WithTracing()}},
+		{"bare_params", params, nil},
+		{"traced_params", params, []func(*bedrockruntime.Options){WithTracing()}},
+	} {
+		in := bc.in
 		client := bedrockruntime.New(bedrockruntime.Options{
 			Region: "us-east-1", BaseEndpoint: aws.String("https://bedrock-runtime.us-east-1.amazonaws.com"),
 			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
