@@ -140,6 +140,8 @@ func TestAnthropicExecutor(t *testing.T) {
 				}
 				assert.Equal(t, with(llmAttrs("claude-sonnet-4-5", vocabulary.ProviderAnthropic),
 					vocabulary.GenAIAgentName, "math",
+					// The one-shot agent's stop words, a call option.
+					vocabulary.GenAIRequestStopSequences, []string{"\nObservation:", "\n\tObservation:"},
 					vocabulary.GenAIUsageInputTokens, int64(100+i),
 					vocabulary.GenAIUsageOutputTokens, int64(10+i),
 					vocabulary.GenAIUsageCacheReadTokens, int64(0),

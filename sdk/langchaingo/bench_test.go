@@ -81,3 +81,34 @@ func BenchmarkEmbedWrapped(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGenerateWrapped measures one GenerateContent made through
+// WrapModel around a model that returns at once, without call options and
+// with options that set every request parameter.
+func BenchmarkGenerateWrapped(b *testing.B) {
+	tp := sdktrace.NewTracerProvider()
+	rastir.UseTracerProvider(tp)
+	defer rastir.UseTracerProvider(nil)
+	h := New(WithModel("gpt-4o"), WithProvider("openai"))
+	res := &llms.ContentResponse{Choices: []*llms.ContentChoice{{StopReason: "stop", GenerationInfo: map[string]any{"PromptTokens": 10, "CompletionTokens": 5}}}}
+	m := h.WrapModel(&scripted{res: res})
+	ctx := context.Background()
+	params := []llms.CallOption{
+		llms.WithMaxTokens(256), llms.WithTemperature(0.2), llms.WithTopP(0.9), llms.WithTopK(40),
+		llms.WithSeed(42), llms.WithN(2), llms.WithStopWords([]string{"END"}),
+		llms.WithFrequencyPenalty(0.5), llms.WithPresencePenalty(0.5), llms.WithJSONMode(),
+	}
+	for _, bc := range []struct {
+		name string
+		opts []llms.CallOption
+	}{{"no_options", nil}, {"model_option", []llms.CallOption{llms.WithModel("gpt-4o-mini")}}, {"params", params}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := m.GenerateContent(ctx, nil, bc.opts...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

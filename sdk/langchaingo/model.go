@@ -2,11 +2,13 @@ package rastirlangchaingo
 
 import (
 	"context"
+	"strings"
 
 	"github.com/tmc/langchaingo/embeddings"
 	"github.com/tmc/langchaingo/llms"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 )
 
@@ -30,7 +32,9 @@ import (
 // makes no second span.
 //
 // The request model is the call's llms.WithModel option, else the
-// handler's WithModel. WrapModel(nil) returns nil.
+// handler's WithModel; the request's parameters (max tokens, temperature,
+// top_p, top_k, penalties, seed, choice count, stop words, JSON mode) are
+// the call options that set them (not zero). WrapModel(nil) returns nil.
 //
 // When m is also an embeddings.EmbedderClient (langchaingo's OpenAI,
 // Mistral, Ollama, Google AI, ... LLMs), so is the model WrapModel returns,
@@ -88,7 +92,18 @@ func (m *wrappedModel) GenerateContent(ctx context.Context, messages []llms.Mess
 		// call's.
 		return m.inner.GenerateContent(ctx, messages, options...)
 	}
-	c := m.h.begin(ctx, requestModel(m.h.model, options), m.h.llmOpts)
+	model := m.h.model
+	var o *llms.CallOptions
+	if len(options) > 0 {
+		o = callOptions(options)
+		if o.Model != "" {
+			model = o.Model
+		}
+	}
+	c := m.h.begin(ctx, model, m.h.llmOpts)
+	if o != nil {
+		recordParams(c.span, o)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			finish(c.span, rastir.PanicError{Value: r})
@@ -145,21 +160,68 @@ func (m *wrappedModel) SupportsReasoning() bool {
 	return ok && r.SupportsReasoning()
 }
 
-// requestModel returns the model the call options request, else def.
-func requestModel(def string, options []llms.CallOption) string {
-	if len(options) == 0 {
-		return def
-	}
-	var o llms.CallOptions
+// callOptions applies the call's options, as the LLM will.
+func callOptions(options []llms.CallOption) *llms.CallOptions {
+	o := new(llms.CallOptions)
 	for _, opt := range options {
 		if opt != nil {
-			opt(&o)
+			opt(o)
 		}
 	}
-	if o.Model != "" {
-		return o.Model
+	return o
+}
+
+// recordParams records the request's parameters the call's options set.
+// A zero option is unset: llms.CallOptions cannot tell WithTemperature(0)
+// from no temperature, and langchaingo's LLMs leave most zero options out
+// of their requests. The choice count is N (WithN), else CandidateCount
+// (WithCandidateCount).
+func recordParams(span *rastir.Span, o *llms.CallOptions) {
+	if o.MaxTokens > 0 {
+		span.SetMaxTokens(int64(o.MaxTokens))
 	}
-	return def
+	if o.Temperature != 0 {
+		span.SetTemperature(o.Temperature)
+	}
+	if o.TopP != 0 {
+		span.SetTopP(o.TopP)
+	}
+	if o.TopK > 0 {
+		span.SetTopK(float64(o.TopK))
+	}
+	if o.FrequencyPenalty != 0 {
+		span.SetFrequencyPenalty(o.FrequencyPenalty)
+	}
+	if o.PresencePenalty != 0 {
+		span.SetPresencePenalty(o.PresencePenalty)
+	}
+	if o.Seed != 0 {
+		span.SetSeed(int64(o.Seed))
+	}
+	if o.N > 0 {
+		span.SetChoiceCount(int64(o.N))
+	} else {
+		span.SetChoiceCount(int64(o.CandidateCount))
+	}
+	span.SetStopSequences(o.StopWords...)
+	span.SetOutputType(outputType(o))
+}
+
+// outputType is json for JSON mode or the application/json response MIME
+// type (Google AI's), text for text/plain, else "".
+func outputType(o *llms.CallOptions) string {
+	mime := o.ResponseMIMEType
+	if i := strings.IndexByte(mime, ';'); i >= 0 {
+		mime = mime[:i]
+	}
+	mime = strings.TrimSpace(mime)
+	switch {
+	case o.JSONMode || strings.EqualFold(mime, "application/json"):
+		return vocabulary.OutputTypeJSON
+	case strings.EqualFold(mime, "text/plain"):
+		return vocabulary.OutputTypeText
+	}
+	return ""
 }
 
 // callKey is the context key of a wrapped call.
