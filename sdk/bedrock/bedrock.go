@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/decimal"
 )
 
 // MiddlewareID names the middlewares in the SDK's stack.
@@ -183,10 +183,10 @@ func recordParams(span *rastir.Span, inference *types.InferenceConfiguration, ad
 			span.SetMaxTokens(int64(*inference.MaxTokens))
 		}
 		if inference.Temperature != nil {
-			span.SetTemperature(widen(*inference.Temperature))
+			span.SetTemperature(decimal.Float32(*inference.Temperature))
 		}
 		if inference.TopP != nil {
-			span.SetTopP(widen(*inference.TopP))
+			span.SetTopP(decimal.Float32(*inference.TopP))
 		}
 		span.SetStopSequences(inference.StopSequences...)
 	}
@@ -242,7 +242,7 @@ func number(v any) (float64, bool) {
 	case uint64:
 		return float64(n), true
 	case float32:
-		return widen(n), true
+		return decimal.Float32(n), true
 	case float64:
 		return n, true
 	case json.Number:
@@ -253,17 +253,6 @@ func number(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
-}
-
-// widen is the float64 of f's shortest decimal form: 0.7 as float32 is
-// recorded 0.7, not 0.699999988079071.
-func widen(f float32) float64 {
-	var buf [24]byte
-	v, err := strconv.ParseFloat(string(strconv.AppendFloat(buf[:0], float64(f), 'g', -1, 32)), 64)
-	if err != nil {
-		return float64(f)
-	}
-	return v
 }
 
 func (c *call) recordConverse(r *bedrockruntime.ConverseOutput) {

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/genai"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/decimal"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
@@ -93,19 +94,19 @@ func recordParams(span *rastir.Span, c *genai.GenerateContentConfig) {
 		span.SetMaxTokens(int64(c.MaxOutputTokens))
 	}
 	if c.Temperature != nil {
-		span.SetTemperature(widen(*c.Temperature))
+		span.SetTemperature(decimal.Float32(*c.Temperature))
 	}
 	if c.TopP != nil {
-		span.SetTopP(widen(*c.TopP))
+		span.SetTopP(decimal.Float32(*c.TopP))
 	}
 	if c.TopK != nil {
-		span.SetTopK(widen(*c.TopK))
+		span.SetTopK(decimal.Float32(*c.TopK))
 	}
 	if c.FrequencyPenalty != nil {
-		span.SetFrequencyPenalty(widen(*c.FrequencyPenalty))
+		span.SetFrequencyPenalty(decimal.Float32(*c.FrequencyPenalty))
 	}
 	if c.PresencePenalty != nil {
-		span.SetPresencePenalty(widen(*c.PresencePenalty))
+		span.SetPresencePenalty(decimal.Float32(*c.PresencePenalty))
 	}
 	if c.Seed != nil {
 		span.SetSeed(int64(*c.Seed))
@@ -113,17 +114,6 @@ func recordParams(span *rastir.Span, c *genai.GenerateContentConfig) {
 	span.SetChoiceCount(int64(c.CandidateCount))
 	span.SetStopSequences(c.StopSequences...)
 	span.SetOutputType(outputType(c))
-}
-
-// widen is the float64 of f's shortest decimal form: 0.7 as float32 is
-// recorded 0.7, not 0.699999988079071.
-func widen(f float32) float64 {
-	var buf [24]byte
-	v, err := strconv.ParseFloat(string(strconv.AppendFloat(buf[:0], float64(f), 'g', -1, 32)), 64)
-	if err != nil {
-		return float64(f)
-	}
-	return v
 }
 
 // outputType is the gen_ai.output.type the config asks for, or "": json for
