@@ -1,5 +1,7 @@
 package vocabulary
 
+import "strings"
+
 // OpenTelemetry GenAI semantic conventions (v1.41.0) span attribute keys:
 // the canonical vocabulary every component writes and reads.
 const (
@@ -64,6 +66,25 @@ const (
 	OutputTypeImage  = "image"
 	OutputTypeSpeech = "speech"
 )
+
+// OutputTypeOfMIME is the gen_ai.output.type of the response MIME type a
+// request asks for (Gemini's responseMimeType, which langchaingo passes
+// on): json for application/json, text for text/plain and text/x.enum
+// (Gemini's enum answers), "" for any other or none. Parameters and case
+// do not matter.
+func OutputTypeOfMIME(mime string) string {
+	if i := strings.IndexByte(mime, ';'); i >= 0 {
+		mime = mime[:i]
+	}
+	mime = strings.TrimSpace(mime)
+	switch {
+	case strings.EqualFold(mime, "application/json"):
+		return OutputTypeJSON
+	case strings.EqualFold(mime, "text/plain"), strings.EqualFold(mime, "text/x.enum"):
+		return OutputTypeText
+	}
+	return ""
+}
 
 // Deprecated GenAI keys that instrumentations on older semconv releases
 // still send; normalisers read them and write the keys above.

@@ -122,12 +122,8 @@ func recordParams(span *rastir.Span, c *genai.GenerateContentConfig) {
 // images); speech when AUDIO is the only one; text for the text/plain or
 // text/x.enum MIME type or TEXT as the only modality.
 func outputType(c *genai.GenerateContentConfig) string {
-	mime := c.ResponseMIMEType
-	if i := strings.IndexByte(mime, ';'); i >= 0 {
-		mime = mime[:i]
-	}
-	mime = strings.TrimSpace(mime)
-	if strings.EqualFold(mime, "application/json") || c.ResponseSchema != nil || c.ResponseJsonSchema != nil {
+	mimeType := vocabulary.OutputTypeOfMIME(c.ResponseMIMEType)
+	if mimeType == vocabulary.OutputTypeJSON || c.ResponseSchema != nil || c.ResponseJsonSchema != nil {
 		return vocabulary.OutputTypeJSON
 	}
 	for _, m := range c.ResponseModalities {
@@ -143,10 +139,7 @@ func outputType(c *genai.GenerateContentConfig) string {
 			return vocabulary.OutputTypeText
 		}
 	}
-	if strings.EqualFold(mime, "text/plain") || strings.EqualFold(mime, "text/x.enum") {
-		return vocabulary.OutputTypeText
-	}
-	return ""
+	return mimeType
 }
 
 // GenerateContent calls the client's GenerateContent in an LLM span.

@@ -2,7 +2,6 @@ package rastirlangchaingo
 
 import (
 	"context"
-	"strings"
 
 	"github.com/tmc/langchaingo/embeddings"
 	"github.com/tmc/langchaingo/llms"
@@ -207,21 +206,13 @@ func recordParams(span *rastir.Span, o *llms.CallOptions) {
 	span.SetOutputType(outputType(o))
 }
 
-// outputType is json for JSON mode or the application/json response MIME
-// type (Google AI's), text for text/plain, else "".
+// outputType is json for JSON mode, else the output type of the response
+// MIME type (Google AI's).
 func outputType(o *llms.CallOptions) string {
-	mime := o.ResponseMIMEType
-	if i := strings.IndexByte(mime, ';'); i >= 0 {
-		mime = mime[:i]
-	}
-	mime = strings.TrimSpace(mime)
-	switch {
-	case o.JSONMode || strings.EqualFold(mime, "application/json"):
+	if o.JSONMode {
 		return vocabulary.OutputTypeJSON
-	case strings.EqualFold(mime, "text/plain"):
-		return vocabulary.OutputTypeText
 	}
-	return ""
+	return vocabulary.OutputTypeOfMIME(o.ResponseMIMEType)
 }
 
 // callKey is the context key of a wrapped call.

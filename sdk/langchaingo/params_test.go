@@ -156,7 +156,8 @@ func TestWrapModelChoiceAndOutputType(t *testing.T) {
 		{"n wins", []llms.CallOption{llms.WithCandidateCount(3), llms.WithN(2)}, int64(2), nil},
 		{"json mime", []llms.CallOption{llms.WithResponseMIMEType("application/json")}, nil, vocabulary.OutputTypeJSON},
 		{"text mime", []llms.CallOption{llms.WithResponseMIMEType("text/plain")}, nil, vocabulary.OutputTypeText},
-		{"other mime", []llms.CallOption{llms.WithResponseMIMEType("text/x.enum")}, nil, nil},
+		{"enum mime", []llms.CallOption{llms.WithResponseMIMEType("text/x.enum")}, nil, vocabulary.OutputTypeText},
+		{"other mime", []llms.CallOption{llms.WithResponseMIMEType("text/html")}, nil, nil},
 		{"json mode", []llms.CallOption{llms.WithJSONMode()}, nil, vocabulary.OutputTypeJSON},
 	}
 	for _, tt := range tests {
