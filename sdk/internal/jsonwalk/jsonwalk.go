@@ -10,6 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/romshark/jscan/v2"
 )
@@ -42,6 +46,9 @@ func IsObject(it *Iterator) bool { return it.ValueType() == jscan.ValueTypeObjec
 
 // IsArray tells an array value.
 func IsArray(it *Iterator) bool { return it.ValueType() == jscan.ValueTypeArray }
+
+// IsString tells a string value.
+func IsString(it *Iterator) bool { return it.ValueType() == jscan.ValueTypeString }
 
 // IsTrue tells the value true.
 func IsTrue(it *Iterator) bool { return it.ValueType() == jscan.ValueTypeTrue }
@@ -97,4 +104,210 @@ func parseCount(v string) int64 {
 		return -1
 	}
 	return int64(f)
+}
+
+// Float is the current value if it is a number within float64's range.
+func Float(it *Iterator) (float64, bool) {
+	if it.ValueType() != jscan.ValueTypeNumber {
+		return 0, false
+	}
+	// jscan has checked the syntax: the only error left is the range.
+	f, err := strconv.ParseFloat(it.Value(), 64)
+	if err != nil {
+		return 0, false
+	}
+	return f, true
+}
+
+// Int is the current value if it is a number whose value is an integer in
+// int64's range: 512, and 512.0 or 5.12e2 as 512; 1.5 and 1e19 are none.
+// A number with a fraction or exponent is read as a float64, as a JSON
+// number mostly is.
+func Int(it *Iterator) (int64, bool) {
+	if it.ValueType() != jscan.ValueTypeNumber {
+		return 0, false
+	}
+	v := it.Value()
+	neg := v[0] == '-'
+	digits := v
+	if neg {
+		digits = v[1:]
+	}
+	if len(digits) < 19 {
+		var n int64
+		plain := true
+		for i := 0; i < len(digits); i++ {
+			d := digits[i] - '0'
+			if d > 9 {
+				plain = false
+				break
+			}
+			n = n*10 + int64(d)
+		}
+		if plain {
+			if neg {
+				n = -n
+			}
+			return n, true
+		}
+	} else if !strings.ContainsAny(v, ".eE") {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n, true
+		}
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// StringView is the current value unquoted if it is a string: a view of
+// the walked text, or for a string with escapes, of the text it appends to
+// scratch (whose memory must not change while the string is used); it
+// returns scratch with that text. It allocates only when scratch has not
+// the room. ok is false for another value.
+func StringView(it *Iterator, scratch []byte) (s string, _ []byte, ok bool) {
+	if it.ValueType() != jscan.ValueTypeString {
+		return "", scratch, false
+	}
+	quoted := it.Value()
+	if !strings.Contains(quoted, `\`) {
+		return quoted[1 : len(quoted)-1], scratch, true
+	}
+	start := len(scratch)
+	scratch = appendUnquoted(scratch, quoted[1:len(quoted)-1])
+	text := scratch[start:]
+	return unsafe.String(unsafe.SliceData(text), len(text)), scratch, true
+}
+
+// appendUnquoted appends the text of a string's escaped content s (whose
+// syntax jscan has checked) as encoding/json decodes it: a lone UTF-16
+// surrogate is U+FFFD.
+func appendUnquoted(dst []byte, s string) []byte {
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '\\')
+		if i < 0 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		s = s[i:]
+		switch c := s[1]; c {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hex4(s[2:6])
+			s = s[6:]
+			if utf16.IsSurrogate(r) {
+				if len(s) >= 6 && s[0] == '\\' && s[1] == 'u' {
+					if d := utf16.DecodeRune(r, hex4(s[2:6])); d != unicode.ReplacementChar {
+						dst = utf8.AppendRune(dst, d)
+						s = s[6:]
+						continue
+					}
+				}
+				r = unicode.ReplacementChar
+			}
+			dst = utf8.AppendRune(dst, r)
+			continue
+		default: // '"', '\\', '/'
+			dst = append(dst, c)
+		}
+		s = s[2:]
+	}
+	return dst
+}
+
+// hex4 is the value of four hex digits.
+func hex4(h string) rune {
+	var r rune
+	for i := 0; i < 4; i++ {
+		c := h[i]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		default:
+			c -= 'A' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// StringList gathers, during a walk, a member that is a string or an
+// array of strings (a request's stop sequences) as views of the walked
+// text and of its own scratch text for strings with escapes. Lists are
+// pooled: one costs no allocation once a few have been released.
+type StringList struct {
+	views []string
+	text  []byte
+	ok    bool
+}
+
+var stringLists = sync.Pool{New: func() any { return new(StringList) }}
+
+// maxPooledText is the most scratch text a released list keeps.
+const maxPooledText = 4 << 10
+
+// Start begins the list at its member (it): a string is the one element,
+// an array's strings are Added, another value is no list. A later member
+// of the same name starts over. On a nil *StringList it takes one from
+// the pool.
+func (l *StringList) Start(it *Iterator) *StringList {
+	if l == nil {
+		l = stringLists.Get().(*StringList)
+	}
+	clear(l.views)
+	l.views, l.text = l.views[:0], l.text[:0]
+	var s string
+	if s, l.text, l.ok = StringView(it, l.text); l.ok {
+		l.views = append(l.views, s)
+	} else {
+		l.ok = IsArray(it)
+	}
+	return l
+}
+
+// Add adds an element of the member's array; one that is no string makes
+// the member no list.
+func (l *StringList) Add(it *Iterator) {
+	if l == nil || !l.ok {
+		return
+	}
+	var s string
+	if s, l.text, l.ok = StringView(it, l.text); l.ok {
+		l.views = append(l.views, s)
+	}
+}
+
+// Views are the strings of the list (none when the member was no list),
+// until Release: views of the walked text and of the list's.
+func (l *StringList) Views() []string {
+	if l == nil || !l.ok || len(l.views) == 0 {
+		return nil
+	}
+	return l.views
+}
+
+// Release puts the list back in the pool; a nil one is left.
+func (l *StringList) Release() {
+	if l == nil {
+		return
+	}
+	clear(l.views)
+	l.views, l.text, l.ok = l.views[:0], l.text[:0], false
+	if cap(l.text) <= maxPooledText {
+		stringLists.Put(l)
+	}
 }
