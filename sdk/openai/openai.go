@@ -198,7 +198,7 @@ func (c *config) requestFields(req *http.Request, ep endpoint) (r request) {
 				top = paramOf(ep, it)
 				c.readParam(it, top, &r)
 				if top == paramStop {
-					stops = stops.Start(it)
+					stops = stops.Start(it, true)
 				}
 			case 2:
 				switch top {

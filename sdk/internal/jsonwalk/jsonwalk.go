@@ -260,21 +260,21 @@ var stringLists = sync.Pool{New: func() any { return new(StringList) }}
 // maxPooledText is the most scratch text a released list keeps.
 const maxPooledText = 4 << 10
 
-// Start begins the list at its member (it): a string is the one element,
-// an array's strings are Added, another value is no list. A later member
-// of the same name starts over. On a nil *StringList it takes one from
-// the pool.
-func (l *StringList) Start(it *Iterator) *StringList {
+// Start begins the list at its member (it): an array's strings are
+// Added, a string is the one element when single says the member may be
+// one, another value is no list. A later member of the same name starts
+// over. On a nil *StringList it takes one from the pool.
+func (l *StringList) Start(it *Iterator, single bool) *StringList {
 	if l == nil {
 		l = stringLists.Get().(*StringList)
 	}
 	clear(l.views)
-	l.views, l.text = l.views[:0], l.text[:0]
-	var s string
-	if s, l.text, l.ok = StringView(it, l.text); l.ok {
-		l.views = append(l.views, s)
-	} else {
-		l.ok = IsArray(it)
+	l.views, l.text, l.ok = l.views[:0], l.text[:0], IsArray(it)
+	if single && !l.ok {
+		var s string
+		if s, l.text, l.ok = StringView(it, l.text); l.ok {
+			l.views = append(l.views, s)
+		}
 	}
 	return l
 }

@@ -169,6 +169,8 @@ func TestStringList(t *testing.T) {
 		want []string
 	}{
 		{`{"stop":"END"}`, []string{"END"}},
+		{`{"arr":"END"}`, nil},
+		{`{"arr":["END"]}`, []string{"END"}},
 		{`{"stop":["\n\n","E\u004eD",""]}`, []string{"\n\n", "END", ""}},
 		{`{"stop":[]}`, nil},
 		{`{"stop":["a",1]}`, nil},
@@ -183,9 +185,9 @@ func TestStringList(t *testing.T) {
 		Walk(tt.js, func(it *Iterator) bool {
 			switch it.Level() {
 			case 1:
-				top = it.Key() == `"stop"`
+				top = it.Key() == `"stop"` || it.Key() == `"arr"`
 				if top {
-					l = l.Start(it)
+					l = l.Start(it, it.Key() == `"stop"`)
 				}
 			case 2:
 				if top {
