@@ -10,10 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
-	"unsafe"
 
 	"github.com/romshark/jscan/v2"
 )
@@ -163,102 +159,19 @@ func Int(it *Iterator) (int64, bool) {
 	return int64(f), true
 }
 
-// StringView is the current value unquoted if it is a string: a view of
-// the walked text, or for a string with escapes, of the text it appends to
-// scratch (whose memory must not change while the string is used); it
-// returns scratch with that text. It allocates only when scratch has not
-// the room. ok is false for another value.
-func StringView(it *Iterator, scratch []byte) (s string, _ []byte, ok bool) {
-	if it.ValueType() != jscan.ValueTypeString {
-		return "", scratch, false
-	}
-	quoted := it.Value()
-	if !strings.Contains(quoted, `\`) {
-		return quoted[1 : len(quoted)-1], scratch, true
-	}
-	start := len(scratch)
-	scratch = appendUnquoted(scratch, quoted[1:len(quoted)-1])
-	text := scratch[start:]
-	return unsafe.String(unsafe.SliceData(text), len(text)), scratch, true
-}
-
-// appendUnquoted appends the text of a string's escaped content s (whose
-// syntax jscan has checked) as encoding/json decodes it: a lone UTF-16
-// surrogate is U+FFFD.
-func appendUnquoted(dst []byte, s string) []byte {
-	for len(s) > 0 {
-		i := strings.IndexByte(s, '\\')
-		if i < 0 {
-			return append(dst, s...)
-		}
-		dst = append(dst, s[:i]...)
-		s = s[i:]
-		switch c := s[1]; c {
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r := hex4(s[2:6])
-			s = s[6:]
-			if utf16.IsSurrogate(r) {
-				if len(s) >= 6 && s[0] == '\\' && s[1] == 'u' {
-					if d := utf16.DecodeRune(r, hex4(s[2:6])); d != unicode.ReplacementChar {
-						dst = utf8.AppendRune(dst, d)
-						s = s[6:]
-						continue
-					}
-				}
-				r = unicode.ReplacementChar
-			}
-			dst = utf8.AppendRune(dst, r)
-			continue
-		default: // '"', '\\', '/'
-			dst = append(dst, c)
-		}
-		s = s[2:]
-	}
-	return dst
-}
-
-// hex4 is the value of four hex digits.
-func hex4(h string) rune {
-	var r rune
-	for i := 0; i < 4; i++ {
-		c := h[i]
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		default:
-			c -= 'A' - 10
-		}
-		r = r<<4 | rune(c)
-	}
-	return r
-}
-
 // StringList gathers, during a walk, a member that is a string or an
-// array of strings (a request's stop sequences) as views of the walked
-// text and of its own scratch text for strings with escapes. Lists are
+// array of strings (a request's stop sequences), read as String reads
+// them: views of the walked text, except strings with escapes. Lists are
 // pooled: one costs no allocation once a few have been released.
 type StringList struct {
 	views []string
-	text  []byte
 	ok    bool
 }
 
 var stringLists = sync.Pool{New: func() any { return new(StringList) }}
 
-// maxPooledText is the most scratch text a released list keeps.
-const maxPooledText = 4 << 10
+// maxPooledViews is the longest list a released list's memory keeps.
+const maxPooledViews = 64
 
 // Start begins the list at its member (it): an array's strings are
 // Added, a string is the one element when single says the member may be
@@ -269,12 +182,9 @@ func (l *StringList) Start(it *Iterator, single bool) *StringList {
 		l = stringLists.Get().(*StringList)
 	}
 	clear(l.views)
-	l.views, l.text, l.ok = l.views[:0], l.text[:0], IsArray(it)
-	if single && !l.ok {
-		var s string
-		if s, l.text, l.ok = StringView(it, l.text); l.ok {
-			l.views = append(l.views, s)
-		}
+	l.views, l.ok = l.views[:0], IsArray(it)
+	if single && IsString(it) {
+		l.views, l.ok = append(l.views, String(it)), true
 	}
 	return l
 }
@@ -285,14 +195,13 @@ func (l *StringList) Add(it *Iterator) {
 	if l == nil || !l.ok {
 		return
 	}
-	var s string
-	if s, l.text, l.ok = StringView(it, l.text); l.ok {
-		l.views = append(l.views, s)
+	if l.ok = IsString(it); l.ok {
+		l.views = append(l.views, String(it))
 	}
 }
 
 // Views are the strings of the list (none when the member was no list),
-// until Release: views of the walked text and of the list's.
+// until Release; those without escapes are views of the walked text.
 func (l *StringList) Views() []string {
 	if l == nil || !l.ok || len(l.views) == 0 {
 		return nil
@@ -306,8 +215,8 @@ func (l *StringList) Release() {
 		return
 	}
 	clear(l.views)
-	l.views, l.text, l.ok = l.views[:0], l.text[:0], false
-	if cap(l.text) <= maxPooledText {
+	l.views, l.ok = l.views[:0], false
+	if cap(l.views) <= maxPooledViews {
 		stringLists.Put(l)
 	}
 }

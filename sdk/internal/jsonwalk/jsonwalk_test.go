@@ -1,13 +1,10 @@
 package jsonwalk
 
 import (
-	"encoding/json"
 	"slices"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 type seen struct {
@@ -113,54 +110,6 @@ func TestNumbers(t *testing.T) {
 		assert.Equal(t, []any{tt.i, tt.iok}, i, tt.js)
 		assert.Equal(t, []any{tt.f, tt.fok}, f, tt.js)
 	}
-}
-
-func TestStringView(t *testing.T) {
-	var scratch []byte
-	for _, js := range []string{
-		`"plain"`, `""`, `"\n\n"`, `"a\"b\\c\/d\b\f\r\t"`, `"\u0045ND\u00e9"`, `"\ud83d\ude00!"`,
-		`"\ud83d"`, `"\ude00x"`, `"\ud83d\u0041"`, `"\ud83d\ud83d\ude00"`, `"\uDBFF\uDFFF"`,
-	} {
-		var got string
-		var ok bool
-		Walk(`[`+js+`,0]`, func(it *Iterator) bool {
-			if it.Level() == 1 && IsString(it) {
-				got, scratch, ok = StringView(it, scratch)
-			}
-			return false
-		})
-		var want string
-		require.NoError(t, json.Unmarshal([]byte(js), &want))
-		assert.True(t, ok, js)
-		assert.Equal(t, want, got, js)
-	}
-	Walk(`[1]`, func(it *Iterator) bool {
-		if it.Level() == 1 {
-			_, _, ok := StringView(it, scratch)
-			assert.False(t, ok)
-		}
-		return false
-	})
-}
-
-// FuzzStringView checks StringView against encoding/json.
-func FuzzStringView(f *testing.F) {
-	f.Add(`"\ud83d\ude00 \n \u00e9 \"x\""`)
-	f.Fuzz(func(t *testing.T, s string) {
-		var want string
-		if json.Unmarshal([]byte(s), &want) != nil || !utf8.ValidString(s) {
-			return
-		}
-		var scratch []byte
-		Walk(`[`+s+`,0]`, func(it *Iterator) bool {
-			if it.Level() == 1 && IsString(it) {
-				got, _, ok := StringView(it, scratch)
-				assert.True(t, ok)
-				assert.Equal(t, want, got, "%q", s)
-			}
-			return false
-		})
-	})
 }
 
 func TestStringList(t *testing.T) {
