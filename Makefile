@@ -88,7 +88,7 @@ unit:
 FUZZ_TARGETS := pkg/rastirjson:FuzzDecode:400000 \
 	sdk/internal/httptap:FuzzStreamLines:200000 \
 	sdk/openai:FuzzReadCompletion:50000 sdk/openai:FuzzReadResponse:30000 sdk/openai:FuzzRequestFields:40000 \
-	sdk/anthropic:FuzzReadMessage:60000 sdk/anthropic:FuzzStreamEvents:60000 \
+	sdk/anthropic:FuzzReadMessage:60000 sdk/anthropic:FuzzStreamEvents:60000 sdk/anthropic:FuzzRequestFields:30000 \
 	sdk/bedrock:FuzzStreamTap:100000 sdk/bedrock:FuzzInvokeModelBody:60000 \
 	processor/llmenrichprocessor:FuzzBedrockGuardrailAssessment:100000 \
 	processor/llmenrichprocessor/internal/pricing:FuzzParsePrices:500000

@@ -28,6 +28,8 @@ type config struct {
 	// a client mostly calls one model, which then costs no allocation.
 	requestModels, responseModels httptap.Recent
 	spanNames                     httptap.SpanNames
+	// The last request's stop sequences.
+	stops httptap.RecentStrings
 }
 
 // WithProvider records provider (a gen_ai.provider.name value,
@@ -98,25 +100,117 @@ func unescape(s string) (string, error) {
 	return url.PathUnescape(s)
 }
 
-// requestFields reads the model and the stream flag from a copy of the
-// request body; the body the client sends is left as it is.
-func (c *config) requestFields(req *http.Request) (model string, stream bool) {
+// request is what the middleware reads from a request body.
+type request struct {
+	model  string
+	stream bool
+	params params
+}
+
+// params are the request's parameters that the span records (the GenAI
+// conventions' gen_ai.request.*); set tells which the request gives, with
+// the right JSON type.
+type params struct {
+	set                     paramSet
+	maxTokens               int64
+	temperature, topP, topK float64
+	// stop is shared with other calls (httptap.RecentStrings): not to be
+	// changed.
+	stop []string
+}
+
+type paramSet uint8
+
+const (
+	hasMaxTokens paramSet = 1 << iota
+	hasTemperature
+	hasTopP
+	hasTopK
+)
+
+// record sets the parameters on the span.
+func (p *params) record(s *rastir.Span) {
+	if p.set&hasMaxTokens != 0 {
+		s.SetMaxTokens(p.maxTokens)
+	}
+	if p.set&hasTemperature != 0 {
+		s.SetTemperature(p.temperature)
+	}
+	if p.set&hasTopP != 0 {
+		s.SetTopP(p.topP)
+	}
+	if p.set&hasTopK != 0 {
+		s.SetTopK(p.topK)
+	}
+	s.SetStopSequences(p.stop...)
+}
+
+// requestFields reads the model, the stream flag and the parameters
+// (max_tokens, temperature, top_p, top_k, stop_sequences: MessageNewParams'
+// members) from a copy of the request body; the body the client sends is
+// left as it is. A parameter of the wrong JSON type is left out.
+func (c *config) requestFields(req *http.Request) (r request) {
 	httptap.PeekRequest(req, func(body []byte) {
-		// One pass over a view of the pooled buffer: the model is copied
-		// before it is kept.
+		p := &r.params
+		var (
+			top member
+			// The stop sequences of the last stop_sequences member, taken
+			// from a pool at the first.
+			stops *jsonwalk.StringList
+		)
+		// One pass over a view of the pooled buffer: the model and the
+		// stop sequences are copied before they are kept.
 		jsonwalk.Walk(httptap.View(body), func(it *jsonwalk.Iterator) bool {
-			if it.Level() == 1 {
-				switch memberOf(it) {
+			switch it.Level() {
+			case 1:
+				top = requestMemberOf(it)
+				switch top {
 				case memberModel:
-					model = c.requestModels.String(jsonwalk.String(it))
+					r.model = c.requestModels.String(jsonwalk.String(it))
 				case memberStream:
-					stream = jsonwalk.IsTrue(it)
+					r.stream = jsonwalk.IsTrue(it)
+				case memberMaxTokens:
+					var ok bool
+					p.maxTokens, ok = jsonwalk.Int(it)
+					p.mark(hasMaxTokens, ok)
+				case memberTemperature:
+					p.temperature = p.float(it, hasTemperature)
+				case memberTopP:
+					p.topP = p.float(it, hasTopP)
+				case memberTopK:
+					p.topK = p.float(it, hasTopK)
+				case memberStopSequences:
+					stops = stops.Start(it, false)
+				}
+			case 2:
+				if top == memberStopSequences {
+					stops.Add(it)
 				}
 			}
 			return false
 		})
+		if stops != nil {
+			p.stop = c.stops.Strings(stops.Views())
+			stops.Release()
+		}
 	})
-	return model, stream
+	return r
+}
+
+// float reads a number parameter and marks it set, or unset when the
+// value is none.
+func (p *params) float(it *jsonwalk.Iterator, bit paramSet) float64 {
+	f, ok := jsonwalk.Float(it)
+	p.mark(bit, ok)
+	return f
+}
+
+func (p *params) mark(bit paramSet, ok bool) {
+	if ok {
+		p.set |= bit
+	} else {
+		p.set &^= bit
+	}
 }
 
 func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
@@ -125,7 +219,8 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		// Not a Messages call, or one a middleware of ours already traces.
 		return next(req)
 	}
-	model, stream := c.requestFields(req)
+	r := c.requestFields(req)
+	model, stream := r.model, r.stream
 	if model == "" {
 		model = pathModel
 	}
@@ -152,6 +247,8 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	if stream {
 		span.SetStreaming(true)
 	}
+	// Request-side: recorded whether or not the call succeeds.
+	r.params.record(span)
 	resp, err := next(req.WithContext(ctx))
 	if err != nil {
 		span.Finish(err)

@@ -269,6 +269,11 @@ const (
 	memberDelta
 	memberError
 	memberStream
+	memberMaxTokens
+	memberTemperature
+	memberTopP
+	memberTopK
+	memberStopSequences
 )
 
 // memberOf tells the current value's member by its key (quoted, as the walk
@@ -305,6 +310,27 @@ func memberOf(it *jsonwalk.Iterator) member {
 		return memberError
 	case `"stream"`:
 		return memberStream
+	}
+	return memberOther
+}
+
+// requestMemberOf tells a top-level member of a request by its key.
+func requestMemberOf(it *jsonwalk.Iterator) member {
+	switch it.Key() {
+	case `"model"`:
+		return memberModel
+	case `"stream"`:
+		return memberStream
+	case `"max_tokens"`:
+		return memberMaxTokens
+	case `"temperature"`:
+		return memberTemperature
+	case `"top_p"`:
+		return memberTopP
+	case `"top_k"`:
+		return memberTopK
+	case `"stop_sequences"`:
+		return memberStopSequences
 	}
 	return memberOther
 }

@@ -2,10 +2,13 @@ package rastiranthropic
 
 import (
 	"bytes"
+	"encoding/json"
+	"math"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
@@ -68,4 +71,95 @@ func FuzzStreamEvents(f *testing.F) {
 		}
 		b.Finish(nil, nil)
 	})
+}
+
+// FuzzRequestFields reads any input as a Messages request, and checks the
+// model, stream flag and parameters against encoding/json.
+func FuzzRequestFields(f *testing.F) {
+	f.Add([]byte(`{"model":"claude-sonnet-4-5","max_tokens":1024,"messages":[{"role":"user","content":"Hi","model":"no"}],"stream":true}`))
+	f.Add([]byte(`{"model":"c\u0033","max_tokens":1024.0,"temperature":0.5,"top_p":1e-1,"top_k":40,"stop_sequences":["\n\nHuman:","\u003c/a\u003e"]}`))
+	f.Add([]byte(`{"max_tokens":1e19,"temperature":"hot","top_k":null,"stop_sequences":"END","metadata":{"top_p":1}}`))
+	f.Add([]byte(`{"max_tokens":-5,"stop_sequences":["a",1],"top_p":-0}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var c config
+		read := func(body []byte) request {
+			req, err := http.NewRequest(http.MethodPost, "https://api.anthropic.com/v1/messages", bytes.NewReader(body))
+			require.NoError(t, err)
+			return c.requestFields(req)
+		}
+		read(data)
+
+		var doc struct {
+			Model         *string      `json:"model,omitempty"`
+			Stream        *bool        `json:"stream,omitempty"`
+			MaxTokens     *json.Number `json:"max_tokens,omitempty"`
+			Temperature   *json.Number `json:"temperature,omitempty"`
+			TopP          *json.Number `json:"top_p,omitempty"`
+			TopK          *json.Number `json:"top_k,omitempty"`
+			StopSequences any          `json:"stop_sequences,omitempty"`
+		}
+		canon, ok := adaptertest.Canonical(data, &doc)
+		if !ok {
+			return
+		}
+		got := read(canon)
+		assert.Equal(t, adaptertest.Deref(doc.Model, ""), got.model, "%s", canon)
+		assert.Equal(t, adaptertest.Deref(doc.Stream, false), got.stream, "%s", canon)
+
+		var want params
+		if n, ok := jsonInt(doc.MaxTokens); ok {
+			want.set |= hasMaxTokens
+			want.maxTokens = n
+		}
+		for _, fp := range []struct {
+			n   *json.Number
+			bit paramSet
+			v   *float64
+		}{
+			{doc.Temperature, hasTemperature, &want.temperature},
+			{doc.TopP, hasTopP, &want.topP},
+			{doc.TopK, hasTopK, &want.topK},
+		} {
+			if fp.n == nil {
+				continue
+			}
+			if x, err := fp.n.Float64(); err == nil {
+				want.set |= fp.bit
+				*fp.v = x
+			}
+		}
+		want.stop = stopOf(doc.StopSequences)
+		assert.Equal(t, want, got.params, "%s", canon)
+	})
+}
+
+// jsonInt is the integer a JSON number is: one that parses as an int64,
+// or one whose float64 is an integer in int64's range.
+func jsonInt(n *json.Number) (int64, bool) {
+	if n == nil {
+		return 0, false
+	}
+	if i, err := n.Int64(); err == nil {
+		return i, true
+	}
+	f, err := n.Float64()
+	if err != nil || f != math.Trunc(f) || f < -(1<<63) || f >= 1<<63 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// stopOf is the stop sequences of a member decoded by encoding/json: an
+// array of strings only.
+func stopOf(v any) []string {
+	elems, _ := v.([]any)
+	var out []string
+	for _, e := range elems {
+		s, ok := e.(string)
+		if !ok {
+			return nil
+		}
+		out = append(out, s)
+	}
+	return out
 }

@@ -197,3 +197,67 @@ func BenchmarkReadCompletion(b *testing.B) {
 		r.readCompletion(httptap.View(data))
 	}
 }
+
+// allParamsBody is a chat completion request that sets every parameter
+// the middleware reads.
+const allParamsBody = `{"messages":[{"content":"Hello!","role":"user"}],"model":"gpt-4.1",` +
+	`"max_completion_tokens":512,"temperature":0.7,"top_p":0.9,"frequency_penalty":0.5,"presence_penalty":-0.25,` +
+	`"seed":42,"n":3,"stop":["\n\n","END"],"response_format":{"type":"json_object"}}`
+
+// BenchmarkRequestFields reads a chat completion request without
+// parameters and one with all of them (the part of BenchmarkSpan's adapter
+// case that reads the request; http.Request's GetBody allocates its
+// reader).
+func BenchmarkRequestFields(b *testing.B) {
+	for _, bc := range []struct{ name, body string }{
+		{"no-params", `{"messages":[{"content":"Hello!","role":"user"}],"model":"gpt-4.1"}`},
+		{"all-params", allParamsBody},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			req, err := http.NewRequest(http.MethodPost, "https://api.openai.com/v1/chat/completions", strings.NewReader(bc.body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var c config
+			b.ReportAllocs()
+			b.SetBytes(int64(len(bc.body)))
+			for b.Loop() {
+				r := c.requestFields(req, endpointChat)
+				if r.model != "gpt-4.1" {
+					b.Fatal(r.model)
+				}
+			}
+		})
+	}
+}
+
+// TestRecordParamsAllocs: reading and recording every parameter allocates
+// no more than the stop sequences' attribute value does (once the stop
+// sequences have been seen; a string with escapes, which encoding/json
+// decodes, costs its decoding's allocations more).
+func TestRecordParamsAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts vary under the race detector")
+	}
+	body := strings.Replace(allParamsBody, `"\n\n"`, `"STOP"`, 1)
+	require.NotEqual(t, allParamsBody, body)
+	req, err := http.NewRequest(http.MethodPost, "https://api.openai.com/v1/chat/completions", strings.NewReader(body))
+	require.NoError(t, err)
+	var c config
+	noParams, err := http.NewRequest(http.MethodPost, "https://api.openai.com/v1/chat/completions",
+		strings.NewReader(`{"messages":[{"content":"Hello!","role":"user"}],"model":"gpt-4.1"}`))
+	require.NoError(t, err)
+	adaptertest.Record(t)
+	_, span := rastir.StartLLM(context.Background(), "gpt-4.1")
+	defer span.End()
+	r := c.requestFields(req, endpointChat)
+	base := testing.AllocsPerRun(100, func() {
+		c.requestFields(noParams, endpointChat)
+	})
+	all := testing.AllocsPerRun(100, func() {
+		r = c.requestFields(req, endpointChat)
+		r.params.record(span)
+	})
+	// attribute.StringSlice copies the stop sequences into an array.
+	assert.Equal(t, base+1, all)
+}

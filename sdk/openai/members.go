@@ -121,3 +121,72 @@ func memberOf(it *jsonwalk.Iterator) member {
 	}
 	return memberOther
 }
+
+// param is a member of a request body that the middleware reads.
+type param uint8
+
+const (
+	paramOther param = iota
+	paramModel
+	paramStream
+	paramStreamOptions
+	paramMaxCompletionTokens
+	paramMaxTokens
+	paramMaxOutputTokens
+	paramTemperature
+	paramTopP
+	paramFrequencyPenalty
+	paramPresencePenalty
+	paramSeed
+	paramN
+	paramStop
+	paramResponseFormat
+	paramText
+)
+
+// paramOf tells a top-level member of a request by its key (quoted, as
+// jscan gives it), for the endpoints that take it (Chat Completions,
+// Responses, legacy Completions: their parameters as openai-go's param
+// structs spell them); paramOther for the rest.
+func paramOf(ep endpoint, it *jsonwalk.Iterator) param {
+	switch it.Key() {
+	case `"model"`:
+		return paramModel
+	case `"stream"`:
+		return paramStream
+	case `"stream_options"`:
+		return paramStreamOptions
+	case `"temperature"`:
+		return only(ep == endpointChat || ep == endpointResponses || ep == endpointCompletions, paramTemperature)
+	case `"top_p"`:
+		return only(ep == endpointChat || ep == endpointResponses || ep == endpointCompletions, paramTopP)
+	case `"max_tokens"`:
+		return only(ep == endpointChat || ep == endpointCompletions, paramMaxTokens)
+	case `"frequency_penalty"`:
+		return only(ep == endpointChat || ep == endpointCompletions, paramFrequencyPenalty)
+	case `"presence_penalty"`:
+		return only(ep == endpointChat || ep == endpointCompletions, paramPresencePenalty)
+	case `"seed"`:
+		return only(ep == endpointChat || ep == endpointCompletions, paramSeed)
+	case `"n"`:
+		return only(ep == endpointChat || ep == endpointCompletions, paramN)
+	case `"stop"`:
+		return only(ep == endpointChat || ep == endpointCompletions, paramStop)
+	case `"max_completion_tokens"`:
+		return only(ep == endpointChat, paramMaxCompletionTokens)
+	case `"response_format"`:
+		return only(ep == endpointChat, paramResponseFormat)
+	case `"max_output_tokens"`:
+		return only(ep == endpointResponses, paramMaxOutputTokens)
+	case `"text"`:
+		return only(ep == endpointResponses, paramText)
+	}
+	return paramOther
+}
+
+func only(ok bool, p param) param {
+	if ok {
+		return p
+	}
+	return paramOther
+}

@@ -30,6 +30,8 @@ type config struct {
 	// a client mostly calls one model, which then costs no allocation.
 	requestModels, responseModels httptap.Recent
 	spanNames                     httptap.SpanNames
+	// The last request's stop sequences.
+	stops httptap.RecentStrings
 }
 
 // WithStreamUsage makes streamed chat completion requests ask for the
@@ -92,35 +94,193 @@ func classify(req *http.Request) (endpoint, string) {
 	return endpointNone, ""
 }
 
-// requestFields reads the model, the stream flag and whether the request
-// says if it wants a stream's usage, from a copy of the request body; the
-// body the client sends is left as it is.
-func (c *config) requestFields(req *http.Request) (model string, stream, usageSaid bool) {
+// request is what the middleware reads from a request body.
+type request struct {
+	model             string
+	stream, usageSaid bool
+	params            params
+}
+
+// params are the request's parameters that the span records (the GenAI
+// conventions' gen_ai.request.* and gen_ai.output.type); set tells which
+// the request gives, with the right JSON type.
+type params struct {
+	set                                    paramSet
+	maxCompletionTokens, maxTokens         int64
+	seed, choices                          int64
+	temperature, topP, frequency, presence float64
+	outputType                             string
+	// stop is shared with other calls (httptap.RecentStrings): not to be
+	// changed.
+	stop []string
+}
+
+type paramSet uint16
+
+const (
+	hasMaxCompletionTokens paramSet = 1 << iota
+	hasMaxTokens
+	hasTemperature
+	hasTopP
+	hasFrequencyPenalty
+	hasPresencePenalty
+	hasSeed
+	hasChoices
+)
+
+// outputTypeOf maps a response format type (Chat Completions'
+// response_format.type, the Responses API's text.format.type) to
+// gen_ai.output.type; "" for one it does not know.
+func outputTypeOf(t string) string {
+	switch t {
+	case "json_object", "json_schema":
+		return vocabulary.OutputTypeJSON
+	case "text":
+		return vocabulary.OutputTypeText
+	}
+	return ""
+}
+
+// record sets the parameters on the span. max_completion_tokens wins over
+// the deprecated max_tokens when a request gives both.
+func (p *params) record(s *rastir.Span) {
+	switch {
+	case p.set&hasMaxCompletionTokens != 0:
+		s.SetMaxTokens(p.maxCompletionTokens)
+	case p.set&hasMaxTokens != 0:
+		s.SetMaxTokens(p.maxTokens)
+	}
+	if p.set&hasTemperature != 0 {
+		s.SetTemperature(p.temperature)
+	}
+	if p.set&hasTopP != 0 {
+		s.SetTopP(p.topP)
+	}
+	if p.set&hasFrequencyPenalty != 0 {
+		s.SetFrequencyPenalty(p.frequency)
+	}
+	if p.set&hasPresencePenalty != 0 {
+		s.SetPresencePenalty(p.presence)
+	}
+	if p.set&hasSeed != 0 {
+		s.SetSeed(p.seed)
+	}
+	if p.set&hasChoices != 0 {
+		s.SetChoiceCount(p.choices)
+	}
+	s.SetStopSequences(p.stop...)
+	s.SetOutputType(p.outputType)
+}
+
+// requestFields reads the model, the stream flag, whether the request
+// says if it wants a stream's usage, and the parameters the endpoint ep
+// takes, from a copy of the request body; the body the client sends is
+// left as it is. A parameter of the wrong JSON type is left out.
+func (c *config) requestFields(req *http.Request, ep endpoint) (r request) {
 	httptap.PeekRequest(req, func(body []byte) {
-		// A view of the pooled buffer: the model is copied before it is kept.
+		// A view of the pooled buffer: the model and stop sequences are
+		// copied before they are kept.
 		js := httptap.View(body)
+		p := &r.params
+		var (
+			top param
+			// format: the level-2 member is text.format.
+			format bool
+			// The stop sequences of the last stop member, taken from a
+			// pool at the first.
+			stops *jsonwalk.StringList
+		)
 		// One pass: a request's messages can be long, and the keys looked
 		// for are often absent.
-		var top member
 		jsonwalk.Walk(js, func(it *jsonwalk.Iterator) bool {
 			switch it.Level() {
 			case 1:
-				top = memberOf(it)
-				switch top {
-				case memberModel:
-					model = c.requestModels.String(jsonwalk.String(it))
-				case memberStream:
-					stream = jsonwalk.IsTrue(it)
+				top = paramOf(ep, it)
+				c.readParam(it, top, &r)
+				if top == paramStop {
+					stops = stops.Start(it, true)
 				}
 			case 2:
-				if top == memberStreamOptions && memberOf(it) == memberIncludeUsage {
-					usageSaid = true
+				switch top {
+				case paramStreamOptions:
+					if it.Key() == `"include_usage"` {
+						r.usageSaid = true
+					}
+				case paramStop:
+					stops.Add(it)
+				case paramResponseFormat:
+					if it.Key() == `"type"` {
+						p.outputType = outputTypeOf(jsonwalk.String(it))
+					}
+				case paramText:
+					format = it.Key() == `"format"`
+				}
+			case 3:
+				if top == paramText && format && it.Key() == `"type"` {
+					p.outputType = outputTypeOf(jsonwalk.String(it))
 				}
 			}
 			return false
 		})
+		if stops != nil {
+			p.stop = c.stops.Strings(stops.Views())
+			stops.Release()
+		}
 	})
-	return model, stream, usageSaid
+	return r
+}
+
+// readParam reads a top-level member of a request.
+func (c *config) readParam(it *jsonwalk.Iterator, m param, r *request) {
+	p := &r.params
+	switch m {
+	case paramModel:
+		r.model = c.requestModels.String(jsonwalk.String(it))
+	case paramStream:
+		r.stream = jsonwalk.IsTrue(it)
+	case paramMaxCompletionTokens, paramMaxOutputTokens:
+		p.maxCompletionTokens = p.intParam(it, hasMaxCompletionTokens)
+	case paramMaxTokens:
+		p.maxTokens = p.intParam(it, hasMaxTokens)
+	case paramSeed:
+		p.seed = p.intParam(it, hasSeed)
+	case paramN:
+		p.choices = p.intParam(it, hasChoices)
+	case paramTemperature:
+		p.temperature = p.floatParam(it, hasTemperature)
+	case paramTopP:
+		p.topP = p.floatParam(it, hasTopP)
+	case paramFrequencyPenalty:
+		p.frequency = p.floatParam(it, hasFrequencyPenalty)
+	case paramPresencePenalty:
+		p.presence = p.floatParam(it, hasPresencePenalty)
+	case paramResponseFormat, paramText:
+		// A later member of the same name replaces the earlier one.
+		p.outputType = ""
+	}
+}
+
+// intParam reads an integer parameter and marks it set, or unset when the
+// value is none.
+func (p *params) intParam(it *jsonwalk.Iterator, bit paramSet) int64 {
+	n, ok := jsonwalk.Int(it)
+	p.mark(bit, ok)
+	return n
+}
+
+// floatParam reads a number parameter as intParam does.
+func (p *params) floatParam(it *jsonwalk.Iterator, bit paramSet) float64 {
+	f, ok := jsonwalk.Float(it)
+	p.mark(bit, ok)
+	return f
+}
+
+func (p *params) mark(bit paramSet, ok bool) {
+	if ok {
+		p.set |= bit
+	} else {
+		p.set &^= bit
+	}
 }
 
 // askStreamUsage sets stream_options.include_usage in the body of out (a
@@ -149,7 +309,8 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		// Not a model call, or one a middleware of ours already traces.
 		return next(req)
 	}
-	model, stream, usageSaid := c.requestFields(req)
+	r := c.requestFields(req, ep)
+	model, stream := r.model, r.stream
 	host := req.URL.Hostname()
 	port := httptap.Port(req)
 	provider := c.provider
@@ -172,7 +333,9 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	if stream {
 		span.SetStreaming(true)
 	}
-	if c.streamUsage && stream && !usageSaid && ep == endpointChat {
+	// Request-side: recorded whether or not the call succeeds.
+	r.params.record(span)
+	if c.streamUsage && stream && !r.usageSaid && ep == endpointChat {
 		askStreamUsage(out)
 	}
 	resp, err := next(out)

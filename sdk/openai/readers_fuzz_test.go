@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"testing"
@@ -291,17 +292,25 @@ func FuzzReadResponse(f *testing.F) {
 	})
 }
 
+// FuzzRequestFields reads any input as a request of each endpoint, and
+// checks the model, stream flag and parameters against encoding/json.
 func FuzzRequestFields(f *testing.F) {
 	f.Add([]byte(`{"messages":[{"content":"Hello!","role":"user","model":"no"}],"model":"gpt-4.1","stream":true,"stream_options":{"include_usage":false}}`))
 	f.Add([]byte(`{"model":"o\u0033","stream":false,"stream_options":{}}`))
+	f.Add([]byte(`{"max_completion_tokens":512.0,"max_tokens":9,"temperature":0.7,"top_p":1e-1,"frequency_penalty":-0.5,"presence_penalty":1,"seed":-42,"n":3,"stop":["\n","E\u004eD"],"response_format":{"type":"json_schema","json_schema":{"type":"text"}}}`))
+	f.Add([]byte(`{"max_output_tokens":5e2,"temperature":"hot","top_p":null,"seed":1e19,"n":2.5,"stop":"END","text":{"format":{"type":"json_object"},"type":"text"}}`))
+	f.Add([]byte(`{"stop":["a",1],"response_format":"json","text":{"format":"text"},"max_tokens":-1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var c config
-		read := func(body []byte) (string, bool, bool) {
+		read := func(ep endpoint, body []byte) request {
 			req, err := http.NewRequest(http.MethodPost, "https://api.openai.com/v1/chat/completions", bytes.NewReader(body))
 			require.NoError(t, err)
-			return c.requestFields(req)
+			return c.requestFields(req, ep)
 		}
-		read(data)
+		eps := []endpoint{endpointChat, endpointResponses, endpointCompletions, endpointEmbeddings}
+		for _, ep := range eps {
+			read(ep, data)
+		}
 
 		var doc struct {
 			Model         *string `json:"model,omitempty"`
@@ -309,14 +318,112 @@ func FuzzRequestFields(f *testing.F) {
 			StreamOptions *struct {
 				IncludeUsage *bool `json:"include_usage,omitempty"`
 			} `json:"stream_options,omitempty"`
+			MaxCompletionTokens *json.Number `json:"max_completion_tokens,omitempty"`
+			MaxTokens           *json.Number `json:"max_tokens,omitempty"`
+			MaxOutputTokens     *json.Number `json:"max_output_tokens,omitempty"`
+			Temperature         *json.Number `json:"temperature,omitempty"`
+			TopP                *json.Number `json:"top_p,omitempty"`
+			FrequencyPenalty    *json.Number `json:"frequency_penalty,omitempty"`
+			PresencePenalty     *json.Number `json:"presence_penalty,omitempty"`
+			Seed                *json.Number `json:"seed,omitempty"`
+			N                   *json.Number `json:"n,omitempty"`
+			Stop                any          `json:"stop,omitempty"`
+			ResponseFormat      any          `json:"response_format,omitempty"`
+			Text                any          `json:"text,omitempty"`
 		}
 		canon, ok := adaptertest.Canonical(data, &doc)
 		if !ok {
 			return
 		}
-		model, stream, usageSaid := read(canon)
-		assert.Equal(t, adaptertest.Deref(doc.Model, ""), model, "%s", canon)
-		assert.Equal(t, adaptertest.Deref(doc.Stream, false), stream, "%s", canon)
-		assert.Equal(t, doc.StreamOptions != nil && doc.StreamOptions.IncludeUsage != nil, usageSaid, "%s", canon)
+		for _, ep := range eps {
+			got := read(ep, canon)
+			assert.Equal(t, adaptertest.Deref(doc.Model, ""), got.model, "%s", canon)
+			assert.Equal(t, adaptertest.Deref(doc.Stream, false), got.stream, "%s", canon)
+			assert.Equal(t, doc.StreamOptions != nil && doc.StreamOptions.IncludeUsage != nil, got.usageSaid, "%s", canon)
+
+			var want params
+			intParam := func(n *json.Number, bit paramSet, v *int64) {
+				if i, ok := jsonInt(n); ok {
+					want.set |= bit
+					*v = i
+				}
+			}
+			floatParam := func(n *json.Number, bit paramSet, v *float64) {
+				if n == nil {
+					return
+				}
+				if x, err := n.Float64(); err == nil {
+					want.set |= bit
+					*v = x
+				}
+			}
+			chat, completions := ep == endpointChat, ep == endpointCompletions
+			if chat || completions || ep == endpointResponses {
+				floatParam(doc.Temperature, hasTemperature, &want.temperature)
+				floatParam(doc.TopP, hasTopP, &want.topP)
+			}
+			if chat || completions {
+				intParam(doc.MaxTokens, hasMaxTokens, &want.maxTokens)
+				floatParam(doc.FrequencyPenalty, hasFrequencyPenalty, &want.frequency)
+				floatParam(doc.PresencePenalty, hasPresencePenalty, &want.presence)
+				intParam(doc.Seed, hasSeed, &want.seed)
+				intParam(doc.N, hasChoices, &want.choices)
+				want.stop = stopOf(doc.Stop)
+			}
+			switch ep {
+			case endpointChat:
+				intParam(doc.MaxCompletionTokens, hasMaxCompletionTokens, &want.maxCompletionTokens)
+				want.outputType = outputTypeOf(typeOf(doc.ResponseFormat))
+			case endpointResponses:
+				intParam(doc.MaxOutputTokens, hasMaxCompletionTokens, &want.maxCompletionTokens)
+				if text, ok := doc.Text.(map[string]any); ok {
+					want.outputType = outputTypeOf(typeOf(text["format"]))
+				}
+			}
+			assert.Equal(t, want, got.params, "endpoint %d: %s", ep, canon)
+		}
 	})
+}
+
+// jsonInt is the integer a JSON number is: one that parses as an int64,
+// or one whose float64 is an integer in int64's range.
+func jsonInt(n *json.Number) (int64, bool) {
+	if n == nil {
+		return 0, false
+	}
+	if i, err := n.Int64(); err == nil {
+		return i, true
+	}
+	f, err := n.Float64()
+	if err != nil || f != math.Trunc(f) || f < -(1<<63) || f >= 1<<63 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// stopOf is the stop sequences of a stop member decoded by encoding/json:
+// a string, or an array of strings only.
+func stopOf(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return nil
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	return nil
+}
+
+// typeOf is the type member of an object decoded by encoding/json.
+func typeOf(v any) string {
+	m, _ := v.(map[string]any)
+	s, _ := m["type"].(string)
+	return s
 }

@@ -1,6 +1,7 @@
 package httptap
 
 import (
+	"slices"
 	"strings"
 	"sync/atomic"
 )
@@ -46,4 +47,37 @@ func (n *SpanNames) Name(op, model string) string {
 	e := &spanName{op: op, model: model, name: op + " " + model}
 	n.last.Store(e)
 	return e.name
+}
+
+// RecentStrings keeps a copy of the last list of strings it was given, as
+// Recent does of one string: a client mostly sends the same stop sequences
+// with every request. Safe for concurrent use.
+type RecentStrings struct{ last atomic.Pointer[[]string] }
+
+// Strings returns a copy of views that is safe to keep and that no one
+// changes (shared with other calls given the same strings); nil for none.
+func (r *RecentStrings) Strings(views []string) []string {
+	if len(views) == 0 {
+		return nil
+	}
+	if p := r.last.Load(); p != nil && slices.Equal(*p, views) {
+		return *p
+	}
+	// One copy of all the text, which the strings share.
+	n := 0
+	for _, v := range views {
+		n += len(v)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, v := range views {
+		b.WriteString(v)
+	}
+	joined := b.String()
+	owned := make([]string, len(views))
+	for i, v := range views {
+		owned[i], joined = joined[:len(v)], joined[len(v):]
+	}
+	r.last.Store(&owned)
+	return owned
 }

@@ -1,6 +1,7 @@
 package httptap
 
 import (
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -41,5 +42,26 @@ func TestSpanNames(t *testing.T) {
 	a, b := n.Name("chat", "o3"), n.Name("chat", "o3")
 	if unsafe.StringData(a) != unsafe.StringData(b) {
 		t.Error("the same name was joined twice")
+	}
+}
+
+func TestRecentStringsKeepsOneCopy(t *testing.T) {
+	var r RecentStrings
+	buf := []byte("ENDstop")
+	views := []string{string(buf[:3]), "", unsafe.String(&buf[3], 4)}
+	first := r.Strings(views)
+	buf[0], buf[3] = 'X', 'X' // the views' buffer is reused
+	if !slices.Equal(first, []string{"END", "", "stop"}) {
+		t.Fatalf("copy changed with its source: %q", first)
+	}
+	second := r.Strings([]string{"END", "", "stop"})
+	if &first[0] != &second[0] {
+		t.Error("the same strings got a second copy")
+	}
+	if got := r.Strings([]string{"END"}); !slices.Equal(got, []string{"END"}) {
+		t.Errorf("Strings([END]) = %q", got)
+	}
+	if got := r.Strings(nil); got != nil {
+		t.Errorf("Strings(nil) = %q", got)
 	}
 }

@@ -43,6 +43,9 @@ func IsObject(it *Iterator) bool { return it.ValueType() == jscan.ValueTypeObjec
 // IsArray tells an array value.
 func IsArray(it *Iterator) bool { return it.ValueType() == jscan.ValueTypeArray }
 
+// IsString tells a string value.
+func IsString(it *Iterator) bool { return it.ValueType() == jscan.ValueTypeString }
+
 // IsTrue tells the value true.
 func IsTrue(it *Iterator) bool { return it.ValueType() == jscan.ValueTypeTrue }
 
@@ -97,4 +100,123 @@ func parseCount(v string) int64 {
 		return -1
 	}
 	return int64(f)
+}
+
+// Float is the current value if it is a number within float64's range.
+func Float(it *Iterator) (float64, bool) {
+	if it.ValueType() != jscan.ValueTypeNumber {
+		return 0, false
+	}
+	// jscan has checked the syntax: the only error left is the range.
+	f, err := strconv.ParseFloat(it.Value(), 64)
+	if err != nil {
+		return 0, false
+	}
+	return f, true
+}
+
+// Int is the current value if it is a number whose value is an integer in
+// int64's range: 512, and 512.0 or 5.12e2 as 512; 1.5 and 1e19 are none.
+// A number with a fraction or exponent is read as a float64, as a JSON
+// number mostly is.
+func Int(it *Iterator) (int64, bool) {
+	if it.ValueType() != jscan.ValueTypeNumber {
+		return 0, false
+	}
+	v := it.Value()
+	neg := v[0] == '-'
+	digits := v
+	if neg {
+		digits = v[1:]
+	}
+	if len(digits) < 19 {
+		var n int64
+		plain := true
+		for i := 0; i < len(digits); i++ {
+			d := digits[i] - '0'
+			if d > 9 {
+				plain = false
+				break
+			}
+			n = n*10 + int64(d)
+		}
+		if plain {
+			if neg {
+				n = -n
+			}
+			return n, true
+		}
+	} else if !strings.ContainsAny(v, ".eE") {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n, true
+		}
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// StringList gathers, during a walk, a member that is a string or an
+// array of strings (a request's stop sequences), read as String reads
+// them: views of the walked text, except strings with escapes. Lists are
+// pooled: one costs no allocation once a few have been released.
+type StringList struct {
+	views []string
+	ok    bool
+}
+
+var stringLists = sync.Pool{New: func() any { return new(StringList) }}
+
+// maxPooledViews is the longest list a released list's memory keeps.
+const maxPooledViews = 64
+
+// Start begins the list at its member (it): an array's strings are
+// Added, a string is the one element when single says the member may be
+// one, another value is no list. A later member of the same name starts
+// over. On a nil *StringList it takes one from the pool.
+func (l *StringList) Start(it *Iterator, single bool) *StringList {
+	if l == nil {
+		l = stringLists.Get().(*StringList)
+	}
+	clear(l.views)
+	l.views, l.ok = l.views[:0], IsArray(it)
+	if single && IsString(it) {
+		l.views, l.ok = append(l.views, String(it)), true
+	}
+	return l
+}
+
+// Add adds an element of the member's array; one that is no string makes
+// the member no list.
+func (l *StringList) Add(it *Iterator) {
+	if l == nil || !l.ok {
+		return
+	}
+	if l.ok = IsString(it); l.ok {
+		l.views = append(l.views, String(it))
+	}
+}
+
+// Views are the strings of the list (none when the member was no list),
+// until Release; those without escapes are views of the walked text.
+func (l *StringList) Views() []string {
+	if l == nil || !l.ok || len(l.views) == 0 {
+		return nil
+	}
+	return l.views
+}
+
+// Release puts the list back in the pool; a nil one is left.
+func (l *StringList) Release() {
+	if l == nil {
+		return
+	}
+	clear(l.views)
+	l.views, l.ok = l.views[:0], false
+	if cap(l.views) <= maxPooledViews {
+		stringLists.Put(l)
+	}
 }

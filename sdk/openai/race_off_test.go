@@ -1,0 +1,5 @@
+//go:build !race
+
+package rastiropenai
+
+const raceEnabled = false
