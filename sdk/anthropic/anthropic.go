@@ -104,45 +104,7 @@ func unescape(s string) (string, error) {
 type request struct {
 	model  string
 	stream bool
-	params params
-}
-
-// params are the request's parameters that the span records (the GenAI
-// conventions' gen_ai.request.*); set tells which the request gives, with
-// the right JSON type.
-type params struct {
-	set                     paramSet
-	maxTokens               int64
-	temperature, topP, topK float64
-	// stop is shared with other calls (httptap.RecentStrings): not to be
-	// changed.
-	stop []string
-}
-
-type paramSet uint8
-
-const (
-	hasMaxTokens paramSet = 1 << iota
-	hasTemperature
-	hasTopP
-	hasTopK
-)
-
-// record sets the parameters on the span.
-func (p *params) record(s *rastir.Span) {
-	if p.set&hasMaxTokens != 0 {
-		s.SetMaxTokens(p.maxTokens)
-	}
-	if p.set&hasTemperature != 0 {
-		s.SetTemperature(p.temperature)
-	}
-	if p.set&hasTopP != 0 {
-		s.SetTopP(p.topP)
-	}
-	if p.set&hasTopK != 0 {
-		s.SetTopK(p.topK)
-	}
-	s.SetStopSequences(p.stop...)
+	params jsonwalk.Params
 }
 
 // requestFields reads the model, the stream flag and the parameters
@@ -170,15 +132,13 @@ func (c *config) requestFields(req *http.Request) (r request) {
 				case memberStream:
 					r.stream = jsonwalk.IsTrue(it)
 				case memberMaxTokens:
-					var ok bool
-					p.maxTokens, ok = jsonwalk.Int(it)
-					p.mark(hasMaxTokens, ok)
+					p.Read(it, jsonwalk.ParamMaxTokens)
 				case memberTemperature:
-					p.temperature = p.float(it, hasTemperature)
+					p.Read(it, jsonwalk.ParamTemperature)
 				case memberTopP:
-					p.topP = p.float(it, hasTopP)
+					p.Read(it, jsonwalk.ParamTopP)
 				case memberTopK:
-					p.topK = p.float(it, hasTopK)
+					p.Read(it, jsonwalk.ParamTopK)
 				case memberStopSequences:
 					stops = stops.Start(it, false)
 				}
@@ -190,27 +150,11 @@ func (c *config) requestFields(req *http.Request) (r request) {
 			return false
 		})
 		if stops != nil {
-			p.stop = c.stops.Strings(stops.Views())
+			p.StopSequences = c.stops.Strings(stops.Views())
 			stops.Release()
 		}
 	})
 	return r
-}
-
-// float reads a number parameter and marks it set, or unset when the
-// value is none.
-func (p *params) float(it *jsonwalk.Iterator, bit paramSet) float64 {
-	f, ok := jsonwalk.Float(it)
-	p.mark(bit, ok)
-	return f
-}
-
-func (p *params) mark(bit paramSet, ok bool) {
-	if ok {
-		p.set |= bit
-	} else {
-		p.set &^= bit
-	}
 }
 
 func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
@@ -248,7 +192,7 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		span.SetStreaming(true)
 	}
 	// Request-side: recorded whether or not the call succeeds.
-	r.params.record(span)
+	r.params.Record(span)
 	resp, err := next(req.WithContext(ctx))
 	if err != nil {
 		span.Finish(err)

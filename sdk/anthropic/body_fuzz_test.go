@@ -12,6 +12,7 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk"
 )
 
 // FuzzReadMessage reads any input as a Message without a panic, and
@@ -106,30 +107,39 @@ func FuzzRequestFields(f *testing.F) {
 		assert.Equal(t, adaptertest.Deref(doc.Model, ""), got.model, "%s", canon)
 		assert.Equal(t, adaptertest.Deref(doc.Stream, false), got.stream, "%s", canon)
 
-		var want params
-		if n, ok := jsonInt(doc.MaxTokens); ok {
-			want.set |= hasMaxTokens
-			want.maxTokens = n
+		// The parameters a Messages request does not take are read from nil.
+		p := &got.params
+		for _, ip := range []struct {
+			which jsonwalk.Param
+			n     *json.Number
+		}{
+			{jsonwalk.ParamMaxTokens, doc.MaxTokens},
+			{jsonwalk.ParamMaxCompletionTokens, nil},
+			{jsonwalk.ParamSeed, nil},
+			{jsonwalk.ParamChoiceCount, nil},
+		} {
+			want, ok := jsonInt(ip.n)
+			v, given := p.Int(ip.which)
+			assert.Equal(t, ok, given, "parameter %d: %s", ip.which, canon)
+			assert.Equal(t, want, v, "parameter %d: %s", ip.which, canon)
 		}
 		for _, fp := range []struct {
-			n   *json.Number
-			bit paramSet
-			v   *float64
+			which jsonwalk.Param
+			n     *json.Number
 		}{
-			{doc.Temperature, hasTemperature, &want.temperature},
-			{doc.TopP, hasTopP, &want.topP},
-			{doc.TopK, hasTopK, &want.topK},
+			{jsonwalk.ParamTemperature, doc.Temperature},
+			{jsonwalk.ParamTopP, doc.TopP},
+			{jsonwalk.ParamTopK, doc.TopK},
+			{jsonwalk.ParamFrequencyPenalty, nil},
+			{jsonwalk.ParamPresencePenalty, nil},
 		} {
-			if fp.n == nil {
-				continue
-			}
-			if x, err := fp.n.Float64(); err == nil {
-				want.set |= fp.bit
-				*fp.v = x
-			}
+			want, ok := jsonFloat(fp.n)
+			v, given := p.Float(fp.which)
+			assert.Equal(t, ok, given, "parameter %d: %s", fp.which, canon)
+			assert.Equal(t, want, v, "parameter %d: %s", fp.which, canon)
 		}
-		want.stop = stopOf(doc.StopSequences)
-		assert.Equal(t, want, got.params, "%s", canon)
+		assert.Equal(t, stopOf(doc.StopSequences), p.StopSequences, "%s", canon)
+		assert.Empty(t, p.OutputType, "%s", canon)
 	})
 }
 
@@ -147,6 +157,18 @@ func jsonInt(n *json.Number) (int64, bool) {
 		return 0, false
 	}
 	return int64(f), true
+}
+
+// jsonFloat is the float64 a JSON number is: none out of its range.
+func jsonFloat(n *json.Number) (float64, bool) {
+	if n == nil {
+		return 0, false
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return 0, false
+	}
+	return f, true
 }
 
 // stopOf is the stop sequences of a member decoded by encoding/json: an

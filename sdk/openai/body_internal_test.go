@@ -256,7 +256,7 @@ func TestRecordParamsAllocs(t *testing.T) {
 	})
 	all := testing.AllocsPerRun(100, func() {
 		r = c.requestFields(req, endpointChat)
-		r.params.record(span)
+		r.params.Record(span)
 	})
 	// attribute.StringSlice copies the stop sequences into an array.
 	assert.Equal(t, base+1, all)

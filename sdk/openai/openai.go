@@ -98,35 +98,8 @@ func classify(req *http.Request) (endpoint, string) {
 type request struct {
 	model             string
 	stream, usageSaid bool
-	params            params
+	params            jsonwalk.Params
 }
-
-// params are the request's parameters that the span records (the GenAI
-// conventions' gen_ai.request.* and gen_ai.output.type); set tells which
-// the request gives, with the right JSON type.
-type params struct {
-	set                                    paramSet
-	maxCompletionTokens, maxTokens         int64
-	seed, choices                          int64
-	temperature, topP, frequency, presence float64
-	outputType                             string
-	// stop is shared with other calls (httptap.RecentStrings): not to be
-	// changed.
-	stop []string
-}
-
-type paramSet uint16
-
-const (
-	hasMaxCompletionTokens paramSet = 1 << iota
-	hasMaxTokens
-	hasTemperature
-	hasTopP
-	hasFrequencyPenalty
-	hasPresencePenalty
-	hasSeed
-	hasChoices
-)
 
 // outputTypeOf maps a response format type (Chat Completions'
 // response_format.type, the Responses API's text.format.type) to
@@ -139,37 +112,6 @@ func outputTypeOf(t string) string {
 		return vocabulary.OutputTypeText
 	}
 	return ""
-}
-
-// record sets the parameters on the span. max_completion_tokens wins over
-// the deprecated max_tokens when a request gives both.
-func (p *params) record(s *rastir.Span) {
-	switch {
-	case p.set&hasMaxCompletionTokens != 0:
-		s.SetMaxTokens(p.maxCompletionTokens)
-	case p.set&hasMaxTokens != 0:
-		s.SetMaxTokens(p.maxTokens)
-	}
-	if p.set&hasTemperature != 0 {
-		s.SetTemperature(p.temperature)
-	}
-	if p.set&hasTopP != 0 {
-		s.SetTopP(p.topP)
-	}
-	if p.set&hasFrequencyPenalty != 0 {
-		s.SetFrequencyPenalty(p.frequency)
-	}
-	if p.set&hasPresencePenalty != 0 {
-		s.SetPresencePenalty(p.presence)
-	}
-	if p.set&hasSeed != 0 {
-		s.SetSeed(p.seed)
-	}
-	if p.set&hasChoices != 0 {
-		s.SetChoiceCount(p.choices)
-	}
-	s.SetStopSequences(p.stop...)
-	s.SetOutputType(p.outputType)
 }
 
 // requestFields reads the model, the stream flag, whether the request
@@ -210,20 +152,20 @@ func (c *config) requestFields(req *http.Request, ep endpoint) (r request) {
 					stops.Add(it)
 				case paramResponseFormat:
 					if it.Key() == `"type"` {
-						p.outputType = outputTypeOf(jsonwalk.String(it))
+						p.OutputType = outputTypeOf(jsonwalk.String(it))
 					}
 				case paramText:
 					format = it.Key() == `"format"`
 				}
 			case 3:
 				if top == paramText && format && it.Key() == `"type"` {
-					p.outputType = outputTypeOf(jsonwalk.String(it))
+					p.OutputType = outputTypeOf(jsonwalk.String(it))
 				}
 			}
 			return false
 		})
 		if stops != nil {
-			p.stop = c.stops.Strings(stops.Views())
+			p.StopSequences = c.stops.Strings(stops.Views())
 			stops.Release()
 		}
 	})
@@ -239,47 +181,24 @@ func (c *config) readParam(it *jsonwalk.Iterator, m param, r *request) {
 	case paramStream:
 		r.stream = jsonwalk.IsTrue(it)
 	case paramMaxCompletionTokens, paramMaxOutputTokens:
-		p.maxCompletionTokens = p.intParam(it, hasMaxCompletionTokens)
+		p.Read(it, jsonwalk.ParamMaxCompletionTokens)
 	case paramMaxTokens:
-		p.maxTokens = p.intParam(it, hasMaxTokens)
+		p.Read(it, jsonwalk.ParamMaxTokens)
 	case paramSeed:
-		p.seed = p.intParam(it, hasSeed)
+		p.Read(it, jsonwalk.ParamSeed)
 	case paramN:
-		p.choices = p.intParam(it, hasChoices)
+		p.Read(it, jsonwalk.ParamChoiceCount)
 	case paramTemperature:
-		p.temperature = p.floatParam(it, hasTemperature)
+		p.Read(it, jsonwalk.ParamTemperature)
 	case paramTopP:
-		p.topP = p.floatParam(it, hasTopP)
+		p.Read(it, jsonwalk.ParamTopP)
 	case paramFrequencyPenalty:
-		p.frequency = p.floatParam(it, hasFrequencyPenalty)
+		p.Read(it, jsonwalk.ParamFrequencyPenalty)
 	case paramPresencePenalty:
-		p.presence = p.floatParam(it, hasPresencePenalty)
+		p.Read(it, jsonwalk.ParamPresencePenalty)
 	case paramResponseFormat, paramText:
 		// A later member of the same name replaces the earlier one.
-		p.outputType = ""
-	}
-}
-
-// intParam reads an integer parameter and marks it set, or unset when the
-// value is none.
-func (p *params) intParam(it *jsonwalk.Iterator, bit paramSet) int64 {
-	n, ok := jsonwalk.Int(it)
-	p.mark(bit, ok)
-	return n
-}
-
-// floatParam reads a number parameter as intParam does.
-func (p *params) floatParam(it *jsonwalk.Iterator, bit paramSet) float64 {
-	f, ok := jsonwalk.Float(it)
-	p.mark(bit, ok)
-	return f
-}
-
-func (p *params) mark(bit paramSet, ok bool) {
-	if ok {
-		p.set |= bit
-	} else {
-		p.set &^= bit
+		p.OutputType = ""
 	}
 }
 
@@ -334,7 +253,7 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		span.SetStreaming(true)
 	}
 	// Request-side: recorded whether or not the call succeeds.
-	r.params.record(span)
+	r.params.Record(span)
 	if c.streamUsage && stream && !r.usageSaid && ep == endpointChat {
 		askStreamUsage(out)
 	}

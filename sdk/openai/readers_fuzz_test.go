@@ -14,6 +14,7 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk"
 )
 
 // The fuzz tests read any input without a panic, and check each reader
@@ -341,46 +342,55 @@ func FuzzRequestFields(f *testing.F) {
 			assert.Equal(t, adaptertest.Deref(doc.Stream, false), got.stream, "%s", canon)
 			assert.Equal(t, doc.StreamOptions != nil && doc.StreamOptions.IncludeUsage != nil, got.usageSaid, "%s", canon)
 
-			var want params
-			intParam := func(n *json.Number, bit paramSet, v *int64) {
-				if i, ok := jsonInt(n); ok {
-					want.set |= bit
-					*v = i
-				}
+			// A parameter the endpoint does not take is read from nil.
+			p := &got.params
+			intParam := func(which jsonwalk.Param, n *json.Number) {
+				want, ok := jsonInt(n)
+				v, given := p.Int(which)
+				assert.Equal(t, ok, given, "parameter %d, endpoint %d: %s", which, ep, canon)
+				assert.Equal(t, want, v, "parameter %d, endpoint %d: %s", which, ep, canon)
 			}
-			floatParam := func(n *json.Number, bit paramSet, v *float64) {
-				if n == nil {
-					return
-				}
-				if x, err := n.Float64(); err == nil {
-					want.set |= bit
-					*v = x
-				}
+			floatParam := func(which jsonwalk.Param, n *json.Number) {
+				want, ok := jsonFloat(n)
+				v, given := p.Float(which)
+				assert.Equal(t, ok, given, "parameter %d, endpoint %d: %s", which, ep, canon)
+				assert.Equal(t, want, v, "parameter %d, endpoint %d: %s", which, ep, canon)
 			}
 			chat, completions := ep == endpointChat, ep == endpointCompletions
-			if chat || completions || ep == endpointResponses {
-				floatParam(doc.Temperature, hasTemperature, &want.temperature)
-				floatParam(doc.TopP, hasTopP, &want.topP)
+			sampled := chat || completions || ep == endpointResponses
+			takes := func(ok bool, n *json.Number) *json.Number {
+				if ok {
+					return n
+				}
+				return nil
 			}
+			floatParam(jsonwalk.ParamTemperature, takes(sampled, doc.Temperature))
+			floatParam(jsonwalk.ParamTopP, takes(sampled, doc.TopP))
+			floatParam(jsonwalk.ParamTopK, nil)
+			intParam(jsonwalk.ParamMaxTokens, takes(chat || completions, doc.MaxTokens))
+			floatParam(jsonwalk.ParamFrequencyPenalty, takes(chat || completions, doc.FrequencyPenalty))
+			floatParam(jsonwalk.ParamPresencePenalty, takes(chat || completions, doc.PresencePenalty))
+			intParam(jsonwalk.ParamSeed, takes(chat || completions, doc.Seed))
+			intParam(jsonwalk.ParamChoiceCount, takes(chat || completions, doc.N))
+			var stop []string
 			if chat || completions {
-				intParam(doc.MaxTokens, hasMaxTokens, &want.maxTokens)
-				floatParam(doc.FrequencyPenalty, hasFrequencyPenalty, &want.frequency)
-				floatParam(doc.PresencePenalty, hasPresencePenalty, &want.presence)
-				intParam(doc.Seed, hasSeed, &want.seed)
-				intParam(doc.N, hasChoices, &want.choices)
-				want.stop = stopOf(doc.Stop)
+				stop = stopOf(doc.Stop)
 			}
+			assert.Equal(t, stop, p.StopSequences, "endpoint %d: %s", ep, canon)
+			var outputType string
 			switch ep {
 			case endpointChat:
-				intParam(doc.MaxCompletionTokens, hasMaxCompletionTokens, &want.maxCompletionTokens)
-				want.outputType = outputTypeOf(typeOf(doc.ResponseFormat))
+				intParam(jsonwalk.ParamMaxCompletionTokens, doc.MaxCompletionTokens)
+				outputType = outputTypeOf(typeOf(doc.ResponseFormat))
 			case endpointResponses:
-				intParam(doc.MaxOutputTokens, hasMaxCompletionTokens, &want.maxCompletionTokens)
+				intParam(jsonwalk.ParamMaxCompletionTokens, doc.MaxOutputTokens)
 				if text, ok := doc.Text.(map[string]any); ok {
-					want.outputType = outputTypeOf(typeOf(text["format"]))
+					outputType = outputTypeOf(typeOf(text["format"]))
 				}
+			default:
+				intParam(jsonwalk.ParamMaxCompletionTokens, nil)
 			}
-			assert.Equal(t, want, got.params, "endpoint %d: %s", ep, canon)
+			assert.Equal(t, outputType, p.OutputType, "endpoint %d: %s", ep, canon)
 		}
 	})
 }
@@ -399,6 +409,18 @@ func jsonInt(n *json.Number) (int64, bool) {
 		return 0, false
 	}
 	return int64(f), true
+}
+
+// jsonFloat is the float64 a JSON number is: none out of its range.
+func jsonFloat(n *json.Number) (float64, bool) {
+	if n == nil {
+		return 0, false
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return 0, false
+	}
+	return f, true
 }
 
 // stopOf is the stop sequences of a stop member decoded by encoding/json:
