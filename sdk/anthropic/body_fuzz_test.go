@@ -3,7 +3,6 @@ package rastiranthropic
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"net/http"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk/jsonwalktest"
 )
 
 // FuzzReadMessage reads any input as a Message without a panic, and
@@ -107,68 +107,16 @@ func FuzzRequestFields(f *testing.F) {
 		assert.Equal(t, adaptertest.Deref(doc.Model, ""), got.model, "%s", canon)
 		assert.Equal(t, adaptertest.Deref(doc.Stream, false), got.stream, "%s", canon)
 
-		// The parameters a Messages request does not take are read from nil.
 		p := &got.params
-		for _, ip := range []struct {
-			which jsonwalk.Param
-			n     *json.Number
-		}{
-			{jsonwalk.ParamMaxTokens, doc.MaxTokens},
-			{jsonwalk.ParamMaxCompletionTokens, nil},
-			{jsonwalk.ParamSeed, nil},
-			{jsonwalk.ParamChoiceCount, nil},
-		} {
-			want, ok := jsonInt(ip.n)
-			v, given := p.Int(ip.which)
-			assert.Equal(t, ok, given, "parameter %d: %s", ip.which, canon)
-			assert.Equal(t, want, v, "parameter %d: %s", ip.which, canon)
-		}
-		for _, fp := range []struct {
-			which jsonwalk.Param
-			n     *json.Number
-		}{
-			{jsonwalk.ParamTemperature, doc.Temperature},
-			{jsonwalk.ParamTopP, doc.TopP},
-			{jsonwalk.ParamTopK, doc.TopK},
-			{jsonwalk.ParamFrequencyPenalty, nil},
-			{jsonwalk.ParamPresencePenalty, nil},
-		} {
-			want, ok := jsonFloat(fp.n)
-			v, given := p.Float(fp.which)
-			assert.Equal(t, ok, given, "parameter %d: %s", fp.which, canon)
-			assert.Equal(t, want, v, "parameter %d: %s", fp.which, canon)
-		}
+		jsonwalktest.CheckParams(t, p, map[jsonwalk.Param]*json.Number{
+			jsonwalk.ParamMaxTokens:   doc.MaxTokens,
+			jsonwalk.ParamTemperature: doc.Temperature,
+			jsonwalk.ParamTopP:        doc.TopP,
+			jsonwalk.ParamTopK:        doc.TopK,
+		}, string(canon))
 		assert.Equal(t, stopOf(doc.StopSequences), p.StopSequences, "%s", canon)
 		assert.Empty(t, p.OutputType, "%s", canon)
 	})
-}
-
-// jsonInt is the integer a JSON number is: one that parses as an int64,
-// or one whose float64 is an integer in int64's range.
-func jsonInt(n *json.Number) (int64, bool) {
-	if n == nil {
-		return 0, false
-	}
-	if i, err := n.Int64(); err == nil {
-		return i, true
-	}
-	f, err := n.Float64()
-	if err != nil || f != math.Trunc(f) || f < -(1<<63) || f >= 1<<63 {
-		return 0, false
-	}
-	return int64(f), true
-}
-
-// jsonFloat is the float64 a JSON number is: none out of its range.
-func jsonFloat(n *json.Number) (float64, bool) {
-	if n == nil {
-		return 0, false
-	}
-	f, err := n.Float64()
-	if err != nil {
-		return 0, false
-	}
-	return f, true
 }
 
 // stopOf is the stop sequences of a member decoded by encoding/json: an

@@ -3,8 +3,8 @@ package rastiropenai
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
-	"math"
 	"net/http"
 	"slices"
 	"testing"
@@ -15,6 +15,7 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk/jsonwalktest"
 )
 
 // The fuzz tests read any input without a panic, and check each reader
@@ -342,85 +343,39 @@ func FuzzRequestFields(f *testing.F) {
 			assert.Equal(t, adaptertest.Deref(doc.Stream, false), got.stream, "%s", canon)
 			assert.Equal(t, doc.StreamOptions != nil && doc.StreamOptions.IncludeUsage != nil, got.usageSaid, "%s", canon)
 
-			// A parameter the endpoint does not take is read from nil.
 			p := &got.params
-			intParam := func(which jsonwalk.Param, n *json.Number) {
-				want, ok := jsonInt(n)
-				v, given := p.Int(which)
-				assert.Equal(t, ok, given, "parameter %d, endpoint %d: %s", which, ep, canon)
-				assert.Equal(t, want, v, "parameter %d, endpoint %d: %s", which, ep, canon)
-			}
-			floatParam := func(which jsonwalk.Param, n *json.Number) {
-				want, ok := jsonFloat(n)
-				v, given := p.Float(which)
-				assert.Equal(t, ok, given, "parameter %d, endpoint %d: %s", which, ep, canon)
-				assert.Equal(t, want, v, "parameter %d, endpoint %d: %s", which, ep, canon)
-			}
-			chat, completions := ep == endpointChat, ep == endpointCompletions
-			sampled := chat || completions || ep == endpointResponses
-			takes := func(ok bool, n *json.Number) *json.Number {
-				if ok {
-					return n
-				}
-				return nil
-			}
-			floatParam(jsonwalk.ParamTemperature, takes(sampled, doc.Temperature))
-			floatParam(jsonwalk.ParamTopP, takes(sampled, doc.TopP))
-			floatParam(jsonwalk.ParamTopK, nil)
-			intParam(jsonwalk.ParamMaxTokens, takes(chat || completions, doc.MaxTokens))
-			floatParam(jsonwalk.ParamFrequencyPenalty, takes(chat || completions, doc.FrequencyPenalty))
-			floatParam(jsonwalk.ParamPresencePenalty, takes(chat || completions, doc.PresencePenalty))
-			intParam(jsonwalk.ParamSeed, takes(chat || completions, doc.Seed))
-			intParam(jsonwalk.ParamChoiceCount, takes(chat || completions, doc.N))
+			// The numbers of the parameters the endpoint takes.
+			nums := map[jsonwalk.Param]*json.Number{}
 			var stop []string
+			chat, completions := ep == endpointChat, ep == endpointCompletions
+			if chat || completions || ep == endpointResponses {
+				nums[jsonwalk.ParamTemperature] = doc.Temperature
+				nums[jsonwalk.ParamTopP] = doc.TopP
+			}
 			if chat || completions {
+				nums[jsonwalk.ParamMaxTokens] = doc.MaxTokens
+				nums[jsonwalk.ParamFrequencyPenalty] = doc.FrequencyPenalty
+				nums[jsonwalk.ParamPresencePenalty] = doc.PresencePenalty
+				nums[jsonwalk.ParamSeed] = doc.Seed
+				nums[jsonwalk.ParamChoiceCount] = doc.N
 				stop = stopOf(doc.Stop)
 			}
 			assert.Equal(t, stop, p.StopSequences, "endpoint %d: %s", ep, canon)
 			var outputType string
 			switch ep {
 			case endpointChat:
-				intParam(jsonwalk.ParamMaxCompletionTokens, doc.MaxCompletionTokens)
+				nums[jsonwalk.ParamMaxCompletionTokens] = doc.MaxCompletionTokens
 				outputType = outputTypeOf(typeOf(doc.ResponseFormat))
 			case endpointResponses:
-				intParam(jsonwalk.ParamMaxCompletionTokens, doc.MaxOutputTokens)
+				nums[jsonwalk.ParamMaxCompletionTokens] = doc.MaxOutputTokens
 				if text, ok := doc.Text.(map[string]any); ok {
 					outputType = outputTypeOf(typeOf(text["format"]))
 				}
-			default:
-				intParam(jsonwalk.ParamMaxCompletionTokens, nil)
 			}
 			assert.Equal(t, outputType, p.OutputType, "endpoint %d: %s", ep, canon)
+			jsonwalktest.CheckParams(t, p, nums, fmt.Sprintf("endpoint %d: %s", ep, canon))
 		}
 	})
-}
-
-// jsonInt is the integer a JSON number is: one that parses as an int64,
-// or one whose float64 is an integer in int64's range.
-func jsonInt(n *json.Number) (int64, bool) {
-	if n == nil {
-		return 0, false
-	}
-	if i, err := n.Int64(); err == nil {
-		return i, true
-	}
-	f, err := n.Float64()
-	if err != nil || f != math.Trunc(f) || f < -(1<<63) || f >= 1<<63 {
-		return 0, false
-	}
-	return int64(f), true
-}
-
-// jsonFloat is the float64 a JSON number is: none out of its range.
-func jsonFloat(n *json.Number) (float64, bool) {
-	if n == nil {
-		return 0, false
-	}
-	f, err := n.Float64()
-	if err != nil {
-		return 0, false
-	}
-	return f, true
 }
 
 // stopOf is the stop sequences of a stop member decoded by encoding/json:

@@ -25,9 +25,12 @@ const (
 	ParamFrequencyPenalty
 	ParamPresencePenalty
 
-	// paramCount is the number of parameters.
-	paramCount
+	// ParamCount is the number of parameters: they are 0 to ParamCount-1.
+	ParamCount
 )
+
+// IsInt tells an integer parameter, read with Int, from a double one.
+func (w Param) IsInt() bool { return w < firstDouble }
 
 // Params are the request's parameters that a span records: the numeric
 // ones the request gives with the right JSON type, the output type and
@@ -36,7 +39,7 @@ type Params struct {
 	// given has bit 1<<p set when the request gives the parameter p.
 	given   uint16
 	ints    [firstDouble]int64
-	doubles [paramCount - firstDouble]float64
+	doubles [ParamCount - firstDouble]float64
 
 	// OutputType is gen_ai.output.type (vocabulary.OutputType*), "" when
 	// the request asks for none the span records.
@@ -67,9 +70,9 @@ type ParamSetter interface {
 func (p *Params) Read(it *Iterator, which Param) {
 	var ok bool
 	switch {
-	case which < firstDouble:
+	case which.IsInt():
 		p.ints[which], ok = Int(it)
-	case which < paramCount:
+	case which < ParamCount:
 		p.doubles[which-firstDouble], ok = Float(it)
 	default:
 		return
@@ -84,7 +87,7 @@ func (p *Params) Read(it *Iterator, which Param) {
 // Int is the integer parameter which, and whether the request gives it; a
 // double parameter is none.
 func (p *Params) Int(which Param) (int64, bool) {
-	if which >= firstDouble || !p.has(which) {
+	if !which.IsInt() || !p.has(which) {
 		return 0, false
 	}
 	return p.ints[which], true
@@ -93,7 +96,7 @@ func (p *Params) Int(which Param) (int64, bool) {
 // Float is the double parameter which, and whether the request gives it;
 // an integer parameter is none.
 func (p *Params) Float(which Param) (float64, bool) {
-	if which < firstDouble || which >= paramCount || !p.has(which) {
+	if which.IsInt() || which >= ParamCount || !p.has(which) {
 		return 0, false
 	}
 	return p.doubles[which-firstDouble], true

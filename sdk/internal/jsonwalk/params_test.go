@@ -36,7 +36,7 @@ func readParams(js string) *Params {
 func given(t *testing.T, p *Params) map[Param]any {
 	t.Helper()
 	m := map[Param]any{}
-	for which := range paramCount {
+	for which := range ParamCount {
 		n, isInt := p.Int(which)
 		f, isFloat := p.Float(which)
 		assert.False(t, isInt && isFloat, "parameter %d", which)
@@ -93,7 +93,7 @@ func TestParamsReadUnknown(t *testing.T) {
 	var p Params
 	Walk(`{"a":1}`, func(it *Iterator) bool {
 		if it.Level() == 1 {
-			p.Read(it, paramCount)
+			p.Read(it, ParamCount)
 			p.Read(it, 200)
 		}
 		return false
