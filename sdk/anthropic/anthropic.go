@@ -109,7 +109,8 @@ type request struct {
 
 // requestFields reads the model, the stream flag and the parameters
 // (max_tokens, temperature, top_p, top_k, stop_sequences: MessageNewParams'
-// members) from a copy of the request body; the body the client sends is
+// members; output_config.format, structured outputs, is the json output
+// type) from a copy of the request body; the body the client sends is
 // left as it is. A parameter of the wrong JSON type is left out.
 func (c *config) requestFields(req *http.Request) (r request) {
 	httptap.PeekRequest(req, func(body []byte) {
@@ -141,10 +142,19 @@ func (c *config) requestFields(req *http.Request) (r request) {
 					p.Read(it, jsonwalk.ParamTopK)
 				case memberStopSequences:
 					stops = stops.Start(it, false)
+				case memberOutputConfig:
+					// A later member of the same name replaces the
+					// earlier one.
+					p.OutputType = ""
 				}
 			case 2:
-				if top == memberStopSequences {
+				switch {
+				case top == memberStopSequences:
 					stops.Add(it)
+				case top == memberOutputConfig && it.Key() == `"format"` && jsonwalk.IsObject(it):
+					// Structured outputs: the format is a JSON schema
+					// (its type's only value is json_schema).
+					p.OutputType = vocabulary.OutputTypeJSON
 				}
 			}
 			return false

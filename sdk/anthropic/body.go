@@ -274,6 +274,7 @@ const (
 	memberTopP
 	memberTopK
 	memberStopSequences
+	memberOutputConfig
 )
 
 // memberOf tells the current value's member by its key (quoted, as the walk
@@ -331,6 +332,8 @@ func requestMemberOf(it *jsonwalk.Iterator) member {
 		return memberTopK
 	case `"stop_sequences"`:
 		return memberStopSequences
+	case `"output_config"`:
+		return memberOutputConfig
 	}
 	return memberOther
 }

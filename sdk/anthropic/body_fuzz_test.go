@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk"
@@ -81,6 +82,9 @@ func FuzzRequestFields(f *testing.F) {
 	f.Add([]byte(`{"model":"c\u0033","max_tokens":1024.0,"temperature":0.5,"top_p":1e-1,"top_k":40,"stop_sequences":["\n\nHuman:","\u003c/a\u003e"]}`))
 	f.Add([]byte(`{"max_tokens":1e19,"temperature":"hot","top_k":null,"stop_sequences":"END","metadata":{"top_p":1}}`))
 	f.Add([]byte(`{"max_tokens":-5,"stop_sequences":["a",1],"top_p":-0}`))
+	f.Add([]byte(`{"output_config":{"effort":"low","format":{"type":"json_schema","schema":{"type":"object"}}}}`))
+	f.Add([]byte(`{"output_config":{"format":{}},"output_config":{"effort":"high","format":null}}`))
+	f.Add([]byte(`{"output_config":[{"format":{}}],"metadata":{"output_config":{"format":{}}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var c config
 		read := func(body []byte) request {
@@ -98,6 +102,9 @@ func FuzzRequestFields(f *testing.F) {
 			TopP          *json.Number `json:"top_p,omitempty"`
 			TopK          *json.Number `json:"top_k,omitempty"`
 			StopSequences any          `json:"stop_sequences,omitempty"`
+			OutputConfig  *struct {
+				Format any `json:"format,omitempty"`
+			} `json:"output_config,omitempty"`
 		}
 		canon, ok := adaptertest.Canonical(data, &doc)
 		if !ok {
@@ -115,7 +122,13 @@ func FuzzRequestFields(f *testing.F) {
 			jsonwalk.ParamTopK:        doc.TopK,
 		}, string(canon))
 		assert.Equal(t, stopOf(doc.StopSequences), p.StopSequences, "%s", canon)
-		assert.Empty(t, p.OutputType, "%s", canon)
+		wantOutput := ""
+		if doc.OutputConfig != nil {
+			if _, isObject := doc.OutputConfig.Format.(map[string]any); isObject {
+				wantOutput = vocabulary.OutputTypeJSON
+			}
+		}
+		assert.Equal(t, wantOutput, p.OutputType, "%s", canon)
 	})
 }
 

@@ -59,6 +59,21 @@ func TestMessageParams(t *testing.T) {
 			vocabulary.GenAIRequestTopK:          40.0,
 			vocabulary.GenAIRequestStopSequences: []string{"\n\nHuman:", "</answer>"},
 		}},
+		// Structured outputs: output_config.format is a JSON schema.
+		{"json output", func(p *anthropic.MessageNewParams) {
+			p.OutputConfig = anthropic.OutputConfigParam{Format: anthropic.JSONOutputFormatParam{
+				Schema: map[string]any{"type": "object", "properties": map[string]any{"answer": map[string]any{"type": "string"}}},
+			}}
+		}, map[string]any{
+			vocabulary.GenAIRequestMaxTokens: int64(1024),
+			vocabulary.GenAIOutputType:       vocabulary.OutputTypeJSON,
+		}},
+		// An effort alone asks for no output type.
+		{"effort only", func(p *anthropic.MessageNewParams) {
+			p.OutputConfig = anthropic.OutputConfigParam{Effort: anthropic.OutputConfigEffortLow}
+		}, map[string]any{
+			vocabulary.GenAIRequestMaxTokens: int64(1024),
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := adaptertest.Record(t)
