@@ -252,8 +252,15 @@ func envOr(v, key string) string {
 // then options.
 func buildResource(ctx context.Context, cfg *setupConfig) (*resource.Resource, error) {
 	detected, err := resource.New(ctx, resource.WithFromEnv(), resource.WithTelemetrySDK())
-	if err != nil && detected == nil {
-		return nil, fmt.Errorf("resource: %w", err)
+	if err != nil {
+		if detected == nil {
+			return nil, fmt.Errorf("resource: %w", err)
+		}
+		// A malformed OTEL_RESOURCE_ATTRIBUTES pair is skipped and the
+		// others kept (the OpenTelemetry SDK's partial resource); the
+		// application's error handler is told which, as the
+		// specification's error handling asks, rather than failing Setup.
+		otel.Handle(fmt.Errorf("resource: %w", err))
 	}
 	var kvs []attribute.KeyValue
 	if _, ok := detected.Set().Value(vocabulary.ResourceServiceName); !ok {

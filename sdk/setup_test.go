@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"google.golang.org/grpc"
@@ -38,6 +40,28 @@ func clearEnv(t *testing.T) {
 	} {
 		t.Setenv(k, "")
 	}
+}
+
+// TestMalformedResourceAttributes: a malformed OTEL_RESOURCE_ATTRIBUTES
+// pair is skipped, the others kept, and the error handler told.
+func TestMalformedResourceAttributes(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "team=ai,broken,region=eu")
+	var handled []error
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { handled = append(handled, err) }))
+	// Back to logging, as OpenTelemetry's default handler does (the
+	// default would now delegate to the handler above).
+	t.Cleanup(func() { otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { log.Print(err) })) })
+	var cfg setupConfig
+	res, err := buildResource(t.Context(), &cfg)
+	require.NoError(t, err)
+	team, _ := res.Set().Value("team")
+	region, _ := res.Set().Value("region")
+	assert.Equal(t, "ai", team.AsString())
+	assert.Equal(t, "eu", region.AsString())
+	require.Len(t, handled, 1)
+	assert.ErrorIs(t, handled[0], resource.ErrPartialResource)
+	assert.Contains(t, handled[0].Error(), "broken")
 }
 
 func TestResourcePrecedence(t *testing.T) {
