@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
@@ -221,36 +222,23 @@ func additionalTopK(doc any) (float64, bool) {
 // number is v as a float64 when v is a Go number or a JSON number.
 func number(v any) (float64, bool) {
 	switch n := v.(type) {
-	case int:
-		return float64(n), true
-	case int8:
-		return float64(n), true
-	case int16:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case uint:
-		return float64(n), true
-	case uint8:
-		return float64(n), true
-	case uint16:
-		return float64(n), true
-	case uint32:
-		return float64(n), true
-	case uint64:
-		return float64(n), true
-	case float32:
-		return decimal.Float32(n), true
-	case float64:
-		return n, true
 	case json.Number:
 		f, err := n.Float64()
 		return f, err == nil
 	case smithydocument.Number:
 		f, err := n.Float64()
 		return f, err == nil
+	case float32:
+		return decimal.Float32(n), true
+	}
+	rv := reflect.ValueOf(v)
+	switch {
+	case rv.CanInt():
+		return float64(rv.Int()), true
+	case rv.CanUint():
+		return float64(rv.Uint()), true
+	case rv.CanFloat():
+		return rv.Float(), true
 	}
 	return 0, false
 }

@@ -159,6 +159,8 @@ func TestAdditionalTopK(t *testing.T) {
 		{"top_k int", document.NewLazyDocument(map[string]any{"top_k": 40}), 40.0},
 		{"topK", document.NewLazyDocument(map[string]any{"topK": int64(5)}), 5.0},
 		{"float32", document.NewLazyDocument(map[string]any{"top_k": float32(0.1)}), 0.1},
+		{"uint16", document.NewLazyDocument(map[string]any{"top_k": uint16(8)}), 8.0},
+		{"float64", document.NewLazyDocument(map[string]any{"top_k": 2.5}), 2.5},
 		{"zero", document.NewLazyDocument(map[string]any{"top_k": 0}), 0.0},
 		{"json number", document.NewLazyDocument(map[string]any{"top_k": json.Number("12")}), 12.0},
 		{"smithy number", document.NewLazyDocument(map[string]any{"top_k": smithydocument.Number("7")}), 7.0},
