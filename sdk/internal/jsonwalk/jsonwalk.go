@@ -73,20 +73,28 @@ func Count(it *Iterator) int64 {
 		return -1
 	}
 	v := it.Value()
-	// Token counts are plain digits: jscan has checked the syntax, so they
-	// need no more than a sum (19 digits could overflow).
-	if len(v) < 19 {
-		var n int64
-		for i := 0; i < len(v); i++ {
-			d := v[i] - '0'
-			if d > 9 {
-				return parseCount(v)
-			}
-			n = n*10 + int64(d)
-		}
+	if n, ok := plainDigits(v); ok {
 		return n
 	}
 	return parseCount(v)
+}
+
+// plainDigits is v's value when v is digits alone, too few to overflow
+// (fewer than 19): the form token counts and limits take, which need no
+// more than a sum, jscan having checked the syntax.
+func plainDigits(v string) (int64, bool) {
+	if len(v) >= 19 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(v); i++ {
+		d := v[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + int64(d)
+	}
+	return n, true
 }
 
 // parseCount reads a number with a sign, fraction or exponent; one out of
@@ -124,29 +132,11 @@ func Int(it *Iterator) (int64, bool) {
 		return 0, false
 	}
 	v := it.Value()
-	neg := v[0] == '-'
-	digits := v
-	if neg {
-		digits = v[1:]
+	if n, ok := plainDigits(v); ok {
+		return n, true
 	}
-	if len(digits) < 19 {
-		var n int64
-		plain := true
-		for i := 0; i < len(digits); i++ {
-			d := digits[i] - '0'
-			if d > 9 {
-				plain = false
-				break
-			}
-			n = n*10 + int64(d)
-		}
-		if plain {
-			if neg {
-				n = -n
-			}
-			return n, true
-		}
-	} else if !strings.ContainsAny(v, ".eE") {
+	if !strings.ContainsAny(v, ".eE") {
+		// A sign, or too many digits: ParseInt says whether it fits.
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return n, true
 		}
