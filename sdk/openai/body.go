@@ -558,7 +558,14 @@ func (b *body) Finish(buf []byte, readErr error) {
 			b.res.readCompletion(httptap.View(buf))
 		}
 	}
-	r := &b.res
+	b.res.record(s, readErr)
+	s.End()
+}
+
+// record sets what the response told on s: the response model and id, the
+// finish reasons, the usage, a content filter's intervention, and the
+// failure (readErr, else the one the response reports).
+func (r *result) record(s *rastir.Span, readErr error) {
 	s.SetResponseModel(r.model)
 	var kv [7]attribute.KeyValue
 	n := 0
@@ -604,7 +611,6 @@ func (b *body) Finish(buf []byte, readErr error) {
 			s.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, r.failureCategory))
 		}
 	}
-	s.End()
 }
 
 // safetyFinishCategory is the guardrail category of the first finish reason

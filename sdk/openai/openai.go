@@ -228,14 +228,14 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		// Not a model call, or one a middleware of ours already traces.
 		return next(req)
 	}
+	if rastir.InWrapped(req.Context(), typedWrapName) {
+		return c.annotate(rastir.SpanFromContext(req.Context()), req, next)
+	}
 	r := c.requestFields(req, ep)
 	model, stream := r.model, r.stream
 	host := req.URL.Hostname()
 	port := httptap.Port(req)
-	provider := c.provider
-	if provider == "" {
-		provider = ProviderFromHost(host, port)
-	}
+	provider := c.providerOf(host, port)
 	ctx, span := rastir.StartLLM(req.Context(), model,
 		rastir.WithOperation(op), rastir.WithProvider(provider),
 		rastir.WithSpanName(c.spanNames.Name(op, model)), rastir.WithWrapName(wrapName))
@@ -273,6 +273,15 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	b.tap.Init(resp.Body, events, resp.ContentLength, b)
 	resp.Body = &b.tap
 	return resp, nil
+}
+
+// providerOf is the provider of a request to host and port: WithProvider's,
+// else ProviderFromHost's.
+func (c *config) providerOf(host string, port int) string {
+	if c.provider != "" {
+		return c.provider
+	}
+	return ProviderFromHost(host, port)
 }
 
 // ProviderFromHost returns the gen_ai.provider.name of an OpenAI-compatible

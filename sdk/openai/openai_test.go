@@ -1018,15 +1018,9 @@ func TestAzureHost(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	_, port := adaptertest.HostPort(t, srv)
-	addr := srv.Listener.Addr().String()
-	httpClient := &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, addr)
-		},
-	}}
 	base := "http://my-res.openai.azure.com:" + strconv.FormatInt(port, 10) + "/openai/deployments/gpt-4o"
 	c := openai.NewClient(option.WithBaseURL(base), option.WithAPIKey("k"), option.WithMaxRetries(0),
-		option.WithHTTPClient(httpClient), rastiropenai.WithTracing())
+		option.WithHTTPClient(dialingTo(srv)), rastiropenai.WithTracing())
 
 	_, err = c.Chat.Completions.New(context.Background(), chatParams("gpt-4o"))
 	require.NoError(t, err)
@@ -1037,6 +1031,17 @@ func TestAzureHost(t *testing.T) {
 	assert.Equal(t, "my-res.openai.azure.com", m[vocabulary.ServerAddress])
 	assert.Equal(t, port, m[vocabulary.ServerPort])
 	assert.Equal(t, "gpt-4.1-2025-04-14", m[vocabulary.GenAIResponseModel])
+}
+
+// dialingTo is an HTTP client that dials srv whatever the request's host,
+// for requests to a provider's host name.
+func dialingTo(srv *httptest.Server) *http.Client {
+	addr := srv.Listener.Addr().String()
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		},
+	}}
 }
 
 func TestStreamUsageOption(t *testing.T) {

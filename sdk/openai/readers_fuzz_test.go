@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/openai/openai-go/v3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -79,6 +80,10 @@ func FuzzReadCompletion(f *testing.F) {
 		var models httptap.Recent
 		r := result{models: &models}
 		r.readCompletion(httptap.View(data))
+		var decoded openai.ChatCompletion
+		if decoded.UnmarshalJSON(data) == nil {
+			r.readChatCompletion(&decoded)
+		}
 
 		var doc struct {
 			ID      *string `json:"id,omitempty"`
@@ -132,6 +137,21 @@ func FuzzReadCompletion(f *testing.F) {
 			usage = doc.XGroq.Usage
 		}
 		checkUsage(t, &got, (*usageShape)(usage))
+
+		// The typed call's reader finds the same in what the client
+		// decodes from the same text.
+		var c openai.ChatCompletion
+		if c.UnmarshalJSON(canon) != nil {
+			return
+		}
+		typed := result{models: &models}
+		typed.readChatCompletion(&c)
+		// Compared without the model cache and the finish reasons' array
+		// (a copy's finish still points into the original's).
+		want, have := got, typed
+		want.models, have.models = nil, nil
+		want.finishBuf, have.finishBuf = [2]string{}, [2]string{}
+		assert.Equal(t, want, have, "%s", canon)
 	})
 }
 

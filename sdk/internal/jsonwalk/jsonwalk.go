@@ -72,7 +72,15 @@ func Count(it *Iterator) int64 {
 	if it.ValueType() != jscan.ValueTypeNumber {
 		return -1
 	}
-	v := it.Value()
+	return CountOf(it.Value())
+}
+
+// CountOf is Count for a JSON value's text (a raw value a decoder kept): a
+// number's count, else -1.
+func CountOf(v string) int64 {
+	if v == "" || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
+		return -1
+	}
 	if n, ok := plainDigits(v); ok {
 		return n
 	}

@@ -141,3 +141,20 @@ func (p *Params) Record(s ParamSetter) {
 		s.SetOutputType(p.OutputType)
 	}
 }
+
+// SetInt sets the integer parameter which to n: a request's typed value,
+// which needs no reading.
+func (p *Params) SetInt(which Param, n int64) {
+	if which.IsInt() {
+		p.ints[which] = n
+		p.given |= 1 << which
+	}
+}
+
+// SetFloat sets the double parameter which to f (see SetInt).
+func (p *Params) SetFloat(which Param, f float64) {
+	if !which.IsInt() && which < ParamCount {
+		p.doubles[which-firstDouble] = f
+		p.given |= 1 << which
+	}
+}

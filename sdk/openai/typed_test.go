@@ -1,0 +1,340 @@
+package rastiropenai_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/shared"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/adaptertest"
+	rastiropenai "github.com/otelcol-rastir/otelcol-rastir/sdk/openai"
+
+	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
+)
+
+// answering is a server that answers every request with status and body.
+func answering(t *testing.T, status int, body string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func testdata(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	require.NoError(t, err)
+	return string(data)
+}
+
+// spanShape is what a test compares of two spans: all but their ids and
+// times.
+type spanShape struct {
+	name        string
+	status      sdktrace.Status
+	attrs       map[string]any
+	eventNames  []string
+	eventAttrs  []map[string]any
+	parentValid bool
+}
+
+func shapeOf(s sdktrace.ReadOnlySpan) spanShape {
+	sh := spanShape{name: s.Name(), status: s.Status(), attrs: adaptertest.Attrs(s.Attributes()), parentValid: s.Parent().IsValid()}
+	for _, e := range s.Events() {
+		sh.eventNames = append(sh.eventNames, e.Name)
+		sh.eventAttrs = append(sh.eventAttrs, adaptertest.Attrs(e.Attributes))
+	}
+	return sh
+}
+
+// TestNewChatCompletionAsMiddleware: a typed call records the span the
+// middleware alone records for the same call, whatever the response: the
+// provider's own members (Azure OpenAI's filter results, DeepSeek's cache
+// hits), a safety finish reason, an error status.
+func TestNewChatCompletionAsMiddleware(t *testing.T) {
+	allParams := chatParams("gpt-4.1")
+	allParams.MaxCompletionTokens = openai.Int(512)
+	allParams.MaxTokens = openai.Int(100)
+	allParams.Temperature = openai.Float(0.7)
+	allParams.TopP = openai.Float(0.9)
+	allParams.FrequencyPenalty = openai.Float(0.5)
+	allParams.PresencePenalty = openai.Float(-0.25)
+	allParams.Seed = openai.Int(42)
+	allParams.N = openai.Int(3)
+	allParams.Stop = openai.ChatCompletionNewParamsStopUnion{OfStringArray: []string{"\n\n", "END"}}
+	allParams.ResponseFormat = openai.ChatCompletionNewParamsResponseFormatUnion{OfJSONObject: &shared.ResponseFormatJSONObjectParam{}}
+
+	oneStop := chatParams("gpt-4.1")
+	oneStop.Stop = openai.ChatCompletionNewParamsStopUnion{OfString: openai.String("END")}
+	oneStop.ResponseFormat = openai.ChatCompletionNewParamsResponseFormatUnion{OfText: &shared.ResponseFormatTextParam{}}
+	oneStop.N = openai.Int(1)
+	oneStop.MaxTokens = openai.Int(64)
+
+	schema := chatParams("gpt-4.1")
+	schema.ResponseFormat = openai.ChatCompletionNewParamsResponseFormatUnion{OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{
+		JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{Name: "answer"},
+	}}
+	schema.Temperature = openai.Float(0)
+
+	const safe = `"hate":{"filtered":false,"severity":"safe"},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}`
+	for _, tt := range []struct {
+		name   string
+		status int
+		body   string
+		params openai.ChatCompletionNewParams
+		opts   []rastiropenai.Option
+	}{
+		{"completion", 200, testdata(t, "chat_completion.json"), chatParams("gpt-4.1"), nil},
+		{"reasoning and cache", 200, testdata(t, "chat_completion_reasoning.json"), chatParams("o3-mini"), nil},
+		{"every parameter", 200, testdata(t, "chat_completion.json"), allParams, nil},
+		{"one stop sequence, text", 200, testdata(t, "chat_completion.json"), oneStop, nil},
+		{"json schema, temperature 0", 200, testdata(t, "chat_completion.json"), schema, nil},
+		{"cache write tokens", 200, `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-5","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],` +
+			`"usage":{"prompt_tokens":3100,"completion_tokens":5,"total_tokens":3105,"prompt_tokens_details":{"cached_tokens":1024,"cache_write_tokens":2048}}}`, chatParams("gpt-5"), nil},
+		{"no usage, null finish reason", 200, `{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":null}]}`, chatParams("m"), nil},
+		{"deepseek cache hit", 200, `{"id":"930c60df","object":"chat.completion","created":1764656316,"model":"deepseek-chat",` +
+			`"choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"logprobs":null,"finish_reason":"stop"}],` +
+			`"usage":{"prompt_tokens":1300,"completion_tokens":3,"total_tokens":1303,"prompt_cache_hit_tokens":1280,"prompt_cache_miss_tokens":20}}`, chatParams("deepseek-chat"), nil},
+		{"azure answer filtered", 200, `{"choices":[{"content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"sexual":{"filtered":true,"severity":"high"}},"finish_reason":"content_filter","index":0,"logprobs":null,"message":{"content":null,"refusal":null,"role":"assistant"}}],` +
+			`"created":1761903290,"id":"chatcmpl-CWkC4","model":"gpt-4o-2024-11-20","object":"chat.completion","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{` + safe + `}}],` +
+			`"usage":{"completion_tokens":31,"prompt_tokens":24,"total_tokens":55}}`, chatParams("gpt-4o"), nil},
+		{"azure prompt blocked", 400, `{"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy.","type":null,"param":"prompt","code":"content_filter","status":400,` +
+			`"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"hate":{"filtered":false,"severity":"safe"},"jailbreak":{"filtered":true,"detected":true}}}}}`, chatParams("gpt-4o"), nil},
+		{"safety finish reason", 200, `{"id":"c2","object":"chat.completion","created":1,"model":"gemini-2.5-flash","choices":[{"index":0,"message":{"role":"assistant","content":null},"finish_reason":"SAFETY"}],"usage":{"prompt_tokens":19,"completion_tokens":0,"total_tokens":19}}`,
+			chatParams("gemini-2.5-flash"), nil},
+		{"rate limit", 429, testdata(t, "error_429.json"), chatParams("gpt-4o"), nil},
+		{"server error", 500, testdata(t, "error_500.json"), chatParams("gpt-4o"), nil},
+		{"provider option", 200, testdata(t, "chat_completion.json"), chatParams("llama-3.3-70b-versatile"), []rastiropenai.Option{rastiropenai.WithProvider(vocabulary.ProviderGroq)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			srv := answering(t, tt.status, tt.body)
+			c := openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0),
+				rastiropenai.WithTracing(tt.opts...))
+
+			viaMiddleware, errMiddleware := c.Chat.Completions.New(context.Background(), tt.params)
+			typed, errTyped := rastiropenai.NewChatCompletion(context.Background(), c.Chat.Completions.New, tt.params)
+			assert.Equal(t, errMiddleware == nil, errTyped == nil)
+			if errMiddleware == nil {
+				assert.Equal(t, viaMiddleware.RawJSON(), typed.RawJSON())
+			}
+
+			spans := rec.Ended()
+			require.Len(t, spans, 2)
+			want, got := shapeOf(spans[0]), shapeOf(spans[1])
+			if tt.status >= 400 {
+				// The typed call records the error the client returned
+				// (its message names the request); the middleware one
+				// built from the body.
+				require.Equal(t, codes.Error, got.status.Code)
+				assert.Equal(t, errTyped.Error(), got.status.Description)
+				assert.Equal(t, errTyped.Error(), got.eventAttrs[0][vocabulary.AttrExceptionMessage])
+				got.status.Description, want.status.Description = "", ""
+				got.eventAttrs[0][vocabulary.AttrExceptionMessage], want.eventAttrs[0][vocabulary.AttrExceptionMessage] = "", ""
+			}
+			assert.Equal(t, want, got)
+		})
+	}
+}
+
+// TestNewChatCompletionRetried: a typed call is one span over its retries,
+// with the status of the last attempt; the middleware alone makes a span
+// per attempt.
+func TestNewChatCompletionRetried(t *testing.T) {
+	rec := adaptertest.Record(t)
+	rateLimit, completion := testdata(t, "error_429.json"), testdata(t, "chat_completion.json")
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if calls.Add(1)%2 == 1 {
+			w.Header().Set("Retry-After-Ms", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(rateLimit))
+			return
+		}
+		_, _ = w.Write([]byte(completion))
+	}))
+	t.Cleanup(srv.Close)
+	c := openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("k"), option.WithMaxRetries(1), rastiropenai.WithTracing())
+
+	_, err := rastiropenai.NewChatCompletion(context.Background(), c.Chat.Completions.New, chatParams("gpt-4.1"))
+	require.NoError(t, err)
+	s := adaptertest.Only(t, rec)
+	assert.Equal(t, codes.Unset, s.Status().Code)
+	m := adaptertest.Attrs(s.Attributes())
+	assert.Equal(t, int64(200), m[vocabulary.HTTPResponseStatusCode])
+	assert.Equal(t, int64(19), m[vocabulary.GenAIUsageInputTokens])
+	assert.Empty(t, s.Events())
+
+	_, err = c.Chat.Completions.New(context.Background(), chatParams("gpt-4.1"))
+	require.NoError(t, err)
+	require.Len(t, rec.Ended(), 3)
+	assert.Equal(t, codes.Error, rec.Ended()[1].Status().Code)
+	assert.Equal(t, codes.Unset, rec.Ended()[2].Status().Code)
+	assert.Equal(t, int32(4), calls.Load())
+}
+
+// TestNewChatCompletionWithoutMiddleware: on a client without the
+// middleware a typed call still records the request, the response and
+// the failure (categorised by the error's status); the HTTP exchange's
+// server is not known.
+func TestNewChatCompletionWithoutMiddleware(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		status int
+		file   string
+		want   map[string]any
+	}{
+		{"completion", 200, "chat_completion.json", map[string]any{
+			vocabulary.GenAIResponseID:            "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT",
+			vocabulary.GenAIResponseModel:         "gpt-4.1-2025-04-14",
+			vocabulary.GenAIResponseFinishReasons: []string{"stop"},
+			vocabulary.GenAIUsageInputTokens:      int64(19),
+			vocabulary.GenAIUsageOutputTokens:     int64(10),
+			vocabulary.GenAIUsageCacheReadTokens:  int64(0),
+			vocabulary.GenAIUsageReasoningTokens:  int64(0),
+		}},
+		{"rate limit", 429, "error_429.json", map[string]any{
+			vocabulary.HTTPResponseStatusCode: int64(429),
+			vocabulary.ErrorType:              "*apierror.Error",
+			vocabulary.RastirErrorCategoryKey: vocabulary.ErrorRateLimit,
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := adaptertest.Record(t)
+			srv := answering(t, tt.status, testdata(t, tt.file))
+			c := openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0))
+			params := chatParams("gpt-4.1")
+			params.Seed = openai.Int(7)
+
+			_, err := rastiropenai.NewChatCompletion(context.Background(), c.Chat.Completions.New, params)
+			assert.Equal(t, tt.status >= 400, err != nil)
+			want := map[string]any{
+				vocabulary.RastirSpanTypeKey:  vocabulary.SpanTypeLLM,
+				vocabulary.GenAIOperationName: vocabulary.OperationChat,
+				vocabulary.GenAIRequestModel:  "gpt-4.1",
+				vocabulary.GenAIRequestSeed:   int64(7),
+				vocabulary.GenAIProviderName:  vocabulary.ProviderOpenAI,
+			}
+			for k, v := range tt.want {
+				want[k] = v
+			}
+			s := adaptertest.Only(t, rec)
+			assert.Equal(t, "chat gpt-4.1", s.Name())
+			assert.Equal(t, want, adaptertest.Attrs(s.Attributes()))
+		})
+	}
+}
+
+// TestNewChatCompletionErrors: a call that fails before or without a
+// response fails the span with the error the caller gets.
+func TestNewChatCompletionErrors(t *testing.T) {
+	t.Run("timeout", func(t *testing.T) {
+		rec := adaptertest.Record(t)
+		c := client(adaptertest.HangingServer(t))
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_, err := rastiropenai.NewChatCompletion(ctx, c.Chat.Completions.New, chatParams("gpt-4o"))
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		adaptertest.CheckTimedOut(t, rec)
+	})
+	t.Run("undecodable response", func(t *testing.T) {
+		rec := adaptertest.Record(t)
+		c := client(answering(t, 200, `{"id":`))
+		_, err := rastiropenai.NewChatCompletion(context.Background(), c.Chat.Completions.New, chatParams("gpt-4o"))
+		require.Error(t, err)
+		s := adaptertest.Only(t, rec)
+		assert.Equal(t, codes.Error, s.Status().Code)
+		assert.Equal(t, err.Error(), s.Status().Description)
+	})
+	t.Run("create's own error", func(t *testing.T) {
+		rec := adaptertest.Record(t)
+		failure := errors.New("no client")
+		_, err := rastiropenai.NewChatCompletion(context.Background(),
+			func(context.Context, openai.ChatCompletionNewParams, ...option.RequestOption) (*openai.ChatCompletion, error) {
+				return nil, failure
+			}, chatParams("gpt-4o"))
+		require.ErrorIs(t, err, failure)
+		s := adaptertest.Only(t, rec)
+		assert.Equal(t, codes.Error, s.Status().Code)
+		assert.Equal(t, "no client", s.Status().Description)
+	})
+}
+
+// TestNewChatCompletionInAgent: the typed call's span is the agent's child,
+// and once: the middleware records on it, and a typed call inside another
+// (a create that is itself a typed call) adds none.
+func TestNewChatCompletionInAgent(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
+	c := client(srv, rastiropenai.WithTracing())
+	host, port := adaptertest.HostPort(t, srv)
+
+	ctx, agent := rastir.StartAgent(context.Background(), "planner")
+	nested := func(ctx context.Context, p openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error) {
+		return rastiropenai.NewChatCompletion(ctx, c.Chat.Completions.New, p, opts...)
+	}
+	_, err := rastiropenai.NewChatCompletion(ctx, nested, chatParams("gpt-4.1"), rastiropenai.WithTracing())
+	require.NoError(t, err)
+	agent.End()
+
+	spans := rec.Ended()
+	require.Len(t, spans, 2)
+	llm := spans[0]
+	assert.Equal(t, "chat gpt-4.1", llm.Name())
+	assert.Equal(t, agent.SpanContext().SpanID(), llm.Parent().SpanID())
+	m := adaptertest.Attrs(llm.Attributes())
+	assert.Equal(t, "planner", m[vocabulary.GenAIAgentName])
+	assert.Equal(t, host, m[vocabulary.ServerAddress])
+	assert.Equal(t, port, m[vocabulary.ServerPort])
+	model, _ := rastir.ModelFromContext(ctx)
+	assert.Equal(t, "gpt-4.1-2025-04-14", model)
+}
+
+// TestNewChatCompletionProviderFromHost: the middleware gives a typed call
+// the provider of the base URL's host.
+func TestNewChatCompletionProviderFromHost(t *testing.T) {
+	rec := adaptertest.Record(t)
+	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
+	// Ollama's port, on the test server's host.
+	c := openai.NewClient(option.WithBaseURL("http://ollama.internal:11434/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0),
+		option.WithHTTPClient(dialingTo(srv)), rastiropenai.WithTracing())
+	_, err := rastiropenai.NewChatCompletion(context.Background(), c.Chat.Completions.New, chatParams("llama3.2"))
+	require.NoError(t, err)
+	m := adaptertest.Attrs(adaptertest.Only(t, rec).Attributes())
+	assert.Equal(t, vocabulary.ProviderOllama, m[vocabulary.GenAIProviderName])
+	assert.Equal(t, "ollama.internal", m[vocabulary.ServerAddress])
+	assert.Equal(t, int64(11434), m[vocabulary.ServerPort])
+}
+
+// TestNewChatCompletionSampledOut: a span the sampler drops records
+// nothing, and the call returns what the client returns.
+func TestNewChatCompletionSampledOut(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()), sdktrace.WithSpanProcessor(rec))
+	rastir.UseTracerProvider(tp)
+	t.Cleanup(func() { rastir.UseTracerProvider(nil) })
+	c := client(server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"}))
+	res, err := rastiropenai.NewChatCompletion(context.Background(), c.Chat.Completions.New, chatParams("gpt-4.1"))
+	require.NoError(t, err)
+	assert.Equal(t, int64(19), res.Usage.PromptTokens)
+	assert.Empty(t, rec.Ended())
+}
