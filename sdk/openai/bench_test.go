@@ -24,8 +24,8 @@ import (
 
 // BenchmarkChatCompletion compares a chat completion through an
 // instrumented client (spans recorded by a sampler-on provider without an
-// exporter) with the same call through a bare client, over one httptest
-// server.
+// exporter), directly and as a typed call, with the same call through a
+// bare client, over one httptest server.
 func BenchmarkChatCompletion(b *testing.B) {
 	data, err := os.ReadFile("testdata/chat_completion.json")
 	if err != nil {
@@ -44,17 +44,26 @@ func BenchmarkChatCompletion(b *testing.B) {
 	}()
 	base := []option.RequestOption{option.WithBaseURL(srv.URL + "/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0)}
 	params := chatParams("gpt-4.1")
+	bare := openai.NewClient(base...)
+	instrumented := openai.NewClient(append(base, rastiropenai.WithTracing())...)
 	for _, bc := range []struct {
 		name string
-		c    openai.Client
+		call func() (*openai.ChatCompletion, error)
 	}{
-		{"bare", openai.NewClient(base...)},
-		{"instrumented", openai.NewClient(append(base, rastiropenai.WithTracing())...)},
+		{"bare", func() (*openai.ChatCompletion, error) {
+			return bare.Chat.Completions.New(context.Background(), params)
+		}},
+		{"instrumented", func() (*openai.ChatCompletion, error) {
+			return instrumented.Chat.Completions.New(context.Background(), params)
+		}},
+		{"typed", func() (*openai.ChatCompletion, error) {
+			return rastiropenai.NewChatCompletion(context.Background(), instrumented.Chat.Completions.New, params)
+		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := bc.c.Chat.Completions.New(context.Background(), params); err != nil {
+				if _, err := bc.call(); err != nil {
 					b.Fatal(err)
 				}
 			}

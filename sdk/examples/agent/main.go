@@ -91,7 +91,9 @@ func run(ctx context.Context) (err error) {
 
 	// 4. The agent: one span, with the LLM and tool spans below it.
 	answer, err := rastir.Agent(ctx, agentName, func(ctx context.Context) (string, error) {
-		completion, err := llm.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
+		// A typed call: its span takes its values from the params and the
+		// decoded completion (the middleware adds the HTTP exchange's).
+		completion, err := rastiropenai.NewChatCompletion(ctx, llm.Chat.Completions.New, openai.ChatCompletionNewParams{
 			Model: model,
 			Messages: []openai.ChatCompletionMessageParamUnion{
 				openai.SystemMessage("You plan short city trips. Answer in two sentences."),
