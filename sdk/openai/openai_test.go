@@ -937,15 +937,38 @@ func TestOtherEndpointsUntraced(t *testing.T) {
 	assert.Empty(t, rec.Ended())
 }
 
+// TestParentAgentAndNoDoubleSpan: the LLM span is the agent's child, and
+// there is one per call, whether the middleware is given twice (client and
+// call) or a typed call's create is itself a typed call.
 func TestParentAgentAndNoDoubleSpan(t *testing.T) {
+	for _, way := range []struct {
+		name string
+		call func(ctx context.Context, c openai.Client) error
+	}{
+		{"middleware twice", func(ctx context.Context, c openai.Client) error {
+			_, err := c.Chat.Completions.New(ctx, chatParams("gpt-4.1"), rastiropenai.WithTracing())
+			return err
+		}},
+		{"typed call in a typed call", func(ctx context.Context, c openai.Client) error {
+			nested := func(ctx context.Context, p openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error) {
+				return rastiropenai.NewChatCompletion(ctx, c.Chat.Completions.New, p, opts...)
+			}
+			_, err := rastiropenai.NewChatCompletion(ctx, nested, chatParams("gpt-4.1"), rastiropenai.WithTracing())
+			return err
+		}},
+	} {
+		t.Run(way.name, func(t *testing.T) { testParentAgent(t, way.call) })
+	}
+}
+
+func testParentAgent(t *testing.T, call func(ctx context.Context, c openai.Client) error) {
 	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
-	// The middleware given twice (client and call) traces the call once.
+	host, port := adaptertest.HostPort(t, srv)
 	c := client(srv, rastiropenai.WithTracing())
 
 	ctx, agent := rastir.StartAgent(context.Background(), "planner")
-	_, err := c.Chat.Completions.New(ctx, chatParams("gpt-4.1"), rastiropenai.WithTracing())
-	require.NoError(t, err)
+	require.NoError(t, call(ctx, c))
 	agent.End()
 
 	spans := rec.Ended()
@@ -953,7 +976,10 @@ func TestParentAgentAndNoDoubleSpan(t *testing.T) {
 	llm := spans[0]
 	assert.Equal(t, "chat gpt-4.1", llm.Name())
 	assert.Equal(t, agent.SpanContext().SpanID(), llm.Parent().SpanID())
-	assert.Equal(t, "planner", adaptertest.Attrs(llm.Attributes())[vocabulary.GenAIAgentName])
+	m := adaptertest.Attrs(llm.Attributes())
+	assert.Equal(t, "planner", m[vocabulary.GenAIAgentName])
+	assert.Equal(t, host, m[vocabulary.ServerAddress])
+	assert.Equal(t, port, m[vocabulary.ServerPort])
 	// The response model becomes the agent's model for the spans after it.
 	model, provider := rastir.ModelFromContext(ctx)
 	assert.Equal(t, "gpt-4.1-2025-04-14", model)

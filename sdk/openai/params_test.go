@@ -105,24 +105,31 @@ func TestChatCompletionParams(t *testing.T) {
 			vocabulary.GenAIRequestSeed:        int64(0),
 		}},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			rec := adaptertest.Record(t)
-			srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
-			host, port := adaptertest.HostPort(t, srv)
-			params := chatParams("gpt-4.1")
-			tt.set(&params)
-			c := client(srv)
-			_, err := c.Chat.Completions.New(context.Background(), params)
-			require.NoError(t, err)
-			assert.Equal(t, with(t, chatResponseAttrs("gpt-4.1"), tt.want, host, port),
-				adaptertest.Attrs(adaptertest.Only(t, rec).Attributes()))
-		})
+		for _, way := range chatCallWays {
+			t.Run(tt.name+"/"+way.name, func(t *testing.T) {
+				rec := adaptertest.Record(t)
+				srv := server(t, "/v1/chat/completions", reply{200, "application/json", "chat_completion.json"})
+				host, port := adaptertest.HostPort(t, srv)
+				params := chatParams("gpt-4.1")
+				tt.set(&params)
+				_, err := way.call(context.Background(), client(srv), params)
+				require.NoError(t, err)
+				assert.Equal(t, with(t, chatResponseAttrs("gpt-4.1"), tt.want, host, port),
+					adaptertest.Attrs(adaptertest.Only(t, rec).Attributes()))
+			})
+		}
 	}
 }
 
 // TestParamsOnFailedCall: the parameters are the request's, recorded
 // whether or not the call succeeds.
 func TestParamsOnFailedCall(t *testing.T) {
+	for _, way := range chatCallWays {
+		t.Run(way.name, func(t *testing.T) { testParamsOnFailedCall(t, way.call) })
+	}
+}
+
+func testParamsOnFailedCall(t *testing.T, call chatCall) {
 	rec := adaptertest.Record(t)
 	srv := server(t, "/v1/chat/completions", reply{500, "application/json", "error_500.json"})
 	host, port := adaptertest.HostPort(t, srv)
@@ -130,8 +137,7 @@ func TestParamsOnFailedCall(t *testing.T) {
 	params.MaxCompletionTokens = openai.Int(64)
 	params.Temperature = openai.Float(1.5)
 	params.Stop = openai.ChatCompletionNewParamsStopUnion{OfString: openai.String("END")}
-	c := client(srv)
-	_, err := c.Chat.Completions.New(context.Background(), params)
+	_, err := call(context.Background(), client(srv), params)
 	require.Error(t, err)
 
 	adaptertest.CheckFailed(t, rec, err, "*apierror.Error", map[string]any{
