@@ -282,6 +282,8 @@ func FuzzReadResponse(f *testing.F) {
 				OutputDetails *outputDetails `json:"output_tokens_details,omitempty"`
 				CacheHit      *int64         `json:"prompt_cache_hit_tokens,omitempty"`
 			} `json:"usage,omitempty"`
+			// A member the client's Response does not have.
+			Store any `json:"store,omitempty"`
 		}
 		canon, ok := adaptertest.Canonical(data, &doc)
 		if !ok {

@@ -221,9 +221,8 @@ func (r *result) typedUsage(u typedCounts) {
 }
 
 // readTypedResponse reads a decoded Responses API response as readResponse
-// reads its JSON. A response with members the client does not know (such
-// as another provider's usage counts) is read from its JSON by
-// readResponse.
+// reads its JSON. A response whose usage has members the client does not
+// know (another provider's counts) is read from its JSON by readResponse.
 func (r *result) readTypedResponse(res *responses.Response) {
 	if responseHasExtraFields(res) {
 		r.readResponse(res.RawJSON())
@@ -245,12 +244,15 @@ func (r *result) readTypedResponse(res *responses.Response) {
 	}
 }
 
-// responseHasExtraFields tells a response with members the client does
-// not know, at the levels readResponse reads.
+// responseHasExtraFields tells a response whose usage has members the
+// client does not know: readResponse reads Chat Completions' spellings of
+// the counts there too (prompt_tokens, prompt_tokens_details, ...) and
+// DeepSeek's prompt_cache_hit_tokens. Elsewhere it reads only members the
+// client knows, by the same names (the client matches them by case too),
+// so that another member there (OpenAI's store, say, which the client's
+// Response does not have) does not make the response read twice.
 func responseHasExtraFields(res *responses.Response) bool {
-	u := &res.Usage
-	return len(res.JSON.ExtraFields) > 0 || len(res.Error.JSON.ExtraFields) > 0 || len(res.IncompleteDetails.JSON.ExtraFields) > 0 ||
-		len(u.JSON.ExtraFields) > 0 || len(u.InputTokensDetails.JSON.ExtraFields) > 0 || len(u.OutputTokensDetails.JSON.ExtraFields) > 0
+	return len(res.Usage.JSON.ExtraFields) > 0
 }
 
 // hasExtraFields tells a completion with members the client does not
