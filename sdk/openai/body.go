@@ -204,13 +204,17 @@ func (r *result) setModel(model string) {
 }
 
 func (r *result) addFinish(reason string) {
-	if reason == "" {
-		return
+	if reason != "" {
+		r.appendFinish(internFinish(reason))
 	}
+}
+
+// appendFinish adds a finish reason the result may keep as it is.
+func (r *result) appendFinish(reason string) {
 	if r.finish == nil {
 		r.finish = r.finishBuf[:0]
 	}
-	r.finish = append(r.finish, internFinish(reason))
+	r.finish = append(r.finish, reason)
 }
 
 // internFinish returns the common finish reasons without a copy.
@@ -469,16 +473,28 @@ func (rr *responseReader) visit(r *result, it *jsonwalk.Iterator, base int) {
 // status, and the failure.
 func (rr *responseReader) finish(r *result) {
 	if rr.failed {
-		r.failure = &ssestream.StreamError{Message: fmt.Sprintf("response failed: %s", rr.errorMessage)}
-		r.failureCategory = streamErrorCategory(rr.errorCode, "")
+		r.responseFailed(rr.errorMessage, rr.errorCode)
 	}
-	switch rr.status {
+	r.responseStatus(rr.status, rr.incomplete)
+}
+
+// responseFailed records the failure of a response whose error member is
+// an object, with its message and code.
+func (r *result) responseFailed(message, code string) {
+	r.failure = &ssestream.StreamError{Message: fmt.Sprintf("response failed: %s", message)}
+	r.failureCategory = streamErrorCategory(code, "")
+}
+
+// responseStatus records the finish reason a response's status tells: stop
+// when completed, the incomplete details' reason when incomplete.
+func (r *result) responseStatus(status, incomplete string) {
+	switch status {
 	case "completed":
 		r.finish = r.finish[:0]
 		r.addFinish(finishStop)
 	case "incomplete":
 		r.finish = r.finish[:0]
-		r.addFinish(rr.incomplete)
+		r.addFinish(incomplete)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -247,6 +248,9 @@ func FuzzReadResponse(f *testing.F) {
 	adaptertest.AddFiles(f, "responses.json")
 	f.Add([]byte(`{"id":"r","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"error":{"message":"x\ny"}}`))
 	f.Add([]byte(`{"id":"r","status":"failed","error":{"code":"rate_limit_exceeded","message":"Rate limit reached"}}`))
+	f.Add([]byte(`{"id":"r","model":"m","status":"completed","usage":{"input_tokens":3100,"input_tokens_details":{"cached_tokens":1024,"cache_write_tokens":2048},"output_tokens":5,"output_tokens_details":{"reasoning_tokens":2}}}`))
+	f.Add([]byte(`{"id":7,"model":["m"],"status":"incomplete","incomplete_details":{"reason":1},"error":{"code":5,"message":null},"usage":{"input_tokens":"3","input_tokens_details":[],"output_tokens_details":null}}`))
+	f.Add([]byte(`{"id":"r","usage":{"input_tokens":1300,"prompt_cache_hit_tokens":1280,"input_tokens_details":{"cached_tokens":1}},"x":1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
 		r := result{models: &models}
@@ -255,6 +259,10 @@ func FuzzReadResponse(f *testing.F) {
 		event := append(append([]byte(`{"type":"response.completed","response":`), data...), '}')
 		r = result{models: &models}
 		r.readResponseEvent(httptap.View(event))
+		var decoded responses.Response
+		if decoded.UnmarshalJSON(data) == nil {
+			r.readTypedResponse(&decoded)
+		}
 
 		var doc struct {
 			ID                *string `json:"id,omitempty"`
@@ -274,6 +282,8 @@ func FuzzReadResponse(f *testing.F) {
 				OutputDetails *outputDetails `json:"output_tokens_details,omitempty"`
 				CacheHit      *int64         `json:"prompt_cache_hit_tokens,omitempty"`
 			} `json:"usage,omitempty"`
+			// A member the client's Response does not have.
+			Store any `json:"store,omitempty"`
 		}
 		canon, ok := adaptertest.Canonical(data, &doc)
 		if !ok {
@@ -311,6 +321,20 @@ func FuzzReadResponse(f *testing.F) {
 			}
 			checkUsage(t, &got, (*usageShape)(doc.Usage))
 		}
+
+		// The typed call's reader finds the same in what the client
+		// decodes from the same text.
+		var res responses.Response
+		if res.UnmarshalJSON(canon) != nil {
+			return
+		}
+		want := result{models: &models}
+		want.readResponse(httptap.View(canon))
+		typed := result{models: &models}
+		typed.readTypedResponse(&res)
+		want.models, typed.models = nil, nil
+		want.finishBuf, typed.finishBuf = [2]string{}, [2]string{}
+		assert.Equal(t, want, typed, "%s", canon)
 	})
 }
 

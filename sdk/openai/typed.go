@@ -9,6 +9,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 	oparam "github.com/openai/openai-go/v3/packages/param"
 	"github.com/openai/openai-go/v3/packages/respjson"
+	"github.com/openai/openai-go/v3/responses"
 	"github.com/tidwall/gjson"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
@@ -18,7 +19,8 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
-// typedWrapName marks the span of a typed call (NewChatCompletion). The
+// typedWrapName marks the span of a typed call (NewChatCompletion,
+// NewResponse). The
 // middleware records the HTTP exchange of such a call on its span and
 // leaves the response to it, instead of tracing the call itself.
 const typedWrapName = "openai-go typed call"
@@ -41,27 +43,47 @@ type ChatCompletionNewFunc = func(context.Context, openai.ChatCompletionNewParam
 // WithProvider option; without it the provider is openai. The span's
 // attributes are those the middleware alone records for the same call.
 func NewChatCompletion(ctx context.Context, create ChatCompletionNewFunc, params openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error) {
+	return traced(ctx, params.Model, create, &params, opts, chatParams, (*result).readChatCompletion)
+}
+
+// ResponseNewFunc is the signature of client.Responses.New.
+type ResponseNewFunc = func(context.Context, responses.ResponseNewParams, ...option.RequestOption) (*responses.Response, error)
+
+// NewResponse calls create (client.Responses.New) with params and opts in
+// an LLM span, as NewChatCompletion does a chat completion: the request's
+// fields are read from params and the response's from the response the
+// client decoded.
+func NewResponse(ctx context.Context, create ResponseNewFunc, params responses.ResponseNewParams, opts ...option.RequestOption) (*responses.Response, error) {
+	return traced(ctx, params.Model, create, &params, opts, responseParams, (*result).readTypedResponse)
+}
+
+// traced calls create with params and opts in an LLM span of the request
+// model, which records the parameters paramsOf reads from params, what
+// read reads from the decoded response or typedFailure from the error,
+// and which ends when create returns.
+func traced[P, R any](ctx context.Context, model string, create func(context.Context, P, ...option.RequestOption) (*R, error),
+	params *P, opts []option.RequestOption, paramsOf func(*P) jsonwalk.Params, read func(*result, *R),
+) (*R, error) {
 	if rastir.InWrapped(ctx, typedWrapName) {
-		return create(ctx, params, opts...)
+		return create(ctx, *params, opts...)
 	}
-	model := params.Model
 	ctx, span := rastir.StartLLM(ctx, model,
 		rastir.WithOperation(vocabulary.OperationChat), rastir.WithProvider(vocabulary.ProviderOpenAI),
 		rastir.WithSpanName(typedSpanNames.Name(vocabulary.OperationChat, model)), rastir.WithWrapName(typedWrapName))
 	if !span.IsRecording() {
-		res, err := create(ctx, params, opts...)
+		res, err := create(ctx, *params, opts...)
 		span.End()
 		return res, err
 	}
-	p := chatParams(&params)
+	p := paramsOf(params)
 	p.Record(span)
-	res, err := create(ctx, params, opts...)
+	res, err := create(ctx, *params, opts...)
 	var r result
 	switch {
 	case err != nil:
 		r.typedFailure(span, err)
 	case res != nil:
-		r.readChatCompletion(res)
+		read(&r, res)
 	}
 	r.record(span, err)
 	span.End()
@@ -85,13 +107,32 @@ func chatParams(params *openai.ChatCompletionNewParams) (p jsonwalk.Params) {
 	case stop.OfStringArray != nil:
 		p.StopSequences = stop.OfStringArray
 	}
-	switch format := &params.ResponseFormat; {
-	case format.OfText != nil:
-		p.OutputType = vocabulary.OutputTypeText
-	case format.OfJSONSchema != nil, format.OfJSONObject != nil:
-		p.OutputType = vocabulary.OutputTypeJSON
-	}
+	format := &params.ResponseFormat
+	p.OutputType = formatOutputType(format.OfText != nil, format.OfJSONSchema != nil || format.OfJSONObject != nil)
 	return p
+}
+
+// responseParams are the parameters of a Responses API request that a
+// span records, as the middleware reads them from its body.
+func responseParams(params *responses.ResponseNewParams) (p jsonwalk.Params) {
+	setInt(&p, jsonwalk.ParamMaxCompletionTokens, params.MaxOutputTokens)
+	setFloat(&p, jsonwalk.ParamTemperature, params.Temperature)
+	setFloat(&p, jsonwalk.ParamTopP, params.TopP)
+	format := &params.Text.Format
+	p.OutputType = formatOutputType(format.OfText != nil, format.OfJSONSchema != nil || format.OfJSONObject != nil)
+	return p
+}
+
+// formatOutputType is the gen_ai.output.type of a request's output format:
+// text, JSON (an object or a schema's), or "" when it gives none.
+func formatOutputType(text, json bool) string {
+	switch {
+	case text:
+		return vocabulary.OutputTypeText
+	case json:
+		return vocabulary.OutputTypeJSON
+	}
+	return ""
 }
 
 // setInt sets the integer parameter which when the request gives it.
@@ -132,33 +173,86 @@ func (r *result) readChatCompletion(c *openai.ChatCompletion) {
 		r.readCompletion(c.RawJSON())
 		return
 	}
-	r.id = typedString(c.ID, c.JSON.ID)
-	r.model = typedString(c.Model, c.JSON.Model)
+	r.typedIDs(c.ID, c.JSON.ID, c.Model, c.JSON.Model)
 	for i := range c.Choices {
 		ch := &c.Choices[i]
 		if reason := typedString(ch.FinishReason, ch.JSON.FinishReason); reason != "" {
 			// The client's copy, kept by the completion too.
-			if r.finish == nil {
-				r.finish = r.finishBuf[:0]
-			}
-			r.finish = append(r.finish, reason)
+			r.appendFinish(reason)
 		}
 	}
-	if !isObject(c.JSON.Usage) {
+	if u := &c.Usage; isObject(c.JSON.Usage) {
+		in, out := &u.PromptTokensDetails.JSON, &u.CompletionTokensDetails.JSON
+		r.typedUsage(typedCounts{u.JSON.PromptTokens, u.JSON.CompletionTokens, u.JSON.PromptTokensDetails, u.JSON.CompletionTokensDetails,
+			in.CachedTokens, in.CacheWriteTokens, out.ReasoningTokens})
+	}
+}
+
+// typedIDs records a decoded response's id and model, each given with
+// its member.
+func (r *result) typedIDs(id string, idMember respjson.Field, model string, modelMember respjson.Field) {
+	r.id = typedString(id, idMember)
+	r.model = typedString(model, modelMember)
+}
+
+// typedCounts are the members of a decoded usage object (Chat
+// Completions' or the Responses API's) that a span records.
+type typedCounts struct {
+	input, output, inputDetails, outputDetails respjson.Field
+	// Members of the details objects.
+	cached, cacheWrite, reasoning respjson.Field
+}
+
+// typedUsage records the counts of a decoded usage object as usageReader
+// reads its JSON: -1 for a count it does not carry, or whose details
+// member is not an object.
+func (r *result) typedUsage(u typedCounts) {
+	r.haveUsage = true
+	r.input = jsonwalk.CountOf(u.input.Raw())
+	r.output = jsonwalk.CountOf(u.output.Raw())
+	r.cached, r.cacheWrite, r.reasoning = -1, -1, -1
+	if isObject(u.inputDetails) {
+		r.cached = jsonwalk.CountOf(u.cached.Raw())
+		r.cacheWrite = jsonwalk.CountOf(u.cacheWrite.Raw())
+	}
+	if isObject(u.outputDetails) {
+		r.reasoning = jsonwalk.CountOf(u.reasoning.Raw())
+	}
+}
+
+// readTypedResponse reads a decoded Responses API response as readResponse
+// reads its JSON. A response whose usage has members the client does not
+// know (another provider's counts) is read from its JSON by readResponse.
+func (r *result) readTypedResponse(res *responses.Response) {
+	if responseHasExtraFields(res) {
+		r.readResponse(res.RawJSON())
 		return
 	}
-	u := &c.Usage
-	r.haveUsage = true
-	r.input = jsonwalk.CountOf(u.JSON.PromptTokens.Raw())
-	r.output = jsonwalk.CountOf(u.JSON.CompletionTokens.Raw())
-	r.cached, r.cacheWrite, r.reasoning = -1, -1, -1
-	if isObject(u.JSON.PromptTokensDetails) {
-		r.cached = jsonwalk.CountOf(u.PromptTokensDetails.JSON.CachedTokens.Raw())
-		r.cacheWrite = jsonwalk.CountOf(u.PromptTokensDetails.JSON.CacheWriteTokens.Raw())
+	r.typedIDs(res.ID, res.JSON.ID, res.Model, res.JSON.Model)
+	if e := &res.Error; isObject(res.JSON.Error) {
+		r.responseFailed(typedString(e.Message, e.JSON.Message), typedString(string(e.Code), e.JSON.Code))
 	}
-	if isObject(u.JSON.CompletionTokensDetails) {
-		r.reasoning = jsonwalk.CountOf(u.CompletionTokensDetails.JSON.ReasoningTokens.Raw())
+	var incomplete string
+	if d := &res.IncompleteDetails; isObject(res.JSON.IncompleteDetails) {
+		incomplete = typedString(d.Reason, d.JSON.Reason)
 	}
+	r.responseStatus(typedString(string(res.Status), res.JSON.Status), incomplete)
+	if u := &res.Usage; isObject(res.JSON.Usage) {
+		in, out := &u.InputTokensDetails.JSON, &u.OutputTokensDetails.JSON
+		r.typedUsage(typedCounts{u.JSON.InputTokens, u.JSON.OutputTokens, u.JSON.InputTokensDetails, u.JSON.OutputTokensDetails,
+			in.CachedTokens, in.CacheWriteTokens, out.ReasoningTokens})
+	}
+}
+
+// responseHasExtraFields tells a response whose usage has members the
+// client does not know: readResponse reads Chat Completions' spellings of
+// the counts there too (prompt_tokens, prompt_tokens_details, ...) and
+// DeepSeek's prompt_cache_hit_tokens. Elsewhere it reads only members the
+// client knows, by the same names (the client matches them by case too),
+// so that another member there (OpenAI's store, say, which the client's
+// Response does not have) does not make the response read twice.
+func responseHasExtraFields(res *responses.Response) bool {
+	return len(res.Usage.JSON.ExtraFields) > 0
 }
 
 // hasExtraFields tells a completion with members the client does not

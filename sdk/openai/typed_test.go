@@ -128,22 +128,29 @@ func TestNewChatCompletionAsMiddleware(t *testing.T) {
 				assert.Equal(t, viaMiddleware.RawJSON(), typed.RawJSON())
 			}
 
-			spans := rec.Ended()
-			require.Len(t, spans, 2)
-			want, got := shapeOf(spans[0]), shapeOf(spans[1])
-			if tt.status >= 400 {
-				// The typed call records the error the client returned
-				// (its message names the request); the middleware one
-				// built from the body.
-				require.Equal(t, codes.Error, got.status.Code)
-				assert.Equal(t, errTyped.Error(), got.status.Description)
-				assert.Equal(t, errTyped.Error(), got.eventAttrs[0][vocabulary.AttrExceptionMessage])
-				got.status.Description, want.status.Description = "", ""
-				got.eventAttrs[0][vocabulary.AttrExceptionMessage], want.eventAttrs[0][vocabulary.AttrExceptionMessage] = "", ""
-			}
-			assert.Equal(t, want, got)
+			assertSameSpans(t, rec, tt.status, errTyped)
 		})
 	}
+}
+
+// assertSameSpans compares the two spans rec has: the middleware-only
+// call's, then the typed call's, of a response with status.
+func assertSameSpans(t *testing.T, rec *tracetest.SpanRecorder, status int, errTyped error) {
+	t.Helper()
+	spans := rec.Ended()
+	require.Len(t, spans, 2)
+	want, got := shapeOf(spans[0]), shapeOf(spans[1])
+	if status >= 400 {
+		// The typed call records the error the client returned (its
+		// message names the request); the middleware one built from the
+		// body.
+		require.Equal(t, codes.Error, got.status.Code)
+		assert.Equal(t, errTyped.Error(), got.status.Description)
+		assert.Equal(t, errTyped.Error(), got.eventAttrs[0][vocabulary.AttrExceptionMessage])
+		got.status.Description, want.status.Description = "", ""
+		got.eventAttrs[0][vocabulary.AttrExceptionMessage], want.eventAttrs[0][vocabulary.AttrExceptionMessage] = "", ""
+	}
+	assert.Equal(t, want, got)
 }
 
 // TestNewChatCompletionRetried: a typed call is one span over its retries,
