@@ -20,9 +20,9 @@ import (
 )
 
 // typedWrapName marks the span of a typed call (NewChatCompletion,
-// NewResponse). The
-// middleware records the HTTP exchange of such a call on its span and
-// leaves the response to it, instead of tracing the call itself.
+// NewResponse). The middleware records the HTTP exchange of such a call on
+// its span and leaves the response to it, instead of tracing the call
+// itself.
 const typedWrapName = "openai-go typed call"
 
 // typedSpanNames are the span names of the typed calls.
@@ -43,7 +43,7 @@ type ChatCompletionNewFunc = func(context.Context, openai.ChatCompletionNewParam
 // WithProvider option; without it the provider is openai. The span's
 // attributes are those the middleware alone records for the same call.
 func NewChatCompletion(ctx context.Context, create ChatCompletionNewFunc, params openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error) {
-	return traced(ctx, params.Model, create, &params, opts, chatParams, (*result).readChatCompletion)
+	return traced(ctx, params.Model, create, params, opts, chatParams(&params), (*result).readChatCompletion)
 }
 
 // ResponseNewFunc is the signature of client.Responses.New.
@@ -54,30 +54,30 @@ type ResponseNewFunc = func(context.Context, responses.ResponseNewParams, ...opt
 // fields are read from params and the response's from the response the
 // client decoded.
 func NewResponse(ctx context.Context, create ResponseNewFunc, params responses.ResponseNewParams, opts ...option.RequestOption) (*responses.Response, error) {
-	return traced(ctx, params.Model, create, &params, opts, responseParams, (*result).readTypedResponse)
+	return traced(ctx, params.Model, create, params, opts, responseParams(&params), (*result).readTypedResponse)
 }
 
 // traced calls create with params and opts in an LLM span of the request
-// model, which records the parameters paramsOf reads from params, what
-// read reads from the decoded response or typedFailure from the error,
-// and which ends when create returns.
+// model, which records the request's parameters p, what read reads from
+// the decoded response or typedFailure from the error, and which ends when
+// create returns. (The caller reads p: params given by pointer to a
+// function value would escape, one allocation of the whole params more.)
 func traced[P, R any](ctx context.Context, model string, create func(context.Context, P, ...option.RequestOption) (*R, error),
-	params *P, opts []option.RequestOption, paramsOf func(*P) jsonwalk.Params, read func(*result, *R),
+	params P, opts []option.RequestOption, p jsonwalk.Params, read func(*result, *R),
 ) (*R, error) {
 	if rastir.InWrapped(ctx, typedWrapName) {
-		return create(ctx, *params, opts...)
+		return create(ctx, params, opts...)
 	}
 	ctx, span := rastir.StartLLM(ctx, model,
 		rastir.WithOperation(vocabulary.OperationChat), rastir.WithProvider(vocabulary.ProviderOpenAI),
 		rastir.WithSpanName(typedSpanNames.Name(vocabulary.OperationChat, model)), rastir.WithWrapName(typedWrapName))
 	if !span.IsRecording() {
-		res, err := create(ctx, *params, opts...)
+		res, err := create(ctx, params, opts...)
 		span.End()
 		return res, err
 	}
-	p := paramsOf(params)
 	p.Record(span)
-	res, err := create(ctx, *params, opts...)
+	res, err := create(ctx, params, opts...)
 	var r result
 	switch {
 	case err != nil:
