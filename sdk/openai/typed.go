@@ -8,23 +8,20 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	oparam "github.com/openai/openai-go/v3/packages/param"
-	"github.com/openai/openai-go/v3/packages/respjson"
 	"github.com/tidwall/gjson"
 
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/typedcall"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
-// typedWrapName marks the span of a typed call (NewChatCompletion). The
-// middleware records the HTTP exchange of such a call on its span and
-// leaves the response to it, instead of tracing the call itself.
-const typedWrapName = "openai-go typed call"
-
-// typedSpanNames are the span names of the typed calls.
-var typedSpanNames httptap.SpanNames
+// chatCall is the typed call NewChatCompletion. The middleware records
+// the HTTP exchange of such a call on its span and leaves the response to
+// it, instead of tracing the call itself.
+var chatCall = typedcall.Call{WrapName: "openai-go typed call", Provider: vocabulary.ProviderOpenAI, Names: new(httptap.SpanNames)}
 
 // ChatCompletionNewFunc is the signature of client.Chat.Completions.New.
 type ChatCompletionNewFunc = func(context.Context, openai.ChatCompletionNewParams, ...option.RequestOption) (*openai.ChatCompletion, error)
@@ -41,31 +38,26 @@ type ChatCompletionNewFunc = func(context.Context, openai.ChatCompletionNewParam
 // WithProvider option; without it the provider is openai. The span's
 // attributes are those the middleware alone records for the same call.
 func NewChatCompletion(ctx context.Context, create ChatCompletionNewFunc, params openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error) {
-	if rastir.InWrapped(ctx, typedWrapName) {
-		return create(ctx, params, opts...)
-	}
-	model := params.Model
-	ctx, span := rastir.StartLLM(ctx, model,
-		rastir.WithOperation(vocabulary.OperationChat), rastir.WithProvider(vocabulary.ProviderOpenAI),
-		rastir.WithSpanName(typedSpanNames.Name(vocabulary.OperationChat, model)), rastir.WithWrapName(typedWrapName))
-	if !span.IsRecording() {
-		res, err := create(ctx, params, opts...)
-		span.End()
-		return res, err
-	}
-	p := chatParams(&params)
-	p.Record(span)
-	res, err := create(ctx, params, opts...)
+	return typedcall.Run(ctx, &chatCall, params.Model,
+		func(span *rastir.Span) {
+			p := chatParams(&params)
+			p.Record(span)
+		},
+		func(ctx context.Context) (*openai.ChatCompletion, error) { return create(ctx, params, opts...) },
+		recordCompletion)
+}
+
+// recordCompletion records what a chat completion call returned: the
+// completion, or the failure.
+func recordCompletion(span *rastir.Span, c *openai.ChatCompletion, err error) {
 	var r result
 	switch {
 	case err != nil:
 		r.typedFailure(span, err)
-	case res != nil:
-		r.readChatCompletion(res)
+	case c != nil:
+		r.readChatCompletion(c)
 	}
 	r.record(span, err)
-	span.End()
-	return res, err
 }
 
 // chatParams are the parameters of a chat completion request that a span
@@ -132,11 +124,11 @@ func (r *result) readChatCompletion(c *openai.ChatCompletion) {
 		r.readCompletion(c.RawJSON())
 		return
 	}
-	r.id = typedString(c.ID, c.JSON.ID)
-	r.model = typedString(c.Model, c.JSON.Model)
+	r.id = typedcall.String(c.ID, c.JSON.ID.Raw())
+	r.model = typedcall.String(c.Model, c.JSON.Model.Raw())
 	for i := range c.Choices {
 		ch := &c.Choices[i]
-		if reason := typedString(ch.FinishReason, ch.JSON.FinishReason); reason != "" {
+		if reason := typedcall.String(ch.FinishReason, ch.JSON.FinishReason.Raw()); reason != "" {
 			// The client's copy, kept by the completion too.
 			if r.finish == nil {
 				r.finish = r.finishBuf[:0]
@@ -144,7 +136,7 @@ func (r *result) readChatCompletion(c *openai.ChatCompletion) {
 			r.finish = append(r.finish, reason)
 		}
 	}
-	if !isObject(c.JSON.Usage) {
+	if !typedcall.IsObject(c.JSON.Usage.Raw()) {
 		return
 	}
 	u := &c.Usage
@@ -152,11 +144,11 @@ func (r *result) readChatCompletion(c *openai.ChatCompletion) {
 	r.input = jsonwalk.CountOf(u.JSON.PromptTokens.Raw())
 	r.output = jsonwalk.CountOf(u.JSON.CompletionTokens.Raw())
 	r.cached, r.cacheWrite, r.reasoning = -1, -1, -1
-	if isObject(u.JSON.PromptTokensDetails) {
+	if typedcall.IsObject(u.JSON.PromptTokensDetails.Raw()) {
 		r.cached = jsonwalk.CountOf(u.PromptTokensDetails.JSON.CachedTokens.Raw())
 		r.cacheWrite = jsonwalk.CountOf(u.PromptTokensDetails.JSON.CacheWriteTokens.Raw())
 	}
-	if isObject(u.JSON.CompletionTokensDetails) {
+	if typedcall.IsObject(u.JSON.CompletionTokensDetails.Raw()) {
 		r.reasoning = jsonwalk.CountOf(u.CompletionTokensDetails.JSON.ReasoningTokens.Raw())
 	}
 }
@@ -176,38 +168,8 @@ func hasExtraFields(c *openai.ChatCompletion) bool {
 	return false
 }
 
-// typedString is a decoded string member, "" when the JSON did not give a
-// string.
-func typedString(v string, f respjson.Field) string {
-	if raw := f.Raw(); raw == "" || raw[0] != '"' {
-		return ""
-	}
-	return v
-}
-
-// isObject tells a member the JSON gave as an object.
-func isObject(f respjson.Field) bool {
-	raw := f.Raw()
-	return raw != "" && raw[0] == '{'
-}
-
-// annotate records one HTTP attempt of a typed call on its span: the
-// server, the provider of its host when not openai, and the response
-// status. The response goes to the client unread: the typed call reads
-// the decoded one.
-func (c *config) annotate(span *rastir.Span, req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-	if !span.IsRecording() {
-		return next(req)
-	}
-	host := req.URL.Hostname()
-	port := httptap.Port(req)
-	span.SetServer(host, port)
-	if provider := c.providerOf(host, port); provider != vocabulary.ProviderOpenAI {
-		span.SetProvider(provider)
-	}
-	resp, err := next(req)
-	if err == nil && resp != nil {
-		span.SetHTTPStatus(resp.StatusCode)
-	}
-	return resp, err
+// annotate records one HTTP attempt of a typed call on its span
+// (typedcall.Annotate).
+func (c *config) annotate(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	return typedcall.Annotate(&chatCall, rastir.SpanFromContext(req.Context()), req, c.providerOf, next)
 }
