@@ -173,6 +173,9 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		// Not a Messages call, or one a middleware of ours already traces.
 		return next(req)
 	}
+	if rastir.InWrapped(req.Context(), messageCall.WrapName) {
+		return c.annotate(req, next)
+	}
 	r := c.requestFields(req)
 	model, stream := r.model, r.stream
 	if model == "" {
@@ -183,10 +186,7 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	}
 	host := req.URL.Hostname()
 	port := httptap.Port(req)
-	provider := c.provider
-	if provider == "" {
-		provider = ProviderFromHost(host)
-	}
+	provider := c.providerOf(host, port)
 	ctx, span := rastir.StartLLM(req.Context(), model, rastir.WithProvider(provider),
 		rastir.WithSpanName(c.spanNames.Name(vocabulary.OperationChat, model)), rastir.WithWrapName(wrapName))
 	if !span.IsRecording() {
@@ -219,6 +219,15 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 	b.tap.Init(resp.Body, events, resp.ContentLength, b)
 	resp.Body = &b.tap
 	return resp, nil
+}
+
+// providerOf is the provider of a request to host: WithProvider's, else
+// ProviderFromHost's (the port tells none).
+func (c *config) providerOf(host string, _ int) string {
+	if c.provider != "" {
+		return c.provider
+	}
+	return ProviderFromHost(host)
 }
 
 // ProviderFromHost returns the gen_ai.provider.name of a Messages API

@@ -348,7 +348,14 @@ func (b *body) Finish(buf []byte, readErr error) {
 	case buf != nil:
 		b.res.readMessage(httptap.View(buf))
 	}
-	r := &b.res
+	b.res.record(s, readErr)
+	s.End()
+}
+
+// record sets what the response told on s: the response model and id, the
+// stop reason, the usage, a refusal's guardrail intervention, and the
+// failure (readErr, else the one the response reports).
+func (r *result) record(s *rastir.Span, readErr error) {
 	s.SetResponseModel(r.model)
 	var kv [7]attribute.KeyValue
 	n := 0
@@ -400,7 +407,6 @@ func (b *body) Finish(buf []byte, readErr error) {
 			s.SetAttributes(attribute.String(vocabulary.RastirErrorCategoryKey, r.failureCategory))
 		}
 	}
-	s.End()
 }
 
 // apiError is the error the client returns for the failed response.

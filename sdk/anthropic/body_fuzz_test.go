@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,10 +24,16 @@ import (
 func FuzzReadMessage(f *testing.F) {
 	adaptertest.AddFiles(f, "message.json", "message_cache.json")
 	f.Add([]byte(`{"id":"m\u00e9","model":"c<1>","stop_reason":"x\ny","usage":{"input_tokens":1.5}}`))
+	f.Add([]byte(`{"id":7,"model":null,"stop_reason":"refusal","usage":{"input_tokens":"3","output_tokens":-2,"output_tokens_details":{"thinking_tokens":5}},"x":1}`))
+	f.Add([]byte(`{"usage":{"cache_read_input_tokens":1e3,"output_tokens_details":null,"server_tool_use":{"web_search_requests":1}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models httptap.Recent
 		r := result{models: &models}
 		r.readMessage(httptap.View(data))
+		var decoded anthropic.Message
+		if decoded.UnmarshalJSON(data) == nil {
+			r.readDecoded(&decoded)
+		}
 
 		var doc struct {
 			ID         *string `json:"id,omitempty"`
@@ -37,6 +44,9 @@ func FuzzReadMessage(f *testing.F) {
 				Output        *int64 `json:"output_tokens,omitempty"`
 				CacheRead     *int64 `json:"cache_read_input_tokens,omitempty"`
 				CacheCreation *int64 `json:"cache_creation_input_tokens,omitempty"`
+				Details       *struct {
+					Thinking *int64 `json:"thinking_tokens,omitempty"`
+				} `json:"output_tokens_details,omitempty"`
 			} `json:"usage,omitempty"`
 		}
 		canon, ok := adaptertest.Canonical(data, &doc)
@@ -56,7 +66,22 @@ func FuzzReadMessage(f *testing.F) {
 			assert.Equal(t, count(doc.Usage.Output), got.output, "%s", canon)
 			assert.Equal(t, count(doc.Usage.CacheRead), got.cacheRead, "%s", canon)
 			assert.Equal(t, count(doc.Usage.CacheCreation), got.cacheCreation, "%s", canon)
+			thinking := int64(-1)
+			if doc.Usage.Details != nil {
+				thinking = count(doc.Usage.Details.Thinking)
+			}
+			assert.Equal(t, thinking, got.thinking, "%s", canon)
 		}
+
+		// The typed call's reader finds the same in what the client
+		// decodes from the same text.
+		var m anthropic.Message
+		if m.UnmarshalJSON(canon) != nil {
+			return
+		}
+		typed := result{models: &models}
+		typed.readDecoded(&m)
+		assert.Equal(t, got, typed, "%s", canon)
 	})
 }
 

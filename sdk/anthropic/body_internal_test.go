@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -60,5 +61,24 @@ func BenchmarkReadMessage(b *testing.B) {
 	for b.Loop() {
 		r := result{models: &models}
 		r.readMessage(httptap.View(data))
+	}
+}
+
+// BenchmarkReadDecodedMessage reads the same fields from the message the
+// client decoded (decoded once, before the loop): the response read of a
+// typed call.
+func BenchmarkReadDecodedMessage(b *testing.B) {
+	data, err := os.ReadFile("testdata/message_cache.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var m anthropic.Message
+	if err := m.UnmarshalJSON(data); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var r result
+		r.readDecoded(&m)
 	}
 }

@@ -15,18 +15,15 @@ import (
 	rastir "github.com/otelcol-rastir/otelcol-rastir/sdk"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/httptap"
 	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/jsonwalk"
+	"github.com/otelcol-rastir/otelcol-rastir/sdk/internal/typedcall"
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
-// typedWrapName marks the span of a typed call (NewChatCompletion,
-// NewResponse). The middleware records the HTTP exchange of such a call on
-// its span and leaves the response to it, instead of tracing the call
-// itself.
-const typedWrapName = "openai-go typed call"
-
-// typedSpanNames are the span names of the typed calls.
-var typedSpanNames httptap.SpanNames
+// typedCall is the typed calls NewChatCompletion and NewResponse. The
+// middleware records the HTTP exchange of such a call on its span and
+// leaves the response to it, instead of tracing the call itself.
+var typedCall = typedcall.Call{WrapName: "openai-go typed call", Provider: vocabulary.ProviderOpenAI, Names: new(httptap.SpanNames)}
 
 // ChatCompletionNewFunc is the signature of client.Chat.Completions.New.
 type ChatCompletionNewFunc = func(context.Context, openai.ChatCompletionNewParams, ...option.RequestOption) (*openai.ChatCompletion, error)
@@ -43,7 +40,26 @@ type ChatCompletionNewFunc = func(context.Context, openai.ChatCompletionNewParam
 // WithProvider option; without it the provider is openai. The span's
 // attributes are those the middleware alone records for the same call.
 func NewChatCompletion(ctx context.Context, create ChatCompletionNewFunc, params openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error) {
-	return traced(ctx, params.Model, create, params, opts, chatParams(&params), (*result).readChatCompletion)
+	return typedcall.Run(ctx, &typedCall, params.Model,
+		func(span *rastir.Span) {
+			p := chatParams(&params)
+			p.Record(span)
+		},
+		func(ctx context.Context) (*openai.ChatCompletion, error) { return create(ctx, params, opts...) },
+		recordCompletion)
+}
+
+// recordCompletion records what a chat completion call returned: the
+// completion, or the failure.
+func recordCompletion(span *rastir.Span, c *openai.ChatCompletion, err error) {
+	var r result
+	switch {
+	case err != nil:
+		r.typedFailure(span, err)
+	case c != nil:
+		r.readChatCompletion(c)
+	}
+	r.record(span, err)
 }
 
 // ResponseNewFunc is the signature of client.Responses.New.
@@ -54,40 +70,26 @@ type ResponseNewFunc = func(context.Context, responses.ResponseNewParams, ...opt
 // fields are read from params and the response's from the response the
 // client decoded.
 func NewResponse(ctx context.Context, create ResponseNewFunc, params responses.ResponseNewParams, opts ...option.RequestOption) (*responses.Response, error) {
-	return traced(ctx, params.Model, create, params, opts, responseParams(&params), (*result).readTypedResponse)
+	return typedcall.Run(ctx, &typedCall, params.Model,
+		func(span *rastir.Span) {
+			p := responseParams(&params)
+			p.Record(span)
+		},
+		func(ctx context.Context) (*responses.Response, error) { return create(ctx, params, opts...) },
+		recordResponse)
 }
 
-// traced calls create with params and opts in an LLM span of the request
-// model, which records the request's parameters p, what read reads from
-// the decoded response or typedFailure from the error, and which ends when
-// create returns. (The caller reads p: params given by pointer to a
-// function value would escape, one allocation of the whole params more.)
-func traced[P, R any](ctx context.Context, model string, create func(context.Context, P, ...option.RequestOption) (*R, error),
-	params P, opts []option.RequestOption, p jsonwalk.Params, read func(*result, *R),
-) (*R, error) {
-	if rastir.InWrapped(ctx, typedWrapName) {
-		return create(ctx, params, opts...)
-	}
-	ctx, span := rastir.StartLLM(ctx, model,
-		rastir.WithOperation(vocabulary.OperationChat), rastir.WithProvider(vocabulary.ProviderOpenAI),
-		rastir.WithSpanName(typedSpanNames.Name(vocabulary.OperationChat, model)), rastir.WithWrapName(typedWrapName))
-	if !span.IsRecording() {
-		res, err := create(ctx, params, opts...)
-		span.End()
-		return res, err
-	}
-	p.Record(span)
-	res, err := create(ctx, params, opts...)
+// recordResponse records what a Responses API call returned: the
+// response, or the failure.
+func recordResponse(span *rastir.Span, res *responses.Response, err error) {
 	var r result
 	switch {
 	case err != nil:
 		r.typedFailure(span, err)
 	case res != nil:
-		read(&r, res)
+		r.readTypedResponse(res)
 	}
 	r.record(span, err)
-	span.End()
-	return res, err
 }
 
 // chatParams are the parameters of a chat completion request that a span
@@ -272,36 +274,13 @@ func hasExtraFields(c *openai.ChatCompletion) bool {
 
 // typedString is a decoded string member, "" when the JSON did not give a
 // string.
-func typedString(v string, f respjson.Field) string {
-	if raw := f.Raw(); raw == "" || raw[0] != '"' {
-		return ""
-	}
-	return v
-}
+func typedString(v string, f respjson.Field) string { return typedcall.String(v, f.Raw()) }
 
 // isObject tells a member the JSON gave as an object.
-func isObject(f respjson.Field) bool {
-	raw := f.Raw()
-	return raw != "" && raw[0] == '{'
-}
+func isObject(f respjson.Field) bool { return typedcall.IsObject(f.Raw()) }
 
-// annotate records one HTTP attempt of a typed call on its span: the
-// server, the provider of its host when not openai, and the response
-// status. The response goes to the client unread: the typed call reads
-// the decoded one.
-func (c *config) annotate(span *rastir.Span, req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-	if !span.IsRecording() {
-		return next(req)
-	}
-	host := req.URL.Hostname()
-	port := httptap.Port(req)
-	span.SetServer(host, port)
-	if provider := c.providerOf(host, port); provider != vocabulary.ProviderOpenAI {
-		span.SetProvider(provider)
-	}
-	resp, err := next(req)
-	if err == nil && resp != nil {
-		span.SetHTTPStatus(resp.StatusCode)
-	}
-	return resp, err
+// annotate records one HTTP attempt of a typed call on its span
+// (typedcall.Annotate).
+func (c *config) annotate(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	return typedcall.Annotate(&typedCall, rastir.SpanFromContext(req.Context()), req, c.providerOf, next)
 }
