@@ -3,10 +3,6 @@ package rastiranthropic_test
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,7 +10,6 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/option"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -24,45 +19,6 @@ import (
 
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
-
-// answering is a server that answers every request with status and body.
-func answering(t *testing.T, status int, body string) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func testdata(t *testing.T, name string) string {
-	t.Helper()
-	data, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return string(data)
-}
-
-// spanShape is what a test compares of two spans: all but their ids and
-// times.
-type spanShape struct {
-	name        string
-	status      sdktrace.Status
-	attrs       map[string]any
-	eventNames  []string
-	eventAttrs  []map[string]any
-	parentValid bool
-}
-
-func shapeOf(s sdktrace.ReadOnlySpan) spanShape {
-	sh := spanShape{name: s.Name(), status: s.Status(), attrs: adaptertest.Attrs(s.Attributes()), parentValid: s.Parent().IsValid()}
-	for _, e := range s.Events() {
-		sh.eventNames = append(sh.eventNames, e.Name)
-		sh.eventAttrs = append(sh.eventAttrs, adaptertest.Attrs(e.Attributes))
-	}
-	return sh
-}
 
 // TestNewMessageAsMiddleware: a typed call records the span the
 // middleware alone records for the same call, whatever the response: cache
@@ -96,49 +52,34 @@ func TestNewMessageAsMiddleware(t *testing.T) {
 		params anthropic.MessageNewParams
 		opts   []rastiranthropic.Option
 	}{
-		{"message", 200, testdata(t, "message.json"), params(), nil},
-		{"cache tokens", 200, testdata(t, "message_cache.json"), params(), nil},
-		{"thinking tokens", 200, testdata(t, "message_thinking.json"), params(), nil},
-		{"refusal", 200, testdata(t, "message_refusal.json"), params(), nil},
-		{"every parameter", 200, testdata(t, "message.json"), all, nil},
-		{"effort only, temperature 0", 200, testdata(t, "message.json"), effort, nil},
-		{"max_tokens 0", 200, testdata(t, "message.json"), zero, nil},
+		{"message", 200, adaptertest.Testdata(t, "message.json"), params(), nil},
+		{"cache tokens", 200, adaptertest.Testdata(t, "message_cache.json"), params(), nil},
+		{"thinking tokens", 200, adaptertest.Testdata(t, "message_thinking.json"), params(), nil},
+		{"refusal", 200, adaptertest.Testdata(t, "message_refusal.json"), params(), nil},
+		{"every parameter", 200, adaptertest.Testdata(t, "message.json"), all, nil},
+		{"effort only, temperature 0", 200, adaptertest.Testdata(t, "message.json"), effort, nil},
+		{"max_tokens 0", 200, adaptertest.Testdata(t, "message.json"), zero, nil},
 		{"unknown members", 200, unknown, params(), nil},
 		{"unknown stop reason, no usage", 200, `{"id":"msg_2","type":"message","model":"claude-x","content":[],"stop_reason":"new_reason"}`, params(), nil},
 		{"wrong types", 200, `{"id":7,"type":"message","model":["m"],"content":[],"stop_reason":1,"usage":{"input_tokens":"3","output_tokens":2.5,"cache_read_input_tokens":-1,"output_tokens_details":[]}}`, params(), nil},
 		{"usage null", 200, `{"id":"msg_3","model":"claude-x","content":[],"stop_reason":"end_turn","usage":null}`, params(), nil},
-		{"invalid request", 400, testdata(t, "error_400.json"), params(), nil},
-		{"rate limit", 429, testdata(t, "error_429.json"), params(), nil},
-		{"server error", 500, testdata(t, "error_500.json"), params(), nil},
-		{"overloaded", 529, testdata(t, "error_529.json"), all, nil},
-		{"provider option", 200, testdata(t, "message.json"), params(), []rastiranthropic.Option{rastiranthropic.WithProvider(vocabulary.ProviderGCPVertexAI)}},
+		{"invalid request", 400, adaptertest.Testdata(t, "error_400.json"), params(), nil},
+		{"rate limit", 429, adaptertest.Testdata(t, "error_429.json"), params(), nil},
+		{"server error", 500, adaptertest.Testdata(t, "error_500.json"), params(), nil},
+		{"overloaded", 529, adaptertest.Testdata(t, "error_529.json"), all, nil},
+		{"provider option", 200, adaptertest.Testdata(t, "message.json"), params(), []rastiranthropic.Option{rastiranthropic.WithProvider(vocabulary.ProviderGCPVertexAI)}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := adaptertest.Record(t)
-			srv := answering(t, tt.status, tt.body)
+			srv := adaptertest.Answering(t, tt.status, tt.body)
 			c := anthropic.NewClient(option.WithBaseURL(srv.URL), option.WithAPIKey("k"), option.WithMaxRetries(0),
 				rastiranthropic.WithTracing(tt.opts...))
 
-			viaMiddleware, errMiddleware := c.Messages.New(context.Background(), tt.params)
-			typed, errTyped := rastiranthropic.NewMessage(context.Background(), c.Messages.New, tt.params)
-			assert.Equal(t, errMiddleware == nil, errTyped == nil)
-			if errMiddleware == nil {
-				assert.Equal(t, viaMiddleware.RawJSON(), typed.RawJSON())
-			}
-
-			spans := rec.Ended()
-			require.Len(t, spans, 2)
-			want, got := shapeOf(spans[0]), shapeOf(spans[1])
-			if tt.status >= 400 {
-				// The typed call records the error the client returned;
-				// the middleware one built from the body.
-				require.Equal(t, codes.Error, got.status.Code)
-				assert.Equal(t, errTyped.Error(), got.status.Description)
-				assert.Equal(t, errTyped.Error(), got.eventAttrs[0][vocabulary.AttrExceptionMessage])
-				got.status.Description, want.status.Description = "", ""
-				got.eventAttrs[0][vocabulary.AttrExceptionMessage], want.eventAttrs[0][vocabulary.AttrExceptionMessage] = "", ""
-			}
-			assert.Equal(t, want, got)
+			adaptertest.AssertSameCall(t, rec, tt.status,
+				func() (*anthropic.Message, error) { return c.Messages.New(context.Background(), tt.params) },
+				func() (*anthropic.Message, error) {
+					return rastiranthropic.NewMessage(context.Background(), c.Messages.New, tt.params)
+				})
 		})
 	}
 }
@@ -148,36 +89,19 @@ func TestNewMessageAsMiddleware(t *testing.T) {
 // attempt.
 func TestNewMessageRetried(t *testing.T) {
 	rec := adaptertest.Record(t)
-	overloaded, message := testdata(t, "error_529.json"), testdata(t, "message.json")
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if calls.Add(1)%2 == 1 {
-			w.Header().Set("Retry-After-Ms", "1")
-			w.WriteHeader(529)
-			_, _ = w.Write([]byte(overloaded))
-			return
-		}
-		_, _ = w.Write([]byte(message))
-	}))
-	t.Cleanup(srv.Close)
+	srv, calls := adaptertest.FailingFirst(t, 529, adaptertest.Testdata(t, "error_529.json"), adaptertest.Testdata(t, "message.json"))
 	c := anthropic.NewClient(option.WithBaseURL(srv.URL), option.WithAPIKey("k"), option.WithMaxRetries(1), rastiranthropic.WithTracing())
 
-	_, err := rastiranthropic.NewMessage(context.Background(), c.Messages.New, params())
-	require.NoError(t, err)
-	s := adaptertest.Only(t, rec)
-	assert.Equal(t, codes.Unset, s.Status().Code)
-	m := adaptertest.Attrs(s.Attributes())
-	assert.Equal(t, int64(200), m[vocabulary.HTTPResponseStatusCode])
-	assert.Equal(t, "msg_013Zva2CMHLNnXjNJJKqJ2EF", m[vocabulary.GenAIResponseID])
-	assert.Empty(t, s.Events())
-
-	_, err = c.Messages.New(context.Background(), params())
-	require.NoError(t, err)
-	require.Len(t, rec.Ended(), 3)
-	assert.Equal(t, codes.Error, rec.Ended()[1].Status().Code)
-	assert.Equal(t, codes.Unset, rec.Ended()[2].Status().Code)
-	assert.Equal(t, int32(4), calls.Load())
+	s := adaptertest.CheckRetried(t, rec, calls,
+		func() error {
+			_, err := rastiranthropic.NewMessage(context.Background(), c.Messages.New, params())
+			return err
+		},
+		func() error {
+			_, err := c.Messages.New(context.Background(), params())
+			return err
+		})
+	assert.Equal(t, "msg_013Zva2CMHLNnXjNJJKqJ2EF", adaptertest.Attrs(s.Attributes())[vocabulary.GenAIResponseID])
 }
 
 // TestNewMessageWithoutMiddleware: on a client without the middleware a
@@ -213,7 +137,7 @@ func TestNewMessageWithoutMiddleware(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := adaptertest.Record(t)
-			srv := answering(t, tt.status, testdata(t, tt.file))
+			srv := adaptertest.Answering(t, tt.status, adaptertest.Testdata(t, tt.file))
 			c := anthropic.NewClient(option.WithBaseURL(srv.URL), option.WithAPIKey("k"), option.WithMaxRetries(0),
 				option.WithoutOpenTelemetry())
 			p := params()
@@ -253,12 +177,9 @@ func TestNewMessageErrors(t *testing.T) {
 	})
 	t.Run("undecodable response", func(t *testing.T) {
 		rec := adaptertest.Record(t)
-		c := client(answering(t, 200, `{"id":`))
+		c := client(adaptertest.Answering(t, 200, `{"id":`))
 		_, err := rastiranthropic.NewMessage(context.Background(), c.Messages.New, params())
-		require.Error(t, err)
-		s := adaptertest.Only(t, rec)
-		assert.Equal(t, codes.Error, s.Status().Code)
-		assert.Equal(t, err.Error(), s.Status().Description)
+		adaptertest.CheckFailedWith(t, rec, err)
 	})
 	t.Run("create's own error", func(t *testing.T) {
 		rec := adaptertest.Record(t)
@@ -268,9 +189,7 @@ func TestNewMessageErrors(t *testing.T) {
 				return nil, failure
 			}, params())
 		require.ErrorIs(t, err, failure)
-		s := adaptertest.Only(t, rec)
-		assert.Equal(t, codes.Error, s.Status().Code)
-		assert.Equal(t, "no client", s.Status().Description)
+		s := adaptertest.CheckFailedWith(t, rec, err)
 		m := adaptertest.Attrs(s.Attributes())
 		assert.NotContains(t, m, vocabulary.HTTPResponseStatusCode)
 		assert.Equal(t, "*errors.errorString", m[vocabulary.ErrorType])

@@ -52,11 +52,11 @@ func TestNewResponseAsMiddleware(t *testing.T) {
 		params responses.ResponseNewParams
 		opts   []rastiropenai.Option
 	}{
-		{"response", 200, testdata(t, "responses.json"), responseParams("gpt-4.1"), nil},
-		{"every parameter", 200, testdata(t, "responses.json"), allParams, nil},
-		{"text format text, temperature 0", 200, testdata(t, "responses.json"), text, nil},
-		{"text format json object", 200, testdata(t, "responses.json"), jsonObject, nil},
-		{"text without format", 200, testdata(t, "responses.json"), verbosity, nil},
+		{"response", 200, adaptertest.Testdata(t, "responses.json"), responseParams("gpt-4.1"), nil},
+		{"every parameter", 200, adaptertest.Testdata(t, "responses.json"), allParams, nil},
+		{"text format text, temperature 0", 200, adaptertest.Testdata(t, "responses.json"), text, nil},
+		{"text format json object", 200, adaptertest.Testdata(t, "responses.json"), jsonObject, nil},
+		{"text without format", 200, adaptertest.Testdata(t, "responses.json"), verbosity, nil},
 		{"incomplete", 200, `{"id":"resp_2","object":"response","created_at":1,"status":"incomplete","error":null,"incomplete_details":{"reason":"max_output_tokens"},"model":"gpt-5","output":[],` +
 			`"usage":{"input_tokens":20,"input_tokens_details":{"cached_tokens":0},"output_tokens":64,"output_tokens_details":{"reasoning_tokens":64},"total_tokens":84}}`, responseParams("gpt-5"), nil},
 		{"failed", 200, `{"id":"resp_3","object":"response","created_at":1,"status":"failed","error":{"code":"rate_limit_exceeded","message":"Rate limit reached for gpt-4.1"},"incomplete_details":null,"model":"gpt-4.1","output":[],"usage":null}`,
@@ -68,23 +68,21 @@ func TestNewResponseAsMiddleware(t *testing.T) {
 		{"members the client does not know", 200, `{"id":"resp_6","object":"response","created_at":1,"status":"completed","model":"deepseek-chat","output":[],"x_extra":{"id":"no"},` +
 			`"usage":{"input_tokens":1300,"output_tokens":3,"total_tokens":1303,"prompt_cache_hit_tokens":1280,"input_tokens_details":{"cached_tokens":1,"other":2}}}`, responseParams("deepseek-chat"), nil},
 		{"in progress, no usage", 200, `{"id":"resp_7","object":"response","created_at":1,"status":"in_progress","model":"gpt-4.1","output":[]}`, responseParams("gpt-4.1"), nil},
-		{"rate limit", 429, testdata(t, "error_429.json"), responseParams("gpt-4o"), nil},
-		{"server error", 500, testdata(t, "error_500.json"), responseParams("gpt-4o"), nil},
-		{"provider option", 200, testdata(t, "responses.json"), responseParams("grok-4"), []rastiropenai.Option{rastiropenai.WithProvider(vocabulary.ProviderXAI)}},
+		{"rate limit", 429, adaptertest.Testdata(t, "error_429.json"), responseParams("gpt-4o"), nil},
+		{"server error", 500, adaptertest.Testdata(t, "error_500.json"), responseParams("gpt-4o"), nil},
+		{"provider option", 200, adaptertest.Testdata(t, "responses.json"), responseParams("grok-4"), []rastiropenai.Option{rastiropenai.WithProvider(vocabulary.ProviderXAI)}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := adaptertest.Record(t)
-			srv := answering(t, tt.status, tt.body)
+			srv := adaptertest.Answering(t, tt.status, tt.body)
 			c := openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0),
 				rastiropenai.WithTracing(tt.opts...))
 
-			viaMiddleware, errMiddleware := c.Responses.New(context.Background(), tt.params)
-			typed, errTyped := rastiropenai.NewResponse(context.Background(), c.Responses.New, tt.params)
-			assert.Equal(t, errMiddleware == nil, errTyped == nil)
-			if errMiddleware == nil {
-				assert.Equal(t, viaMiddleware.RawJSON(), typed.RawJSON())
-			}
-			assertSameSpans(t, rec, tt.status, errTyped)
+			adaptertest.AssertSameCall(t, rec, tt.status,
+				func() (*responses.Response, error) { return c.Responses.New(context.Background(), tt.params) },
+				func() (*responses.Response, error) {
+					return rastiropenai.NewResponse(context.Background(), c.Responses.New, tt.params)
+				})
 		})
 	}
 }
@@ -93,7 +91,7 @@ func TestNewResponseAsMiddleware(t *testing.T) {
 // typed Responses API call still records the request and the response.
 func TestNewResponseWithoutMiddleware(t *testing.T) {
 	rec := adaptertest.Record(t)
-	c := openai.NewClient(option.WithBaseURL(answering(t, 200, testdata(t, "responses.json")).URL+"/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0))
+	c := openai.NewClient(option.WithBaseURL(adaptertest.Answering(t, 200, adaptertest.Testdata(t, "responses.json")).URL+"/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0))
 	params := responseParams("gpt-4.1")
 	params.MaxOutputTokens = openai.Int(300)
 	params.Text.Format.OfJSONObject = &shared.ResponseFormatJSONObjectParam{}

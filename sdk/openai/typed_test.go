@@ -5,9 +5,6 @@ import (
 	"errors"
 	"maps"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,7 +12,6 @@ import (
 	"github.com/openai/openai-go/v3/option"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -44,45 +40,6 @@ var chatCallWays = []struct {
 	}},
 }
 
-// answering is a server that answers every request with status and body.
-func answering(t *testing.T, status int, body string) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func testdata(t *testing.T, name string) string {
-	t.Helper()
-	data, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return string(data)
-}
-
-// spanShape is what a test compares of two spans: all but their ids and
-// times.
-type spanShape struct {
-	name        string
-	status      sdktrace.Status
-	attrs       map[string]any
-	eventNames  []string
-	eventAttrs  []map[string]any
-	parentValid bool
-}
-
-func shapeOf(s sdktrace.ReadOnlySpan) spanShape {
-	sh := spanShape{name: s.Name(), status: s.Status(), attrs: adaptertest.Attrs(s.Attributes()), parentValid: s.Parent().IsValid()}
-	for _, e := range s.Events() {
-		sh.eventNames = append(sh.eventNames, e.Name)
-		sh.eventAttrs = append(sh.eventAttrs, adaptertest.Attrs(e.Attributes))
-	}
-	return sh
-}
-
 // TestNewChatCompletionAsMiddleware: a typed call records the span the
 // middleware alone records for the same call, whatever the response: the
 // provider's own members (Azure OpenAI's filter results, DeepSeek's cache
@@ -96,8 +53,8 @@ func TestNewChatCompletionAsMiddleware(t *testing.T) {
 		params openai.ChatCompletionNewParams
 		opts   []rastiropenai.Option
 	}{
-		{"completion", 200, testdata(t, "chat_completion.json"), chatParams("gpt-4.1"), nil},
-		{"reasoning and cache", 200, testdata(t, "chat_completion_reasoning.json"), chatParams("o3-mini"), nil},
+		{"completion", 200, adaptertest.Testdata(t, "chat_completion.json"), chatParams("gpt-4.1"), nil},
+		{"reasoning and cache", 200, adaptertest.Testdata(t, "chat_completion_reasoning.json"), chatParams("o3-mini"), nil},
 		{"cache write tokens", 200, `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-5","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],` +
 			`"usage":{"prompt_tokens":3100,"completion_tokens":5,"total_tokens":3105,"prompt_tokens_details":{"cached_tokens":1024,"cache_write_tokens":2048}}}`, chatParams("gpt-5"), nil},
 		{"no usage, null finish reason", 200, `{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":null}]}`, chatParams("m"), nil},
@@ -111,46 +68,23 @@ func TestNewChatCompletionAsMiddleware(t *testing.T) {
 			`"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"hate":{"filtered":false,"severity":"safe"},"jailbreak":{"filtered":true,"detected":true}}}}}`, chatParams("gpt-4o"), nil},
 		{"safety finish reason", 200, `{"id":"c2","object":"chat.completion","created":1,"model":"gemini-2.5-flash","choices":[{"index":0,"message":{"role":"assistant","content":null},"finish_reason":"SAFETY"}],"usage":{"prompt_tokens":19,"completion_tokens":0,"total_tokens":19}}`,
 			chatParams("gemini-2.5-flash"), nil},
-		{"rate limit", 429, testdata(t, "error_429.json"), chatParams("gpt-4o"), nil},
-		{"server error", 500, testdata(t, "error_500.json"), chatParams("gpt-4o"), nil},
-		{"provider option", 200, testdata(t, "chat_completion.json"), chatParams("llama-3.3-70b-versatile"), []rastiropenai.Option{rastiropenai.WithProvider(vocabulary.ProviderGroq)}},
+		{"rate limit", 429, adaptertest.Testdata(t, "error_429.json"), chatParams("gpt-4o"), nil},
+		{"server error", 500, adaptertest.Testdata(t, "error_500.json"), chatParams("gpt-4o"), nil},
+		{"provider option", 200, adaptertest.Testdata(t, "chat_completion.json"), chatParams("llama-3.3-70b-versatile"), []rastiropenai.Option{rastiropenai.WithProvider(vocabulary.ProviderGroq)}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := adaptertest.Record(t)
-			srv := answering(t, tt.status, tt.body)
+			srv := adaptertest.Answering(t, tt.status, tt.body)
 			c := openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0),
 				rastiropenai.WithTracing(tt.opts...))
 
-			viaMiddleware, errMiddleware := c.Chat.Completions.New(context.Background(), tt.params)
-			typed, errTyped := rastiropenai.NewChatCompletion(context.Background(), c.Chat.Completions.New, tt.params)
-			assert.Equal(t, errMiddleware == nil, errTyped == nil)
-			if errMiddleware == nil {
-				assert.Equal(t, viaMiddleware.RawJSON(), typed.RawJSON())
-			}
-
-			assertSameSpans(t, rec, tt.status, errTyped)
+			adaptertest.AssertSameCall(t, rec, tt.status,
+				func() (*openai.ChatCompletion, error) { return c.Chat.Completions.New(context.Background(), tt.params) },
+				func() (*openai.ChatCompletion, error) {
+					return rastiropenai.NewChatCompletion(context.Background(), c.Chat.Completions.New, tt.params)
+				})
 		})
 	}
-}
-
-// assertSameSpans compares the two spans rec has: the middleware-only
-// call's, then the typed call's, of a response with status.
-func assertSameSpans(t *testing.T, rec *tracetest.SpanRecorder, status int, errTyped error) {
-	t.Helper()
-	spans := rec.Ended()
-	require.Len(t, spans, 2)
-	want, got := shapeOf(spans[0]), shapeOf(spans[1])
-	if status >= 400 {
-		// The typed call records the error the client returned (its
-		// message names the request); the middleware one built from the
-		// body.
-		require.Equal(t, codes.Error, got.status.Code)
-		assert.Equal(t, errTyped.Error(), got.status.Description)
-		assert.Equal(t, errTyped.Error(), got.eventAttrs[0][vocabulary.AttrExceptionMessage])
-		got.status.Description, want.status.Description = "", ""
-		got.eventAttrs[0][vocabulary.AttrExceptionMessage], want.eventAttrs[0][vocabulary.AttrExceptionMessage] = "", ""
-	}
-	assert.Equal(t, want, got)
 }
 
 // TestNewChatCompletionRetried: a typed call is one span over its retries,
@@ -158,36 +92,20 @@ func assertSameSpans(t *testing.T, rec *tracetest.SpanRecorder, status int, errT
 // per attempt.
 func TestNewChatCompletionRetried(t *testing.T) {
 	rec := adaptertest.Record(t)
-	rateLimit, completion := testdata(t, "error_429.json"), testdata(t, "chat_completion.json")
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if calls.Add(1)%2 == 1 {
-			w.Header().Set("Retry-After-Ms", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = w.Write([]byte(rateLimit))
-			return
-		}
-		_, _ = w.Write([]byte(completion))
-	}))
-	t.Cleanup(srv.Close)
+	srv, calls := adaptertest.FailingFirst(t, http.StatusTooManyRequests,
+		adaptertest.Testdata(t, "error_429.json"), adaptertest.Testdata(t, "chat_completion.json"))
 	c := openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("k"), option.WithMaxRetries(1), rastiropenai.WithTracing())
 
-	_, err := rastiropenai.NewChatCompletion(context.Background(), c.Chat.Completions.New, chatParams("gpt-4.1"))
-	require.NoError(t, err)
-	s := adaptertest.Only(t, rec)
-	assert.Equal(t, codes.Unset, s.Status().Code)
-	m := adaptertest.Attrs(s.Attributes())
-	assert.Equal(t, int64(200), m[vocabulary.HTTPResponseStatusCode])
-	assert.Equal(t, int64(19), m[vocabulary.GenAIUsageInputTokens])
-	assert.Empty(t, s.Events())
-
-	_, err = c.Chat.Completions.New(context.Background(), chatParams("gpt-4.1"))
-	require.NoError(t, err)
-	require.Len(t, rec.Ended(), 3)
-	assert.Equal(t, codes.Error, rec.Ended()[1].Status().Code)
-	assert.Equal(t, codes.Unset, rec.Ended()[2].Status().Code)
-	assert.Equal(t, int32(4), calls.Load())
+	s := adaptertest.CheckRetried(t, rec, calls,
+		func() error {
+			_, err := rastiropenai.NewChatCompletion(context.Background(), c.Chat.Completions.New, chatParams("gpt-4.1"))
+			return err
+		},
+		func() error {
+			_, err := c.Chat.Completions.New(context.Background(), chatParams("gpt-4.1"))
+			return err
+		})
+	assert.Equal(t, int64(19), adaptertest.Attrs(s.Attributes())[vocabulary.GenAIUsageInputTokens])
 }
 
 // TestNewChatCompletionWithoutMiddleware: on a client without the
@@ -222,7 +140,7 @@ func TestNewChatCompletionWithoutMiddleware(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := adaptertest.Record(t)
-			srv := answering(t, tt.status, testdata(t, tt.file))
+			srv := adaptertest.Answering(t, tt.status, adaptertest.Testdata(t, tt.file))
 			c := openai.NewClient(option.WithBaseURL(srv.URL+"/v1"), option.WithAPIKey("k"), option.WithMaxRetries(0))
 			params := chatParams("gpt-4.1")
 			params.Seed = openai.Int(7)
@@ -250,12 +168,9 @@ func TestNewChatCompletionErrors(t *testing.T) {
 	})
 	t.Run("undecodable response", func(t *testing.T) {
 		rec := adaptertest.Record(t)
-		c := client(answering(t, 200, `{"id":`))
+		c := client(adaptertest.Answering(t, 200, `{"id":`))
 		_, err := rastiropenai.NewChatCompletion(context.Background(), c.Chat.Completions.New, chatParams("gpt-4o"))
-		require.Error(t, err)
-		s := adaptertest.Only(t, rec)
-		assert.Equal(t, codes.Error, s.Status().Code)
-		assert.Equal(t, err.Error(), s.Status().Description)
+		adaptertest.CheckFailedWith(t, rec, err)
 	})
 	t.Run("create's own error", func(t *testing.T) {
 		rec := adaptertest.Record(t)
@@ -265,9 +180,7 @@ func TestNewChatCompletionErrors(t *testing.T) {
 				return nil, failure
 			}, chatParams("gpt-4o"))
 		require.ErrorIs(t, err, failure)
-		s := adaptertest.Only(t, rec)
-		assert.Equal(t, codes.Error, s.Status().Code)
-		assert.Equal(t, "no client", s.Status().Description)
+		adaptertest.CheckFailedWith(t, rec, err)
 	})
 }
 
