@@ -20,7 +20,7 @@ import (
 	"github.com/otelcol-rastir/otelcol-rastir/pkg/vocabulary"
 )
 
-// typedCall is the typed calls NewChatCompletion and NewResponse. The
+// typedCall describes the typed calls NewChatCompletion and NewResponse. The
 // middleware records the HTTP exchange of such a call on its span and
 // leaves the response to it, instead of tracing the call itself.
 var typedCall = typedcall.Call{WrapName: "openai-go typed call", Provider: vocabulary.ProviderOpenAI, Names: new(httptap.SpanNames)}
@@ -49,17 +49,25 @@ func NewChatCompletion(ctx context.Context, create ChatCompletionNewFunc, params
 		recordCompletion)
 }
 
-// recordCompletion records what a chat completion call returned: the
-// completion, or the failure.
-func recordCompletion(span *rastir.Span, c *openai.ChatCompletion, err error) {
-	var r result
-	switch {
-	case err != nil:
-		r.typedFailure(span, err)
-	case c != nil:
-		r.readChatCompletion(c)
+// The recorders of what a typed call returned.
+var (
+	recordCompletion = recordWith((*result).readChatCompletion)
+	recordResponse   = recordWith((*result).readTypedResponse)
+)
+
+// recordWith returns the recorder of what a typed call returned: the
+// failure, or what read reads from the decoded response.
+func recordWith[R any](read func(*result, *R)) func(*rastir.Span, *R, error) {
+	return func(span *rastir.Span, res *R, err error) {
+		var r result
+		switch {
+		case err != nil:
+			r.typedFailure(span, err)
+		case res != nil:
+			read(&r, res)
+		}
+		r.record(span, err)
 	}
-	r.record(span, err)
 }
 
 // ResponseNewFunc is the signature of client.Responses.New.
@@ -77,19 +85,6 @@ func NewResponse(ctx context.Context, create ResponseNewFunc, params responses.R
 		},
 		func(ctx context.Context) (*responses.Response, error) { return create(ctx, params, opts...) },
 		recordResponse)
-}
-
-// recordResponse records what a Responses API call returned: the
-// response, or the failure.
-func recordResponse(span *rastir.Span, res *responses.Response, err error) {
-	var r result
-	switch {
-	case err != nil:
-		r.typedFailure(span, err)
-	case res != nil:
-		r.readTypedResponse(res)
-	}
-	r.record(span, err)
 }
 
 // chatParams are the parameters of a chat completion request that a span
