@@ -42,13 +42,13 @@ func ErrorType(err error) string {
 	return reflect.TypeOf(significant(err)).String()
 }
 
-// nilPointer reports whether err is a nil pointer in a non-nil error (a
-// function returning a nil *MyError as error). Its caller sees a failure,
-// but its methods (Error, Unwrap, ...) may not expect a nil receiver, so the
-// SDK reads only its type.
-func nilPointer(err error) bool {
-	v := reflect.ValueOf(err)
-	return v.Kind() == reflect.Pointer && v.IsNil()
+// nilPointer reports whether v, a non-nil interface value, holds a nil
+// pointer: a function returning a nil *MyError as error, or a nil
+// *TracerProvider given as a provider. Its methods may not expect a nil
+// receiver, so the SDK reads only its type.
+func nilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 // hasNilPointer reports whether err or an error its chain holds is a nil

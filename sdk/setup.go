@@ -171,6 +171,9 @@ func Setup(ctx context.Context, opts ...SetupOption) (ShutdownFunc, error) {
 		o(&cfg)
 	}
 	if cfg.provider != nil {
+		if nilPointer(cfg.provider) {
+			return nil, errors.New("rastir: WithTracerProvider: the provider is a nil pointer")
+		}
 		UseTracerProvider(cfg.provider)
 		return func(ctx context.Context) error {
 			if f, ok := cfg.provider.(interface{ ForceFlush(context.Context) error }); ok {

@@ -274,6 +274,22 @@ func TestSetupWithExistingProvider(t *testing.T) {
 	assert.Len(t, exp.GetSpans(), 2)
 }
 
+// TestNilPointerProvider: a nil *TracerProvider given as a provider is a
+// configuration error for Setup, and no provider for UseTracerProvider,
+// never a panic in the helpers.
+func TestNilPointerProvider(t *testing.T) {
+	clearEnv(t)
+	var nilProvider *sdktrace.TracerProvider
+	shutdown, err := Setup(t.Context(), WithTracerProvider(nilProvider))
+	require.ErrorContains(t, err, "WithTracerProvider")
+	assert.Nil(t, shutdown)
+
+	UseTracerProvider(nilProvider)
+	defer UseTracerProvider(nil)
+	_, s := StartLLM(t.Context(), "m")
+	s.End()
+}
+
 func TestSetupGlobalAndCustomExporter(t *testing.T) {
 	clearEnv(t)
 	prev := otel.GetTracerProvider()

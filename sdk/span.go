@@ -40,9 +40,10 @@ type providerTracer struct {
 }
 
 // UseTracerProvider makes the span helpers use tp instead of the global
-// TracerProvider (nil goes back to the global one). Setup calls it.
+// TracerProvider (nil, or a nil pointer, goes back to the global one).
+// Setup calls it.
 func UseTracerProvider(tp trace.TracerProvider) {
-	if tp == nil {
+	if tp == nil || nilPointer(tp) {
 		ownTracer.Store(nil)
 		return
 	}
