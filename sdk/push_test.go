@@ -787,3 +787,84 @@ func TestPushExporterShutdownDuringRetryWait(t *testing.T) {
 	bodies, _ := srv.requests()
 	assert.Len(t, bodies, 1)
 }
+
+// TestPushExporterAttributeNamedAsRastirKey: an attribute of the
+// application named as one of the keys the exporter writes from canonical
+// attributes (model, agent, tokens_input, ...) does not make that key
+// appear twice in the span's attributes: the canonical value wins, and the
+// application's goes out when there is no canonical one.
+func TestPushExporterAttributeNamedAsRastirKey(t *testing.T) {
+	srv := newTelemetryServer(t)
+	e, err := NewPushExporter(srv.URL)
+	require.NoError(t, err)
+	tp := pushProvider(t, e, testResource())
+	ctx, agent := StartAgent(t.Context(), "support")
+	_, s := StartLLM(ctx, "gpt-4.1", WithProvider(vocabulary.ProviderOpenAI), WithSpanName("chat"), WithAttributes(
+		attribute.String(vocabulary.RastirAttrModel, "the app's model"),
+		attribute.String(vocabulary.RastirAttrAgent, "the app's agent"),
+		attribute.String(vocabulary.RastirAttrProvider, "the app's provider"),
+		attribute.Int(vocabulary.RastirAttrTokensInput, 7),
+	))
+	s.SetUsage(-1, 5)
+	s.End()
+	agent.End()
+	require.NoError(t, tp.Shutdown(context.Background()))
+
+	bodies, _ := srv.requests()
+	require.Len(t, bodies, 1)
+	assertNoDuplicateKeys(t, bodies[0])
+	attrs := wireSpanNamed(t, decodeBody(t, bodies[0]), "chat")[vocabulary.WireAttributes].(map[string]any)
+	assert.Equal(t, "gpt-4.1", attrs[vocabulary.RastirAttrModel])
+	assert.Equal(t, "support", attrs[vocabulary.RastirAttrAgent])
+	assert.Equal(t, vocabulary.ProviderOpenAI, attrs[vocabulary.RastirAttrProvider])
+	assert.Equal(t, float64(7), attrs[vocabulary.RastirAttrTokensInput], "no canonical input count: the app's")
+	assert.Equal(t, float64(5), attrs[vocabulary.RastirAttrTokensOutput])
+}
+
+// assertNoDuplicateKeys fails when an object of the JSON document body
+// has a key twice (encoding/json keeps the last one without a word).
+func assertNoDuplicateKeys(t *testing.T, body []byte) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(body))
+	// One set of keys per open object, and whether the next string token
+	// of that object is a key.
+	var objects []map[string]bool
+	var expectKey []bool
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		require.NoError(t, err)
+		top := len(objects) - 1
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				if top >= 0 && !expectKey[top] {
+					expectKey[top] = true
+				}
+				objects, expectKey = append(objects, map[string]bool{}), append(expectKey, true)
+			case '[':
+				if top >= 0 {
+					expectKey[top] = true
+				}
+				objects, expectKey = append(objects, nil), append(expectKey, false)
+			case '}', ']':
+				objects, expectKey = objects[:top], expectKey[:top]
+			}
+		default:
+			if top < 0 || objects[top] == nil {
+				continue
+			}
+			if expectKey[top] {
+				key := v.(string)
+				assert.False(t, objects[top][key], "key %q twice", key)
+				objects[top][key] = true
+				expectKey[top] = false
+			} else {
+				expectKey[top] = true
+			}
+		}
+	}
+}

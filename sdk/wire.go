@@ -84,17 +84,99 @@ type rastirFields struct {
 	tokensIn, tokensOut   int64
 	hasTokIn, hasTokOut   bool
 	pricingMissing, hasPM bool
+	// taken has the wireKeyBit of each of Rastir's keys that a canonical
+	// attribute fills.
+	taken uint32
 }
 
-// renamed maps canonical string keys to Rastir's names, value unchanged.
-var renamed = map[attribute.Key]string{
-	vocabulary.GenAIAgentName:          vocabulary.RastirAttrAgent,
-	vocabulary.GenAIToolName:           vocabulary.RastirAttrToolName,
-	vocabulary.RastirPricingProfile:    vocabulary.RastirAttrPricingProfile,
-	vocabulary.RastirGuardrailID:       vocabulary.RastirAttrGuardrailID,
-	vocabulary.RastirGuardrailVersion:  vocabulary.RastirAttrGuardrailVersion,
-	vocabulary.RastirGuardrailAction:   vocabulary.RastirAttrGuardrailAction,
-	vocabulary.RastirGuardrailCategory: vocabulary.RastirAttrGuardrailCat,
+// The bits of Rastir's attribute keys that the exporter fills from
+// canonical attributes (rastirFields.taken).
+const (
+	keyModel uint32 = 1 << iota
+	keyProvider
+	keyTokensIn
+	keyTokensOut
+	keyFinishReason
+	keyCost
+	keyPricingMissing
+	keyTTFT
+	keyStreaming
+	keyRemote
+	keyErrorMessage
+	keyAgent
+	keyToolName
+	keyPricingProfile
+	keyGuardrailID
+	keyGuardrailVersion
+	keyGuardrailAction
+	keyGuardrailCategory
+)
+
+// wireKeyBit is the bit of one of Rastir's attribute keys that the
+// exporter fills from a canonical attribute, 0 for another key.
+func wireKeyBit(key string) uint32 {
+	switch key {
+	case vocabulary.RastirAttrModel:
+		return keyModel
+	case vocabulary.RastirAttrProvider:
+		return keyProvider
+	case vocabulary.RastirAttrTokensInput:
+		return keyTokensIn
+	case vocabulary.RastirAttrTokensOutput:
+		return keyTokensOut
+	case vocabulary.RastirAttrFinishReason:
+		return keyFinishReason
+	case vocabulary.RastirAttrCostUSD:
+		return keyCost
+	case vocabulary.RastirAttrPricingMissing:
+		return keyPricingMissing
+	case vocabulary.RastirAttrTTFTMs:
+		return keyTTFT
+	case vocabulary.RastirAttrStreaming:
+		return keyStreaming
+	case vocabulary.RastirAttrRemote:
+		return keyRemote
+	case vocabulary.RastirAttrErrorMessage:
+		return keyErrorMessage
+	case vocabulary.RastirAttrAgent:
+		return keyAgent
+	case vocabulary.RastirAttrToolName:
+		return keyToolName
+	case vocabulary.RastirAttrPricingProfile:
+		return keyPricingProfile
+	case vocabulary.RastirAttrGuardrailID:
+		return keyGuardrailID
+	case vocabulary.RastirAttrGuardrailVersion:
+		return keyGuardrailVersion
+	case vocabulary.RastirAttrGuardrailAction:
+		return keyGuardrailAction
+	case vocabulary.RastirAttrGuardrailCat:
+		return keyGuardrailCategory
+	}
+	return 0
+}
+
+// rastirName is Rastir's name of a canonical string attribute that goes
+// out renamed, value unchanged, and the bit of that name; 0 for another
+// attribute.
+func rastirName(k attribute.Key) (string, uint32) {
+	switch k {
+	case vocabulary.GenAIAgentName:
+		return vocabulary.RastirAttrAgent, keyAgent
+	case vocabulary.GenAIToolName:
+		return vocabulary.RastirAttrToolName, keyToolName
+	case vocabulary.RastirPricingProfile:
+		return vocabulary.RastirAttrPricingProfile, keyPricingProfile
+	case vocabulary.RastirGuardrailID:
+		return vocabulary.RastirAttrGuardrailID, keyGuardrailID
+	case vocabulary.RastirGuardrailVersion:
+		return vocabulary.RastirAttrGuardrailVersion, keyGuardrailVersion
+	case vocabulary.RastirGuardrailAction:
+		return vocabulary.RastirAttrGuardrailAction, keyGuardrailAction
+	case vocabulary.RastirGuardrailCategory:
+		return vocabulary.RastirAttrGuardrailCat, keyGuardrailCategory
+	}
+	return "", 0
 }
 
 func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
@@ -117,20 +199,51 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 		b = append(b, "null"...)
 	}
 
+	// First pass: the canonical attributes that make fields, names and
+	// Rastir's keys.
 	spanType, toolName, serverSide := "", "", false
 	errorCategory, provider := "", ""
-	for _, kv := range s.Attributes() {
+	var f rastirFields
+	attrs := s.Attributes()
+	for _, kv := range attrs {
 		switch kv.Key {
 		case vocabulary.RastirSpanTypeKey:
 			spanType = kv.Value.AsString()
-		case vocabulary.GenAIToolName:
-			toolName = kv.Value.AsString()
 		case vocabulary.RastirRemote:
 			serverSide = kv.Value.Type() == attribute.BOOL && !kv.Value.AsBool()
+			f.remote, f.hasRemote = kv.Value.AsBool(), true
 		case vocabulary.RastirErrorCategoryKey:
 			errorCategory = kv.Value.AsString()
 		case vocabulary.GenAIProviderName:
 			provider = kv.Value.AsString()
+			f.provider = vocabulary.RastirProviderLabel(provider)
+		case vocabulary.GenAIRequestModel:
+			f.reqModel = kv.Value.AsString()
+		case vocabulary.GenAIResponseModel:
+			f.respModel = kv.Value.AsString()
+		case vocabulary.GenAIResponseTimeToFirstChunk:
+			// Milliseconds with 2 decimals, as the Python client.
+			f.ttft, f.hasTTFT = math.Round(kv.Value.AsFloat64()*1e5)/100, true
+		case vocabulary.GenAIResponseFinishReasons:
+			if r := kv.Value.AsStringSlice(); len(r) > 0 {
+				f.finishReason = r[0]
+			}
+		case vocabulary.GenAIRequestStream:
+			f.streaming, f.hasStream = kv.Value.AsBool(), true
+		case vocabulary.RastirCostUSD:
+			f.cost, f.hasCost = kv.Value.AsFloat64(), true
+		case vocabulary.GenAIUsageInputTokens:
+			f.tokensIn, f.hasTokIn = kv.Value.AsInt64(), true
+		case vocabulary.GenAIUsageOutputTokens:
+			f.tokensOut, f.hasTokOut = kv.Value.AsInt64(), true
+		case vocabulary.RastirPricingMissing:
+			f.pricingMissing, f.hasPM = kv.Value.AsBool(), true
+		default:
+			if kv.Key == vocabulary.GenAIToolName {
+				toolName = kv.Value.AsString()
+			}
+			_, bit := rastirName(kv.Key)
+			f.taken |= bit
 		}
 	}
 	// Rastir names a tool by its span's name (the Python client's span is
@@ -165,110 +278,64 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 	} else {
 		b = appendString(b, vocabulary.WireStatusOK)
 	}
-	// Attributes, the canonical keys in Rastir's names.
-	var f rastirFields
+	// Attributes: first Rastir's keys made from canonical attributes,
+	// then the others, the canonical keys in Rastir's names. An
+	// attribute of the application named as one of Rastir's keys that a
+	// canonical attribute fills goes out only without that canonical one,
+	// so that no key appears twice.
 	b = append(b, ',')
 	b = appendKey(b, vocabulary.WireAttributes)
 	b = append(b, '{')
 	n := 0
-	comma := func() {
+	key := func(bit uint32, k string) {
 		if n > 0 {
 			b = append(b, ',')
 		}
 		n++
-	}
-	for _, kv := range s.Attributes() {
-		switch kv.Key {
-		case vocabulary.RastirSpanTypeKey:
-			// The span_type field.
-		case vocabulary.GenAIRequestModel:
-			f.reqModel = kv.Value.AsString()
-		case vocabulary.GenAIResponseModel:
-			f.respModel = kv.Value.AsString()
-		case vocabulary.GenAIProviderName:
-			f.provider = vocabulary.RastirProviderLabel(kv.Value.AsString())
-		case vocabulary.GenAIResponseTimeToFirstChunk:
-			// Milliseconds with 2 decimals, as the Python client.
-			f.ttft, f.hasTTFT = math.Round(kv.Value.AsFloat64()*1e5)/100, true
-		case vocabulary.GenAIResponseFinishReasons:
-			if r := kv.Value.AsStringSlice(); len(r) > 0 {
-				f.finishReason = r[0]
-			}
-		case vocabulary.RastirRemote:
-			f.remote, f.hasRemote = kv.Value.AsBool(), true
-		case vocabulary.GenAIRequestStream:
-			f.streaming, f.hasStream = kv.Value.AsBool(), true
-		case vocabulary.RastirCostUSD:
-			f.cost, f.hasCost = kv.Value.AsFloat64(), true
-		case vocabulary.GenAIUsageInputTokens:
-			f.tokensIn, f.hasTokIn = kv.Value.AsInt64(), true
-		case vocabulary.GenAIUsageOutputTokens:
-			f.tokensOut, f.hasTokOut = kv.Value.AsInt64(), true
-		case vocabulary.RastirPricingMissing:
-			f.pricingMissing, f.hasPM = kv.Value.AsBool(), true
-		case vocabulary.GenAIOperationName:
-			// Implied by the span type.
-		default:
-			comma()
-			if k, ok := renamed[kv.Key]; ok {
-				b = appendKey(b, k)
-			} else {
-				b = appendKey(b, string(kv.Key))
-			}
-			b = appendValue(b, kv.Value)
-		}
+		f.taken |= bit
+		b = appendKey(b, k)
 	}
 	if m := f.respModel; m != "" || f.reqModel != "" {
 		if m == "" {
 			m = f.reqModel
 		}
-		comma()
-		b = appendKey(b, vocabulary.RastirAttrModel)
+		key(keyModel, vocabulary.RastirAttrModel)
 		b = appendString(b, m)
 	}
 	if f.provider != "" {
-		comma()
-		b = appendKey(b, vocabulary.RastirAttrProvider)
+		key(keyProvider, vocabulary.RastirAttrProvider)
 		b = appendString(b, f.provider)
 	}
 	if f.hasTokIn {
-		comma()
-		b = appendKey(b, vocabulary.RastirAttrTokensInput)
+		key(keyTokensIn, vocabulary.RastirAttrTokensInput)
 		b = strconv.AppendInt(b, f.tokensIn, 10)
 	}
 	if f.hasTokOut {
-		comma()
-		b = appendKey(b, vocabulary.RastirAttrTokensOutput)
+		key(keyTokensOut, vocabulary.RastirAttrTokensOutput)
 		b = strconv.AppendInt(b, f.tokensOut, 10)
 	}
 	if f.finishReason != "" {
-		comma()
-		b = appendKey(b, vocabulary.RastirAttrFinishReason)
+		key(keyFinishReason, vocabulary.RastirAttrFinishReason)
 		b = appendString(b, f.finishReason)
 	}
 	if f.hasCost {
-		comma()
-		b = appendKey(b, vocabulary.RastirAttrCostUSD)
+		key(keyCost, vocabulary.RastirAttrCostUSD)
 		b = appendFloat(b, f.cost)
 	}
 	if f.hasPM {
-		comma()
-		b = appendKey(b, vocabulary.RastirAttrPricingMissing)
+		key(keyPricingMissing, vocabulary.RastirAttrPricingMissing)
 		b = strconv.AppendBool(b, f.pricingMissing)
 	}
 	if f.hasTTFT {
-		comma()
-		b = appendKey(b, vocabulary.RastirAttrTTFTMs)
+		key(keyTTFT, vocabulary.RastirAttrTTFTMs)
 		b = appendFloat(b, f.ttft)
 	}
 	if f.hasStream {
-		comma()
-		b = appendKey(b, vocabulary.RastirAttrStreaming)
+		key(keyStreaming, vocabulary.RastirAttrStreaming)
 		b = strconv.AppendBool(b, f.streaming)
 	}
 	if f.hasRemote {
-		comma()
-		b = appendKey(b, vocabulary.RastirAttrRemote)
+		key(keyRemote, vocabulary.RastirAttrRemote)
 		if f.remote {
 			b = appendString(b, vocabulary.RastirRemoteTrue)
 		} else {
@@ -276,9 +343,28 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 		}
 	}
 	if st.Code == codes.Error && st.Description != "" {
-		comma()
-		b = appendKey(b, vocabulary.RastirAttrErrorMessage)
+		key(keyErrorMessage, vocabulary.RastirAttrErrorMessage)
 		b = appendString(b, st.Description)
+	}
+	for _, kv := range attrs {
+		switch kv.Key {
+		case vocabulary.RastirSpanTypeKey, vocabulary.GenAIOperationName:
+			// The span_type field; the operation is implied by it.
+		case vocabulary.GenAIRequestModel, vocabulary.GenAIResponseModel, vocabulary.GenAIProviderName,
+			vocabulary.GenAIResponseTimeToFirstChunk, vocabulary.GenAIResponseFinishReasons, vocabulary.RastirRemote,
+			vocabulary.GenAIRequestStream, vocabulary.RastirCostUSD, vocabulary.GenAIUsageInputTokens,
+			vocabulary.GenAIUsageOutputTokens, vocabulary.RastirPricingMissing:
+			// Written above, as Rastir's keys.
+		default:
+			if k, bit := rastirName(kv.Key); bit != 0 {
+				key(bit, k)
+			} else if k := string(kv.Key); f.taken&wireKeyBit(k) == 0 {
+				key(0, k)
+			} else {
+				continue
+			}
+			b = appendValue(b, kv.Value)
+		}
 	}
 	b = append(b, '}')
 
