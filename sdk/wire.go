@@ -200,20 +200,22 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 	}
 
 	// First pass: the canonical attributes that make fields, names and
-	// Rastir's keys.
+	// Rastir's keys; the others, which go out as attributes, are kept for
+	// the second (on the stack for most spans).
 	spanType, toolName, serverSide := "", "", false
 	errorCategory, provider := "", ""
 	var f rastirFields
-	attrs := s.Attributes()
-	for _, kv := range attrs {
+	var othersBuf [32]attribute.KeyValue
+	others := othersBuf[:0]
+	for _, kv := range s.Attributes() {
 		switch kv.Key {
 		case vocabulary.RastirSpanTypeKey:
 			spanType = kv.Value.AsString()
+		case vocabulary.GenAIOperationName:
+			// Implied by the span type.
 		case vocabulary.RastirRemote:
 			serverSide = kv.Value.Type() == attribute.BOOL && !kv.Value.AsBool()
 			f.remote, f.hasRemote = kv.Value.AsBool(), true
-		case vocabulary.RastirErrorCategoryKey:
-			errorCategory = kv.Value.AsString()
 		case vocabulary.GenAIProviderName:
 			provider = kv.Value.AsString()
 			f.provider = vocabulary.RastirProviderLabel(provider)
@@ -239,11 +241,15 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 		case vocabulary.RastirPricingMissing:
 			f.pricingMissing, f.hasPM = kv.Value.AsBool(), true
 		default:
-			if kv.Key == vocabulary.GenAIToolName {
+			switch kv.Key {
+			case vocabulary.GenAIToolName:
 				toolName = kv.Value.AsString()
+			case vocabulary.RastirErrorCategoryKey:
+				errorCategory = kv.Value.AsString()
 			}
 			_, bit := rastirName(kv.Key)
 			f.taken |= bit
+			others = append(others, kv)
 		}
 	}
 	// Rastir names a tool by its span's name (the Python client's span is
@@ -346,25 +352,15 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 		key(keyErrorMessage, vocabulary.RastirAttrErrorMessage)
 		b = appendString(b, st.Description)
 	}
-	for _, kv := range attrs {
-		switch kv.Key {
-		case vocabulary.RastirSpanTypeKey, vocabulary.GenAIOperationName:
-			// The span_type field; the operation is implied by it.
-		case vocabulary.GenAIRequestModel, vocabulary.GenAIResponseModel, vocabulary.GenAIProviderName,
-			vocabulary.GenAIResponseTimeToFirstChunk, vocabulary.GenAIResponseFinishReasons, vocabulary.RastirRemote,
-			vocabulary.GenAIRequestStream, vocabulary.RastirCostUSD, vocabulary.GenAIUsageInputTokens,
-			vocabulary.GenAIUsageOutputTokens, vocabulary.RastirPricingMissing:
-			// Written above, as Rastir's keys.
-		default:
-			if k, bit := rastirName(kv.Key); bit != 0 {
-				key(bit, k)
-			} else if k := string(kv.Key); f.taken&wireKeyBit(k) == 0 {
-				key(0, k)
-			} else {
-				continue
-			}
-			b = appendValue(b, kv.Value)
+	for _, kv := range others {
+		if k, bit := rastirName(kv.Key); bit != 0 {
+			key(bit, k)
+		} else if k := string(kv.Key); f.taken&wireKeyBit(k) == 0 {
+			key(0, k)
+		} else {
+			continue
 		}
+		b = appendValue(b, kv.Value)
 	}
 	b = append(b, '}')
 
