@@ -81,9 +81,16 @@ func WithWrapName(n string) Option { return func(c *spanConfig) { c.wrapName = n
 
 // InWrapped reports whether the context's current span is the traced call
 // named n (see WithWrapName).
-func InWrapped(ctx context.Context, n string) bool {
-	s := SpanFromContext(ctx)
-	return s != nil && s.wrapName == n
+func InWrapped(ctx context.Context, n string) bool { return WrappedSpan(ctx, n) != nil }
+
+// WrappedSpan returns the context's current span when it is the traced
+// call named n (see WithWrapName), else nil: for an adapter that records
+// on the span of its own traced call.
+func WrappedSpan(ctx context.Context, n string) *Span {
+	if s := SpanFromContext(ctx); s != nil && s.wrapName == n {
+		return s
+	}
+	return nil
 }
 
 // Transport is an http.RoundTripper that traces each request in a span

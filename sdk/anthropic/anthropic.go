@@ -173,8 +173,8 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		// Not a Messages call, or one a middleware of ours already traces.
 		return next(req)
 	}
-	if rastir.InWrapped(req.Context(), messageCall.WrapName) {
-		return c.annotate(req, next)
+	if span := rastir.WrappedSpan(req.Context(), messageCall.WrapName); span != nil {
+		return c.annotate(span, req, next)
 	}
 	r := c.requestFields(req)
 	model, stream := r.model, r.stream

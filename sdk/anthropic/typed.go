@@ -122,6 +122,6 @@ func (r *result) readDecoded(m *anthropic.Message) {
 
 // annotate records one HTTP attempt of a typed call on its span
 // (typedcall.Annotate).
-func (c *config) annotate(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-	return typedcall.Annotate(&messageCall, rastir.SpanFromContext(req.Context()), req, c.providerOf, next)
+func (c *config) annotate(span *rastir.Span, req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	return typedcall.Annotate(&messageCall, span, req, c.providerOf, next)
 }

@@ -228,8 +228,8 @@ func (c *config) handle(req *http.Request, next option.MiddlewareNext) (*http.Re
 		// Not a model call, or one a middleware of ours already traces.
 		return next(req)
 	}
-	if rastir.InWrapped(req.Context(), typedCall.WrapName) {
-		return c.annotate(req, next)
+	if span := rastir.WrappedSpan(req.Context(), typedCall.WrapName); span != nil {
+		return c.annotate(span, req, next)
 	}
 	r := c.requestFields(req, ep)
 	model, stream := r.model, r.stream

@@ -276,6 +276,6 @@ func isObject(f respjson.Field) bool { return typedcall.IsObject(f.Raw()) }
 
 // annotate records one HTTP attempt of a typed call on its span
 // (typedcall.Annotate).
-func (c *config) annotate(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-	return typedcall.Annotate(&typedCall, rastir.SpanFromContext(req.Context()), req, c.providerOf, next)
+func (c *config) annotate(span *rastir.Span, req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	return typedcall.Annotate(&typedCall, span, req, c.providerOf, next)
 }
